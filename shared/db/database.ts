@@ -1,0 +1,58 @@
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { CustomersTable } from './tables/customers.js';
+import type { UserCustomerAccessTable, UserTypePermissionsTable, UserTypesTable, UsersTable } from './tables/gatekeeper.js';
+import type { IdempotencyKeysTable } from './tables/idempotency-keys.js';
+import type {
+  HubspotFieldStateTable,
+  HubspotReconciliationRunsTable,
+  HubspotSyncConfigTable,
+  HubspotSyncLogTable,
+  HubspotSyncQueueTable,
+  HubspotWebhookEventsTable,
+} from './tables/hubspot-sync.js';
+
+export interface Database {
+  customers: CustomersTable;
+  user_types: UserTypesTable;
+  user_type_permissions: UserTypePermissionsTable;
+  users: UsersTable;
+  user_customer_access: UserCustomerAccessTable;
+  idempotency_keys: IdempotencyKeysTable;
+  hubspot_sync_config: HubspotSyncConfigTable;
+  hubspot_field_state: HubspotFieldStateTable;
+  hubspot_sync_queue: HubspotSyncQueueTable;
+  hubspot_sync_log: HubspotSyncLogTable;
+  hubspot_webhook_events: HubspotWebhookEventsTable;
+  hubspot_reconciliation_runs: HubspotReconciliationRunsTable;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Either the pool-backed instance or a transaction: repositories accept both. */
+export type DbOrTx = Kysely<Database>;
+
+export interface DbOptions {
+  connectionString: string;
+  /** Cloud Functions instances serve one request at a time by default: keep pools small. */
+  maxConnections?: number;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+}
+
+export function createDb(options: DbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 5,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    application_name: options.applicationName ?? 'warp-sync',
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Runs `fn` in one transaction: every multi-row change commits whole or not at all. */
+export function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(fn);
+}
