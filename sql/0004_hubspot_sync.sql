@@ -5,7 +5,7 @@
 CREATE TABLE hubspot_sync_config (
   id               bigserial PRIMARY KEY,
   customer_id      uuid REFERENCES customers (id) ON DELETE CASCADE,
-  warp_field       text NOT NULL CHECK (warp_field ~ '^[a-z_]+(\.[a-z_]+)*$'),
+  warp_field       text NOT NULL CHECK (warp_field ~ '^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$'),
   hubspot_property text NOT NULL CHECK (hubspot_property ~ '^[a-z0-9_]+$'),
   direction        text NOT NULL CHECK (direction IN ('WARP_TO_HUBSPOT', 'HUBSPOT_TO_WARP', 'BIDIRECTIONAL', 'NONE')),
   conflict_rule    text NOT NULL CHECK (conflict_rule IN ('WARP_WINS', 'HUBSPOT_WINS', 'LATEST_WINS', 'MANUAL')),

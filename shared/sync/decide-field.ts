@@ -1,0 +1,151 @@
+import type { FieldMapping } from './field-mapping.js';
+import type { Canonical } from './transforms.js';
+import { warpFieldSpec } from './warp-fields.js';
+
+/**
+ * THE per-field decision. Pure: the same input always gives the same answer, no clock, no I/O.
+ *
+ * Documented choices beyond the issue's rules:
+ * - LATEST_WINS compares change times; a missing time counts as older than any known one; a tie
+ *   (or both missing) goes to WARP, the system of record for the customer.
+ * - No base (first sync): an empty side takes the other's value even when the empty side owns a
+ *   one-way field (the owner is seeded once, nothing is wiped). Two different non-empty values
+ *   are a conflict: the owner wins a one-way field, the rule settles a bidirectional one.
+ * - A base of null is a real agreed value ("both were empty"), unlike an absent base.
+ * - WARP cannot take every value: a pull that would empty a required WARP field, or write a field
+ *   the sync may not write, becomes a push of WARP's value (reason WARP_REJECTS_VALUE).
+ * - An open MANUAL conflict holds the field until both sides agree (IN_SYNC closes it). If a side
+ *   moves while it is open, OPEN_CONFLICT is returned again with the new values so the record is
+ *   refreshed. A conflict left over after the mapping stopped being MANUAL is ignored.
+ */
+export interface SideValue {
+  value: Canonical;
+  changedAt: Date | null;
+}
+
+export interface OpenConflict {
+  warpValue: Canonical;
+  hubspotValue: Canonical;
+  warpChangedAt: Date | null;
+  hubspotChangedAt: Date | null;
+}
+
+export interface FieldDecisionInput {
+  mapping: Pick<FieldMapping, 'warpField' | 'direction' | 'conflictRule' | 'enabled'>;
+  /** The last agreed canonical value; undefined means the field was never agreed. */
+  base: Canonical | undefined;
+  warp: SideValue;
+  hubspot: SideValue;
+  openConflict?: OpenConflict | null;
+}
+
+export type WriteReason =
+  | 'WARP_CHANGED'
+  | 'HUBSPOT_CHANGED'
+  | 'FILL_EMPTY'
+  | 'OWNER_WINS'
+  | 'WARP_WINS'
+  | 'HUBSPOT_WINS'
+  | 'LATEST_WINS'
+  | 'WARP_REJECTS_VALUE';
+
+export type SkipReason = 'DIRECTION_NONE' | 'CONFLICT_PENDING' | 'DISABLED';
+
+export type FieldDecision =
+  | { action: 'IN_SYNC'; value: Canonical }
+  | { action: 'PUSH_TO_HUBSPOT'; value: Canonical; reason: WriteReason }
+  | { action: 'PULL_TO_WARP'; value: Canonical; reason: WriteReason }
+  | ({ action: 'OPEN_CONFLICT' } & OpenConflict)
+  | { action: 'SKIP'; reason: SkipReason };
+
+type Side = 'WARP' | 'HUBSPOT';
+
+export function decideField(input: FieldDecisionInput): FieldDecision {
+  const { mapping, warp, hubspot } = input;
+  if (mapping.enabled === false) return { action: 'SKIP', reason: 'DISABLED' };
+  if (mapping.direction === 'NONE') return { action: 'SKIP', reason: 'DIRECTION_NONE' };
+  if (warp.value === hubspot.value) return { action: 'IN_SYNC', value: warp.value };
+  const manual = mapping.direction === 'BIDIRECTIONAL' && mapping.conflictRule === 'MANUAL';
+  if (manual && input.openConflict) return keepConflict(input.openConflict, warp, hubspot);
+  return guardWarpWrite(mapping.warpField, settle(input), warp.value);
+}
+
+function settle({ mapping, base, warp, hubspot }: FieldDecisionInput): FieldDecision {
+  const write = (to: Side, reason: WriteReason): FieldDecision =>
+    to === 'HUBSPOT'
+      ? { action: 'PUSH_TO_HUBSPOT', value: warp.value, reason }
+      : { action: 'PULL_TO_WARP', value: hubspot.value, reason };
+  const mover = whoMoved(base, warp.value, hubspot.value);
+  const owner = ownerOf(mapping.direction);
+
+  if (mover === 'BOTH') {
+    if (owner) return write(other(owner), 'OWNER_WINS');
+    switch (mapping.conflictRule) {
+      case 'WARP_WINS':
+        return write('HUBSPOT', 'WARP_WINS');
+      case 'HUBSPOT_WINS':
+        return write('WARP', 'HUBSPOT_WINS');
+      case 'LATEST_WINS':
+        return write(other(latest(warp.changedAt, hubspot.changedAt)), 'LATEST_WINS');
+      case 'MANUAL':
+        return openConflict(warp, hubspot);
+    }
+  }
+  if (base === undefined) return write(other(mover), 'FILL_EMPTY');
+  if (owner === other(mover)) return write(mover, 'OWNER_WINS');
+  return write(other(mover), mover === 'WARP' ? 'WARP_CHANGED' : 'HUBSPOT_CHANGED');
+}
+
+/** Which side holds news; the values differ, so at least one side moved from the base. */
+function whoMoved(base: Canonical | undefined, warp: Canonical, hubspot: Canonical): Side | 'BOTH' {
+  if (base === undefined) {
+    if (warp === null) return 'HUBSPOT';
+    return hubspot === null ? 'WARP' : 'BOTH';
+  }
+  if (warp !== base && hubspot !== base) return 'BOTH';
+  return warp !== base ? 'WARP' : 'HUBSPOT';
+}
+
+function ownerOf(direction: FieldMapping['direction']): Side | null {
+  if (direction === 'WARP_TO_HUBSPOT') return 'WARP';
+  return direction === 'HUBSPOT_TO_WARP' ? 'HUBSPOT' : null;
+}
+
+const other = (side: Side): Side => (side === 'WARP' ? 'HUBSPOT' : 'WARP');
+
+function latest(warpAt: Date | null, hubspotAt: Date | null): Side {
+  if (hubspotAt === null) return 'WARP';
+  if (warpAt === null) return 'HUBSPOT';
+  return hubspotAt.getTime() > warpAt.getTime() ? 'HUBSPOT' : 'WARP';
+}
+
+function openConflict(warp: SideValue, hubspot: SideValue): FieldDecision {
+  return {
+    action: 'OPEN_CONFLICT',
+    warpValue: warp.value,
+    hubspotValue: hubspot.value,
+    warpChangedAt: warp.changedAt,
+    hubspotChangedAt: hubspot.changedAt,
+  };
+}
+
+function keepConflict(open: OpenConflict, warp: SideValue, hubspot: SideValue): FieldDecision {
+  const unchanged = open.warpValue === warp.value && open.hubspotValue === hubspot.value;
+  return unchanged ? { action: 'SKIP', reason: 'CONFLICT_PENDING' } : openConflict(warp, hubspot);
+}
+
+function guardWarpWrite(warpField: string, decision: FieldDecision, warpValue: Canonical): FieldDecision {
+  if (decision.action !== 'PULL_TO_WARP') return decision;
+  const spec = warpFieldSpec(warpField);
+  const rejected = spec !== undefined && (!spec.syncWritable || (spec.required && decision.value === null));
+  return rejected ? { action: 'PUSH_TO_HUBSPOT', value: warpValue, reason: 'WARP_REJECTS_VALUE' } : decision;
+}
+
+/**
+ * An inbound HubSpot event is stale when it happened before the change of that property we
+ * already know about (events arrive out of order). Same instant: not stale (a redelivery of the
+ * known change, which plans to nothing anyway).
+ */
+export function isStaleHubspotEvent(lastKnownHubspotChangeAt: Date | null | undefined, eventOccurredAt: Date): boolean {
+  return lastKnownHubspotChangeAt != null && eventOccurredAt.getTime() < lastKnownHubspotChangeAt.getTime();
+}

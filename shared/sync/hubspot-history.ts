@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * Change times from HubSpot's `propertiesWithHistory`. The newest entry of a property tells when
+ * it last changed and who changed it; the planner needs the time (LATEST_WINS, stale events) and
+ * the log wants to know whether that change was our own write coming back (an echo).
+ */
+export const historyEntrySchema = z.looseObject({
+  value: z.string().nullable().optional(),
+  timestamp: z.iso.datetime({ offset: true }),
+  sourceType: z.string(),
+  sourceId: z.string().nullable().optional(),
+});
+export const propertiesWithHistorySchema = z.record(z.string(), z.array(historyEntrySchema));
+
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export type PropertiesWithHistory = z.infer<typeof propertiesWithHistorySchema>;
+
+export interface LatestChange {
+  value: string | null;
+  changedAt: Date;
+  sourceType: string;
+  sourceId: string | null;
+}
+
+/**
+ * The latest change per property (the entry with the greatest timestamp: HubSpot lists newest
+ * first, but we do not bet correctness on an ordering). Properties without history are absent.
+ */
+export function latestPropertyChanges(history: PropertiesWithHistory): Record<string, LatestChange> {
+  const result: Record<string, LatestChange> = {};
+  for (const [property, entries] of Object.entries(history)) {
+    for (const entry of entries) {
+      const changedAt = new Date(entry.timestamp);
+      const known = result[property];
+      if (known && known.changedAt.getTime() >= changedAt.getTime()) continue;
+      result[property] = {
+        value: entry.value ?? null,
+        changedAt,
+        sourceType: entry.sourceType,
+        sourceId: entry.sourceId ?? null,
+      };
+    }
+  }
+  return result;
+}
+
+/** Per-property last change time, the shape the planner takes for HubSpot change times. */
+export function hubspotChangeTimes(history: PropertiesWithHistory): Record<string, Date> {
+  return Object.fromEntries(
+    Object.entries(latestPropertyChanges(history)).map(([property, change]) => [property, change.changedAt]),
+  );
+}
+
+/** True when the change was written by our own app (sourceType INTEGRATION, sourceId = app id). */
+export function isOwnIntegrationChange(
+  change: Pick<LatestChange, 'sourceType' | 'sourceId'>,
+  appId: string | number,
+): boolean {
+  return change.sourceType === 'INTEGRATION' && change.sourceId === String(appId);
+}

@@ -1,0 +1,137 @@
+import { decideField, type FieldDecision, type OpenConflict } from './decide-field.js';
+import type { FieldMapping } from './field-mapping.js';
+import { getPath, type JsonObject } from './json-path.js';
+import { transformFor, type Canonical, type TransformError, type WarpValue } from './transforms.js';
+
+/**
+ * Plans one customer's sync over all its resolved mappings: decides every field and gathers the
+ * writes for each side. The worker then writes HubSpot in one batch call, WARP in one update, and
+ * stores the new bases and conflicts with them. Steady state plans to nothing: no writes, no
+ * bases to store, no conflicts.
+ */
+export interface FieldState {
+  /** Last agreed canonical value; absent/undefined = never agreed. */
+  base?: Canonical;
+  openConflict?: OpenConflict | null;
+}
+
+export interface WarpSide {
+  customer: JsonObject;
+  /** Per WARP field (path), when it last changed; missing = unknown. */
+  changedAt?: Readonly<Record<string, Date | null | undefined>>;
+}
+
+export interface HubspotSide {
+  properties: Readonly<Record<string, string | null | undefined>>;
+  /** Per property, from `hubspotChangeTimes` or a webhook's occurredAt; missing = unknown. */
+  changedAt?: Readonly<Record<string, Date | null | undefined>>;
+}
+
+export interface SyncSides {
+  warp: WarpSide;
+  /** null: no company yet. Every field is then a first sync against an empty company. */
+  hubspot: HubspotSide | null;
+  /** Per WARP field. */
+  fieldStates?: Readonly<Record<string, FieldState | undefined>>;
+}
+
+export interface PlanCustomerInput extends SyncSides {
+  mappings: readonly FieldMapping[];
+}
+
+export interface FieldPlanEntry {
+  warpField: string;
+  hubspotProperty: string;
+  direction: FieldMapping['direction'];
+  conflictRule: FieldMapping['conflictRule'];
+  base: Canonical | undefined;
+  warpValue: Canonical;
+  hubspotValue: Canonical;
+  decision: FieldDecision;
+}
+
+export interface PlannedConflict extends OpenConflict {
+  warpField: string;
+  hubspotProperty: string;
+}
+
+export interface FieldPlanError {
+  warpField: string;
+  hubspotProperty: string;
+  side: 'WARP' | 'HUBSPOT';
+  error: TransformError;
+}
+
+export interface CustomerSyncPlan {
+  /** Property -> HubSpot string form ("" clears a property). Empty: no HubSpot call needed. */
+  hubspotWrites: Record<string, string>;
+  /** WARP-form values: money as exact text ("12.34"), integers as numbers. */
+  warpWrites: Array<{ warpField: string; value: WarpValue }>;
+  /** Only bases that differ from the stored ones (nothing to store in steady state). */
+  newBases: Record<string, Canonical>;
+  /** MANUAL conflicts to record, new or refreshed. */
+  conflicts: PlannedConflict[];
+  /** WARP fields whose open conflict is over (the sides agree, or the mapping is no longer MANUAL). */
+  closedConflicts: string[];
+  /** Every field that could be read, for the sync log. */
+  decisions: FieldPlanEntry[];
+  /** Fields skipped because a side's value could not be read. */
+  errors: FieldPlanError[];
+}
+
+export function planCustomerSync(input: PlanCustomerInput): CustomerSyncPlan {
+  const plan: CustomerSyncPlan = {
+    hubspotWrites: {},
+    warpWrites: [],
+    newBases: {},
+    conflicts: [],
+    closedConflicts: [],
+    decisions: [],
+    errors: [],
+  };
+  for (const mapping of input.mappings) planField(input, mapping, plan);
+  return plan;
+}
+
+function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: CustomerSyncPlan): void {
+  const { warpField, hubspotProperty } = mapping;
+  const transform = transformFor(mapping.transform);
+  const fieldError = (side: 'WARP' | 'HUBSPOT', error: TransformError) =>
+    plan.errors.push({ warpField, hubspotProperty, side, error });
+
+  const warpRead = transform.fromWarp(getPath(input.warp.customer, warpField));
+  if (!warpRead.ok) return void fieldError('WARP', warpRead.error);
+  const hubspotRead = transform.fromHubspot(input.hubspot?.properties[hubspotProperty]);
+  if (!hubspotRead.ok) return void fieldError('HUBSPOT', hubspotRead.error);
+
+  const state = input.fieldStates?.[warpField];
+  const base = input.hubspot ? state?.base : undefined;
+  const decision = decideField({
+    mapping,
+    base,
+    warp: { value: warpRead.value, changedAt: input.warp.changedAt?.[warpField] ?? null },
+    hubspot: { value: hubspotRead.value, changedAt: input.hubspot?.changedAt?.[hubspotProperty] ?? null },
+    openConflict: state?.openConflict ?? null,
+  });
+  plan.decisions.push({
+    warpField,
+    hubspotProperty,
+    direction: mapping.direction,
+    conflictRule: mapping.conflictRule,
+    base,
+    warpValue: warpRead.value,
+    hubspotValue: hubspotRead.value,
+    decision,
+  });
+
+  if (decision.action === 'OPEN_CONFLICT') {
+    const { action: _action, ...conflict } = decision;
+    plan.conflicts.push({ warpField, hubspotProperty, ...conflict });
+    return;
+  }
+  if (decision.action === 'SKIP') return;
+  if (decision.action === 'PUSH_TO_HUBSPOT') plan.hubspotWrites[hubspotProperty] = transform.toHubspot(decision.value);
+  if (decision.action === 'PULL_TO_WARP') plan.warpWrites.push({ warpField, value: transform.toWarp(decision.value) });
+  if (state?.base !== decision.value) plan.newBases[warpField] = decision.value;
+  if (state?.openConflict) plan.closedConflicts.push(warpField);
+}

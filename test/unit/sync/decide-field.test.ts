@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decideField,
+  isStaleHubspotEvent,
+  type FieldDecision,
+  type FieldDecisionInput,
+  type OpenConflict,
+  type WriteReason,
+} from '../../../shared/sync/decide-field.js';
+import { CONFLICT_RULES, type ConflictRule, type Direction } from '../../../shared/sync/field-mapping.js';
+import type { Canonical } from '../../../shared/sync/transforms.js';
+
+const T1 = new Date('2026-03-01T10:00:00.000Z');
+const T2 = new Date('2026-03-01T10:00:05.000Z');
+
+const inSync = (value: Canonical): FieldDecision => ({ action: 'IN_SYNC', value });
+const push = (value: Canonical, reason: WriteReason): FieldDecision => ({ action: 'PUSH_TO_HUBSPOT', value, reason });
+const pull = (value: Canonical, reason: WriteReason): FieldDecision => ({ action: 'PULL_TO_WARP', value, reason });
+const open = (warpValue: Canonical, hubspotValue: Canonical, warpChangedAt: Date | null, hubspotChangedAt: Date | null): FieldDecision => ({
+  action: 'OPEN_CONFLICT',
+  warpValue,
+  hubspotValue,
+  warpChangedAt,
+  hubspotChangedAt,
+});
+const pending: FieldDecision = { action: 'SKIP', reason: 'CONFLICT_PENDING' };
+
+/** The same outcome under every conflict rule (one-way fields: the owner decides, not the rule). */
+const anyRule = (outcome: FieldDecision): Record<ConflictRule, FieldDecision> => ({
+  WARP_WINS: outcome,
+  HUBSPOT_WINS: outcome,
+  LATEST_WINS: outcome,
+  MANUAL: outcome,
+});
+
+interface Case {
+  name: string;
+  base: Canonical | undefined;
+  warp: [Canonical, Date | null];
+  hubspot: [Canonical, Date | null];
+  openConflict?: OpenConflict;
+  WARP_TO_HUBSPOT: FieldDecision;
+  HUBSPOT_TO_WARP: FieldDecision;
+  BIDIRECTIONAL: Record<ConflictRule, FieldDecision>;
+}
+
+const conflictWH = (warpAt: Date | null, hubspotAt: Date | null, latestWins: FieldDecision): Omit<Case, 'name' | 'base'> => ({
+  warp: ['W', warpAt],
+  hubspot: ['H', hubspotAt],
+  WARP_TO_HUBSPOT: push('W', 'OWNER_WINS'),
+  HUBSPOT_TO_WARP: pull('H', 'OWNER_WINS'),
+  BIDIRECTIONAL: {
+    WARP_WINS: push('W', 'WARP_WINS'),
+    HUBSPOT_WINS: pull('H', 'HUBSPOT_WINS'),
+    LATEST_WINS: latestWins,
+    MANUAL: open('W', 'H', warpAt, hubspotAt),
+  },
+});
+
+const CASES: Case[] = [
+  {
+    name: 'equal values',
+    base: 'B',
+    warp: ['W', T1],
+    hubspot: ['W', T2],
+    WARP_TO_HUBSPOT: inSync('W'),
+    HUBSPOT_TO_WARP: inSync('W'),
+    BIDIRECTIONAL: anyRule(inSync('W')),
+  },
+  {
+    name: 'only WARP moved',
+    base: 'B',
+    warp: ['W', T2],
+    hubspot: ['B', T1],
+    WARP_TO_HUBSPOT: push('W', 'WARP_CHANGED'),
+    HUBSPOT_TO_WARP: pull('B', 'OWNER_WINS'),
+    BIDIRECTIONAL: anyRule(push('W', 'WARP_CHANGED')),
+  },
+  {
+    name: 'only HubSpot moved',
+    base: 'B',
+    warp: ['B', T1],
+    hubspot: ['H', T2],
+    WARP_TO_HUBSPOT: push('B', 'OWNER_WINS'),
+    HUBSPOT_TO_WARP: pull('H', 'HUBSPOT_CHANGED'),
+    BIDIRECTIONAL: anyRule(pull('H', 'HUBSPOT_CHANGED')),
+  },
+  {
+    name: 'only WARP moved, to empty',
+    base: 'B',
+    warp: [null, T2],
+    hubspot: ['B', T1],
+    WARP_TO_HUBSPOT: push(null, 'WARP_CHANGED'),
+    HUBSPOT_TO_WARP: pull('B', 'OWNER_WINS'),
+    BIDIRECTIONAL: anyRule(push(null, 'WARP_CHANGED')),
+  },
+  {
+    name: 'agreed empty base, WARP set a value',
+    base: null,
+    warp: ['W', T2],
+    hubspot: [null, T1],
+    WARP_TO_HUBSPOT: push('W', 'WARP_CHANGED'),
+    HUBSPOT_TO_WARP: pull(null, 'OWNER_WINS'),
+    BIDIRECTIONAL: anyRule(push('W', 'WARP_CHANGED')),
+  },
+  {
+    name: 'agreed empty base, HubSpot set a value',
+    base: null,
+    warp: [null, T1],
+    hubspot: ['H', T2],
+    WARP_TO_HUBSPOT: push(null, 'OWNER_WINS'),
+    HUBSPOT_TO_WARP: pull('H', 'HUBSPOT_CHANGED'),
+    BIDIRECTIONAL: anyRule(pull('H', 'HUBSPOT_CHANGED')),
+  },
+  {
+    name: 'both moved to the same value',
+    base: 'B',
+    warp: ['X', T1],
+    hubspot: ['X', T2],
+    WARP_TO_HUBSPOT: inSync('X'),
+    HUBSPOT_TO_WARP: inSync('X'),
+    BIDIRECTIONAL: anyRule(inSync('X')),
+  },
+  { name: 'both moved apart, WARP later', base: 'B', ...conflictWH(T2, T1, push('W', 'LATEST_WINS')) },
+  { name: 'both moved apart, HubSpot later', base: 'B', ...conflictWH(T1, T2, pull('H', 'LATEST_WINS')) },
+  { name: 'both moved apart, same instant (tie goes to WARP)', base: 'B', ...conflictWH(T1, new Date(T1), push('W', 'LATEST_WINS')) },
+  { name: 'both moved apart, WARP time unknown', base: 'B', ...conflictWH(null, T1, pull('H', 'LATEST_WINS')) },
+  { name: 'both moved apart, HubSpot time unknown', base: 'B', ...conflictWH(T1, null, push('W', 'LATEST_WINS')) },
+  { name: 'both moved apart, both times unknown (WARP)', base: 'B', ...conflictWH(null, null, push('W', 'LATEST_WINS')) },
+  {
+    name: 'no base, WARP empty (owner or not, the empty side is filled)',
+    base: undefined,
+    warp: [null, null],
+    hubspot: ['H', T1],
+    WARP_TO_HUBSPOT: pull('H', 'FILL_EMPTY'),
+    HUBSPOT_TO_WARP: pull('H', 'FILL_EMPTY'),
+    BIDIRECTIONAL: anyRule(pull('H', 'FILL_EMPTY')),
+  },
+  {
+    name: 'no base, HubSpot empty',
+    base: undefined,
+    warp: ['W', T1],
+    hubspot: [null, null],
+    WARP_TO_HUBSPOT: push('W', 'FILL_EMPTY'),
+    HUBSPOT_TO_WARP: push('W', 'FILL_EMPTY'),
+    BIDIRECTIONAL: anyRule(push('W', 'FILL_EMPTY')),
+  },
+  {
+    name: 'no base, both empty',
+    base: undefined,
+    warp: [null, null],
+    hubspot: [null, null],
+    WARP_TO_HUBSPOT: inSync(null),
+    HUBSPOT_TO_WARP: inSync(null),
+    BIDIRECTIONAL: anyRule(inSync(null)),
+  },
+  {
+    name: 'no base, same value',
+    base: undefined,
+    warp: ['S', T2],
+    hubspot: ['S', T1],
+    WARP_TO_HUBSPOT: inSync('S'),
+    HUBSPOT_TO_WARP: inSync('S'),
+    BIDIRECTIONAL: anyRule(inSync('S')),
+  },
+  { name: 'no base, different values, HubSpot later', base: undefined, ...conflictWH(T1, T2, pull('H', 'LATEST_WINS')) },
+  { name: 'no base, different values, WARP later', base: undefined, ...conflictWH(T2, T1, push('W', 'LATEST_WINS')) },
+  {
+    name: 'open MANUAL conflict, nothing moved since',
+    base: 'B',
+    warp: ['W', T1],
+    hubspot: ['H', T2],
+    openConflict: { warpValue: 'W', hubspotValue: 'H', warpChangedAt: T1, hubspotChangedAt: T2 },
+    WARP_TO_HUBSPOT: push('W', 'OWNER_WINS'),
+    HUBSPOT_TO_WARP: pull('H', 'OWNER_WINS'),
+    BIDIRECTIONAL: {
+      WARP_WINS: push('W', 'WARP_WINS'),
+      HUBSPOT_WINS: pull('H', 'HUBSPOT_WINS'),
+      LATEST_WINS: pull('H', 'LATEST_WINS'),
+      MANUAL: pending,
+    },
+  },
+  {
+    name: 'open MANUAL conflict, WARP moved again (conflict refreshed)',
+    base: 'B',
+    warp: ['W2', T2],
+    hubspot: ['H', T1],
+    openConflict: { warpValue: 'W', hubspotValue: 'H', warpChangedAt: null, hubspotChangedAt: T1 },
+    WARP_TO_HUBSPOT: push('W2', 'OWNER_WINS'),
+    HUBSPOT_TO_WARP: pull('H', 'OWNER_WINS'),
+    BIDIRECTIONAL: {
+      WARP_WINS: push('W2', 'WARP_WINS'),
+      HUBSPOT_WINS: pull('H', 'HUBSPOT_WINS'),
+      LATEST_WINS: push('W2', 'LATEST_WINS'),
+      MANUAL: open('W2', 'H', T2, T1),
+    },
+  },
+  {
+    name: 'open MANUAL conflict, sides now agree (closes it)',
+    base: 'B',
+    warp: ['X', T2],
+    hubspot: ['X', T1],
+    openConflict: { warpValue: 'W', hubspotValue: 'H', warpChangedAt: T1, hubspotChangedAt: T1 },
+    WARP_TO_HUBSPOT: inSync('X'),
+    HUBSPOT_TO_WARP: inSync('X'),
+    BIDIRECTIONAL: anyRule(inSync('X')),
+  },
+];
+
+function inputFor(c: Case, direction: Direction, conflictRule: ConflictRule, enabled?: boolean): FieldDecisionInput {
+  return {
+    mapping: { warpField: 'legal_name', direction, conflictRule, enabled },
+    base: c.base,
+    warp: { value: c.warp[0], changedAt: c.warp[1] },
+    hubspot: { value: c.hubspot[0], changedAt: c.hubspot[1] },
+    openConflict: c.openConflict ?? null,
+  };
+}
+
+describe('decideField: every direction x rule x case', () => {
+  for (const c of CASES) {
+    describe(c.name, () => {
+      for (const rule of CONFLICT_RULES) {
+        it(`WARP_TO_HUBSPOT / ${rule}`, () => {
+          expect(decideField(inputFor(c, 'WARP_TO_HUBSPOT', rule))).toEqual(c.WARP_TO_HUBSPOT);
+        });
+        it(`HUBSPOT_TO_WARP / ${rule}`, () => {
+          expect(decideField(inputFor(c, 'HUBSPOT_TO_WARP', rule))).toEqual(c.HUBSPOT_TO_WARP);
+        });
+        it(`BIDIRECTIONAL / ${rule}`, () => {
+          expect(decideField(inputFor(c, 'BIDIRECTIONAL', rule))).toEqual(c.BIDIRECTIONAL[rule]);
+        });
+        it(`NONE / ${rule} never writes`, () => {
+          expect(decideField(inputFor(c, 'NONE', rule))).toEqual({ action: 'SKIP', reason: 'DIRECTION_NONE' });
+        });
+        it(`disabled BIDIRECTIONAL / ${rule} never writes`, () => {
+          expect(decideField(inputFor(c, 'BIDIRECTIONAL', rule, false))).toEqual({ action: 'SKIP', reason: 'DISABLED' });
+        });
+      }
+    });
+  }
+});
+
+describe('decideField: values WARP cannot take', () => {
+  const decide = (warpField: string, direction: Direction, base: Canonical | undefined, warp: Canonical, hubspot: Canonical) =>
+    decideField({
+      mapping: { warpField, direction, conflictRule: 'LATEST_WINS' },
+      base,
+      warp: { value: warp, changedAt: T1 },
+      hubspot: { value: hubspot, changedAt: T2 },
+    });
+
+  it('HubSpot emptying a required field puts WARP value back', () => {
+    expect(decide('company_name', 'BIDIRECTIONAL', 'Acme', 'Acme', null)).toEqual(push('Acme', 'WARP_REJECTS_VALUE'));
+  });
+
+  it('a later empty HubSpot value does not win LATEST_WINS on a required field', () => {
+    expect(decide('contact.email', 'BIDIRECTIONAL', 'a@x.io', 'b@x.io', null)).toEqual(push('b@x.io', 'WARP_REJECTS_VALUE'));
+  });
+
+  it('a HubSpot-owned required field emptied in HubSpot is refilled from WARP', () => {
+    expect(decide('payment_terms', 'HUBSPOT_TO_WARP', '30', '30', null)).toEqual(push('30', 'WARP_REJECTS_VALUE'));
+  });
+
+  it('an optional field may be emptied from HubSpot', () => {
+    expect(decide('credit_limit', 'HUBSPOT_TO_WARP', '10.00', '10.00', null)).toEqual(pull(null, 'HUBSPOT_CHANGED'));
+  });
+
+  it('a required field may still be filled from HubSpot', () => {
+    expect(decide('company_name', 'BIDIRECTIONAL', undefined, null, 'Acme')).toEqual(pull('Acme', 'FILL_EMPTY'));
+  });
+
+  it('a field the sync may not write in WARP is never pulled, even to fill it', () => {
+    expect(decide('current_balance', 'WARP_TO_HUBSPOT', undefined, null, '5.00')).toEqual(push(null, 'WARP_REJECTS_VALUE'));
+  });
+});
+
+describe('isStaleHubspotEvent', () => {
+  it('an event older than the known change is stale', () => {
+    expect(isStaleHubspotEvent(T2, T1)).toBe(true);
+  });
+  it('a newer event is not stale', () => {
+    expect(isStaleHubspotEvent(T1, T2)).toBe(false);
+  });
+  it('the same instant (a redelivery) is not stale', () => {
+    expect(isStaleHubspotEvent(T1, new Date(T1))).toBe(false);
+  });
+  it('nothing known yet: never stale', () => {
+    expect(isStaleHubspotEvent(null, T1)).toBe(false);
+    expect(isStaleHubspotEvent(undefined, T1)).toBe(false);
+  });
+});

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { applyPlanToSides } from '../../../shared/sync/apply-plan.js';
+import { DEFAULT_FIELD_MAPPINGS } from '../../../shared/sync/default-mapping.js';
+import { resolveMappings } from '../../../shared/sync/field-mapping.js';
+import { planCustomerSync, type CustomerSyncPlan } from '../../../shared/sync/plan-customer.js';
+import { setPath } from '../../../shared/sync/json-path.js';
+import { ACME_CANONICAL, acmeCompany, acmeCustomer, acmeInput, at } from './fixtures.js';
+
+const actions = (plan: CustomerSyncPlan) =>
+  Object.fromEntries(plan.decisions.map((d) => [d.warpField, d.decision.action === 'SKIP' ? `SKIP ${d.decision.reason}` : d.decision.action]));
+
+const nothingToDo = (plan: CustomerSyncPlan) => {
+  expect(plan.hubspotWrites).toEqual({});
+  expect(plan.warpWrites).toEqual([]);
+  expect(plan.newBases).toEqual({});
+  expect(plan.conflicts).toEqual([]);
+  expect(plan.closedConflicts).toEqual([]);
+  expect(plan.errors).toEqual([]);
+};
+
+describe('planCustomerSync', () => {
+  it('plans nothing in steady state, however differently the two sides spell the values', () => {
+    const plan = planCustomerSync(acmeInput());
+    nothingToDo(plan);
+    expect(new Set(Object.values(actions(plan)))).toEqual(new Set(['IN_SYNC', 'SKIP DIRECTION_NONE']));
+    expect(plan.decisions).toHaveLength(DEFAULT_FIELD_MAPPINGS.length);
+  });
+
+  it('first sync of matching sides records every base and writes nothing', () => {
+    const plan = planCustomerSync(acmeInput({ fieldStates: {} }));
+    expect(plan.hubspotWrites).toEqual({});
+    expect(plan.warpWrites).toEqual([]);
+    expect(plan.newBases).toEqual(ACME_CANONICAL);
+  });
+
+  it('a customer without a company pushes every value, seeding HubSpot-owned ones, in HubSpot form', () => {
+    const plan = planCustomerSync(acmeInput({ hubspot: null, fieldStates: {} }));
+    expect(plan.hubspotWrites).toEqual({
+      warp_ban: 'AC-123456789',
+      warp_status: 'active',
+      warp_current_balance: '12.50',
+      warp_prepaid_balance: '0.00',
+      warp_customer_type: 'postpaid',
+      warp_billing_cycle: 'monthly',
+      warp_credit_limit: '1000.00',
+      warp_payment_terms: '30',
+      name: 'Acme Telecom',
+      warp_legal_name: 'Acme Telecom LLC',
+      warp_contact_email: 'ops@acme.example',
+      phone: '+12125550100',
+      address: '1 Main St',
+      city: 'Austin',
+      state: 'TX',
+      zip: '78701',
+      country: 'US',
+    });
+    expect(plan.warpWrites).toEqual([]);
+    expect(plan.newBases).toEqual(ACME_CANONICAL);
+  });
+
+  it('ignores stored bases when there is no company (a fresh company is a first sync)', () => {
+    const input = acmeInput({ hubspot: null });
+    const plan = planCustomerSync(input);
+    expect(plan.decisions.find((d) => d.warpField === 'credit_limit')).toMatchObject({
+      base: undefined,
+      decision: { action: 'PUSH_TO_HUBSPOT', value: '1000.00', reason: 'FILL_EMPTY' },
+    });
+  });
+
+  it('pulls HubSpot-owned changes into WARP in WARP form', () => {
+    const properties = { ...acmeCompany(), warp_credit_limit: '2500.5', warp_payment_terms: '45' };
+    const plan = planCustomerSync(acmeInput({ hubspot: { properties, changedAt: { warp_credit_limit: at(5) } } }));
+    expect(plan.warpWrites).toEqual([
+      { warpField: 'credit_limit', value: '2500.50' },
+      { warpField: 'payment_terms', value: 45 },
+    ]);
+    expect(plan.hubspotWrites).toEqual({});
+    expect(plan.newBases).toEqual({ credit_limit: '2500.50', payment_terms: '45' });
+  });
+
+  it('pushes a WARP change and clears a property WARP emptied with ""', () => {
+    let customer = setPath(acmeCustomer(), 'address.city', 'Dallas');
+    customer = setPath(customer, 'legal_name', '  ');
+    const plan = planCustomerSync(acmeInput({ warp: { customer, changedAt: { 'address.city': at(3) } } }));
+    expect(plan.hubspotWrites).toEqual({ city: 'Dallas', warp_legal_name: '' });
+    expect(plan.newBases).toEqual({ 'address.city': 'Dallas', legal_name: null });
+  });
+
+  it('puts back a WARP-owned value edited in HubSpot', () => {
+    const properties = { ...acmeCompany(), warp_status: 'closed', warp_current_balance: '0' };
+    const plan = planCustomerSync(acmeInput({ hubspot: { properties } }));
+    expect(plan.hubspotWrites).toEqual({ warp_status: 'active', warp_current_balance: '12.50' });
+    expect(plan.warpWrites).toEqual([]);
+  });
+
+  it('settles LATEST_WINS by the change times of each side', () => {
+    const customer = setPath(acmeCustomer(), 'company_name', 'Acme WARP');
+    const properties = { ...acmeCompany(), name: 'Acme HubSpot' };
+    const hubspotLater = planCustomerSync(
+      acmeInput({ warp: { customer, changedAt: { company_name: at(1) } }, hubspot: { properties, changedAt: { name: at(2) } } }),
+    );
+    expect(hubspotLater.warpWrites).toEqual([{ warpField: 'company_name', value: 'Acme HubSpot' }]);
+    const warpLater = planCustomerSync(
+      acmeInput({ warp: { customer, changedAt: { company_name: at(3) } }, hubspot: { properties, changedAt: { name: at(2) } } }),
+    );
+    expect(warpLater.hubspotWrites).toEqual({ name: 'Acme WARP' });
+  });
+
+  it('records a MANUAL conflict, holds it, and closes it once the sides agree', () => {
+    const manual = resolveMappings(DEFAULT_FIELD_MAPPINGS, [
+      { ...DEFAULT_FIELD_MAPPINGS.find((m) => m.warpField === 'company_name')!, conflictRule: 'MANUAL' },
+    ]);
+    const customer = setPath(acmeCustomer(), 'company_name', 'Acme WARP');
+    const properties = { ...acmeCompany(), name: 'Acme HubSpot' };
+    const input = acmeInput({
+      mappings: manual,
+      warp: { customer, changedAt: { company_name: at(1) } },
+      hubspot: { properties, changedAt: { name: at(2) } },
+    });
+    const plan = planCustomerSync(input);
+    expect(plan.conflicts).toEqual([
+      { warpField: 'company_name', hubspotProperty: 'name', warpValue: 'Acme WARP', hubspotValue: 'Acme HubSpot', warpChangedAt: at(1), hubspotChangedAt: at(2) },
+    ]);
+    expect(plan.hubspotWrites).toEqual({});
+    expect(plan.warpWrites).toEqual([]);
+
+    const held = applyPlanToSides(input, plan, at(10));
+    const again = planCustomerSync({ ...held, mappings: manual });
+    nothingToDo(again);
+    expect(actions(again).company_name).toBe('SKIP CONFLICT_PENDING');
+
+    const resolved = { ...held, hubspot: { properties: { ...properties, name: 'Acme WARP' }, changedAt: { name: at(20) } } };
+    const closing = planCustomerSync({ ...resolved, mappings: manual });
+    expect(closing.closedConflicts).toEqual(['company_name']);
+    expect(closing.newBases).toEqual({ company_name: 'Acme WARP' });
+  });
+
+  it('reports a value that cannot be read and still syncs the other fields', () => {
+    const properties = { ...acmeCompany(), warp_status: 'archived', city: 'Dallas' };
+    const plan = planCustomerSync(acmeInput({ hubspot: { properties } }));
+    expect(plan.errors).toEqual([
+      {
+        warpField: 'status',
+        hubspotProperty: 'warp_status',
+        side: 'HUBSPOT',
+        error: { code: 'UNMAPPED_ENUM_VALUE', transform: 'enum', message: 'no mapping for HubSpot value', value: 'archived' },
+      },
+    ]);
+    expect(plan.decisions.map((d) => d.warpField)).not.toContain('status');
+    expect(plan.warpWrites).toEqual([{ warpField: 'address.city', value: 'Dallas' }]);
+  });
+
+  it('never touches a disabled field', () => {
+    const disabled = resolveMappings(DEFAULT_FIELD_MAPPINGS, [
+      { ...DEFAULT_FIELD_MAPPINGS.find((m) => m.warpField === 'address.city')!, enabled: false },
+    ]);
+    const properties = { ...acmeCompany(), city: 'Dallas' };
+    const plan = planCustomerSync(acmeInput({ mappings: disabled, hubspot: { properties } }));
+    nothingToDo(plan);
+    expect(actions(plan)['address.city']).toBe('SKIP DISABLED');
+  });
+});
