@@ -1,0 +1,35 @@
+/** `npm run sandbox`: a HubSpot sandbox on HUBSPOT_SANDBOX_PORT (8090) until Ctrl-C. */
+import { z } from 'zod';
+import { startSandbox } from './sandbox.js';
+
+const env = z.object({
+  HUBSPOT_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  HUBSPOT_SANDBOX_TOKEN: z.string().min(1).default('pat-local-sandbox'),
+  HUBSPOT_SANDBOX_WEBHOOK_URL: z.string().url().optional(),
+  HUBSPOT_SANDBOX_CLIENT_SECRET: z.string().min(1).optional(),
+  HUBSPOT_SANDBOX_SIGNATURE_VERSIONS: z.string().default('v3')
+    .transform((s) => s.split(',').map((v) => v.trim()))
+    .pipe(z.array(z.enum(['v1', 'v2', 'v3'])).min(1)),
+  HUBSPOT_SANDBOX_SEARCH_LAG_MS: z.coerce.number().int().min(0).default(0),
+}).parse(process.env);
+
+const sandbox = await startSandbox({
+  port: env.HUBSPOT_SANDBOX_PORT,
+  token: env.HUBSPOT_SANDBOX_TOKEN,
+  searchIndexLagMs: env.HUBSPOT_SANDBOX_SEARCH_LAG_MS,
+  webhooks: {
+    targetUrl: env.HUBSPOT_SANDBOX_WEBHOOK_URL,
+    clientSecret: env.HUBSPOT_SANDBOX_CLIENT_SECRET,
+    signatureVersions: env.HUBSPOT_SANDBOX_SIGNATURE_VERSIONS,
+  },
+});
+
+console.log(`HubSpot sandbox listening on ${sandbox.url}`);
+console.log(`  port ${sandbox.port}; private-app token: ${sandbox.token} (HUBSPOT_SANDBOX_TOKEN)`);
+console.log(`  webhooks: ${env.HUBSPOT_SANDBOX_WEBHOOK_URL ?? 'off (set HUBSPOT_SANDBOX_WEBHOOK_URL)'}; control API: ${sandbox.url}/_sandbox/health`);
+
+const stop = () => {
+  void sandbox.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

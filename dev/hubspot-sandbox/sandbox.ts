@@ -1,0 +1,53 @@
+/** Starts a sandbox in-process: what tests and the local stack call. */
+import type { AddressInfo } from 'node:net';
+import { createControlClient } from './control-client.js';
+import type { ControlClient } from './control-client.js';
+import { resolveOptions } from './options.js';
+import type { SandboxOptions } from './options.js';
+import { createSandboxServer } from './server.js';
+import { createState } from './state.js';
+
+export interface RunningSandbox {
+  /** Base URL for `new Client({ accessToken: token, basePath: url })`. */
+  url: string;
+  port: number;
+  token: string;
+  developerApiKey: string;
+  appId: number;
+  portalId: number;
+  clientSecret: string;
+  control: ControlClient;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const resolved = resolveOptions(options);
+  const state = createState(resolved);
+  const { server, cancelWaits } = createSandboxServer(state);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${resolved.host}:${port}`;
+  return {
+    url,
+    port,
+    token: resolved.token,
+    developerApiKey: resolved.developerApiKey,
+    appId: resolved.webhooks.appId,
+    portalId: resolved.webhooks.portalId,
+    clientSecret: resolved.webhooks.clientSecret,
+    control: createControlClient(url),
+    close: async () => {
+      state.dispatcher.close();
+      cancelWaits();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+export type { SandboxOptions } from './options.js';

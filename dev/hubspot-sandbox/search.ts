@@ -1,0 +1,152 @@
+/**
+ * CRM search over the index as HubSpot runs it: filterGroups ORed, filters in
+ * a group ANDed, one sort, pages of at most 200, nothing past 10,000 results.
+ */
+import { validationError } from './hubspot-error.js';
+import type { PropertyRegistry } from './property-registry.js';
+import type { PropertyDefinition } from './property-types.js';
+import { parseDateTime } from './property-values.js';
+import type { SearchFilter, SearchRequest } from './request-schemas.js';
+import type { IndexedCompany } from './search-index.js';
+
+export const SEARCH_LIMITS = { pageSize: 200, maxResults: 10_000, filterGroups: 5, filtersPerGroup: 6, filters: 18, bodyChars: 3000 };
+const QUERY_PROPERTIES = ['name', 'domain', 'website', 'phone'];
+
+export interface SearchOutcome {
+  total: number;
+  page: IndexedCompany[];
+  nextAfter?: string;
+}
+
+export function runSearch(docs: readonly IndexedCompany[], request: SearchRequest, registry: PropertyRegistry): SearchOutcome {
+  const offset = checkPaging(request);
+  checkShape(request, registry);
+  const matches = docs.filter((doc) => matchesQuery(doc, request.query) && matchesGroups(doc, request, registry));
+  const compare = comparator(request, registry);
+  matches.sort(compare);
+  const reachable = Math.min(matches.length, SEARCH_LIMITS.maxResults);
+  const end = Math.min(offset + request.limit, reachable);
+  const page = matches.slice(offset, end);
+  return { total: matches.length, page, nextAfter: end < reachable ? String(end) : undefined };
+}
+
+function checkPaging(request: SearchRequest): number {
+  if (request.limit > SEARCH_LIMITS.pageSize) {
+    throw validationError(`limit must be at most ${SEARCH_LIMITS.pageSize}; got ${request.limit}.`);
+  }
+  const offset = request.after === undefined || request.after === '' ? 0 : Number(request.after);
+  if (!Number.isInteger(offset) || offset < 0) throw validationError(`after "${request.after}" is not a valid paging token.`);
+  if (offset >= SEARCH_LIMITS.maxResults) {
+    throw validationError(`Search can page through at most ${SEARCH_LIMITS.maxResults} results; narrow the filters instead.`);
+  }
+  return offset;
+}
+
+function checkShape(request: SearchRequest, registry: PropertyRegistry): void {
+  if (request.sorts.length > 1) throw validationError('Search supports one sort.');
+  const groups = request.filterGroups;
+  const total = groups.reduce((n, g) => n + g.filters.length, 0);
+  if (groups.length > SEARCH_LIMITS.filterGroups || groups.some((g) => g.filters.length > SEARCH_LIMITS.filtersPerGroup) || total > SEARCH_LIMITS.filters) {
+    throw validationError(`Search allows ${SEARCH_LIMITS.filterGroups} filterGroups of ${SEARCH_LIMITS.filtersPerGroup} filters, ${SEARCH_LIMITS.filters} filters in all.`);
+  }
+  const names = [...groups.flatMap((g) => g.filters.map((f) => f.propertyName)), ...request.sorts.map((s) => s.propertyName)];
+  const unknown = names.find((name) => !registry.live(name));
+  if (unknown) throw validationError(`There was a problem with the request: property ${unknown} does not exist.`);
+  for (const filter of groups.flatMap((g) => g.filters)) checkFilterValues(filter);
+}
+
+function checkFilterValues(filter: SearchFilter): void {
+  const needs = (ok: boolean, what: string) => {
+    if (!ok) throw validationError(`Filter ${filter.operator} on ${filter.propertyName} needs ${what}.`);
+  };
+  if (filter.operator === 'IN' || filter.operator === 'NOT_IN') needs(!!filter.values?.length, 'values');
+  else if (filter.operator === 'BETWEEN') needs(filter.value !== undefined && filter.highValue !== undefined, 'value and highValue');
+  else if (filter.operator !== 'HAS_PROPERTY' && filter.operator !== 'NOT_HAS_PROPERTY') needs(filter.value !== undefined, 'value');
+}
+
+function matchesGroups(doc: IndexedCompany, request: SearchRequest, registry: PropertyRegistry): boolean {
+  if (request.filterGroups.length === 0) return true;
+  return request.filterGroups.some((g) => g.filters.every((f) => matchesFilter(doc, f, registry.live(f.propertyName))));
+}
+
+type Key = number | string;
+
+/** A value in the property's own order: numbers and dates numerically, text case-insensitively. */
+function key(def: PropertyDefinition | undefined, raw: string): Key | undefined {
+  if (raw === '') return undefined;
+  if (def?.type === 'number') return Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+  if (def?.type === 'date' || def?.type === 'datetime') return parseDateTime(raw);
+  if (def?.type === 'enumeration' || def?.type === 'bool') return raw;
+  return raw.toLowerCase();
+}
+
+function matchesFilter(doc: IndexedCompany, filter: SearchFilter, def: PropertyDefinition | undefined): boolean {
+  const raw = doc.values.get(filter.propertyName) ?? '';
+  const has = raw !== '';
+  const value = key(def, raw);
+  const operand = filter.value === undefined ? undefined : key(def, filter.value);
+  const inList = () => (filter.values ?? []).some((v) => value !== undefined && key(def, v) === value);
+  switch (filter.operator) {
+    case 'HAS_PROPERTY': return has;
+    case 'NOT_HAS_PROPERTY': return !has;
+    case 'EQ': return value !== undefined && value === operand;
+    case 'NEQ': return value !== operand;
+    case 'IN': return inList();
+    case 'NOT_IN': return !inList();
+    case 'CONTAINS_TOKEN': return has && containsToken(raw, filter.value ?? '');
+    case 'NOT_CONTAINS_TOKEN': return !has || !containsToken(raw, filter.value ?? '');
+    default: return compareOp(filter, def, value, operand);
+  }
+}
+
+function compareOp(filter: SearchFilter, def: PropertyDefinition | undefined, value: Key | undefined, operand: Key | undefined): boolean {
+  if (value === undefined || operand === undefined) return false;
+  switch (filter.operator) {
+    case 'GT': return value > operand;
+    case 'GTE': return value >= operand;
+    case 'LT': return value < operand;
+    case 'LTE': return value <= operand;
+    case 'BETWEEN': {
+      const high = key(def, filter.highValue ?? '');
+      return high !== undefined && value >= operand && value <= high;
+    }
+    default: return false;
+  }
+}
+
+/** Whole-token match, case-insensitive; `*` in the filter value is a wildcard. */
+function containsToken(raw: string, wanted: string): boolean {
+  const pattern = new RegExp(`^${wanted.toLowerCase().split('*').map(escapeRegExp).join('.*')}$`);
+  const tokens = raw.toLowerCase().split(/[^\p{L}\p{N}*]+/u).filter(Boolean);
+  return wanted.includes('*') ? pattern.test(raw.toLowerCase()) || tokens.some((t) => pattern.test(t)) : tokens.includes(wanted.toLowerCase());
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function matchesQuery(doc: IndexedCompany, query: string | undefined): boolean {
+  const words = (query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const tokens = QUERY_PROPERTIES.flatMap((p) => (doc.values.get(p) ?? '').toLowerCase().split(/[^\p{L}\p{N}]+/u));
+  return words.every((w) => tokens.some((t) => t.startsWith(w)));
+}
+
+function comparator(request: SearchRequest, registry: PropertyRegistry): (a: IndexedCompany, b: IndexedCompany) => number {
+  const byId = (a: IndexedCompany, b: IndexedCompany) => Number(a.id) - Number(b.id);
+  const sort = request.sorts[0];
+  if (!sort) return byId;
+  const def = registry.live(sort.propertyName);
+  const sign = sort.direction === 'DESCENDING' ? -1 : 1;
+  return (a, b) => {
+    const ka = key(def, a.values.get(sort.propertyName) ?? '');
+    const kb = key(def, b.values.get(sort.propertyName) ?? '');
+    // Records without a value sort last whatever the direction.
+    if (ka === undefined || kb === undefined) {
+      const missing = Number(ka === undefined) - Number(kb === undefined);
+      return missing !== 0 ? missing : byId(a, b);
+    }
+    if (ka === kb) return byId(a, b);
+    return (ka < kb ? -1 : 1) * sign;
+  };
+}
