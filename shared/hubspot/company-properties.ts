@@ -8,6 +8,7 @@ import {
   PropertyCreateTypeEnum as PropertyType,
 } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import type { PropertyCreate, PropertyGroupCreate } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
+import { BILLING_CYCLE_OPTIONS, CUSTOMER_TYPE_OPTIONS, STATUS_OPTIONS } from '../sync/default-mapping.js';
 
 export const WARP_PROPERTY_GROUP: PropertyGroupCreate = { name: 'warp', label: 'WARP', displayOrder: -1 };
 
@@ -37,17 +38,16 @@ function titleCase(value: string): string {
   return value.charAt(0) + value.slice(1).toLowerCase();
 }
 
-export const WARP_STATUS_VALUES = ['ACTIVE', 'SUSPENDED', 'TRIAL', 'CLOSED'] as const;
-export const WARP_CUSTOMER_TYPE_VALUES = ['PREPAID', 'POSTPAID', 'RESELLER'] as const;
-export const WARP_BILLING_CYCLE_VALUES = ['WEEKLY', 'MONTHLY', 'QUARTERLY', 'ANNUAL'] as const;
+/** Option values are the default mapping's HubSpot-side enum values: one source, no drift. */
+const optionValues = (spec: { values: Record<string, string> }) => Object.values(spec.values);
 
 export const WARP_COMPANY_PROPERTIES: readonly WarpProperty[] = [
   // Unique so the sync can upsert and read by BAN (`idProperty=warp_ban`) without duplicates.
   text('warp_ban', 'WARP BAN', 'WARP billing account number; unique per company.', { hasUniqueValue: true }),
   text('warp_customer_id', 'WARP customer id', 'WARP internal customer id.'),
-  select('warp_status', 'WARP status', 'Account status in WARP.', WARP_STATUS_VALUES),
-  select('warp_customer_type', 'WARP customer type', 'Billing model in WARP.', WARP_CUSTOMER_TYPE_VALUES),
-  select('warp_billing_cycle', 'WARP billing cycle', 'How often WARP bills the account.', WARP_BILLING_CYCLE_VALUES),
+  select('warp_status', 'WARP status', 'Account status in WARP.', optionValues(STATUS_OPTIONS)),
+  select('warp_customer_type', 'WARP customer type', 'Billing model in WARP.', optionValues(CUSTOMER_TYPE_OPTIONS)),
+  select('warp_billing_cycle', 'WARP billing cycle', 'How often WARP bills the account.', optionValues(BILLING_CYCLE_OPTIONS)),
   number('warp_current_balance', 'WARP current balance', 'Balance owed, in dollars with 2 decimals.'),
   number('warp_prepaid_balance', 'WARP prepaid balance', 'Prepaid funds, in dollars with 2 decimals.'),
   number('warp_credit_limit', 'WARP credit limit', 'Credit limit, in dollars with 2 decimals.'),

@@ -21,12 +21,13 @@ const fromHubspot = (warpField: string, hubspotProperty: string, transform: Tran
 const both = (warpField: string, hubspotProperty: string, transform: TransformSpec = { name: 'text' }) =>
   row(warpField, hubspotProperty, 'BIDIRECTIONAL', 'LATEST_WINS', transform);
 
-const lowerCaseOptions = (values: readonly string[]) =>
-  ({ name: 'enum', values: Object.fromEntries(values.map((v) => [v, v.toLowerCase()])) }) as const;
+/** HubSpot option values equal WARP's enum values (labels differ); hubspot:setup creates them from here. */
+const sameOptions = (values: readonly string[]) =>
+  ({ name: 'enum', values: Object.fromEntries(values.map((v) => [v, v])) }) as const;
 
-export const STATUS_OPTIONS = lowerCaseOptions(CUSTOMER_STATUSES);
-export const CUSTOMER_TYPE_OPTIONS = lowerCaseOptions(CUSTOMER_TYPES);
-export const BILLING_CYCLE_OPTIONS = lowerCaseOptions(BILLING_CYCLES);
+export const STATUS_OPTIONS = sameOptions(CUSTOMER_STATUSES);
+export const CUSTOMER_TYPE_OPTIONS = sameOptions(CUSTOMER_TYPES);
+export const BILLING_CYCLE_OPTIONS = sameOptions(BILLING_CYCLES);
 
 export const DEFAULT_FIELD_MAPPINGS: readonly FieldMapping[] = [
   toHubspot('ban', 'warp_ban', { name: 'text' }),

@@ -26,9 +26,9 @@ export const acmeCustomer = () => ({
 export const acmeCompany = (): Record<string, string | null> => ({
   hs_object_id: '987',
   warp_ban: 'AC-123456789',
-  warp_status: 'active',
-  warp_customer_type: 'postpaid',
-  warp_billing_cycle: 'monthly',
+  warp_status: 'ACTIVE',
+  warp_customer_type: 'POSTPAID',
+  warp_billing_cycle: 'MONTHLY',
   warp_current_balance: '12.5',
   warp_prepaid_balance: '0',
   warp_credit_limit: '1000',

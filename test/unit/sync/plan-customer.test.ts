@@ -37,11 +37,11 @@ describe('planCustomerSync', () => {
     const plan = planCustomerSync(acmeInput({ hubspot: null, fieldStates: {} }));
     expect(plan.hubspotWrites).toEqual({
       warp_ban: 'AC-123456789',
-      warp_status: 'active',
+      warp_status: 'ACTIVE',
       warp_current_balance: '12.50',
       warp_prepaid_balance: '0.00',
-      warp_customer_type: 'postpaid',
-      warp_billing_cycle: 'monthly',
+      warp_customer_type: 'POSTPAID',
+      warp_billing_cycle: 'MONTHLY',
       warp_credit_limit: '1000.00',
       warp_payment_terms: '30',
       name: 'Acme Telecom',
@@ -87,9 +87,9 @@ describe('planCustomerSync', () => {
   });
 
   it('puts back a WARP-owned value edited in HubSpot', () => {
-    const properties = { ...acmeCompany(), warp_status: 'closed', warp_current_balance: '0' };
+    const properties = { ...acmeCompany(), warp_status: 'CLOSED', warp_current_balance: '0' };
     const plan = planCustomerSync(acmeInput({ hubspot: { properties } }));
-    expect(plan.hubspotWrites).toEqual({ warp_status: 'active', warp_current_balance: '12.50' });
+    expect(plan.hubspotWrites).toEqual({ warp_status: 'ACTIVE', warp_current_balance: '12.50' });
     expect(plan.warpWrites).toEqual([]);
   });
 
