@@ -1,0 +1,176 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import pg from 'pg';
+import { buildCustomerApi } from '../../functions/customer-api/wiring.js';
+import { signDevAccessToken } from '../../shared/auth/access-token.js';
+import { LOCAL_DEV_JWT_SECRET } from '../../shared/auth/dev-secret.js';
+import { loadCustomerApiConfig } from '../../shared/config/customer-api-config.js';
+import type { Env } from '../../shared/config/parse-env.js';
+import { secretManagerReader } from '../../shared/config/secrets.js';
+import { createDb } from '../../shared/db/database.js';
+import { migrate } from '../../shared/db/migrator.js';
+import { installFrameworkErrorHandlerOn } from '../../shared/http/framework-errors.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
+import { startLocalPostgres } from './embedded-postgres.js';
+import { seedDemoData, SEED_USERS } from './seed.js';
+
+/**
+ * The local stack as an ordered list of services. Each starts with what the
+ * earlier ones put in the context (e.g. the database URL) and returns how to
+ * stop it plus lines for the banner. Later work appends services (Pub/Sub
+ * emulator, HubSpot sandbox on 8090, webhook function on 8081, field-sync worker).
+ */
+export interface StackContext {
+  env: Env;
+  /** Set by the database service. */
+  databaseUrl?: string;
+  /** Filled as services come up, e.g. `customerApi` -> http://127.0.0.1:8080. */
+  urls: Record<string, string>;
+}
+
+export interface RunningService {
+  banner?: string[];
+  stop(): Promise<void>;
+}
+
+export interface StackService {
+  name: string;
+  start(ctx: StackContext): Promise<RunningService>;
+}
+
+export interface RunningStack {
+  banner: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts services in order; if one fails, those already up are stopped (reverse order). */
+export async function startStack(services: readonly StackService[], ctx: StackContext): Promise<RunningStack> {
+  const started: Array<{ name: string; running: RunningService }> = [];
+  const stop = async () => {
+    for (const { name, running } of started.reverse()) {
+      await running.stop().catch((err: unknown) => console.error(`stopping ${name} failed:`, err));
+    }
+  };
+  try {
+    for (const service of services) {
+      console.error(`starting ${service.name}...`);
+      started.push({ name: service.name, running: await service.start(ctx) });
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { banner: started.flatMap(({ running }) => running.banner ?? []), stop };
+}
+
+const LOCAL_DATABASE = 'warp';
+
+/** DATABASE_URL if set, else embedded PostgreSQL with persistent data under .data/postgres. */
+export const database: StackService = {
+  name: 'postgres',
+  async start(ctx) {
+    if (ctx.env.DATABASE_URL) {
+      ctx.databaseUrl = ctx.env.DATABASE_URL;
+      return { banner: ['database:     DATABASE_URL (external)'], stop: async () => undefined };
+    }
+    const port = Number(ctx.env.LOCAL_PG_PORT ?? 5433);
+    const dataDir = path.resolve(ctx.env.LOCAL_PG_DATA ?? '.data/postgres');
+    const cluster = await startLocalPostgres({ dataDir, port, persistent: true });
+    try {
+      await ensureDatabase(cluster.adminUrl, LOCAL_DATABASE);
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    ctx.databaseUrl = cluster.urlFor(LOCAL_DATABASE);
+    return { banner: [`database:     ${ctx.databaseUrl} (embedded, data in ${dataDir})`], stop: cluster.stop };
+  },
+};
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export const migrations: StackService = {
+  name: 'migrations + demo seed',
+  async start(ctx) {
+    const url = requireDatabase(ctx);
+    const result = await migrate(url);
+    const db = createDb({ connectionString: url, maxConnections: 1 });
+    try {
+      await seedDemoData(db);
+    } finally {
+      await db.destroy();
+    }
+    return { banner: [`migrations:   ${result.applied.length} applied, ${result.skipped.length} already there; demo data seeded`], stop: async () => undefined };
+  },
+};
+
+/** The customer API's real handler on the functions-framework Express stack. */
+export const customerApi: StackService = {
+  name: 'customer API',
+  async start(ctx) {
+    const env = ctx.env;
+    const usesDevSecret = !env.JWT_SECRET && !env.JWT_SECRET_SECRET && !env.JWKS_URL;
+    const config = await loadCustomerApiConfig(
+      {
+        ...env,
+        DATABASE_URL: requireDatabase(ctx),
+        JWT_SECRET: usesDevSecret ? LOCAL_DEV_JWT_SECRET : env.JWT_SECRET,
+        CORS_ALLOWED_ORIGINS: env.CORS_ALLOWED_ORIGINS ?? 'http://localhost:5173,http://127.0.0.1:5173,http://localhost:3000',
+      },
+      secretManagerReader(),
+    );
+    const log = createLogger({ level: config.logLevel, bindings: { function: 'customerApi' } });
+    const publisher = env.PUBSUB_EMULATOR_HOST ? createPubSubPublisher() : undefined;
+    const instance = buildCustomerApi(config, log, publisher);
+    http('customerApi', instance.api.handle);
+    const server = getTestServer('customerApi');
+    installFrameworkErrorHandlerOn(server, instance.api.handleFrameworkError);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, '127.0.0.1', resolve);
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ctx.urls.customerApi = url;
+    const banner = [`customer API: ${url}/v1/customers`];
+    if (config.jwt.keys.kind === 'secret') {
+      const admin = SEED_USERS.superAdmin;
+      const token = await signDevAccessToken({ ...admin, secret: config.jwt.keys.secret, ttlSeconds: 8 * 3600 });
+      banner.push(
+        usesDevSecret
+          ? 'JWT secret:   the fixed LOCAL-ONLY dev secret (set JWT_SECRET to use your own)'
+          : 'JWT secret:   JWT_SECRET from the environment',
+        `superAdmin token (8 h): ${token}`,
+        `try:          curl -s -H "Authorization: Bearer ${token}" ${url}/v1/customers | jq`,
+        'more tokens:  npm run token -- --user-type customer_admin',
+      );
+    }
+    return {
+      banner,
+      async stop() {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await instance.close();
+      },
+    };
+  },
+};
+
+function requireDatabase(ctx: StackContext): string {
+  if (!ctx.databaseUrl) throw new Error('the database service must start first');
+  return ctx.databaseUrl;
+}
+
+/** What `npm start` runs today. */
+export const defaultServices: readonly StackService[] = [database, migrations, customerApi];

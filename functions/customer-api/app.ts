@@ -1,0 +1,95 @@
+import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
+import { AppError } from '../../shared/errors/app-error.js';
+import type { Db } from '../../shared/db/database.js';
+import type { Logger, LogFields } from '../../shared/logging/logger.js';
+import { applyCors } from '../../shared/http/cors.js';
+import { sendError } from '../../shared/http/envelope.js';
+import {
+  frameworkErrorToAppError,
+  installFrameworkErrorHandler,
+  type FrameworkErrorHandler,
+} from '../../shared/http/framework-errors.js';
+import { logRequest } from '../../shared/http/request-log.js';
+import { createRouter } from '../../shared/http/router.js';
+import type { RequestAuthenticator } from '../../shared/auth/authenticate-request.js';
+import type { OnOutboxCommitted } from '../../shared/customers/outbox.js';
+import { createCustomerService } from '../../shared/customers/service.js';
+import { customerRoutes, type RouteContext } from './routes.js';
+
+export interface CustomerApiDeps {
+  db: Db;
+  /** Token verification + Gatekeeper (shared/auth); tests may pass a fake. */
+  authenticator: RequestAuthenticator;
+  log: Logger;
+  corsAllowedOrigins: readonly string[];
+  onOutboxCommitted?: OnOutboxCommitted;
+  generateBan?: () => string;
+}
+
+export interface CustomerApi {
+  handle: HttpFunction;
+  /**
+   * For body-parser failures the framework raises before `handle` (see shared/http/framework-errors.ts).
+   * `handle` installs it on the framework's app at its first request; install it up front with
+   * installFrameworkErrorHandlerOn(server) where the server is ours (tests, local stack).
+   */
+  handleFrameworkError: FrameworkErrorHandler;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'OPTIONS'];
+/** The contract's paths start with /v1; the same routes also answer at the root of the function URL. */
+const VERSION_PREFIX = /^\/v1(?=\/|$)/;
+/** Gatekeeper permissions are written against the API gateway's paths. */
+const GATEKEEPER_PREFIX = '/api/v1';
+
+/** The customer API as a functions-framework HTTP handler over injected dependencies. */
+export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
+  const service = createCustomerService({
+    db: deps.db,
+    log: deps.log,
+    onOutboxCommitted: deps.onOutboxCommitted,
+    generateBan: deps.generateBan,
+  });
+  const match = createRouter(customerRoutes(service));
+  const cors = { allowedOrigins: deps.corsAllowedOrigins, allowedMethods: METHODS };
+
+  /** CORS, then `work`; every outcome is an envelope and exactly one log line. */
+  async function serve(req: Request, res: Response, work: (fields: LogFields) => Promise<void>): Promise<void> {
+    const startedAt = performance.now();
+    const fields: LogFields = {};
+    let status: number;
+    let failure: unknown;
+    try {
+      if (!applyCors(req, res, cors)) await work(fields);
+      status = res.statusCode;
+    } catch (err) {
+      failure = err;
+      if (err instanceof AppError) fields.code = err.code;
+      status = sendError(res, err);
+    }
+    logRequest(deps.log, req, { status, startedAt, fields, err: failure });
+  }
+
+  const handleFrameworkError: FrameworkErrorHandler = (err, req, res) =>
+    serve(req, res, async () => {
+      throw frameworkErrorToAppError(err);
+    });
+
+  return {
+    handleFrameworkError,
+    handle: (req, res) => {
+      // Deployed, the framework builds its Express app itself: hook in on the first request.
+      installFrameworkErrorHandler(req.app, handleFrameworkError);
+      return serve(req, res, async (fields) => {
+        const path = req.path.replace(VERSION_PREFIX, '') || '/';
+        const { handler, params } = match(req.method, path);
+        const ctx = { req, res, params } as RouteContext;
+        if (!handler.public) {
+          ctx.principal = await deps.authenticator.authenticate(req.headers, GATEKEEPER_PREFIX + path.replace(/\/+$/, ''));
+          fields.userId = ctx.principal.userId;
+        }
+        await handler.run(ctx);
+      });
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import { http } from '@google-cloud/functions-framework';
+import { loadCustomerApiConfig } from '../../shared/config/customer-api-config.js';
+import { secretManagerReader } from '../../shared/config/secrets.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
+import { buildCustomerApi, type CustomerApiInstance } from './wiring.js';
+
+// Read once at module load: a missing or bad variable stops the instance from starting (ConfigError).
+const config = await loadCustomerApiConfig(process.env, secretManagerReader());
+const log = createLogger({ level: config.logLevel, projectId: config.projectId, bindings: { function: 'customerApi' } });
+
+// Pool, verifier and Pub/Sub client are built on first use, once per instance.
+let instance: CustomerApiInstance | undefined;
+const getInstance = () => (instance ??= buildCustomerApi(config, log, createPubSubPublisher()));
+
+http('customerApi', (req, res) => getInstance().api.handle(req, res));

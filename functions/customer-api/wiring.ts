@@ -1,0 +1,47 @@
+import { createAccessTokenVerifier } from '../../shared/auth/access-token.js';
+import { createRequestAuthenticator } from '../../shared/auth/authenticate-request.js';
+import { createGatekeeper } from '../../shared/auth/gatekeeper.js';
+import type { CustomerApiConfig } from '../../shared/config/customer-api-config.js';
+import { createDb, type Db } from '../../shared/db/database.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import { createOnOutboxCommitted } from '../../shared/outbox/publish-outbox-row.js';
+import type { MessagePublisher } from '../../shared/pubsub/publisher.js';
+import { createCustomerApi, type CustomerApi } from './app.js';
+
+export interface CustomerApiInstance {
+  api: CustomerApi;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * The real dependencies for a configuration: pool, JWT verifier + Gatekeeper,
+ * and (when a publisher is given) the after-commit outbox publish.
+ */
+export function buildCustomerApi(
+  config: CustomerApiConfig,
+  log: Logger,
+  publisher?: MessagePublisher,
+): CustomerApiInstance {
+  const db = createDb({ connectionString: config.databaseUrl, applicationName: 'customer-api' });
+  const { keys, issuer, audience } = config.jwt;
+  const verifier = createAccessTokenVerifier({
+    ...(keys.kind === 'secret' ? { secret: keys.secret } : { jwksUrl: keys.url }),
+    issuer,
+    audience,
+    logger: log,
+  });
+  const authenticator = createRequestAuthenticator({ verifier, gatekeeper: createGatekeeper(db, { logger: log }) });
+  const onOutboxCommitted = publisher
+    ? createOnOutboxCommitted({ db, publisher, topic: config.outboxTopic })
+    : undefined;
+  const api = createCustomerApi({ db, authenticator, log, corsAllowedOrigins: config.corsAllowedOrigins, onOutboxCommitted });
+  return {
+    api,
+    db,
+    async close() {
+      await publisher?.close();
+      await db.destroy();
+    },
+  };
+}

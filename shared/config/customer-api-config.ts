@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
+import { resolveSecret, type SecretReader } from './secrets.js';
+
+const secretName = z.string().optional();
+
+/** Variables as set in the environment; secrets may come as NAME or NAME_SECRET (Secret Manager). */
+export const customerApiEnvSchema = z.object({
+  DATABASE_URL: z.string().optional(),
+  DATABASE_URL_SECRET: secretName,
+  JWT_SECRET: z.string().optional(),
+  JWT_SECRET_SECRET: secretName,
+  JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  JWT_ISSUER: z.string().min(1).default('warp-api-gateway'),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  CORS_ALLOWED_ORIGINS: envFields.csv,
+  LOG_LEVEL: envFields.logLevel,
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+  OUTBOX_TOPIC: z.string().min(1).default('warp-customer-changes'),
+  PORT: envFields.port(8080),
+});
+
+/** Where access tokens' keys come from: exactly one of a shared HS256 secret or a JWKS URL. */
+export type JwtKeySource = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string };
+
+export interface CustomerApiConfig {
+  databaseUrl: string;
+  jwt: { keys: JwtKeySource; issuer: string; audience?: string };
+  corsAllowedOrigins: string[];
+  logLevel: z.output<typeof customerApiEnvSchema>['LOG_LEVEL'];
+  projectId?: string;
+  outboxTopic: string;
+  port: number;
+}
+
+/** HS256 keys shorter than the hash are refused (RFC 7518 3.2), as the verifier does. */
+const MIN_SECRET_BYTES = 32;
+
+/**
+ * Reads the customer API's configuration once at start-up: env through zod,
+ * then secrets (Secret Manager when NAME_SECRET is set). Throws ConfigError
+ * naming every missing or bad variable; secret values never appear in it.
+ */
+export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Promise<CustomerApiConfig> {
+  const vars = parseEnv(customerApiEnvSchema, env);
+  const problems: string[] = [];
+  const read = async (name: string) => {
+    try {
+      return await resolveSecret(env, name, secrets);
+    } catch (err) {
+      problems.push(`${name}_SECRET: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const databaseUrl = await read('DATABASE_URL');
+  const jwtSecret = await read('JWT_SECRET');
+  if (!databaseUrl) problems.push('DATABASE_URL: is required (or DATABASE_URL_SECRET)');
+  else if (!envFields.postgresUrl.safeParse(databaseUrl).success) problems.push('DATABASE_URL: must be a postgres:// connection URL');
+  if (jwtSecret && vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: set exactly one, not both');
+  if (!jwtSecret && !vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: one is required (or JWT_SECRET_SECRET)');
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < MIN_SECRET_BYTES) {
+    problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  if (problems.length > 0 || !databaseUrl) throw new ConfigError(problems);
+  return {
+    databaseUrl,
+    jwt: {
+      keys: jwtSecret ? { kind: 'secret', secret: jwtSecret } : { kind: 'jwks', url: vars.JWKS_URL! },
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+    },
+    corsAllowedOrigins: vars.CORS_ALLOWED_ORIGINS,
+    logLevel: vars.LOG_LEVEL,
+    projectId: vars.GOOGLE_CLOUD_PROJECT,
+    outboxTopic: vars.OUTBOX_TOPIC,
+    port: vars.PORT,
+  };
+}

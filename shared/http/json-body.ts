@@ -1,0 +1,21 @@
+import type { Request } from '@google-cloud/functions-framework';
+import { AppError } from '../errors/app-error.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The JSON body of a request served by functions-framework. The framework has
+ * already parsed it (malformed JSON never reaches here: see framework-errors.ts)
+ * with its own 1 GiB limit, so the size is enforced on `rawBody` here.
+ */
+export function readJsonBody(req: Request): unknown {
+  if (!req.is('application/json')) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
+  }
+  const size = req.rawBody?.length ?? 0;
+  if (size > MAX_BODY_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${MAX_BODY_BYTES} bytes`, { limit: MAX_BODY_BYTES });
+  }
+  if (size === 0) throw new AppError('INVALID_JSON', 'Request body is empty');
+  return req.body as unknown;
+}
