@@ -11,6 +11,7 @@ import type {
   HubspotSyncQueueTable,
   HubspotWebhookEventsTable,
 } from './tables/hubspot-sync.js';
+import type { HubspotRateBudgetTable } from './tables/hubspot-rate-budget.js';
 
 export interface Database {
   customers: CustomersTable;
@@ -25,6 +26,7 @@ export interface Database {
   hubspot_sync_log: HubspotSyncLogTable;
   hubspot_webhook_events: HubspotWebhookEventsTable;
   hubspot_reconciliation_runs: HubspotReconciliationRunsTable;
+  hubspot_rate_budget: HubspotRateBudgetTable;
 }
 
 export type Db = Kysely<Database>;

@@ -89,4 +89,8 @@ export const manifest: Manifest = {
     customers_checked: int, customers_changed: int, hubspot_calls: int, errors: int, cursor: textNull,
     error: textNull,
   },
+  hubspot_rate_budget: {
+    bucket: text, reserved_at_ms: { type: 'ARRAY', nullable: false }, blocked_until: tsNull, blocked_reason: textNull,
+    updated_at: ts,
+  },
 };

@@ -1,0 +1,116 @@
+/**
+ * ONE HubSpot rate budget for every instance of every function: they all spend
+ * the same private app's calls, so the count lives in PostgreSQL (sql/0005),
+ * not in process memory. A reservation is one short statement that locks the
+ * bucket's row, drops stamps older than the window and either stamps the new
+ * calls or answers how long to wait; waiting is an async sleep, never a held lock.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { RateBlockReason } from '../../db/tables/hubspot-rate-budget.js';
+import { HubspotBudgetTimeoutError, HubspotDailyLimitError } from './errors.js';
+
+/** `api`: the rolling 10-second window every call spends; `search`: CRM search's own per-second limit. */
+export type BudgetKind = 'api' | 'search';
+
+export interface BudgetWindow {
+  max: number;
+  windowMs: number;
+}
+
+export interface RateBudget {
+  readonly windows: Readonly<Record<BudgetKind, BudgetWindow>>;
+  /**
+   * Resolves once `n` calls of `kind` fit in the shared window (a search also
+   * spends the api window). Throws HubspotDailyLimitError while the app is
+   * parked on its daily limit, HubspotBudgetTimeoutError after waiting too long.
+   */
+  acquire(n?: number, kind?: BudgetKind): Promise<void>;
+  /** Pauses `kind` for every instance (HubSpot answered 429 although we kept count). */
+  pause(reason: RateBlockReason, forMs: number, kind?: BudgetKind): Promise<void>;
+}
+
+export interface RateBudgetOptions {
+  /** One budget per HubSpot app (token); instances of the same app must use the same key. */
+  key?: string;
+  /** Calls per rolling window: HubSpot's limit less a safety margin (default 90 = 100 - 10%). */
+  maxPerWindow?: number;
+  windowMs?: number;
+  /** CRM search: 5 per second at HubSpot; default 4. */
+  searchMaxPerWindow?: number;
+  searchWindowMs?: number;
+  /** Give up (retryable) when no slot frees within this long. */
+  maxWaitMs?: number;
+}
+
+export interface RateBudgetDeps {
+  db: Db;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  now: () => number;
+  /** Called for every granted reservation: lets tests and benchmarks check the budget from the inside. */
+  onGrant?: (grant: { kind: BudgetKind; n: number; waitedMs: number }) => void;
+}
+
+export const RATE_BUDGET_DEFAULTS = {
+  key: 'default',
+  maxPerWindow: 90,
+  windowMs: 10_000,
+  searchMaxPerWindow: 4,
+  searchWindowMs: 1_000,
+  maxWaitMs: 30_000,
+} as const;
+
+interface Reservation {
+  granted: boolean;
+  wait_ms: number;
+  blocked_reason: RateBlockReason | null;
+}
+
+export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateBudgetDeps): RateBudget {
+  const o = { ...RATE_BUDGET_DEFAULTS, ...definedOnly(options) };
+  const windows: Record<BudgetKind, BudgetWindow> = {
+    api: { max: o.maxPerWindow, windowMs: o.windowMs },
+    search: { max: o.searchMaxPerWindow, windowMs: o.searchWindowMs },
+  };
+  const bucket = (kind: BudgetKind) => `${o.key}:${kind}`;
+
+  const reserve = async (kind: BudgetKind, n: number, startedAt: number): Promise<void> => {
+    const { max, windowMs } = windows[kind];
+    for (;;) {
+      const { rows } = await sql<Reservation>`
+        SELECT granted, wait_ms, blocked_reason FROM hubspot_rate_reserve(${bucket(kind)}, ${n}::int, ${max}::int, ${windowMs}::int)`.execute(deps.db);
+      const r = rows[0];
+      if (!r) throw new Error('hubspot_rate_reserve returned no row');
+      if (r.granted) {
+        deps.onGrant?.({ kind, n, waitedMs: deps.now() - startedAt });
+        return;
+      }
+      if (r.blocked_reason === 'DAILY') {
+        throw new HubspotDailyLimitError('HubSpot daily limit reached; calls are paused for every instance', new Date(deps.now() + r.wait_ms));
+      }
+      if (deps.now() - startedAt + r.wait_ms > o.maxWaitMs) {
+        throw new HubspotBudgetTimeoutError(`No HubSpot ${kind} budget within ${o.maxWaitMs} ms (next slot in ${r.wait_ms} ms)`);
+      }
+      // A little jitter so instances woken by the same freed slot do not all ask at once.
+      await deps.sleep(r.wait_ms + Math.floor(deps.random() * Math.min(25, r.wait_ms / 10 + 1)));
+    }
+  };
+
+  return {
+    windows,
+    async acquire(n = 1, kind = 'api') {
+      const startedAt = deps.now();
+      if (kind === 'search') await reserve('search', n, startedAt);
+      await reserve('api', n, startedAt);
+    },
+    async pause(reason, forMs, kind = 'api') {
+      await sql`SELECT hubspot_rate_block(${bucket(kind)}, ${Math.ceil(forMs)}::int, ${reason})`.execute(deps.db);
+    },
+  };
+}
+
+/** Drops undefined entries so `{ ...defaults, ...options }` keeps the defaults. */
+export function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
