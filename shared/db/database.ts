@@ -40,6 +40,8 @@ export interface DbOptions {
   maxConnections?: number;
   statementTimeoutMs?: number;
   applicationName?: string;
+  /** Called when an idle pooled connection dies (failover, restart); the pool replaces it. */
+  onIdleClientError?: (err: Error) => void;
 }
 
 export function createDb(options: DbOptions): Db {
@@ -51,6 +53,8 @@ export function createDb(options: DbOptions): Db {
     statement_timeout: options.statementTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? 'warp-sync',
   });
+  // Without a listener an idle client's error is an unhandled 'error' event that kills the instance.
+  pool.on('error', (err) => options.onIdleClientError?.(err));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,0 +1,280 @@
+/**
+ * Webhook intake benchmark: 99-event batches (HubSpot sends < 100) at 10
+ * concurrent requests (HubSpot's maximum), real Postgres and the Pub/Sub
+ * emulator, through functions-framework's own HTTP stack; side by side with a
+ * function on the same stack that only answers 200 (the ceiling).
+ *
+ *   npm run bench -- webhook-intake
+ * DATABASE_URL / PUBSUB_EMULATOR_HOST reuse running services; otherwise both are started here.
+ */
+import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { PubSub } from '@google-cloud/pubsub';
+import pg from 'pg';
+import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
+import { startPubSubEmulator } from '../../dev/local/pubsub-emulator.js';
+import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js';
+import { createDb } from '../../shared/db/database.js';
+import { migrate } from '../../shared/db/migrator.js';
+import { signV3 } from '../../shared/hubspot/webhook-signature.js';
+import { sendData } from '../../shared/http/envelope.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createPubSubBatchPublisher } from '../../shared/webhooks/batch-publisher.js';
+import { MAX_EVENTS_PER_DELIVERY } from '../../shared/webhooks/event-schema.js';
+import { freePort } from '../support/free-port.js';
+
+export interface WebhookIntakeBenchOptions {
+  requests?: number;
+  concurrency?: number;
+  warmupRequests?: number;
+}
+
+interface Scenario {
+  requests: number;
+  errors: number;
+  statuses: Record<string, number>;
+  reqPerSec: number;
+  eventsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+const PUBLIC_URL = 'https://hooks.warp.example/hubspot/webhook';
+
+export async function benchWebhookIntake(options: WebhookIntakeBenchOptions = {}): Promise<object> {
+  const requests = options.requests ?? 400;
+  const concurrency = options.concurrency ?? 10;
+  const warmup = options.warmupRequests ?? 30;
+  const batchSize = MAX_EVENTS_PER_DELIVERY;
+  const secret = randomBytes(24).toString('base64');
+  const loadAverageBefore = os.loadavg().map((l) => round(l, 2));
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const databaseUrl = await benchDatabase(stops);
+    const emulatorHost = process.env.PUBSUB_EMULATOR_HOST ?? (await startEmulator(stops));
+
+    const pubsub = new PubSub({ apiEndpoint: emulatorHost, projectId: 'warp-bench' });
+    const suffix = randomBytes(4).toString('hex');
+    const [topic] = await pubsub.createTopic(`bench-hubspot-webhook-events-${suffix}`);
+    // A subscription so the emulator keeps (and so really handles) every message.
+    const [subscription] = await topic.createSubscription(`bench-webhook-${suffix}`, { enableMessageOrdering: true });
+    const publisher = createPubSubBatchPublisher(pubsub);
+    stops.push(async () => {
+      await subscription.delete().catch(() => undefined);
+      await topic.delete().catch(() => undefined);
+      await publisher.close();
+    });
+
+    const db = createDb({ connectionString: databaseUrl, maxConnections: concurrency });
+    stops.push(() => db.destroy());
+    // Warnings and errors to stderr: stdout carries the runner's JSON.
+    const logger = createLogger({ level: 'WARNING', sink: (line) => process.stderr.write(line + '\n') });
+    const webhook = createHubspotWebhook(
+      async () => ({
+        db,
+        publisher,
+        logger,
+        clientSecret: secret,
+        publicUrl: PUBLIC_URL,
+        acceptedVersions: ['v3'],
+        topic: topic.name.split('/').pop() ?? '',
+        maxBodyBytes: 1024 * 1024,
+        now: Date.now,
+      }),
+      logger,
+    );
+    const intakeUrl = await serve('benchWebhookIntake', webhook.handle, stops);
+    const ceilingUrl = await serve('benchWebhookCeiling', (_req, res) => sendData(res, 200, { received: batchSize }), stops);
+
+    let nextEvent = 0;
+    const deliveries = (count: number) =>
+      Array.from({ length: count }, () => signedDelivery(secret, Array.from({ length: batchSize }, () => event((nextEvent += 1)))));
+
+    // Warm both (JIT, pool connections, topic handles), then measure on fresh events.
+    await load(intakeUrl, deliveries(warmup), concurrency);
+    await load(ceilingUrl, deliveries(warmup), concurrency);
+    const ceiling = await load(ceilingUrl, deliveries(requests), concurrency);
+    const fresh = deliveries(requests);
+    const intake = await load(intakeUrl, fresh, concurrency);
+    // HubSpot retries: the same deliveries again store and publish nothing.
+    const redelivered = await load(intakeUrl, fresh.map((d) => signedDelivery(secret, d.events)), concurrency);
+
+    const stored = await db
+      .selectFrom('hubspot_webhook_events')
+      .select((eb) => [eb.fn.countAll<string>().as('rows'), eb.fn.count<string>('published_at').as('published')])
+      .executeTakeFirstOrThrow();
+
+    const throughputRatio = round(intake.reqPerSec / ceiling.reqPerSec, 3);
+    const loadAverageAfter = os.loadavg().map((l) => round(l, 2));
+    return {
+      bench: 'webhook-intake',
+      node: process.version,
+      cpus: os.cpus().length,
+      // Postgres, the Java emulator and this process share the machine: a busy machine skews every number.
+      loadAverage: { before: loadAverageBefore, after: loadAverageAfter },
+      batchSize,
+      concurrency,
+      requestsPerScenario: requests,
+      warmupRequests: warmup,
+      ceiling,
+      intake,
+      redelivered,
+      throughputRatio,
+      rows: { stored: Number(stored.rows), published: Number(stored.published), expected: (warmup + requests) * batchSize },
+      targets: {
+        p99Below250Ms: intake.p99Ms < 250,
+        throughputAtLeast30PercentOfCeiling: throughputRatio >= 0.3,
+      },
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+interface Delivery {
+  events: object[];
+  body: string;
+  headers: Record<string, string>;
+}
+
+function signedDelivery(secret: string, events: object[]): Delivery {
+  const body = JSON.stringify(events);
+  const timestamp = Date.now();
+  return {
+    events,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-hubspot-signature-v3': signV3(secret, 'POST', PUBLIC_URL, body, timestamp),
+      'x-hubspot-request-timestamp': String(timestamp),
+    },
+  };
+}
+
+function event(n: number): object {
+  return {
+    eventId: 10_000_000 + n,
+    subscriptionId: 1_234_567,
+    portalId: 9_000_001,
+    appId: 77_001,
+    occurredAt: 1_760_000_000_000 + n,
+    subscriptionType: 'company.propertyChange',
+    attemptNumber: 0,
+    // 500 companies: ordering keys repeat within and across batches, as with real edits.
+    objectId: 50_000_000_000 + (n % 500),
+    propertyName: n % 2 === 0 ? 'warp_credit_limit' : 'name',
+    propertyValue: n % 2 === 0 ? String(1000 + n) : `Company ${n} GmbH`,
+    changeSource: 'CRM_UI',
+    sourceId: 'userId:45678',
+  };
+}
+
+/** `count` requests through `concurrency` workers on keep-alive connections (as HubSpot holds them). */
+async function load(url: string, deliveries: Delivery[], concurrency: number): Promise<Scenario> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++]!;
+        const t0 = performance.now();
+        const status = await post(url, delivery, agent).catch(() => 0);
+        latencies.push(performance.now() - t0);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const reqPerSec = deliveries.length / seconds;
+  const batch = deliveries[0]?.events.length ?? 0;
+  return {
+    requests: deliveries.length,
+    errors: deliveries.length - (statuses['200'] ?? 0),
+    statuses,
+    reqPerSec: round(reqPerSec, 1),
+    eventsPerSec: Math.round(reqPerSec * batch),
+    p50Ms: round(percentile(latencies, 0.5), 1),
+    p99Ms: round(percentile(latencies, 0.99), 1),
+    maxMs: round(latencies.at(-1) ?? 0, 1),
+  };
+}
+
+function post(url: string, delivery: Delivery, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: delivery.headers, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(delivery.body);
+  });
+}
+
+async function serve(name: string, handler: Parameters<typeof http>[1], stops: Array<() => Promise<void>>): Promise<string> {
+  http(name, handler);
+  const server: Server = getTestServer(name);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A fresh migrated database: on DATABASE_URL's server when given, else on an embedded Postgres. */
+async function benchDatabase(stops: Array<() => Promise<void>>): Promise<string> {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const dataDir = path.join(os.tmpdir(), `warp-bench-pg-${process.pid}`);
+    const local = await startLocalPostgres({ dataDir, port: await freePort(), persistent: false });
+    stops.push(async () => {
+      await local.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    adminUrl = local.adminUrl;
+  }
+  const name = `warp_bench_webhook_${randomBytes(4).toString('hex')}`;
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  stops.push(() => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  return url.toString();
+}
+
+async function startEmulator(stops: Array<() => Promise<void>>): Promise<string> {
+  const emulator = await startPubSubEmulator(await freePort());
+  stops.push(emulator.stop);
+  return emulator.host;
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
