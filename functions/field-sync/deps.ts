@@ -1,0 +1,70 @@
+import { loadFieldSyncConfig, type FieldSyncConfig } from '../../shared/config/field-sync-config.js';
+import type { Env } from '../../shared/config/parse-env.js';
+import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
+import { createDb, type Db } from '../../shared/db/database.js';
+import type { FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
+import type { OutboxRelayDeps } from '../../shared/field-sync/field-sync-handlers.js';
+import { createHubspotClient, hubspotClientConfigFromEnv } from '../../shared/hubspot/client/index.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
+
+interface Instance {
+  config: FieldSyncConfig;
+  db: Db;
+  log: ReturnType<typeof createLogger>;
+}
+
+function instance(env: Env): Instance {
+  const config = loadFieldSyncConfig(env);
+  return {
+    config,
+    db: createDb({ connectionString: config.DATABASE_URL, maxConnections: config.DATABASE_MAX_CONNECTIONS, applicationName: 'field-sync' }),
+    log: createLogger({ level: config.LOG_LEVEL, projectId: config.GOOGLE_CLOUD_PROJECT, bindings: { component: 'field-sync' } }),
+  };
+}
+
+/** The worker's dependencies from the environment (and Secret Manager in production). */
+export async function buildFieldSyncDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<FieldSyncDeps> {
+  const { config, db, log } = instance(env);
+  const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
+  if (!accessToken) throw new Error('HUBSPOT_ACCESS_TOKEN (or HUBSPOT_ACCESS_TOKEN_SECRET) is required');
+  const hubspot = createHubspotClient(hubspotClientConfigFromEnv(config), { db, logger: log, accessToken });
+  return {
+    db,
+    companies: hubspot.companies,
+    log,
+    options: {
+      workerId: config.WORKER_ID,
+      maxCustomers: config.FIELD_SYNC_BATCH_CUSTOMERS,
+      leaseMs: config.FIELD_SYNC_CLAIM_LEASE_MS,
+      retryDelayMs: config.FIELD_SYNC_RETRY_DELAY_MS,
+    },
+  };
+}
+
+export async function buildOutboxRelayDeps(env: Env): Promise<OutboxRelayDeps> {
+  const { config, db, log } = instance(env);
+  return {
+    db,
+    publisher: createPubSubPublisher(),
+    log,
+    options: {
+      topic: config.OUTBOX_TOPIC,
+      graceMs: config.OUTBOX_RELAY_GRACE_MS,
+      limit: config.OUTBOX_RELAY_LIMIT,
+      stuckAfterMs: config.OUTBOX_RELAY_STUCK_MS,
+    },
+  };
+}
+
+/** Builds on first use and keeps the result for the instance's life; a failed build is retried. */
+export function lazily<T>(build: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= build().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}

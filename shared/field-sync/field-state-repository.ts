@@ -1,0 +1,141 @@
+import type { DbOrTx } from '../db/database.js';
+import type { OpenConflict } from '../sync/decide-field.js';
+import type { CustomerSyncPlan, FieldState } from '../sync/plan-customer.js';
+import type { Canonical } from '../sync/transforms.js';
+
+/** A stored `hubspot_field_state` row, in the planner's terms plus the change times. */
+export interface StoredFieldState extends FieldState {
+  hubspotProperty: string;
+  warpChangedAt: Date | null;
+  hubspotChangedAt: Date | null;
+}
+
+export type CustomerFieldStates = Record<string, StoredFieldState>;
+
+/** Field states per customer and WARP field. A missing field has no base yet. */
+export async function loadFieldStates(db: DbOrTx, customerIds: readonly string[]): Promise<Map<string, CustomerFieldStates>> {
+  const result = new Map<string, CustomerFieldStates>(customerIds.map((id) => [id, {}]));
+  if (customerIds.length === 0) return result;
+  const rows = await db.selectFrom('hubspot_field_state').selectAll().where('customer_id', 'in', [...customerIds]).execute();
+  for (const row of rows) {
+    const openConflict: OpenConflict | null =
+      row.conflict_status === 'OPEN'
+        ? {
+            warpValue: row.conflict_warp_value,
+            hubspotValue: row.conflict_hubspot_value,
+            warpChangedAt: row.conflict_warp_at,
+            hubspotChangedAt: row.conflict_hubspot_at,
+          }
+        : null;
+    result.get(row.customer_id)![row.warp_field] = {
+      base: row.base_value,
+      openConflict,
+      hubspotProperty: row.hubspot_property,
+      warpChangedAt: row.warp_changed_at,
+      hubspotChangedAt: row.hubspot_changed_at,
+    };
+  }
+  return result;
+}
+
+export interface FieldStateTimes {
+  /** Per WARP field: when WARP last changed it, as far as this sync knows. */
+  warpChangedAt: Readonly<Record<string, Date | null | undefined>>;
+  /** Per HubSpot property. */
+  hubspotChangedAt: Readonly<Record<string, Date | null | undefined>>;
+}
+
+/**
+ * Stores what a plan agreed: new bases (with both sides' change times), MANUAL conflicts opened or
+ * refreshed, conflicts closed. Fields the plan did not touch keep their rows. Known gap: a conflict
+ * on a field that never had a base is stored with base NULL (the table has no "no base" marker).
+ */
+export async function saveFieldStates(
+  db: DbOrTx,
+  customerId: string,
+  plan: Pick<CustomerSyncPlan, 'newBases' | 'conflicts' | 'closedConflicts' | 'decisions'>,
+  times: FieldStateTimes,
+  now: Date,
+): Promise<void> {
+  const propertyOf = new Map(plan.decisions.map((d) => [d.warpField, d.hubspotProperty]));
+  const baseRows = Object.entries(plan.newBases).map(([warpField, base]: [string, Canonical]) => {
+    const hubspotProperty = propertyOf.get(warpField) ?? warpField;
+    return {
+      customer_id: customerId,
+      warp_field: warpField,
+      hubspot_property: hubspotProperty,
+      base_value: base,
+      warp_changed_at: times.warpChangedAt[warpField] ?? null,
+      hubspot_changed_at: times.hubspotChangedAt[hubspotProperty] ?? null,
+      last_synced_at: now,
+      // A new base means both sides agree: any conflict on the field is over.
+      ...CLEARED_CONFLICT,
+    };
+  });
+  if (baseRows.length > 0) {
+    await db
+      .insertInto('hubspot_field_state')
+      .values(baseRows)
+      .onConflict((oc) =>
+        oc.columns(['customer_id', 'warp_field']).doUpdateSet((eb) => ({
+          hubspot_property: eb.ref('excluded.hubspot_property'),
+          base_value: eb.ref('excluded.base_value'),
+          warp_changed_at: eb.fn.coalesce('excluded.warp_changed_at', 'hubspot_field_state.warp_changed_at'),
+          hubspot_changed_at: eb.fn.coalesce('excluded.hubspot_changed_at', 'hubspot_field_state.hubspot_changed_at'),
+          last_synced_at: eb.ref('excluded.last_synced_at'),
+          conflict_status: eb.ref('excluded.conflict_status'),
+          conflict_warp_value: eb.ref('excluded.conflict_warp_value'),
+          conflict_hubspot_value: eb.ref('excluded.conflict_hubspot_value'),
+          conflict_warp_at: eb.ref('excluded.conflict_warp_at'),
+          conflict_hubspot_at: eb.ref('excluded.conflict_hubspot_at'),
+          conflict_opened_at: eb.ref('excluded.conflict_opened_at'),
+        })),
+      )
+      .execute();
+  }
+  const baseless = plan.closedConflicts.filter((warpField) => !Object.hasOwn(plan.newBases, warpField));
+  if (baseless.length > 0) {
+    await db
+      .updateTable('hubspot_field_state')
+      .set(CLEARED_CONFLICT)
+      .where('customer_id', '=', customerId)
+      .where('warp_field', 'in', [...baseless])
+      .execute();
+  }
+  for (const conflict of plan.conflicts) {
+    const values = {
+      conflict_status: 'OPEN' as const,
+      conflict_warp_value: conflict.warpValue,
+      conflict_hubspot_value: conflict.hubspotValue,
+      conflict_warp_at: conflict.warpChangedAt,
+      conflict_hubspot_at: conflict.hubspotChangedAt,
+    };
+    await db
+      .insertInto('hubspot_field_state')
+      .values({
+        customer_id: customerId,
+        warp_field: conflict.warpField,
+        hubspot_property: conflict.hubspotProperty,
+        base_value: null,
+        conflict_opened_at: now,
+        ...values,
+      })
+      .onConflict((oc) =>
+        oc.columns(['customer_id', 'warp_field']).doUpdateSet((eb) => ({
+          ...values,
+          // Refreshing an open conflict keeps the time it was first opened.
+          conflict_opened_at: eb.fn.coalesce('hubspot_field_state.conflict_opened_at', eb.val(now)),
+        })),
+      )
+      .execute();
+  }
+}
+
+const CLEARED_CONFLICT = {
+  conflict_status: 'NONE' as const,
+  conflict_warp_value: null,
+  conflict_hubspot_value: null,
+  conflict_warp_at: null,
+  conflict_hubspot_at: null,
+  conflict_opened_at: null,
+};

@@ -1,0 +1,178 @@
+import { sql } from 'kysely';
+import { inTransaction, type Db, type DbOrTx } from '../db/database.js';
+import type { OutboxOperation, OutboxOrigin, OutboxStatus } from '../db/tables/hubspot-sync.js';
+
+/** An outbox row a worker has claimed (status PROCESSING, claimed_by = the worker). */
+export interface ClaimedOutboxRow {
+  id: string;
+  customerId: string;
+  operation: OutboxOperation;
+  origin: OutboxOrigin;
+  changedFields: string[];
+  changedAt: Date;
+  attempts: number;
+}
+
+export type MessageRowState = 'CLAIMED' | 'ALREADY_DONE' | 'IN_PROGRESS_ELSEWHERE' | 'MISSING';
+
+export interface ClaimResult {
+  /** What became of the row the message named. */
+  messageRow: MessageRowState;
+  rows: ClaimedOutboxRow[];
+}
+
+export interface ClaimOptions {
+  outboxId: string;
+  customerId: string;
+  workerId: string;
+  /** The message's customer plus up to this many minus one others. */
+  maxCustomers: number;
+  /** PROCESSING rows claimed longer ago than this belong to a dead worker. */
+  leaseMs: number;
+  now: Date;
+}
+
+/** Advisory lock key serialising claim transactions (any constant no other lock uses). */
+const CLAIM_LOCK_ID = 4_404_002;
+
+/** Rows scanned for other customers' work; enough to fill a batch even with several rows each. */
+const SCAN_FACTOR = 4;
+
+/**
+ * One short transaction: take all claimable rows of the message's customer (its row first, so a
+ * message whose change was handled elsewhere is recognised) and the rows of up to maxCustomers - 1
+ * other customers, oldest first, skipping rows other workers hold (SKIP LOCKED). Claimable: PENDING
+ * (others' rows only once their retry time came), PARKED (own rows only), or PROCESSING with an
+ * expired lease.
+ */
+export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<ClaimResult> {
+  const leaseCutoff = new Date(options.now.getTime() - options.leaseMs);
+  const columns = ['id', 'customer_id', 'operation', 'origin', 'changed_fields', 'changed_at', 'attempts', 'status', 'claimed_at'] as const;
+  return inTransaction(db, async (tx) => {
+    // Claims are serialised (they take milliseconds): concurrent workers woken by one burst
+    // would otherwise split its head between them (SKIP LOCKED) into many small batches.
+    await sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_ID})`.execute(tx);
+    // The message's own row is waited for, not skipped: it may be held for a moment by the
+    // publisher marking it published, or by a worker finishing it (then it reads DONE). It is
+    // the only row lock this transaction waits for, so the wait can never close a deadlock cycle
+    // (nothing holding a row lock waits for the claim lock).
+    const messageRow = await tx
+      .selectFrom('hubspot_sync_queue')
+      .select(columns)
+      .where('id', '=', options.outboxId)
+      .where('customer_id', '=', options.customerId)
+      .forUpdate()
+      .executeTakeFirst();
+    // PARKED rows wait out HubSpot's daily limit; their message's redelivery tries them again.
+    const claimable = (row: { status: OutboxStatus; claimed_at: Date | null }) =>
+      row.status === 'PENDING' ||
+      row.status === 'PARKED' ||
+      (row.status === 'PROCESSING' && (row.claimed_at ?? options.now) < leaseCutoff);
+
+    if (!messageRow) return { messageRow: 'MISSING', rows: [] };
+    if (messageRow.status === 'DONE' || messageRow.status === 'FAILED') return { messageRow: 'ALREADY_DONE', rows: [] };
+    if (!claimable(messageRow)) return { messageRow: 'IN_PROGRESS_ELSEWHERE', rows: [] };
+    const siblings = await tx
+      .selectFrom('hubspot_sync_queue')
+      .select(columns)
+      .where('customer_id', '=', options.customerId)
+      .where('id', '!=', options.outboxId)
+      .where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED'])
+      .orderBy('id')
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    const ownRows = [messageRow, ...siblings.filter(claimable)].sort((a, b) => Number(a.id) - Number(b.id));
+
+    const others = await tx
+      .selectFrom('hubspot_sync_queue')
+      .select(columns)
+      .where('customer_id', '!=', options.customerId)
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('status', '=', 'PENDING'),
+            eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', options.now)]),
+          ]),
+          eb.and([eb('status', '=', 'PROCESSING'), eb('claimed_at', '<', leaseCutoff)]),
+        ]),
+      )
+      .orderBy('id')
+      .limit((options.maxCustomers - 1) * SCAN_FACTOR)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    const otherCustomers = new Set<string>();
+    const taken = others.filter((row) => {
+      if (otherCustomers.has(row.customer_id)) return true;
+      if (otherCustomers.size >= options.maxCustomers - 1) return false;
+      otherCustomers.add(row.customer_id);
+      return true;
+    });
+
+    const rows = [...ownRows, ...taken];
+    await tx
+      .updateTable('hubspot_sync_queue')
+      .set({ status: 'PROCESSING', claimed_at: options.now, claimed_by: options.workerId })
+      .where('id', 'in', rows.map((r) => r.id))
+      .execute();
+    return {
+      messageRow: 'CLAIMED',
+      rows: rows.map((row) => ({
+        id: row.id,
+        customerId: row.customer_id,
+        operation: row.operation,
+        origin: row.origin,
+        changedFields: row.changed_fields,
+        changedAt: row.changed_at,
+        attempts: row.attempts,
+      })),
+    };
+  });
+}
+
+/** Rows whose change is synced (or failed for good: `error` set, status FAILED). */
+export async function completeOutboxRows(db: DbOrTx, ids: readonly string[], error?: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('hubspot_sync_queue')
+    .set({
+      status: error ? 'FAILED' : 'DONE',
+      processed_at: new Date(),
+      last_error: error ? error.slice(0, 2000) : null,
+      claimed_by: null,
+    })
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/**
+ * Hands rows back after a failure that may pass (PENDING, retry not before `retryAt`), or parks
+ * them until HubSpot's daily limit resets (PARKED). Either way attempts and the error are kept.
+ */
+export async function releaseOutboxRows(
+  db: DbOrTx,
+  ids: readonly string[],
+  outcome: {
+    status: 'PENDING' | 'PARKED';
+    error: string;
+    retryAt: Date;
+    /** No message will bring these back (their own was acked): mark them for the relay. */
+    republish?: boolean;
+  },
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('hubspot_sync_queue')
+    .set({
+      ...(outcome.republish ? { published_at: null } : {}),
+      status: outcome.status,
+      attempts: sql`attempts + 1`,
+      last_error: outcome.error.slice(0, 2000),
+      next_attempt_at: outcome.retryAt,
+      claimed_at: null,
+      claimed_by: null,
+    })
+    .where('id', 'in', [...ids])
+    .execute();
+}

@@ -1,0 +1,87 @@
+import { sql, type Selectable, type Updateable } from 'kysely';
+import type { DbOrTx } from '../db/database.js';
+import type { CustomersTable } from '../db/tables/customers.js';
+import { getPath, setPath, type JsonObject } from '../sync/json-path.js';
+import type { WarpValue } from '../sync/transforms.js';
+
+/** Who the sync's own customer writes are attributed to (updated_by, changed_by). */
+export const SYNC_ACTOR = 'hubspot-sync';
+
+export type SyncCustomer = Selectable<CustomersTable>;
+
+export async function loadCustomers(db: DbOrTx, ids: readonly string[]): Promise<Map<string, SyncCustomer>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('customers').selectAll().where('id', 'in', [...ids]).execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/**
+ * Stores the company a customer was linked to. A sync-internal write: it bumps the version (the
+ * ETag changes, the representation did) but writes no outbox row, as nothing needs syncing.
+ * Returns false when the customer is linked already (to whatever company).
+ */
+export async function linkCustomerToCompany(db: DbOrTx, customerId: string, companyId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('customers')
+    .set({
+      hubspot_company_id: companyId,
+      hubspot_link_status: 'LINKED',
+      version: sql`version + 1`,
+      updated_at: new Date(),
+      updated_by: SYNC_ACTOR,
+    })
+    .where('id', '=', customerId)
+    .where('hubspot_company_id', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export interface WarpWrite {
+  warpField: string;
+  value: WarpValue;
+}
+
+/**
+ * Applies HubSpot's values to a customer, only if it is still at `customer.version` (a WARP change
+ * in between wins and brings its own outbox row; the next sync decides again). Records the change
+ * as an outbox row of origin HUBSPOT that is born done: it documents the change for anyone
+ * reading the outbox and can never come back as outbound work. Returns false on a version race.
+ */
+export async function applyWarpWrites(db: DbOrTx, customer: SyncCustomer, writes: readonly WarpWrite[], now: Date): Promise<boolean> {
+  if (writes.length === 0) return true;
+  let updated: JsonObject = customer;
+  const oldValues: Record<string, unknown> = {};
+  const newValues: Record<string, unknown> = {};
+  for (const { warpField, value } of writes) {
+    oldValues[warpField] = getPath(customer, warpField) ?? null;
+    newValues[warpField] = value;
+    updated = setPath(updated, warpField, value);
+  }
+  const columns = [...new Set(writes.map((w) => w.warpField.split('.')[0]!))];
+  const set = Object.fromEntries(columns.map((column) => [column, updated[column]])) as Updateable<CustomersTable>;
+  const result = await db
+    .updateTable('customers')
+    .set({ ...set, version: sql`version + 1`, updated_at: now, updated_by: SYNC_ACTOR })
+    .where('id', '=', customer.id)
+    .where('version', '=', customer.version)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return false;
+  await db
+    .insertInto('hubspot_sync_queue')
+    .values({
+      customer_id: customer.id,
+      operation: 'UPDATE',
+      origin: 'HUBSPOT',
+      changed_fields: writes.map((w) => w.warpField),
+      old_values: oldValues,
+      new_values: newValues,
+      changed_at: now,
+      changed_by: SYNC_ACTOR,
+      status: 'DONE',
+      // Nothing to publish: marking it published keeps the relay away.
+      published_at: now,
+      processed_at: now,
+    })
+    .execute();
+  return true;
+}

@@ -1,0 +1,165 @@
+/**
+ * Outbound sync cost and speed against the HubSpot sandbox (Free/Starter limit: 100 calls per
+ * rolling 10 s) with embedded PostgreSQL and the real worker (claim, batch, plan, write, apply).
+ * Messages are handed to the worker in-process by K concurrent "instances" instead of through
+ * the Pub/Sub emulator: delivery is not what is measured here (the integration tests cover it).
+ * - single: one change at a time, each synced before the next: HubSpot calls per change.
+ * - burst: N changed customers at once: calls per change, and throughput as a fraction of what
+ *   the rate limit allows (calls made per second / calls allowed per second).
+ */
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@hubspot/api-client';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
+import { startSandbox } from '../../dev/hubspot-sandbox/sandbox.js';
+import { createDb, type Db } from '../../shared/db/database.js';
+import { migrate } from '../../shared/db/migrator.js';
+import { handleOutboxMessage, type FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
+import { createHubspotClient } from '../../shared/hubspot/client/index.js';
+import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import type { OutboxMessage } from '../../shared/outbox/outbox-message.js';
+import { freePort } from '../support/free-port.js';
+
+export interface SyncThroughputOptions {
+  burst?: number;
+  singles?: number;
+  instances?: number;
+  tenSecondLimit?: number;
+  /** The shared budget's calls per window (the adapter's safety margin below the limit). */
+  budgetPerWindow?: number;
+}
+
+const silent = createLogger({ level: 'CRITICAL', sink: () => undefined });
+
+async function insertLinkedCustomers(db: Db, companyIds: readonly string[], offset: number): Promise<void> {
+  await sql`
+    INSERT INTO customers (ban, company_name, customer_type, contact, address, credit_limit, hubspot_company_id, hubspot_link_status)
+    SELECT 'BN-' || lpad((${offset} + i)::text, 9, '0'), 'Bench Co ' || (${offset} + i), 'POSTPAID',
+      jsonb_build_object('name', 'Ops', 'email', 'ops' || i || '@example.com', 'phone', '+1 303 555 0100'),
+      jsonb_build_object('line1', i || ' Main St', 'city', 'Denver', 'state', 'CO', 'zip', '80202', 'country', 'US'),
+      1000, (${[...companyIds]}::text[])[i], 'LINKED'
+    FROM generate_series(1, ${companyIds.length}) AS i`.execute(db);
+}
+
+async function pendingMessages(db: Db): Promise<OutboxMessage[]> {
+  const rows = await db.selectFrom('hubspot_sync_queue').selectAll().where('status', '=', 'PENDING').orderBy('id').execute();
+  return rows.map((r) => ({ outboxId: r.id, customerId: r.customer_id, operation: r.operation, origin: r.origin, changedAt: r.changed_at.toISOString() }));
+}
+
+/** K instances pull messages off a shared queue, like Pub/Sub spreading them over function instances. */
+async function drain(deps: (n: number) => FieldSyncDeps, messages: OutboxMessage[], instances: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: instances }, async (_, n) => {
+      const d = deps(n);
+      while (next < messages.length) {
+        const message = messages[next++]!;
+        for (;;) {
+          try {
+            await handleOutboxMessage(d, message);
+            break;
+          } catch {
+            await new Promise((r) => setTimeout(r, 500)); // a nack: redelivered after a backoff
+          }
+        }
+      }
+    }),
+  );
+}
+
+export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
+  const burst = options.burst ?? 10_000;
+  const singles = options.singles ?? 20;
+  const instances = options.instances ?? 8;
+  const tenSecondLimit = options.tenSecondLimit ?? 100;
+  const budgetPerWindow = options.budgetPerWindow ?? 95;
+
+  const dataDir = path.join(os.tmpdir(), `warp-bench-sync-${process.pid}`);
+  const cluster = await startLocalPostgres({ dataDir, port: await freePort(), persistent: false });
+  const admin = new pg.Client({ connectionString: cluster.adminUrl });
+  await admin.connect();
+  await admin.query('CREATE DATABASE warp_bench_sync');
+  await admin.end();
+  const url = cluster.urlFor('warp_bench_sync');
+  const db = createDb({ connectionString: url, maxConnections: instances * 3 });
+  const sandbox = await startSandbox({ port: 0, rateLimits: { tenSecondLimit, dailyLimit: 1_000_000 } });
+  try {
+    await migrate(url);
+    await ensureCompanyProperties(new Client({ accessToken: sandbox.token, basePath: sandbox.url }), silent);
+    const total = burst + singles;
+    const companyIds: string[] = [];
+    for (let i = 0; i < total; i += 1000) {
+      const size = Math.min(1000, total - i);
+      companyIds.push(...(await sandbox.control.seed(Array.from({ length: size }, (_, k) => ({ warp_ban: `BN-${String(i + k + 1).padStart(9, '0')}` })))));
+    }
+    await insertLinkedCustomers(db, companyIds, 0);
+
+    const hubspot = createHubspotClient({ basePath: sandbox.url, budget: { key: 'bench', maxPerWindow: budgetPerWindow }, retry: {} }, { db, logger: silent, accessToken: sandbox.token });
+    const deps = (n: number): FieldSyncDeps => ({
+      db,
+      companies: hubspot.companies,
+      log: silent,
+      options: { workerId: `bench-${n}`, maxCustomers: 50, leaseMs: 120_000, retryDelayMs: 1_000 },
+    });
+    const ids = (await db.selectFrom('customers').select('id').orderBy('ban').execute()).map((r) => r.id);
+    const change = (customerIds: readonly string[], tag: string) =>
+      db.transaction().execute(async (tx) => {
+        await tx.updateTable('customers').set({ company_name: sql`'Bench Co ' || ban || ${` ${tag}`}`, version: sql`version + 1` }).where('id', 'in', [...customerIds]).execute();
+        await tx.insertInto('hubspot_sync_queue').values(customerIds.map((id) => ({ customer_id: id, operation: 'UPDATE' as const, origin: 'WARP' as const, changed_fields: ['company_name'] }))).execute();
+      });
+
+    // Single changes: the first sync of each (no base yet) then a second change to it.
+    await sandbox.control.clearRequests();
+    const singleIds = ids.slice(burst);
+    for (const id of singleIds) {
+      await change([id], 'single');
+      await drain(deps, await pendingMessages(db), 1);
+    }
+    const singleCalls = (await sandbox.control.requests()).counters.total;
+
+    // Burst: every other customer changed at once.
+    await sandbox.control.clearRequests();
+    const burstIds = ids.slice(0, burst);
+    for (let i = 0; i < burstIds.length; i += 5000) await change(burstIds.slice(i, i + 5000), 'burst');
+    const messages = await pendingMessages(db);
+    const started = performance.now();
+    await drain(deps, messages, instances);
+    const seconds = (performance.now() - started) / 1000;
+    const view = await sandbox.control.requests(10_000);
+    const burstCalls = view.counters.total;
+    const allowedPerSecond = tenSecondLimit / 10;
+    const left = await db.selectFrom('hubspot_sync_queue').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '!=', 'DONE').executeTakeFirstOrThrow();
+
+    return {
+      setup: { sandboxTenSecondLimit: tenSecondLimit, sharedBudgetPerWindow: budgetPerWindow, instances, maxCustomersPerBatch: 50 },
+      single: { changes: singles, hubspotCalls: singleCalls, callsPerChange: round(singleCalls / singles) },
+      burst: {
+        changedCustomers: burst,
+        hubspotCalls: burstCalls,
+        callsPerChange: round(burstCalls / burst),
+        targetCallsPerChange: 0.05,
+        byRoute: view.counters.byRoute,
+        byStatus: view.counters.byStatus,
+        seconds: round(seconds),
+        changesPerSecond: round(burst / seconds),
+        maxCallsIn10s: view.maxInWindow,
+        throughputFractionOfRateLimit: round(burstCalls / seconds / allowedPerSecond),
+        targetThroughputFraction: 0.9,
+        rowsNotDone: Number(left.n),
+      },
+    };
+  } finally {
+    await sandbox.close();
+    await db.destroy();
+    await cluster.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { PubSub } from '@google-cloud/pubsub';
+import { Client } from '@hubspot/api-client';
+import { inject } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../../dev/hubspot-sandbox/sandbox.js';
+import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from '../../../dev/local/pubsub-topology.js';
+import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
+import type { Principal } from '../../../shared/auth/principal.js';
+import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
+import { createFieldSyncHandler } from '../../../shared/field-sync/field-sync-handlers.js';
+import type { FieldSyncDeps } from '../../../shared/field-sync/handle-outbox-message.js';
+import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
+import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
+import { createHubspotClient, type HubspotClient } from '../../../shared/hubspot/client/index.js';
+import { createLogger, type Logger } from '../../../shared/logging/logger.js';
+import { createOnOutboxCommitted } from '../../../shared/outbox/publish-outbox-row.js';
+import { relayUnpublished } from '../../../shared/outbox/relay.js';
+import { createPubSubPublisher, type MessagePublisher } from '../../../shared/pubsub/publisher.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+
+export const ADMIN: Principal = {
+  userId: 'sync-test-admin',
+  email: 'admin@example.com',
+  userType: 'admin',
+  permissions: ['*'],
+  customerScope: { kind: 'ALL' },
+};
+
+export interface FieldSyncHarness {
+  database: TestDatabase;
+  sandbox: RunningSandbox;
+  hubspot: HubspotClient;
+  /** A plain api-client on the sandbox, for looking at what HubSpot holds. */
+  inspector: Client;
+  pubsub: PubSub;
+  publisher: MessagePublisher;
+  names: PubSubTopologyNames;
+  /** The customer API's service, publishing its outbox rows after commit like production. */
+  customers: CustomerService;
+  log: Logger;
+  /** What worker deliveries threw (each one nacked for redelivery). */
+  workerErrors: unknown[];
+  workerDeps(overrides?: { companies?: CompanyGateway; workerId?: string }): FieldSyncDeps;
+  /** A field-sync "function instance" fed by the subscription, like Eventarc would. */
+  startWorker(overrides?: { companies?: CompanyGateway; workerId?: string; maxMessages?: number }): Promise<PushBridge>;
+  relay(): Promise<{ published: number; failed: number }>;
+  close(): Promise<void>;
+}
+
+const silent = createLogger({ level: 'ERROR', sink: () => undefined });
+/** The workers' log lines, for a test to look at. */
+export const workerLogLines: string[] = [];
+const workerLog = createLogger({ level: 'DEBUG', sink: (line) => workerLogLines.push(line) });
+
+export async function startFieldSyncHarness(options: { tenSecondLimit?: number; budgetPerWindow?: number } = {}): Promise<FieldSyncHarness> {
+  const database = await createTestDatabase();
+  const sandbox = await startSandbox({ port: 0, rateLimits: { tenSecondLimit: options.tenSecondLimit ?? 100 } });
+  const inspector = new Client({ accessToken: sandbox.token, basePath: sandbox.url });
+  await ensureCompanyProperties(inspector, silent);
+  await sandbox.control.clearRequests();
+
+  const hubspot = createHubspotClient(
+    {
+      basePath: sandbox.url,
+      budget: { key: 'test', maxPerWindow: options.budgetPerWindow ?? 90 },
+      // Short pauses keep fault tests quick; the policy is the same.
+      retry: { baseDelayMs: 20, maxDelayMs: 200, rateLimitPauseMs: 300, lockedDelayMs: 100, timeoutMs: 5_000 },
+    },
+    { db: database.db, logger: silent, accessToken: sandbox.token },
+  );
+
+  const pubsub = new PubSub({ apiEndpoint: inject('pubsubEmulatorHost'), projectId: 'warp-test' });
+  const names = await ensurePubSubTopology(pubsub, topologyNames({ suffix: randomBytes(4).toString('hex') }), {
+    ...DEFAULT_DELIVERY_POLICY,
+    maxDeliveryAttempts: 5,
+    minBackoffSeconds: 0,
+    maxBackoffSeconds: 1,
+    ackDeadlineSeconds: 30,
+  });
+  const publisher = createPubSubPublisher(pubsub);
+  const customers = createCustomerService({
+    db: database.db,
+    log: silent,
+    onOutboxCommitted: createOnOutboxCommitted({ db: database.db, publisher, topic: names.outboxTopic }),
+  });
+
+  const bridges: PushBridge[] = [];
+  const workerErrors: unknown[] = [];
+  let workers = 0;
+  const workerDeps: FieldSyncHarness['workerDeps'] = (overrides = {}) => ({
+    db: database.db,
+    companies: overrides.companies ?? hubspot.companies,
+    log: workerLog,
+    options: { workerId: overrides.workerId ?? `worker-${++workers}`, maxCustomers: 50, leaseMs: 60_000, retryDelayMs: 0 },
+  });
+
+  return {
+    database,
+    sandbox,
+    hubspot,
+    inspector,
+    pubsub,
+    publisher,
+    names,
+    customers,
+    log: silent,
+    workerErrors,
+    workerDeps,
+    async startWorker(overrides = {}) {
+      const deps = workerDeps(overrides);
+      const bridge = await startPushBridge({
+        pubsub,
+        subscription: names.outboxSubscription,
+        handler: createFieldSyncHandler(async () => deps),
+        maxMessages: overrides.maxMessages ?? 10,
+        onError: (err) => workerErrors.push(err),
+      });
+      bridges.push(bridge);
+      return bridge;
+    },
+    relay: () => relayUnpublished(database.db, publisher, { graceMs: 0, limit: 1000, topic: names.outboxTopic }),
+    async close() {
+      await Promise.all(bridges.map((b) => b.close()));
+      await publisher.close();
+      await sandbox.close();
+      await database.destroy();
+    },
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Resolves when no outbox row is PENDING or PROCESSING any more. */
+export function outboxSettled(h: FieldSyncHarness, timeoutMs = 30_000): Promise<true> {
+  return waitFor(
+    async () => {
+      const open = await h.database.db
+        .selectFrom('hubspot_sync_queue')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('status', 'in', ['PENDING', 'PROCESSING'])
+        .executeTakeFirstOrThrow();
+      return Number(open.n) === 0;
+    },
+    timeoutMs,
+    'outbox to settle',
+  );
+}
+
+/** Every company the sandbox holds, by `warp_ban` (more than one per BAN would be a duplicate). */
+export async function sandboxCompaniesByBan(h: FieldSyncHarness): Promise<Map<string, string[]>> {
+  const byBan = new Map<string, string[]>();
+  let after: string | undefined;
+  do {
+    const page = await h.inspector.crm.companies.basicApi.getPage(100, after, ['warp_ban']);
+    for (const c of page.results) {
+      const ban = c.properties.warp_ban ?? '';
+      byBan.set(ban, [...(byBan.get(ban) ?? []), c.id]);
+    }
+    after = page.paging?.next?.after;
+  } while (after);
+  return byBan;
+}
+
+/** HubSpot API calls the sandbox answered (control API calls excluded). */
+export async function hubspotCalls(h: FieldSyncHarness): Promise<number> {
+  return (await h.sandbox.control.requests()).counters.total;
+}
+
