@@ -43,7 +43,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const emit = (severity: Severity, message: string, fields?: LogFields) => {
     if (SEVERITY_RANK[severity] < minRank) return;
     const { trace, ...rest } = { ...bindings, ...fields };
-    const entry: LogFields = { severity, message, time: new Date().toISOString(), ...redact(rest) };
+    // The event's own keys win: a field may not overwrite severity, message or time.
+    const entry: LogFields = { ...redact(rest), severity, message, time: new Date().toISOString() };
     if (typeof trace === 'string' && trace) {
       entry[TRACE_KEY] = options.projectId ? `projects/${options.projectId}/traces/${trace}` : trace;
     }

@@ -100,7 +100,7 @@ export function createHubspotCaller(options: RetryPolicyOptions, deps: RetryPoli
         switch (action.kind) {
           case 'fatal':
             if (action.error instanceof HubspotAuthError) {
-              logger.critical('HubSpot refused the access token; nothing syncs until it is fixed', { ...fields, message: action.error.message });
+              logger.critical('HubSpot refused the access token; nothing syncs until it is fixed', { ...fields, detail: action.error.message });
             }
             throw action.error;
           case 'rate-daily':
@@ -125,7 +125,7 @@ export function createHubspotCaller(options: RetryPolicyOptions, deps: RetryPoli
             }
             const backoff = backoffDelayMs(failures, deps.random, o.baseDelayMs, o.maxDelayMs);
             const delayMs = action.kind === 'locked' ? Math.max(o.lockedDelayMs, backoff) : backoff;
-            logger.warn('HubSpot call failed; retrying', { ...fields, delayMs, message: action.message });
+            logger.warn('HubSpot call failed; retrying', { ...fields, delayMs, detail: action.message });
             await deps.sleep(delayMs);
           }
         }

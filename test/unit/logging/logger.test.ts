@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, createMemoryLogger, traceIdFromHeader } from '../../../shared/logging/logger.js';
+
+describe('structured logger (Cloud Logging JSON)', () => {
+  it('writes one JSON line per event with severity, message and time at the top level', () => {
+    const lines: string[] = [];
+    const log = createLogger({ sink: (l) => lines.push(l) });
+    log.info('customer created', { customerId: 'c1' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('\n');
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({ severity: 'INFO', message: 'customer created', customerId: 'c1' });
+    expect(new Date(entry.time).toString()).not.toBe('Invalid Date');
+  });
+
+  it('drops events below the configured level', () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'WARNING', sink: (l) => lines.push(l) });
+    log.debug('d');
+    log.info('i');
+    log.warn('w');
+    log.critical('c');
+    expect(lines.map((l) => JSON.parse(l).severity)).toEqual(['WARNING', 'CRITICAL']);
+  });
+
+  it('never lets a field overwrite severity, message or time', () => {
+    const { logger, lines } = createMemoryLogger();
+    logger.error('the real message', { message: 'a field', severity: 'DEBUG', time: 'then' });
+    expect(lines[0]).toMatchObject({ severity: 'ERROR', message: 'the real message' });
+    expect(lines[0]!.time).not.toBe('then');
+  });
+
+  it('redacts secret-looking keys whatever the caller passes', () => {
+    const { logger, lines } = createMemoryLogger();
+    logger.warn('auth failed', { authorization: 'Bearer abc', token: 'abc', client_secret: 'x', reason: 'EXPIRED' });
+    expect(JSON.stringify(lines[0])).not.toContain('abc');
+    expect(lines[0]).toMatchObject({ authorization: '[redacted]', token: '[redacted]', client_secret: '[redacted]', reason: 'EXPIRED' });
+  });
+
+  it('puts the trace under Cloud Logging\'s key, qualified by the project when known', () => {
+    const lines: string[] = [];
+    createLogger({ projectId: 'warp-prod', sink: (l) => lines.push(l) }).info('x', { trace: 'abc123' });
+    createLogger({ sink: (l) => lines.push(l) }).info('y', { trace: 'abc123' });
+    expect(JSON.parse(lines[0]!)['logging.googleapis.com/trace']).toBe('projects/warp-prod/traces/abc123');
+    expect(JSON.parse(lines[1]!)['logging.googleapis.com/trace']).toBe('abc123');
+  });
+
+  it('child loggers carry their bindings; errors and bigints serialise', () => {
+    const { logger, lines } = createMemoryLogger();
+    logger.child({ component: 'field-sync' }).error('boom', { err: new Error('bad'), big: 10n ** 20n });
+    expect(lines[0]).toMatchObject({ component: 'field-sync', err: { name: 'Error', message: 'bad' }, big: '100000000000000000000' });
+  });
+
+  it('reads the trace id from X-Cloud-Trace-Context and ignores junk', () => {
+    expect(traceIdFromHeader('105445aa7843bc8bf206b12000100000/1;o=1')).toBe('105445aa7843bc8bf206b12000100000');
+    expect(traceIdFromHeader(['abc/2'])).toBe('abc');
+    expect(traceIdFromHeader(undefined)).toBeUndefined();
+    expect(traceIdFromHeader('not a trace!/1')).toBeUndefined();
+  });
+});
