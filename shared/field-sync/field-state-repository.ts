@@ -28,7 +28,7 @@ export async function loadFieldStates(db: DbOrTx, customerIds: readonly string[]
           }
         : null;
     result.get(row.customer_id)![row.warp_field] = {
-      base: row.base_value,
+      base: row.has_base ? row.base_value : undefined,
       openConflict,
       hubspotProperty: row.hubspot_property,
       warpChangedAt: row.warp_changed_at,
@@ -47,8 +47,8 @@ export interface FieldStateTimes {
 
 /**
  * Stores what a plan agreed: new bases (with both sides' change times), MANUAL conflicts opened or
- * refreshed, conflicts closed. Fields the plan did not touch keep their rows. Known gap: a conflict
- * on a field that never had a base is stored with base NULL (the table has no "no base" marker).
+ * refreshed, conflicts closed. Fields the plan did not touch keep their rows. A conflict on a field
+ * that never had a base is stored with has_base false, so it still reads as "no base yet".
  */
 export async function saveFieldStates(
   db: DbOrTx,
@@ -65,6 +65,7 @@ export async function saveFieldStates(
       warp_field: warpField,
       hubspot_property: hubspotProperty,
       base_value: base,
+      has_base: true,
       warp_changed_at: times.warpChangedAt[warpField] ?? null,
       hubspot_changed_at: times.hubspotChangedAt[hubspotProperty] ?? null,
       last_synced_at: now,
@@ -80,6 +81,7 @@ export async function saveFieldStates(
         oc.columns(['customer_id', 'warp_field']).doUpdateSet((eb) => ({
           hubspot_property: eb.ref('excluded.hubspot_property'),
           base_value: eb.ref('excluded.base_value'),
+          has_base: true,
           warp_changed_at: eb.fn.coalesce('excluded.warp_changed_at', 'hubspot_field_state.warp_changed_at'),
           hubspot_changed_at: eb.fn.coalesce('excluded.hubspot_changed_at', 'hubspot_field_state.hubspot_changed_at'),
           last_synced_at: eb.ref('excluded.last_synced_at'),
@@ -117,6 +119,7 @@ export async function saveFieldStates(
         warp_field: conflict.warpField,
         hubspot_property: conflict.hubspotProperty,
         base_value: null,
+        has_base: false,
         conflict_opened_at: now,
         ...values,
       })

@@ -32,6 +32,8 @@ export interface HubspotFieldStateTable {
   warp_field: string;
   hubspot_property: string;
   base_value: string | null;
+  /** False while a conflict is open on a field both sides never agreed on. */
+  has_base: Generated<boolean>;
   warp_changed_at: Date | null;
   hubspot_changed_at: Date | null;
   last_synced_at: Generated<Date>;

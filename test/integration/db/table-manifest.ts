@@ -62,7 +62,7 @@ export const manifest: Manifest = {
     conflict_rule: text, transform: json, enabled: bool, created_at: ts, updated_at: ts, updated_by: textNull,
   },
   hubspot_field_state: {
-    customer_id: uuid, warp_field: text, hubspot_property: text, base_value: textNull, warp_changed_at: tsNull,
+    customer_id: uuid, warp_field: text, hubspot_property: text, base_value: textNull, has_base: bool, warp_changed_at: tsNull,
     hubspot_changed_at: tsNull, last_synced_at: ts, conflict_status: text, conflict_warp_value: textNull,
     conflict_hubspot_value: textNull, conflict_warp_at: tsNull, conflict_hubspot_at: tsNull, conflict_opened_at: tsNull,
   },
