@@ -1,0 +1,185 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { PubSub } from '@google-cloud/pubsub';
+import { createControlClient } from '../hubspot-sandbox/control-client.js';
+import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js';
+import { createDb, type Db } from '../../shared/db/database.js';
+import { createHubspotClient } from '../../shared/hubspot/client/index.js';
+import type { SignatureVersion } from '../../shared/hubspot/webhook-signature.js';
+import { installFrameworkErrorHandlerOn } from '../../shared/http/framework-errors.js';
+import { createInboundHandler } from '../../shared/inbound-sync/inbound-handler.js';
+import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-event.js';
+import { createLogger, type Logger } from '../../shared/logging/logger.js';
+import { createPubSubPublisher, type MessagePublisher } from '../../shared/pubsub/publisher.js';
+import { createPubSubBatchPublisher, type EventBatchPublisher } from '../../shared/webhooks/batch-publisher.js';
+import { startPushBridge, type PushBridge } from './pubsub-push-bridge.js';
+import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from './pubsub-topology.js';
+import type { StackService } from './stack.js';
+
+/**
+ * The HubSpot-to-WARP half of the local stack (and of the inbound tests and bench): the webhook
+ * intake function served over HTTP (HubSpot, or the sandbox, posts signed events to `webhookUrl`),
+ * and the inbound processor fed from the webhook subscription by the pull bridge, as Eventarc
+ * feeds the deployed function. The topology must exist (ensurePubSubTopology).
+ */
+export interface InboundServiceOptions {
+  db: Db;
+  /** For the intake's publisher and the pull bridge; left open on close (the caller owns it). */
+  pubsub: PubSub;
+  /** Publishes the RESYNC requests to the outbox topic; left open on close. */
+  outboxPublisher: MessagePublisher;
+  names: Pick<PubSubTopologyNames, 'webhookTopic' | 'webhookSubscription' | 'outboxTopic'>;
+  companies: InboundDeps['companies'];
+  log: Logger;
+  webhook: {
+    /** 8081 in the local stack, 0 (any free port) in tests. */
+    port: number;
+    host?: string;
+    path?: string;
+    clientSecret: string;
+    acceptedVersions?: readonly SignatureVersion[];
+  };
+  /** = the subscription's dead-letter maxDeliveryAttempts. */
+  maxAttempts: number;
+  /** Concurrent deliveries to the processor. */
+  maxMessages?: number;
+  /** Wraps the processor's dependencies (tests inject failures here). */
+  decorateDeps?: (deps: InboundDeps) => InboundDeps;
+  /** Wraps the intake's publisher (tests make publishing fail, so HubSpot delivers again). */
+  decorateIntakePublisher?: (publisher: EventBatchPublisher) => EventBatchPublisher;
+}
+
+export interface InboundService {
+  /** Point HubSpot's (or the sandbox's) webhook target here. */
+  webhookUrl: string;
+  bridge: PushBridge;
+  close(): Promise<void>;
+}
+
+let registered = 0;
+
+export async function startInboundService(options: InboundServiceOptions): Promise<InboundService> {
+  const host = options.webhook.host ?? '127.0.0.1';
+  const path = options.webhook.path ?? '/hubspot/webhook';
+  const server = await listen(options, host);
+  const { port } = server.server.address() as AddressInfo;
+  const webhookUrl = `http://${host}:${port}${path}`;
+  server.setPublicUrl(webhookUrl);
+
+  const deps: InboundDeps = {
+    db: options.db,
+    companies: options.companies,
+    outbox: { db: options.db, publisher: options.outboxPublisher, topic: options.names.outboxTopic },
+    log: options.log.child({ component: 'hubspot-inbound' }),
+    maxAttempts: options.maxAttempts,
+  };
+  const processorDeps = options.decorateDeps ? options.decorateDeps(deps) : deps;
+  const bridge = await startPushBridge({
+    pubsub: options.pubsub,
+    subscription: options.names.webhookSubscription,
+    handler: createInboundHandler(async () => processorDeps),
+    maxMessages: options.maxMessages ?? 10,
+    // Failures are counted on the event row and logged by the processor; the bridge nacks.
+    onError: () => undefined,
+  });
+  return {
+    webhookUrl,
+    bridge,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.server.close(() => resolve());
+        server.server.closeAllConnections();
+      });
+      await bridge.close();
+    },
+  };
+}
+
+/** The webhook function on functions-framework's own HTTP stack (raw body, parsers) on a real port. */
+async function listen(options: InboundServiceOptions, host: string) {
+  // The public URL is only known once the port is: the intake reads it per request.
+  let publicUrl = '';
+  const name = `hubspotWebhookLocal${(registered += 1)}`;
+  const intakeLog = options.log.child({ component: 'hubspot-webhook' });
+  // Not closed with the service: closing it would close the caller's PubSub client.
+  const batchPublisher = createPubSubBatchPublisher(options.pubsub);
+  const publisher = options.decorateIntakePublisher ? options.decorateIntakePublisher(batchPublisher) : batchPublisher;
+  const webhook = createHubspotWebhook(async () => ({
+    db: options.db,
+    publisher,
+    logger: intakeLog,
+    clientSecret: options.webhook.clientSecret,
+    publicUrl,
+    acceptedVersions: [...(options.webhook.acceptedVersions ?? ['v3'])],
+    topic: options.names.webhookTopic,
+    maxBodyBytes: 1024 * 1024,
+    now: Date.now,
+  }), intakeLog);
+  http(name, webhook.handle);
+  const server: Server = getTestServer(name);
+  installFrameworkErrorHandlerOn(server, webhook.handleFrameworkError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.webhook.port, host, () => resolve());
+  });
+  return {
+    server,
+    setPublicUrl(url: string) {
+      publicUrl = url;
+    },
+  };
+}
+
+/**
+ * The piece for dev/local/stack.ts: after postgres + migrations, the Pub/Sub emulator
+ * (PUBSUB_EMULATOR_HOST) and the sandbox (ctx.urls.hubspotSandbox), serves the webhook function on
+ * WEBHOOK_PORT (8081) and runs the inbound processor, then subscribes the sandbox to it. With a
+ * real HUBSPOT_ACCESS_TOKEN the sandbox is left alone and HUBSPOT_CLIENT_SECRET must be the app's.
+ */
+export const hubspotInbound: StackService = {
+  name: 'HubSpot webhook intake + inbound processor',
+  async start(ctx) {
+    const { env } = ctx;
+    if (!ctx.databaseUrl) throw new Error('the inbound service needs the database service first');
+    if (!env.PUBSUB_EMULATOR_HOST) throw new Error('the inbound service needs the Pub/Sub emulator (PUBSUB_EMULATOR_HOST)');
+    const sandboxUrl = env.HUBSPOT_ACCESS_TOKEN ? undefined : ctx.urls.hubspotSandbox;
+    const basePath = env.HUBSPOT_BASE_PATH ?? sandboxUrl;
+    const accessToken = env.HUBSPOT_ACCESS_TOKEN ?? env.HUBSPOT_SANDBOX_TOKEN ?? 'pat-local-sandbox';
+    const clientSecret = env.HUBSPOT_CLIENT_SECRET ?? env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? 'sandbox-client-secret';
+
+    const db = createDb({ connectionString: ctx.databaseUrl, maxConnections: 5, applicationName: 'hubspot-inbound' });
+    const log = createLogger({ level: env.LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'INFO', bindings: { local: true } });
+    // Both honour PUBSUB_EMULATOR_HOST; the publisher gets its own (closing it closes its client).
+    const projectId = env.GOOGLE_CLOUD_PROJECT ?? 'warp-local';
+    const pubsub = new PubSub({ projectId });
+    const outboxPublisher = createPubSubPublisher(new PubSub({ projectId }));
+    const names = await ensurePubSubTopology(pubsub, topologyNames({ outboxTopic: env.OUTBOX_TOPIC }));
+    const hubspot = createHubspotClient({ basePath, budget: {}, retry: {} }, { db, logger: log, accessToken });
+    const service = await startInboundService({
+      db,
+      pubsub,
+      outboxPublisher,
+      names,
+      companies: hubspot.companies,
+      log,
+      webhook: { port: Number(env.WEBHOOK_PORT ?? 8081), clientSecret },
+      maxAttempts: DEFAULT_DELIVERY_POLICY.maxDeliveryAttempts,
+    });
+    if (sandboxUrl) await createControlClient(sandboxUrl).setWebhookTarget(service.webhookUrl);
+    ctx.urls.hubspotWebhook = service.webhookUrl;
+    return {
+      banner: [
+        `webhooks:     ${service.webhookUrl} (signed HubSpot events${sandboxUrl ? '; the sandbox is subscribed' : ''})`,
+        `inbound sync: ${names.webhookSubscription} -> hubspotInbound`,
+      ],
+      async stop() {
+        await service.close();
+        await outboxPublisher.close();
+        await pubsub.close();
+        await db.destroy();
+      },
+    };
+  },
+};

@@ -1,0 +1,87 @@
+import { inTransaction, type Db } from '../db/database.js';
+import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
+import type { Logger } from '../logging/logger.js';
+import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
+import type { WebhookEventMessage } from '../webhooks/event-message.js';
+import { applyCompanyCreation, applyCompanyDeletion, applyCompanyMerge, applyCompanyRestore, readCreatedCompany } from './company-lifecycle.js';
+import { ignored, isSettled, lockEventRow, recordFailure, recordOutcome, type EventOutcome } from './event-outcome.js';
+import type { InboundContext } from './inbound-context.js';
+import { applyPropertyChange } from './property-change.js';
+import { publishResyncs } from './resync-requests.js';
+
+export interface InboundDeps {
+  db: Db;
+  /** Only `company.creation` reads HubSpot (its event carries no properties). */
+  companies: Pick<HubspotCompanies, 'getCompany'>;
+  /** Where RESYNC requests go: the outbound worker's topic, through the outbox publish hook. */
+  outbox: OutboxPublishDeps;
+  log: Logger;
+  /** The webhook subscription's dead-letter limit: the attempt that reaches it marks the event FAILED. */
+  maxAttempts: number;
+  now?: () => Date;
+}
+
+export type InboundResult =
+  | { kind: 'APPLIED'; outcome: EventOutcome; resyncs: number }
+  | { kind: 'ALREADY_DONE' | 'MISSING' | 'FOREIGN' };
+
+/**
+ * Applies one stored HubSpot webhook event to WARP, exactly once in effect: the event row is
+ * locked for the attempt and its outcome (PROCESSED, or IGNORED with the reason) commits with the
+ * changes, so a redelivery finds it settled and does nothing. Returning acks the message;
+ * a failure is counted on the row and rethrown, so Pub/Sub retries it with backoff and finally
+ * dead-letters it (the row then says FAILED, with the error and the attempts).
+ */
+export async function processWebhookEvent(deps: InboundDeps, message: WebhookEventMessage, traceId?: string): Promise<InboundResult> {
+  const now = deps.now ?? (() => new Date());
+  const { event, webhookEventId } = message;
+  const log = deps.log.child({ webhookEventId, subscriptionType: event.subscriptionType, objectId: event.objectId, trace: traceId });
+  try {
+    const company = event.subscriptionType === 'company.creation' ? await readCreatedCompany(deps.db, deps.companies, event) : undefined;
+    const result = await inTransaction(deps.db, async (tx) => {
+      const row = await lockEventRow(tx, webhookEventId);
+      if (!row) return { kind: 'MISSING' as const };
+      // A message naming a row of another event (another environment's database): never apply it.
+      if (row.dedupeKey !== message.dedupeKey) return { kind: 'FOREIGN' as const };
+      if (isSettled(row.status)) return { kind: 'ALREADY_DONE' as const };
+      const ctx: InboundContext = { tx, event, webhookEventId, occurredAt: new Date(event.occurredAt), now: now(), log, traceId, resyncIds: [] };
+      const outcome = await apply(ctx, company);
+      await recordOutcome(tx, webhookEventId, outcome, ctx.now);
+      return { kind: 'APPLIED' as const, outcome, resyncIds: ctx.resyncIds };
+    });
+    if (result.kind !== 'APPLIED') {
+      if (result.kind === 'ALREADY_DONE') log.debug('webhook event already handled; redelivery acked');
+      else log.error('webhook event message names no matching stored event; acked', { result: result.kind });
+      return result;
+    }
+    await publishResyncs(deps.outbox, result.resyncIds, log);
+    log.info('webhook event handled', { ...result.outcome, resyncs: result.resyncIds.length });
+    return { kind: 'APPLIED', outcome: result.outcome, resyncs: result.resyncIds.length };
+  } catch (err) {
+    const error = `${(err as Error).name ?? 'Error'}: ${(err as Error).message ?? String(err)}`;
+    const state = await recordFailure(deps.db, webhookEventId, error, deps.maxAttempts).catch((recordErr: unknown) => {
+      log.error('could not record the failed attempt', { err: recordErr });
+      return undefined;
+    });
+    if (state?.status === 'FAILED') log.critical('webhook event failed for good; its message goes to the dead-letter topic', { err, attempts: state.attempts });
+    else log.warn('webhook event failed; Pub/Sub will redeliver it', { err, attempts: state?.attempts });
+    throw err;
+  }
+}
+
+function apply(ctx: InboundContext, createdCompany: Awaited<ReturnType<typeof readCreatedCompany>>): Promise<EventOutcome> {
+  switch (ctx.event.subscriptionType) {
+    case 'company.propertyChange':
+      return applyPropertyChange(ctx);
+    case 'company.deletion':
+      return applyCompanyDeletion(ctx);
+    case 'company.restore':
+      return applyCompanyRestore(ctx);
+    case 'company.merge':
+      return applyCompanyMerge(ctx);
+    case 'company.creation':
+      return applyCompanyCreation(ctx, createdCompany);
+    default:
+      return Promise.resolve(ignored('UNSUPPORTED_EVENT', ctx.event.subscriptionType));
+  }
+}

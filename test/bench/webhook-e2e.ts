@@ -1,0 +1,150 @@
+/**
+ * End-to-end inbound latency: from "a person edits warp_credit_limit in HubSpot" (the sandbox's
+ * control API) to the WARP customer row holding the new value, through the real path: the
+ * sandbox's signed webhook (batched like HubSpot, 20 ms), the intake function over HTTP, Postgres,
+ * the Pub/Sub emulator, the pull bridge and the inbound processor. Edits run one after another
+ * over a few customers; target p50 < 1 s.
+ *
+ *   npx tsx test/bench/webhook-e2e.ts        (or as the `webhook-e2e` module of test/bench/run.ts)
+ * DATABASE_URL / PUBSUB_EMULATOR_HOST reuse running services; otherwise both are started here.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
+import { startPubSubEmulator } from '../../dev/local/pubsub-emulator.js';
+import { createDb } from '../../shared/db/database.js';
+import { migrate } from '../../shared/db/migrator.js';
+import { createLinkedCustomer, startInboundStack } from '../integration/inbound-sync/inbound-stack.js';
+import { freePort } from '../support/free-port.js';
+
+export interface WebhookE2eBenchOptions {
+  edits?: number;
+  customers?: number;
+  warmupEdits?: number;
+  /** Give up on one edit after this long (counted as a timeout, not a sample). */
+  timeoutMs?: number;
+}
+
+export async function benchWebhookE2e(options: WebhookE2eBenchOptions = {}): Promise<object> {
+  const edits = options.edits ?? 60;
+  const customerCount = options.customers ?? 4;
+  const warmup = options.warmupEdits ?? 5;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    const databaseUrl = await benchDatabase(stops);
+    const emulatorHost = process.env.PUBSUB_EMULATOR_HOST ?? (await startEmulator(stops));
+    const db = createDb({ connectionString: databaseUrl, maxConnections: 10 });
+    stops.push(() => db.destroy());
+    const stack = await startInboundStack({ db, emulatorHost, log: false, webhookBatchDelayMs: 20 });
+    stops.push(() => stack.close());
+
+    const customers: Array<Awaited<ReturnType<typeof createLinkedCustomer>>> = [];
+    for (let i = 0; i < customerCount; i++) customers.push(await createLinkedCustomer(stack, `Bench Co ${i}`));
+
+    let value = 1_000;
+    let timeouts = 0;
+    const editOnce = async (n: number): Promise<number | undefined> => {
+      const customer = customers[n % customers.length]!;
+      value += 1;
+      const expected = `${value}.00`;
+      const started = performance.now();
+      await stack.sandbox.control.editAsUser(customer.companyId, { warp_credit_limit: String(value) });
+      for (;;) {
+        const row = await db.selectFrom('customers').select('credit_limit').where('id', '=', customer.id).executeTakeFirstOrThrow();
+        const elapsed = performance.now() - started;
+        if (row.credit_limit === expected) return elapsed;
+        if (elapsed > timeoutMs) {
+          timeouts += 1;
+          return undefined;
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    };
+
+    for (let i = 0; i < warmup; i++) await editOnce(i);
+    timeouts = 0;
+    const samples: number[] = [];
+    for (let i = 0; i < edits; i++) {
+      const ms = await editOnce(i);
+      if (ms !== undefined) samples.push(ms);
+    }
+    samples.sort((a, b) => a - b);
+    const p50Ms = round(percentile(samples, 0.5), 1);
+    return {
+      bench: 'webhook-e2e',
+      node: process.version,
+      cpus: os.cpus().length,
+      loadAverage: os.loadavg().map((l) => round(l, 2)),
+      edits,
+      customers: customerCount,
+      warmupEdits: warmup,
+      sandboxWebhookBatchDelayMs: 20,
+      samples: samples.length,
+      timeouts,
+      p50Ms,
+      p90Ms: round(percentile(samples, 0.9), 1),
+      p99Ms: round(percentile(samples, 0.99), 1),
+      minMs: round(samples[0] ?? 0, 1),
+      maxMs: round(samples.at(-1) ?? 0, 1),
+      targets: { p50Below1s: samples.length > 0 && p50Ms < 1_000 },
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+// The helpers below repeat test/bench/webhook-intake.ts's (not exported there); see the report.
+async function benchDatabase(stops: Array<() => Promise<unknown>>): Promise<string> {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const dataDir = path.join(os.tmpdir(), `warp-bench-e2e-pg-${process.pid}`);
+    const local = await startLocalPostgres({ dataDir, port: await freePort(), persistent: false });
+    stops.push(async () => {
+      await local.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    adminUrl = local.adminUrl;
+  }
+  const name = `warp_bench_e2e_${randomBytes(4).toString('hex')}`;
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  stops.push(() => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  return url.toString();
+}
+
+async function startEmulator(stops: Array<() => Promise<unknown>>): Promise<string> {
+  const emulator = await startPubSubEmulator(await freePort());
+  stops.push(emulator.stop);
+  return emulator.host;
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(JSON.stringify(await benchWebhookE2e(), null, 2));
+}

@@ -1,0 +1,68 @@
+import { PubSub, type Message } from '@google-cloud/pubsub';
+import { afterAll, beforeAll, expect, it, inject } from 'vitest';
+import { webhookEventMessageSchema } from '../../../shared/webhooks/event-message.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { MAX_ATTEMPTS, eventsOf, startInboundStack, waitFor, type InboundStack } from './inbound-stack.js';
+
+// A stack of its own: once the emulator dead-letters a message on an ordered subscription it
+// stops delivering that subscription's later messages, so this must not share one.
+let database: TestDatabase;
+let stack: InboundStack;
+/** Companies whose HubSpot read fails for the processor: an outage that outlasts every retry. */
+const unreadable = new Set<string>();
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  stack = await startInboundStack({
+    db: database.db,
+    emulatorHost: inject('pubsubEmulatorHost'),
+    decorateDeps: (deps) => ({
+      ...deps,
+      companies: {
+        getCompany: (id, properties, options) =>
+          unreadable.has(id) ? Promise.reject(new Error(`HubSpot unavailable for ${id} (test)`)) : deps.companies.getCompany(id, properties, options),
+      },
+    }),
+  });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await database?.destroy();
+});
+
+it('a failure that outlasts every retry marks the event FAILED with the error and attempts, and delivery stops at the dead-letter limit', async () => {
+  const pubsub = new PubSub({ apiEndpoint: inject('pubsubEmulatorHost'), projectId: 'warp-test' });
+  const deadLetters: Message[] = [];
+  const inspect = pubsub.subscription(`${stack.names.webhookDeadLetterTopic}-inspect`);
+  inspect.on('message', (m: Message) => {
+    deadLetters.push(m);
+    m.ack();
+  });
+  try {
+    // Hold the delivery until the company id is known, then make its HubSpot read fail for good.
+    stack.intakeFailures.remaining = 1_000;
+    const company = await stack.sandbox.control.createAsUser({ name: 'Never Readable', warp_ban: 'ZZ-000000001' });
+    unreadable.add(company.id);
+    stack.intakeFailures.remaining = 0;
+
+    const failed = await waitFor(async () => {
+      const row = (await eventsOf(stack, company.id)).find((e) => e.subscription_type === 'company.creation');
+      return row?.status === 'FAILED' && row;
+    }, 'the event to fail for good');
+    expect(failed.processing_error).toBe(`Error: HubSpot unavailable for ${company.id} (test)`);
+    const lines = stack.logLines.filter((l) => l.includes(`"webhookEventId":"${failed.id}"`));
+    expect(lines.filter((l) => l.includes('Pub/Sub will redeliver it'))).toHaveLength(MAX_ATTEMPTS - 1);
+    expect(lines.filter((l) => l.includes('"severity":"CRITICAL"'))).toHaveLength(1);
+    // Delivery stops at the subscription's limit (the emulator redelivers at once, so this is quick).
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await eventsOf(stack, company.id)).find((e) => e.id === failed.id)?.processing_attempts).toBe(MAX_ATTEMPTS);
+    // KNOWN GAP: the emulator stops delivering but forwards nothing to the dead-letter topic;
+    // real Pub/Sub does. Whatever arrives there must be this event's message.
+    for (const dead of deadLetters) expect(webhookEventMessageSchema.parse(JSON.parse(dead.data.toString())).webhookEventId).toBe(failed.id);
+  } finally {
+    unreadable.clear();
+    await inspect.close();
+    await pubsub.close();
+  }
+});
