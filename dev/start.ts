@@ -1,11 +1,17 @@
 /**
- * npm start: the local stack with no configuration (embedded PostgreSQL under
- * .data/postgres, migrations, demo seed, customer API on http://127.0.0.1:8080).
- * Ctrl-C stops everything.
+ * npm start: the whole local stack with no configuration. Embedded PostgreSQL
+ * (data under .data/postgres) or DATABASE_URL, migrations and demo seed, the
+ * Pub/Sub emulator, the HubSpot sandbox on 8090 (unless HUBSPOT_ACCESS_TOKEN
+ * names a real portal) with the WARP properties set up, the customer API on
+ * 8080, the field-sync worker and outbox relay, the webhook intake on 8081 and
+ * the inbound processor. Ctrl-C stops everything.
  */
-import { defaultServices, startStack } from './local/stack.js';
+import { hubspotInbound } from './local/inbound-service.js';
+import { customerApi, database, migrations, startStack } from './local/stack.js';
+import { fieldSync, hubspot, pubsubEmulator } from './local/sync-services.js';
 
-const stack = await startStack(defaultServices, { env: process.env, urls: {} });
+const services = [database, migrations, pubsubEmulator, hubspot, customerApi, fieldSync, hubspotInbound];
+const stack = await startStack(services, { env: process.env, urls: {} });
 console.log(['', ...stack.banner, '', 'Ctrl-C stops the stack.'].join('\n'));
 
 let stopping = false;

@@ -81,7 +81,7 @@ locals {
     outbox_relay = {
       name            = "outbox-relay"
       entry_point     = "outboxRelay"
-      description     = "Republishes outbox rows left unpublished or stuck; ticked every minute by Cloud Scheduler."
+      description     = "Republishes outbox rows left unpublished or stuck, and stored webhook events left unpublished; ticked every minute."
       public          = false
       ingress         = "ALLOW_INTERNAL_ONLY"
       min_instances   = 0
@@ -91,10 +91,11 @@ locals {
       memory          = "256Mi"
       timeout_seconds = 120
       secrets         = { DATABASE_URL = "database_url" }
-      publishes       = ["outbox"]
+      publishes       = ["outbox", "webhook_events"]
       environment = {
         DATABASE_MAX_CONNECTIONS = 2
         OUTBOX_TOPIC             = local.topics.outbox
+        HUBSPOT_EVENTS_TOPIC     = local.topics.webhook_events
       }
     }
     hubspot_inbound = {

@@ -54,8 +54,8 @@ locals {
       filter      = "${local.services_log_filter} AND jsonPayload.message=(\"outbox message rejected\" OR \"webhook event message rejected\")"
     }
     outbox_relay_publish_failed = {
-      description = "Outbox relay runs that could not publish some rows."
-      filter      = "${local.services_log_filter} AND jsonPayload.message=\"outbox relay could not publish some rows\""
+      description = "Relay ticks that could not publish some outbox rows or stored webhook events."
+      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"outbox relay could not publish some rows\" OR \"outbox relay could not republish some webhook events\")"
     }
     needs_attention = {
       description = "Link problems and MANUAL conflicts a person must resolve."

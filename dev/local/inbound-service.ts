@@ -12,9 +12,9 @@ import { installFrameworkErrorHandlerOn } from '../../shared/http/framework-erro
 import { createInboundHandler } from '../../shared/inbound-sync/inbound-handler.js';
 import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-event.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
-import { createPubSubPublisher, type MessagePublisher } from '../../shared/pubsub/publisher.js';
-import { createPubSubBatchPublisher, type EventBatchPublisher } from '../../shared/webhooks/batch-publisher.js';
+import { createPubSubPublisher, type EventBatchPublisher, type MessagePublisher } from '../../shared/pubsub/publisher.js';
 import { startPushBridge, type PushBridge } from './pubsub-push-bridge.js';
+import { LOCAL_WEBHOOK_CLIENT_SECRET } from './sync-services.js';
 import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from './pubsub-topology.js';
 import type { StackService } from './stack.js';
 
@@ -103,8 +103,8 @@ async function listen(options: InboundServiceOptions, host: string) {
   let publicUrl = '';
   const name = `hubspotWebhookLocal${(registered += 1)}`;
   const intakeLog = options.log.child({ component: 'hubspot-webhook' });
-  // Not closed with the service: closing it would close the caller's PubSub client.
-  const batchPublisher = createPubSubBatchPublisher(options.pubsub);
+  // Over the caller's PubSub client, which the caller closes.
+  const batchPublisher = createPubSubPublisher(options.pubsub);
   const publisher = options.decorateIntakePublisher ? options.decorateIntakePublisher(batchPublisher) : batchPublisher;
   const webhook = createHubspotWebhook(async () => ({
     db: options.db,
@@ -144,17 +144,19 @@ export const hubspotInbound: StackService = {
     const { env } = ctx;
     if (!ctx.databaseUrl) throw new Error('the inbound service needs the database service first');
     if (!env.PUBSUB_EMULATOR_HOST) throw new Error('the inbound service needs the Pub/Sub emulator (PUBSUB_EMULATOR_HOST)');
-    const sandboxUrl = env.HUBSPOT_ACCESS_TOKEN ? undefined : ctx.urls.hubspotSandbox;
-    const basePath = env.HUBSPOT_BASE_PATH ?? sandboxUrl;
-    const accessToken = env.HUBSPOT_ACCESS_TOKEN ?? env.HUBSPOT_SANDBOX_TOKEN ?? 'pat-local-sandbox';
-    const clientSecret = env.HUBSPOT_CLIENT_SECRET ?? env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? 'sandbox-client-secret';
+    // The hubspot service ran first: it set the token and base path (the sandbox's, or a real portal's).
+    const sandboxUrl = ctx.urls.hubspotSandbox;
+    const basePath = env.HUBSPOT_BASE_PATH;
+    const accessToken = env.HUBSPOT_ACCESS_TOKEN;
+    if (!accessToken) throw new Error('the inbound service needs the hubspot service first');
+    const clientSecret = env.HUBSPOT_CLIENT_SECRET ?? (sandboxUrl ? env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? LOCAL_WEBHOOK_CLIENT_SECRET : undefined);
+    if (!clientSecret) throw new Error('HUBSPOT_CLIENT_SECRET (the HubSpot app\'s client secret) is required to verify real webhooks');
 
     const db = createDb({ connectionString: ctx.databaseUrl, maxConnections: 5, applicationName: 'hubspot-inbound' });
     const log = createLogger({ level: env.LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'INFO', bindings: { local: true } });
-    // Both honour PUBSUB_EMULATOR_HOST; the publisher gets its own (closing it closes its client).
-    const projectId = env.GOOGLE_CLOUD_PROJECT ?? 'warp-local';
-    const pubsub = new PubSub({ projectId });
-    const outboxPublisher = createPubSubPublisher(new PubSub({ projectId }));
+    // Honours PUBSUB_EMULATOR_HOST; the publisher uses it without owning it (closed in stop()).
+    const pubsub = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT ?? 'warp-local' });
+    const outboxPublisher = createPubSubPublisher(pubsub);
     const names = await ensurePubSubTopology(pubsub, topologyNames({ outboxTopic: env.OUTBOX_TOPIC }));
     const hubspot = createHubspotClient({ basePath, budget: {}, retry: {} }, { db, logger: log, accessToken });
     const service = await startInboundService({

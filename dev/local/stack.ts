@@ -167,10 +167,7 @@ export const customerApi: StackService = {
   },
 };
 
-function requireDatabase(ctx: StackContext): string {
+export function requireDatabase(ctx: StackContext): string {
   if (!ctx.databaseUrl) throw new Error('the database service must start first');
   return ctx.databaseUrl;
 }
-
-/** What `npm start` runs today. */
-export const defaultServices: readonly StackService[] = [database, migrations, customerApi];

@@ -14,8 +14,8 @@ interface Instance {
   log: ReturnType<typeof createLogger>;
 }
 
-function instance(env: Env): Instance {
-  const config = loadFieldSyncConfig(env);
+async function instance(env: Env, reader: SecretReader): Promise<Instance> {
+  const config = await loadFieldSyncConfig(env, reader);
   return {
     config,
     db: createDb({ connectionString: config.DATABASE_URL, maxConnections: config.DATABASE_MAX_CONNECTIONS, applicationName: 'field-sync' }),
@@ -25,7 +25,7 @@ function instance(env: Env): Instance {
 
 /** The worker's dependencies from the environment (and Secret Manager in production). */
 export async function buildFieldSyncDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<FieldSyncDeps> {
-  const { config, db, log } = instance(env);
+  const { config, db, log } = await instance(env, reader);
   const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
   if (!accessToken) throw new Error('HUBSPOT_ACCESS_TOKEN (or HUBSPOT_ACCESS_TOKEN_SECRET) is required');
   const hubspot = createHubspotClient(hubspotClientConfigFromEnv(config), { db, logger: log, accessToken });
@@ -42,8 +42,9 @@ export async function buildFieldSyncDeps(env: Env, reader: SecretReader = secret
   };
 }
 
-export async function buildOutboxRelayDeps(env: Env): Promise<OutboxRelayDeps> {
-  const { config, db, log } = instance(env);
+/** The relay tick's dependencies: outbox rows and stored webhook events, through one publisher. */
+export async function buildOutboxRelayDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<OutboxRelayDeps> {
+  const { config, db, log } = await instance(env, reader);
   return {
     db,
     publisher: createPubSubPublisher(),
@@ -54,17 +55,10 @@ export async function buildOutboxRelayDeps(env: Env): Promise<OutboxRelayDeps> {
       limit: config.OUTBOX_RELAY_LIMIT,
       stuckAfterMs: config.OUTBOX_RELAY_STUCK_MS,
     },
-  };
-}
-
-/** Builds on first use and keeps the result for the instance's life; a failed build is retried. */
-export function lazily<T>(build: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= build().catch((err: unknown) => {
-      pending = undefined;
-      throw err;
-    });
-    return pending;
+    webhookEvents: {
+      topic: config.HUBSPOT_EVENTS_TOPIC,
+      olderThanMs: config.WEBHOOK_RELAY_GRACE_MS,
+      limit: config.WEBHOOK_RELAY_LIMIT,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { createFieldSyncHandler, createOutboxRelayHandler } from '../../shared/field-sync/field-sync-handlers.js';
-import { buildFieldSyncDeps, buildOutboxRelayDeps, lazily } from './deps.js';
+import { lazily } from '../../shared/runtime/lazily.js';
+import { buildFieldSyncDeps, buildOutboxRelayDeps } from './deps.js';
 
 // --entry-point=fieldSync: Eventarc trigger on the outbox topic (OUTBOX_TOPIC).
 cloudEvent('fieldSync', createFieldSyncHandler(lazily(() => buildFieldSyncDeps(process.env))));

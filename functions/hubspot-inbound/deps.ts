@@ -1,15 +1,15 @@
+import { loadInboundConfig } from '../../shared/config/inbound-config.js';
 import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { createDb } from '../../shared/db/database.js';
 import { createHubspotClient, hubspotClientConfigFromEnv } from '../../shared/hubspot/client/index.js';
-import { loadInboundConfig } from '../../shared/inbound-sync/inbound-config.js';
 import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-event.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 
 /** The processor's dependencies from the environment (and Secret Manager in production). */
 export async function buildInboundDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<InboundDeps> {
-  const config = loadInboundConfig(env);
+  const config = await loadInboundConfig(env, reader);
   const db = createDb({ connectionString: config.DATABASE_URL, maxConnections: config.DATABASE_MAX_CONNECTIONS, applicationName: 'hubspot-inbound' });
   const log = createLogger({ level: config.LOG_LEVEL, projectId: config.GOOGLE_CLOUD_PROJECT, bindings: { component: 'hubspot-inbound' } });
   const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);

@@ -1,6 +1,6 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { createInboundHandler } from '../../shared/inbound-sync/inbound-handler.js';
-import { lazily } from '../field-sync/deps.js';
+import { lazily } from '../../shared/runtime/lazily.js';
 import { buildInboundDeps } from './deps.js';
 
 // --entry-point=hubspotInbound: Eventarc trigger on the webhook-events topic (HUBSPOT_EVENTS_TOPIC).

@@ -1,5 +1,6 @@
 import { http } from '@google-cloud/functions-framework';
-import { buildWebhookDeps, lazily } from './deps.js';
+import { lazily } from '../../shared/runtime/lazily.js';
+import { buildWebhookDeps } from './deps.js';
 import { createHubspotWebhook } from './handler.js';
 
 // Deployed with --entry-point=hubspotWebhook; clients are created on the first request.

@@ -1,21 +1,18 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { hubspotClientEnvFields } from '../hubspot/client/config.js';
-import { DEFAULT_OUTBOX_TOPIC } from '../outbox/outbox-message.js';
-import { envFields, parseEnv, type Env } from './parse-env.js';
+import { parseEnvWithDatabaseUrl } from './database-url.js';
+import type { Env } from './parse-env.js';
+import type { SecretReader } from './secrets.js';
+import { DEFAULT_HUBSPOT_EVENTS_TOPIC } from './webhook-config.js';
+import { workerEnvFields } from './worker-env.js';
 
 /**
  * Settings of the field-sync worker and the outbox relay, read once per instance. The HubSpot
- * client's fields are its adapter's; the access token is a secret (HUBSPOT_ACCESS_TOKEN, or
- * HUBSPOT_ACCESS_TOKEN_SECRET naming a Secret Manager version), resolved apart from this schema.
+ * client's fields are its adapter's. Secrets are resolved apart from this schema: DATABASE_URL
+ * (or DATABASE_URL_SECRET) by the loader, the worker's HUBSPOT_ACCESS_TOKEN (or _SECRET) by its deps.
  */
 const schema = z.object({
-  ...hubspotClientEnvFields,
-  DATABASE_URL: envFields.postgresUrl,
-  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(2).max(50).default(5),
-  LOG_LEVEL: envFields.logLevel,
-  GOOGLE_CLOUD_PROJECT: z.string().optional(),
-  OUTBOX_TOPIC: z.string().min(1).default(DEFAULT_OUTBOX_TOPIC),
+  ...workerEnvFields,
   /** Other customers' pending changes a worker takes along (HubSpot history reads take 50 ids). */
   FIELD_SYNC_BATCH_CUSTOMERS: z.coerce.number().int().min(1).max(50).default(50),
   /** A claim older than this was abandoned by a crashed worker and may be taken again. */
@@ -26,11 +23,16 @@ const schema = z.object({
   OUTBOX_RELAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(500),
   /** Claimed-then-dropped or failed rows untouched this long are republished by the relay. */
   OUTBOX_RELAY_STUCK_MS: z.coerce.number().int().min(1000).default(600_000),
+  /** The relay tick also republishes webhook events the intake stored but could not publish. */
+  HUBSPOT_EVENTS_TOPIC: z.string().min(1).default(DEFAULT_HUBSPOT_EVENTS_TOPIC),
+  /** Younger events are left to the intake request that stored them (or to HubSpot's retry of it). */
+  WEBHOOK_RELAY_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  WEBHOOK_RELAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(500),
   WORKER_ID: z.string().min(1).default(`${os.hostname()}:${process.pid}`),
 });
 
-export type FieldSyncConfig = z.output<typeof schema>;
+export type FieldSyncConfig = z.output<typeof schema> & { DATABASE_URL: string };
 
-export function loadFieldSyncConfig(env: Env = process.env): FieldSyncConfig {
-  return parseEnv(schema, env);
+export function loadFieldSyncConfig(env: Env, reader: SecretReader): Promise<FieldSyncConfig> {
+  return parseEnvWithDatabaseUrl(schema, env, reader);
 }

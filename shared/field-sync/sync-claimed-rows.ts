@@ -121,7 +121,7 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
         await completeOutboxRows(tx, w.rows.map((r) => r.id), 'HubSpot company not found');
         continue;
       }
-      const applied = await applyWarpWrites(tx, w.customer, w.plan.warpWrites, now);
+      const { applied } = await applyWarpWrites(tx, w.customer, w.plan.warpWrites, now);
       if (applied) warpWrites += w.plan.warpWrites.length;
       await saveFieldStates(tx, w.customer.id, agreedPart(w.plan, w.push, applied), stateTimes(w, now), now);
       w.logs.push(...planLogEntries(ctx, w.plan, w.push, applied));

@@ -41,14 +41,17 @@ export interface WarpWrite {
   value: WarpValue;
 }
 
+/** applied: false on a version race. outboxId: the row recording the change (null: nothing to write). */
+export type WarpWritesResult = { applied: false } | { applied: true; outboxId: string | null };
+
 /**
  * Applies HubSpot's values to a customer, only if it is still at `customer.version` (a WARP change
  * in between wins and brings its own outbox row; the next sync decides again). Records the change
  * as an outbox row of origin HUBSPOT that is born done: it documents the change for anyone
- * reading the outbox and can never come back as outbound work. Returns false on a version race.
+ * reading the outbox (and the sync log points at it) and can never come back as outbound work.
  */
-export async function applyWarpWrites(db: DbOrTx, customer: SyncCustomer, writes: readonly WarpWrite[], now: Date): Promise<boolean> {
-  if (writes.length === 0) return true;
+export async function applyWarpWrites(db: DbOrTx, customer: SyncCustomer, writes: readonly WarpWrite[], now: Date): Promise<WarpWritesResult> {
+  if (writes.length === 0) return { applied: true, outboxId: null };
   let updated: JsonObject = customer;
   const oldValues: Record<string, unknown> = {};
   const newValues: Record<string, unknown> = {};
@@ -65,8 +68,8 @@ export async function applyWarpWrites(db: DbOrTx, customer: SyncCustomer, writes
     .where('id', '=', customer.id)
     .where('version', '=', customer.version)
     .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) return false;
-  await db
+  if (result.numUpdatedRows === 0n) return { applied: false };
+  const row = await db
     .insertInto('hubspot_sync_queue')
     .values({
       customer_id: customer.id,
@@ -82,6 +85,7 @@ export async function applyWarpWrites(db: DbOrTx, customer: SyncCustomer, writes
       published_at: now,
       processed_at: now,
     })
-    .execute();
-  return true;
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { applied: true, outboxId: row.id };
 }

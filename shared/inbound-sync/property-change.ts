@@ -8,7 +8,7 @@ import { planCustomerSync, type FieldPlanEntry } from '../sync/plan-customer.js'
 import { ignored, processed, type EventOutcome } from './event-outcome.js';
 import { logForEvent, requestResync, type EventLogEntry, type InboundContext } from './inbound-context.js';
 import { lockCustomersLinkedTo } from './linked-customers.js';
-import { advanceHubspotChangedAt, lastWarpChange } from './warp-field-change.js';
+import { advanceHubspotChangedAt, lastWarpChangeOfCustomer } from './warp-field-change.js';
 
 /**
  * `company.propertyChange`: the engine's per-field decision with the event's value and time
@@ -54,7 +54,7 @@ export async function applyPropertyChange(ctx: InboundContext): Promise<EventOut
     mappings: [mapping],
     warp: {
       customer: customer as unknown as JsonObject,
-      changedAt: { [mapping.warpField]: await lastWarpChange(tx, customer.id, mapping.warpField, state?.warpChangedAt) },
+      changedAt: { [mapping.warpField]: await lastWarpChangeOfCustomer(tx, customer.id, mapping.warpField, state?.warpChangedAt) },
     },
     hubspot: { properties: { [property]: event.propertyValue ?? null }, changedAt: { [property]: occurredAt } },
     fieldStates: state ? { [mapping.warpField]: state } : {},
@@ -79,9 +79,10 @@ export async function applyPropertyChange(ctx: InboundContext): Promise<EventOut
   switch (decision.action) {
     case 'PULL_TO_WARP': {
       // The row is locked: the version cannot have moved since we read it.
-      if (!(await applyWarpWrites(tx, customer, plan.warpWrites, ctx.now))) throw new Error(`customer ${customer.id} changed under its row lock`);
+      const written = await applyWarpWrites(tx, customer, plan.warpWrites, ctx.now);
+      if (!written.applied) throw new Error(`customer ${customer.id} changed under its row lock`);
       await saveFieldStates(tx, customer.id, plan, { warpChangedAt: { [mapping.warpField]: ctx.now }, hubspotChangedAt: { [property]: occurredAt } }, ctx.now);
-      await logForEvent(ctx, [logEntry({ direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS' })]);
+      await logForEvent(ctx, [logEntry({ direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS', outboxId: written.outboxId ?? undefined })]);
       ctx.log.info('HubSpot change applied to WARP', { customerId: customer.id, field: mapping.warpField, reason: decision.reason });
       break;
     }

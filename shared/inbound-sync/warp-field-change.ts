@@ -1,38 +1,29 @@
-import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database.js';
-
-/** The field and every parent path: a change recorded as `address` covers `address.city`. */
-function coveringPaths(warpField: string): string[] {
-  const parts = warpField.split('.');
-  return parts.map((_, i) => parts.slice(0, i + 1).join('.'));
-}
+import { lastWarpChange } from '../field-sync/warp-change-times.js';
 
 /**
- * When WARP last changed a field, for LATEST_WINS against a HubSpot event: the newest outbox row
- * that changed it (a CREATE changes every field; a RESYNC changes nothing), or the time the field
- * state remembers, whichever is newer; null when unknown. The outbox is read, not only the field
- * state, because a WARP edit not yet synced is newer than anything the state knows.
+ * When WARP last changed a field, for LATEST_WINS against a HubSpot event: the outbound worker's
+ * rule (lastWarpChange) over the customer's outbox. The outbox is read, not only the field state,
+ * because a WARP edit not yet synced is newer than anything the state knows; only rows newer than
+ * `known` can move the answer.
  */
-export async function lastWarpChange(
+export async function lastWarpChangeOfCustomer(
   db: DbOrTx,
   customerId: string,
   warpField: string,
   known: Date | null | undefined,
 ): Promise<Date | null> {
-  const row = await db
+  const rows = await db
     .selectFrom('hubspot_sync_queue')
-    .select('changed_at')
+    .select(['operation', 'changed_fields', 'changed_at'])
     .where('customer_id', '=', customerId)
-    .where('operation', '!=', 'RESYNC')
-    .where((eb) =>
-      eb.or([eb('operation', '=', 'CREATE'), sql<boolean>`changed_fields && ${coveringPaths(warpField)}::text[]`]),
-    )
-    .orderBy('changed_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const fromOutbox = row?.changed_at ?? null;
-  if (!fromOutbox || !known) return fromOutbox ?? known ?? null;
-  return fromOutbox > known ? fromOutbox : known;
+    .$if(known != null, (qb) => qb.where('changed_at', '>', known!))
+    .execute();
+  return lastWarpChange(
+    warpField,
+    rows.map((r) => ({ operation: r.operation, changedFields: r.changed_fields, changedAt: r.changed_at })),
+    known,
+  );
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type SignatureVersion,
 } from '../hubspot/webhook-signature.js';
 import type { Logger } from '../logging/logger.js';
-import type { EventBatchPublisher } from './batch-publisher.js';
+import type { EventBatchPublisher } from '../pubsub/publisher.js';
 import { webhookDeliverySchema, type HubspotWebhookEvent } from './event-schema.js';
 import { storeDelivery } from './event-store.js';
 import { publishEvents } from './publish-events.js';

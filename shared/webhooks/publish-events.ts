@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../db/database.js';
-import type { EventBatchPublisher } from './batch-publisher.js';
+import type { EventBatchPublisher } from '../pubsub/publisher.js';
 import { WEBHOOK_EVENT_MESSAGE_KIND, webhookEventMessageSchema, type WebhookEventMessage } from './event-message.js';
 import { markPublished, type UnpublishedEvent } from './event-store.js';
 

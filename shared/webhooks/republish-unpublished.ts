@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { DEFAULT_HUBSPOT_EVENTS_TOPIC } from '../config/webhook-config.js';
 import { inTransaction, type Db } from '../db/database.js';
-import type { EventBatchPublisher } from './batch-publisher.js';
+import type { EventBatchPublisher } from '../pubsub/publisher.js';
 import { publishEvents, type PublishOutcome } from './publish-events.js';
 
 export interface RepublishOptions {

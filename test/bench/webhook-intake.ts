@@ -25,7 +25,7 @@ import { migrate } from '../../shared/db/migrator.js';
 import { signV3 } from '../../shared/hubspot/webhook-signature.js';
 import { sendData } from '../../shared/http/envelope.js';
 import { createLogger } from '../../shared/logging/logger.js';
-import { createPubSubBatchPublisher } from '../../shared/webhooks/batch-publisher.js';
+import { createPubSubPublisher as createPubSubBatchPublisher } from '../../shared/pubsub/publisher.js';
 import { MAX_EVENTS_PER_DELIVERY } from '../../shared/webhooks/event-schema.js';
 import { freePort } from '../support/free-port.js';
 

@@ -122,6 +122,7 @@ export async function startFieldSyncHarness(options: { tenSecondLimit?: number; 
     async close() {
       await Promise.all(bridges.map((b) => b.close()));
       await publisher.close();
+      await pubsub.close();
       await sandbox.close();
       await database.destroy();
     },

@@ -6,6 +6,8 @@ import { transformFor } from '../../../shared/sync/transforms.js';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { outboxMessageSchema } from '../../../shared/outbox/outbox-message.js';
 import { handleOutboxMessage } from '../../../shared/field-sync/handle-outbox-message.js';
+import { createCustomerService } from '../../../shared/customers/service.js';
+import { enqueueResync } from '../../../shared/inbound-sync/resync-requests.js';
 import { ADMIN, hubspotCalls, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, type FieldSyncHarness } from './field-sync-harness.js';
 
 const newCustomer = (name: string): CreateCustomerInput => ({
@@ -138,5 +140,37 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
     const { counters } = await h.sandbox.control.requests();
     expect(counters.total).toBe(1); // the one history read; no write
     expect(Object.keys(counters.byRoute).every((route) => route.startsWith('POST') && route.includes('batch/read'))).toBe(true);
+  });
+
+  it('a RESYNC naming a field is not a WARP change: LATEST_WINS still compares the real edit times', async () => {
+    const created = JSON.parse((await h.customers.create(ADMIN, newCustomer('Umbrella'), {})).body) as { data: { id: string } };
+    const id = created.data.id;
+    const { hubspot_company_id: companyId } = await waitFor(async () => {
+      const row = await customerRow(h, id);
+      return row.hubspot_link_status === 'LINKED' && row;
+    }, 20_000, 'link');
+    await outboxSettled(h);
+
+    // WARP edits first (not synced yet), HubSpot edits later, then a re-check is requested:
+    // the RESYNC is the newest row, but HubSpot's edit is the newest change, so HubSpot wins.
+    await createCustomerService({ db: h.database.db, log: h.log }).update(ADMIN, id, { company_name: 'Umbrella (WARP)' });
+    await new Promise((r) => setTimeout(r, 20));
+    await h.sandbox.control.editAsUser(companyId!, { name: 'Umbrella (HubSpot)' });
+    await new Promise((r) => setTimeout(r, 20));
+    const resyncId = await enqueueResync(h.database.db, id, ['company_name'], new Date());
+    const resync = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', resyncId).executeTakeFirstOrThrow();
+
+    const outcome = await handleOutboxMessage(h.workerDeps(), {
+      outboxId: resyncId,
+      customerId: id,
+      operation: 'RESYNC',
+      origin: 'HUBSPOT',
+      changedAt: resync.changed_at.toISOString(),
+    });
+    expect(outcome).toMatchObject({ kind: 'SYNCED', rows: 2, hubspotWrites: 0, warpWrites: 1 });
+    expect((await customerRow(h, id)).company_name).toBe('Umbrella (HubSpot)');
+    expect((await h.sandbox.control.company(companyId!)).properties.name).toBe('Umbrella (HubSpot)');
+    const log = await h.database.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', id).where('operation', '=', 'PULL').execute();
+    expect(log.map((l) => (l.fields as Record<string, { reason?: string }>).company_name?.reason)).toEqual(['LATEST_WINS']);
   });
 });

@@ -65,6 +65,8 @@ describe('a person editing in HubSpot', () => {
       ['UPDATE', 'HUBSPOT', 'DONE'],
     ]);
     expect(outbox[1]).toMatchObject({ changed_fields: ['credit_limit'], new_values: { credit_limit: '25000.00' } });
+    // The PULL's log row points at the outbox row recording the change.
+    expect(log[0]!.outbox_id).toBe(outbox[1]!.id);
     expect((await stack.sandbox.control.requests()).counters.total).toBe(callsBefore);
   });
 
@@ -253,8 +255,7 @@ describe('unreliable delivery', () => {
 async function publishPendingOutbox(): Promise<void> {
   const { relayUnpublished } = await import('../../../shared/outbox/relay.js');
   const { createPubSubPublisher } = await import('../../../shared/pubsub/publisher.js');
-  const { PubSub } = await import('@google-cloud/pubsub');
-  const publisher = createPubSubPublisher(new PubSub({ apiEndpoint: inject('pubsubEmulatorHost'), projectId: 'warp-test' }));
+  const publisher = createPubSubPublisher(stack.pubsub);
   try {
     await relayUnpublished(database.db, publisher, { graceMs: 0, limit: 100, topic: stack.names.outboxTopic });
   } finally {

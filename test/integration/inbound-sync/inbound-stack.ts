@@ -83,8 +83,7 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
       maxBackoffSeconds: 2,
       ackDeadlineSeconds: 30,
     });
-    // Its own client: closing a publisher closes its PubSub.
-    const outboxPublisher: MessagePublisher = createPubSubPublisher(new PubSub({ apiEndpoint: options.emulatorHost, projectId: 'warp-test' }));
+    const outboxPublisher: MessagePublisher = createPubSubPublisher(pubsub);
     stops.push(() => outboxPublisher.close());
 
     const hubspot = (maxAttempts: number) =>

@@ -10,7 +10,7 @@ import { installFrameworkErrorHandlerOn } from '../../../shared/http/framework-e
 import type { Db } from '../../../shared/db/database.js';
 import { signV1, signV2, signV3, type SignatureVersion } from '../../../shared/hubspot/webhook-signature.js';
 import { createMemoryLogger, type LogFields } from '../../../shared/logging/logger.js';
-import { createPubSubBatchPublisher, type EventBatchPublisher } from '../../../shared/webhooks/batch-publisher.js';
+import { createPubSubPublisher, type EventBatchPublisher } from '../../../shared/pubsub/publisher.js';
 import type { HubspotWebhookEvent } from '../../../shared/webhooks/event-schema.js';
 import type { WebhookIntakeDeps } from '../../../shared/webhooks/intake.js';
 
@@ -64,7 +64,7 @@ export async function createPubSubFixture(): Promise<PubSubFixture> {
     messages.push(message);
     message.ack();
   });
-  const publisher = controllablePublisher(createPubSubBatchPublisher(pubsub));
+  const publisher = controllablePublisher(createPubSubPublisher(pubsub));
   return {
     pubsub,
     topic: topic.name.split('/').pop() ?? '',
@@ -80,6 +80,7 @@ export async function createPubSubFixture(): Promise<PubSubFixture> {
       await subscription.delete().catch(() => undefined);
       await topic.delete().catch(() => undefined);
       await publisher.close();
+      await pubsub.close();
     },
   };
 }

@@ -4,9 +4,12 @@ import { inTransaction } from '../../../shared/db/database.js';
 import { dedupeKey } from '../../../shared/webhooks/dedupe-key.js';
 import { webhookEventMessageSchema } from '../../../shared/webhooks/event-message.js';
 import { republishUnpublishedEvents } from '../../../shared/webhooks/republish-unpublished.js';
-import { lazily } from '../../../functions/hubspot-webhook/deps.js';
+import { lazily } from '../../../shared/runtime/lazily.js';
 import { createHubspotWebhook } from '../../../functions/hubspot-webhook/handler.js';
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import { createOutboxRelayHandler } from '../../../shared/field-sync/field-sync-handlers.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
+import { createPubSubPublisher } from '../../../shared/pubsub/publisher.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import {
   CLIENT_SECRET,
@@ -325,6 +328,51 @@ describe('when publishing fails', () => {
     await deliver(intake, [event]);
     const [row] = await rowsOf([dedupeKey(event)]);
     expect(row?.status).toBe('PROCESSED');
+  });
+});
+
+describe('the scheduled relay tick (outboxRelay)', () => {
+  const tickEvent = { id: 'tick-1', specversion: '1.0', source: '//pubsub.googleapis.com/', type: 'google.cloud.pubsub.topic.v1.messagePublished' } as CloudEvent<unknown>;
+
+  it('also publishes webhook events stored but never published, once older than the grace period', async () => {
+    const events = [companyEvent(), companyEvent()];
+    pubsub.publisher.failing = true;
+    expect((await deliver(intake, events)).status).toBe(503);
+    pubsub.publisher.failing = false;
+    expect(await countUnpublished()).toBe(2);
+
+    const { logger, lines } = createMemoryLogger('DEBUG');
+    const publisher = createPubSubPublisher(pubsub.pubsub);
+    const tick = (olderThanMs: number) =>
+      createOutboxRelayHandler(async () => ({
+        db: database.db,
+        publisher,
+        log: logger,
+        // The suite's database has no outbox rows: the outbox half of the tick has nothing to do.
+        options: { topic: pubsub.topic, graceMs: 0, limit: 10 },
+        webhookEvents: { topic: pubsub.topic, olderThanMs, limit: 10 },
+      }))(tickEvent);
+    try {
+      await tick(60_000);
+      expect(await countUnpublished()).toBe(2);
+      expect(lines.filter((l) => String(l.message).startsWith('outbox relay'))).toEqual([]);
+
+      await tick(0);
+      const rows = await rowsOf(events.map(dedupeKey));
+      expect(rows.map((r) => [r.status, r.published_at !== null])).toEqual([['PUBLISHED', true], ['PUBLISHED', true]]);
+      const messages = await pubsub.waitForMessages(2);
+      expect(messages).toHaveLength(2);
+      const published = messages.map((m) => webhookEventMessageSchema.parse(JSON.parse(m.data.toString('utf8'))));
+      expect(published.map((m) => m.webhookEventId).sort()).toEqual(rows.map((r) => r.id).sort());
+      expect(messages.map((m) => m.orderingKey).sort()).toEqual(events.map((e) => String(e.objectId)).sort());
+      expect(lines.find((l) => l.message === 'outbox relay republished webhook events')).toMatchObject({ claimed: 2, published: 2, failed: 0 });
+
+      await tick(0);
+      await pubsub.waitForMessages(3, 300);
+      expect(pubsub.messages).toHaveLength(2);
+    } finally {
+      await publisher.close();
+    }
   });
 });
 

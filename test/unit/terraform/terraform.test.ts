@@ -4,10 +4,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCustomerApiConfig } from '../../../shared/config/customer-api-config.js';
 import { loadFieldSyncConfig } from '../../../shared/config/field-sync-config.js';
+import { loadInboundConfig } from '../../../shared/config/inbound-config.js';
 import type { Env } from '../../../shared/config/parse-env.js';
 import { resolveSecret, type SecretReader } from '../../../shared/config/secrets.js';
 import { loadWebhookConfig, loadWebhookSecrets } from '../../../shared/config/webhook-config.js';
-import { loadInboundConfig } from '../../../shared/inbound-sync/inbound-config.js';
 import {
   asObject,
   evaluate,
@@ -45,9 +45,9 @@ const noSecretManager: SecretReader = {
 const START_UP: Record<string, (env: Env) => Promise<unknown>> = {
   customerApi: (env) => loadCustomerApiConfig(env, noSecretManager),
   hubspotWebhook: async (env) => [loadWebhookConfig(env), await loadWebhookSecrets(env, noSecretManager)],
-  fieldSync: async (env) => [loadFieldSyncConfig(env), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
-  outboxRelay: async (env) => loadFieldSyncConfig(env),
-  hubspotInbound: async (env) => [loadInboundConfig(env), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
+  fieldSync: async (env) => [await loadFieldSyncConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
+  outboxRelay: (env) => loadFieldSyncConfig(env, noSecretManager),
+  hubspotInbound: async (env) => [await loadInboundConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
 };
 
 async function requireSecret(env: Env, name: string): Promise<string> {

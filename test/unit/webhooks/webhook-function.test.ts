@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildWebhookDeps, lazily } from '../../../functions/hubspot-webhook/deps.js';
+import { buildWebhookDeps } from '../../../functions/hubspot-webhook/deps.js';
 import { ConfigError } from '../../../shared/config/parse-env.js';
-
-describe('lazily', () => {
-  it('builds once and shares the result', async () => {
-    let builds = 0;
-    const get = lazily(async () => ({ n: (builds += 1) }));
-    const [a, b] = await Promise.all([get(), get()]);
-    expect(a).toBe(b);
-    expect(builds).toBe(1);
-  });
-
-  it('forgets a failed build so the next request tries again', async () => {
-    let builds = 0;
-    const get = lazily(async () => {
-      builds += 1;
-      if (builds === 1) throw new Error('Secret Manager unavailable');
-      return 'ready';
-    });
-    await expect(get()).rejects.toThrow('Secret Manager unavailable');
-    await expect(get()).resolves.toBe('ready');
-  });
-});
 
 describe('buildWebhookDeps', () => {
   const noSecrets = { read: async () => Promise.reject(new Error('not used')) };

@@ -1,0 +1,118 @@
+import { PubSub } from '@google-cloud/pubsub';
+import { Client } from '@hubspot/api-client';
+import { startSandbox } from '../hubspot-sandbox/sandbox.js';
+import { buildFieldSyncDeps, buildOutboxRelayDeps } from '../../functions/field-sync/deps.js';
+import { createFieldSyncHandler, createOutboxRelayHandler } from '../../shared/field-sync/field-sync-handlers.js';
+import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
+import type { Env } from '../../shared/config/parse-env.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { lazily } from '../../shared/runtime/lazily.js';
+import { startPubSubEmulator } from './pubsub-emulator.js';
+import { startPushBridge } from './pubsub-push-bridge.js';
+import { ensurePubSubTopology, topologyNames } from './pubsub-topology.js';
+import { requireDatabase, type StackService } from './stack.js';
+
+/** Loopback-only defaults of the local stack; a real portal brings its own token and secret. */
+export const LOCAL_SANDBOX_TOKEN = 'pat-local-sandbox';
+export const LOCAL_WEBHOOK_CLIENT_SECRET = 'sandbox-client-secret';
+const LOCAL_PROJECT = 'warp-local';
+/** Cloud Scheduler ticks the relay every minute in production; locally a shorter beat shows recovery sooner. */
+const RELAY_TICK_MS = 15_000;
+
+/** PUBSUB_EMULATOR_HOST if set, else `gcloud beta emulators pubsub start` on PUBSUB_EMULATOR_PORT (8085). */
+export const pubsubEmulator: StackService = {
+  name: 'Pub/Sub emulator',
+  async start(ctx) {
+    ctx.env.GOOGLE_CLOUD_PROJECT ??= LOCAL_PROJECT;
+    let stop = async (): Promise<void> => undefined;
+    if (!ctx.env.PUBSUB_EMULATOR_HOST) {
+      const emulator = await startPubSubEmulator(Number(ctx.env.PUBSUB_EMULATOR_PORT ?? 8085));
+      // Every Pub/Sub client in this process (and its children) talks to the emulator from here on.
+      ctx.env.PUBSUB_EMULATOR_HOST = emulator.host;
+      stop = emulator.stop;
+    }
+    const pubsub = new PubSub({ projectId: ctx.env.GOOGLE_CLOUD_PROJECT });
+    const names = await ensurePubSubTopology(pubsub, topologyNames({ outboxTopic: ctx.env.OUTBOX_TOPIC }));
+    await pubsub.close();
+    return {
+      banner: [`pub/sub:      emulator at ${ctx.env.PUBSUB_EMULATOR_HOST}; topics ${names.outboxTopic}, ${names.webhookTopic}, ${names.relayTickTopic}`],
+      stop,
+    };
+  },
+};
+
+/**
+ * The local HubSpot sandbox on HUBSPOT_SANDBOX_PORT (8090) unless HUBSPOT_ACCESS_TOKEN names a real
+ * portal; then `hubspot:setup` against whichever it is, so the WARP properties exist.
+ */
+export const hubspot: StackService = {
+  name: 'HubSpot (sandbox) + property setup',
+  async start(ctx) {
+    const { env } = ctx;
+    let stop = async (): Promise<void> => undefined;
+    let accessToken = env.HUBSPOT_ACCESS_TOKEN;
+    let basePath = env.HUBSPOT_BASE_PATH;
+    const banner: string[] = [];
+    if (!accessToken) {
+      const sandbox = await startSandbox({
+        port: Number(env.HUBSPOT_SANDBOX_PORT ?? 8090),
+        token: env.HUBSPOT_SANDBOX_TOKEN ?? LOCAL_SANDBOX_TOKEN,
+        // Fast retries so a webhook refused while the stack starts is not held back for a minute.
+        webhooks: { clientSecret: env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? LOCAL_WEBHOOK_CLIENT_SECRET, retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000] },
+      });
+      stop = sandbox.close;
+      accessToken = sandbox.token;
+      basePath = sandbox.url;
+      ctx.urls.hubspotSandbox = sandbox.url;
+      // The functions below read these like deployed functions read theirs.
+      env.HUBSPOT_ACCESS_TOKEN = accessToken;
+      env.HUBSPOT_BASE_PATH = basePath;
+      banner.push(`hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}; control API ${sandbox.url}/_sandbox/...)`);
+    } else {
+      banner.push(`hubspot:      ${basePath ?? 'https://api.hubapi.com'} (HUBSPOT_ACCESS_TOKEN)`);
+    }
+    const client = new Client({ accessToken, ...(basePath ? { basePath } : {}) });
+    const setup = await ensureCompanyProperties(client, createLogger({ level: 'WARNING' }));
+    banner.push(`              properties: ${setup.created.length} created, ${setup.updated.length} updated, ${setup.found.length} already there`);
+    return { banner, stop };
+  },
+};
+
+/**
+ * The field-sync function fed from the outbox subscription and the outbox relay fed by a local
+ * "Cloud Scheduler" tick, both built by the deployed functions' own dependency builders.
+ */
+export const fieldSync: StackService = {
+  name: 'field-sync worker + outbox relay',
+  async start(ctx) {
+    const env: Env = { ...ctx.env, DATABASE_URL: requireDatabase(ctx) };
+    const pubsub = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT });
+    const names = topologyNames({ outboxTopic: env.OUTBOX_TOPIC });
+    const log = createLogger({ level: 'WARNING' });
+    const worker = await startPushBridge({
+      pubsub,
+      subscription: names.outboxSubscription,
+      handler: createFieldSyncHandler(lazily(() => buildFieldSyncDeps(env))),
+      onError: (err) => log.warn('field-sync delivery failed; Pub/Sub will redeliver', { err }),
+    });
+    const relay = await startPushBridge({
+      pubsub,
+      subscription: names.relaySubscription,
+      handler: createOutboxRelayHandler(lazily(() => buildOutboxRelayDeps(env))),
+      onError: (err) => log.warn('outbox relay tick failed', { err }),
+    });
+    const tickTopic = pubsub.topic(names.relayTickTopic);
+    const timer = setInterval(() => {
+      tickTopic.publishMessage({ json: { tick: new Date().toISOString() } }).catch((err: unknown) => log.warn('relay tick not published', { err }));
+    }, RELAY_TICK_MS);
+    return {
+      banner: [`field sync:   ${names.outboxSubscription} -> fieldSync; relay tick every ${RELAY_TICK_MS / 1000} s -> outboxRelay`],
+      async stop() {
+        clearInterval(timer);
+        await worker.close();
+        await relay.close();
+        await pubsub.close();
+      },
+    };
+  },
+};
