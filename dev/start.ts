@@ -10,6 +10,9 @@ import { hubspotInbound } from './local/inbound-service.js';
 import { customerApi, database, migrations, startStack } from './local/stack.js';
 import { fieldSync, hubspot, pubsubEmulator } from './local/sync-services.js';
 
+// Never on GCE here: stop Google's client libraries probing the metadata server off-machine.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
+
 const services = [database, migrations, pubsubEmulator, hubspot, customerApi, fieldSync, hubspotInbound];
 const stack = await startStack(services, { env: process.env, urls: {} });
 console.log(['', ...stack.banner, '', 'Ctrl-C stops the stack.'].join('\n'));

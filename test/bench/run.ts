@@ -9,7 +9,11 @@ const BENCHES: Record<string, Bench> = {
   'customer-list': async () => (await import('./customer-list.js')).benchCustomerList(),
   'webhook-intake': async () => (await import('./webhook-intake.js')).benchWebhookIntake(),
   'sync-throughput': async () => (await import('./sync-throughput.js')).benchSyncThroughput(),
+  'webhook-e2e': async () => (await import('./webhook-e2e.js')).benchWebhookE2e(),
 };
+
+// Benches talk to loopback only: no probing for the GCE metadata server.
+process.env.METADATA_SERVER_DETECTION ??= 'none';
 
 const requested = process.argv.slice(2).filter((arg) => arg !== '--');
 const unknown = requested.filter((name) => !Object.hasOwn(BENCHES, name));
