@@ -1,6 +1,6 @@
 import type { FieldMapping } from './field-mapping.js';
 import type { Canonical } from './transforms.js';
-import { warpFieldSpec } from './warp-fields.js';
+import { whyWarpRejects } from './warp-value-rules.js';
 
 /**
  * THE per-field decision. Pure: the same input always gives the same answer, no clock, no I/O.
@@ -12,8 +12,10 @@ import { warpFieldSpec } from './warp-fields.js';
  *   one-way field (the owner is seeded once, nothing is wiped). Two different non-empty values
  *   are a conflict: the owner wins a one-way field, the rule settles a bidirectional one.
  * - A base of null is a real agreed value ("both were empty"), unlike an absent base.
- * - WARP cannot take every value: a pull that would empty a required WARP field, or write a field
- *   the sync may not write, becomes a push of WARP's value (reason WARP_REJECTS_VALUE).
+ * - WARP cannot take every value (whyWarpRejects: required, not sync-writable, the table's limits).
+ *   A HubSpot value WARP cannot hold is never pulled, nor offered in a MANUAL conflict: WARP's
+ *   value is put back instead (reason WARP_REJECTS_VALUE, `rejected` says why), whatever the
+ *   direction, rule or base. For a HubSpot-owned field this undoes the bad edit, and the log shows it.
  * - An open MANUAL conflict holds the field until both sides agree (IN_SYNC closes it). If a side
  *   moves while it is open, OPEN_CONFLICT is returned again with the new values so the record is
  *   refreshed. A conflict left over after the mapping stopped being MANUAL is ignored.
@@ -49,12 +51,17 @@ export type WriteReason =
   | 'LATEST_WINS'
   | 'WARP_REJECTS_VALUE';
 
+/** The reasons the sync rules give; WARP_REJECTS_VALUE always comes with its `rejected` message. */
+export type RuleReason = Exclude<WriteReason, 'WARP_REJECTS_VALUE'>;
+
 export type SkipReason = 'DIRECTION_NONE' | 'CONFLICT_PENDING' | 'DISABLED';
 
 export type FieldDecision =
   | { action: 'IN_SYNC'; value: Canonical }
-  | { action: 'PUSH_TO_HUBSPOT'; value: Canonical; reason: WriteReason }
-  | { action: 'PULL_TO_WARP'; value: Canonical; reason: WriteReason }
+  | { action: 'PUSH_TO_HUBSPOT'; value: Canonical; reason: RuleReason }
+  /** HubSpot's value was refused; `value` is WARP's, put back. `rejected`: why, for the sync log. */
+  | { action: 'PUSH_TO_HUBSPOT'; value: Canonical; reason: 'WARP_REJECTS_VALUE'; rejected: string }
+  | { action: 'PULL_TO_WARP'; value: Canonical; reason: RuleReason }
   | ({ action: 'OPEN_CONFLICT' } & OpenConflict)
   | { action: 'SKIP'; reason: SkipReason };
 
@@ -66,12 +73,12 @@ export function decideField(input: FieldDecisionInput): FieldDecision {
   if (mapping.direction === 'NONE') return { action: 'SKIP', reason: 'DIRECTION_NONE' };
   if (warp.value === hubspot.value) return { action: 'IN_SYNC', value: warp.value };
   const manual = mapping.direction === 'BIDIRECTIONAL' && mapping.conflictRule === 'MANUAL';
-  if (manual && input.openConflict) return keepConflict(input.openConflict, warp, hubspot);
-  return guardWarpWrite(mapping.warpField, settle(input), warp.value);
+  const decision = manual && input.openConflict ? keepConflict(input.openConflict, warp, hubspot) : settle(input);
+  return guardWarpWrite(mapping.warpField, decision, warp.value, hubspot.value);
 }
 
 function settle({ mapping, base, warp, hubspot }: FieldDecisionInput): FieldDecision {
-  const write = (to: Side, reason: WriteReason): FieldDecision =>
+  const write = (to: Side, reason: RuleReason): FieldDecision =>
     to === 'HUBSPOT'
       ? { action: 'PUSH_TO_HUBSPOT', value: warp.value, reason }
       : { action: 'PULL_TO_WARP', value: hubspot.value, reason };
@@ -134,11 +141,17 @@ function keepConflict(open: OpenConflict, warp: SideValue, hubspot: SideValue): 
   return unchanged ? { action: 'SKIP', reason: 'CONFLICT_PENDING' } : openConflict(warp, hubspot);
 }
 
-function guardWarpWrite(warpField: string, decision: FieldDecision, warpValue: Canonical): FieldDecision {
-  if (decision.action !== 'PULL_TO_WARP') return decision;
-  const spec = warpFieldSpec(warpField);
-  const rejected = spec !== undefined && (!spec.syncWritable || (spec.required && decision.value === null));
-  return rejected ? { action: 'PUSH_TO_HUBSPOT', value: warpValue, reason: 'WARP_REJECTS_VALUE' } : decision;
+/**
+ * Decisions that take HubSpot's value into WARP, or put it before a person who could choose it
+ * (a MANUAL conflict, new or pending), are checked against what WARP can hold.
+ */
+function guardWarpWrite(warpField: string, decision: FieldDecision, warpValue: Canonical, hubspotValue: Canonical): FieldDecision {
+  const takesHubspotValue =
+    decision.action === 'PULL_TO_WARP' ||
+    decision.action === 'OPEN_CONFLICT' ||
+    (decision.action === 'SKIP' && decision.reason === 'CONFLICT_PENDING');
+  const rejected = takesHubspotValue ? whyWarpRejects(warpField, hubspotValue) : null;
+  return rejected === null ? decision : { action: 'PUSH_TO_HUBSPOT', value: warpValue, reason: 'WARP_REJECTS_VALUE', rejected };
 }
 
 /**

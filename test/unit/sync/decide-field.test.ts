@@ -5,7 +5,7 @@ import {
   type FieldDecision,
   type FieldDecisionInput,
   type OpenConflict,
-  type WriteReason,
+  type RuleReason,
 } from '../../../shared/sync/decide-field.js';
 import { CONFLICT_RULES, type ConflictRule, type Direction } from '../../../shared/sync/field-mapping.js';
 import type { Canonical } from '../../../shared/sync/transforms.js';
@@ -14,8 +14,10 @@ const T1 = new Date('2026-03-01T10:00:00.000Z');
 const T2 = new Date('2026-03-01T10:00:05.000Z');
 
 const inSync = (value: Canonical): FieldDecision => ({ action: 'IN_SYNC', value });
-const push = (value: Canonical, reason: WriteReason): FieldDecision => ({ action: 'PUSH_TO_HUBSPOT', value, reason });
-const pull = (value: Canonical, reason: WriteReason): FieldDecision => ({ action: 'PULL_TO_WARP', value, reason });
+const push = (value: Canonical, reason: RuleReason): FieldDecision => ({ action: 'PUSH_TO_HUBSPOT', value, reason });
+const pull = (value: Canonical, reason: RuleReason): FieldDecision => ({ action: 'PULL_TO_WARP', value, reason });
+/** WARP's value goes back to HubSpot because WARP refused HubSpot's; `rejected` names the rule. */
+const putBack = (value: Canonical, rejected: string): FieldDecision => ({ action: 'PUSH_TO_HUBSPOT', value, reason: 'WARP_REJECTS_VALUE', rejected });
 const open = (warpValue: Canonical, hubspotValue: Canonical, warpChangedAt: Date | null, hubspotChangedAt: Date | null): FieldDecision => ({
   action: 'OPEN_CONFLICT',
   warpValue,
@@ -241,25 +243,39 @@ describe('decideField: every direction x rule x case', () => {
   }
 });
 
+function input(
+  warpField: string,
+  direction: Direction,
+  base: Canonical | undefined,
+  warp: Canonical,
+  hubspot: Canonical,
+  conflictRule: ConflictRule = 'HUBSPOT_WINS',
+  openConflict: OpenConflict | null = null,
+): FieldDecisionInput {
+  return {
+    mapping: { warpField, direction, conflictRule },
+    base,
+    warp: { value: warp, changedAt: T1 },
+    hubspot: { value: hubspot, changedAt: T2 },
+    openConflict,
+  };
+}
+
 describe('decideField: values WARP cannot take', () => {
   const decide = (warpField: string, direction: Direction, base: Canonical | undefined, warp: Canonical, hubspot: Canonical) =>
-    decideField({
-      mapping: { warpField, direction, conflictRule: 'LATEST_WINS' },
-      base,
-      warp: { value: warp, changedAt: T1 },
-      hubspot: { value: hubspot, changedAt: T2 },
-    });
+    decideField(input(warpField, direction, base, warp, hubspot, 'LATEST_WINS'));
+  const REQUIRED = (field: string) => `${field} is required: WARP cannot hold an empty value`;
 
   it('HubSpot emptying a required field puts WARP value back', () => {
-    expect(decide('company_name', 'BIDIRECTIONAL', 'Acme', 'Acme', null)).toEqual(push('Acme', 'WARP_REJECTS_VALUE'));
+    expect(decide('company_name', 'BIDIRECTIONAL', 'Acme', 'Acme', null)).toEqual(putBack('Acme', REQUIRED('company_name')));
   });
 
   it('a later empty HubSpot value does not win LATEST_WINS on a required field', () => {
-    expect(decide('contact.email', 'BIDIRECTIONAL', 'a@x.io', 'b@x.io', null)).toEqual(push('b@x.io', 'WARP_REJECTS_VALUE'));
+    expect(decide('contact.email', 'BIDIRECTIONAL', 'a@x.io', 'b@x.io', null)).toEqual(putBack('b@x.io', REQUIRED('contact.email')));
   });
 
   it('a HubSpot-owned required field emptied in HubSpot is refilled from WARP', () => {
-    expect(decide('payment_terms', 'HUBSPOT_TO_WARP', '30', '30', null)).toEqual(push('30', 'WARP_REJECTS_VALUE'));
+    expect(decide('payment_terms', 'HUBSPOT_TO_WARP', '30', '30', null)).toEqual(putBack('30', REQUIRED('payment_terms')));
   });
 
   it('an optional field may be emptied from HubSpot', () => {
@@ -271,7 +287,93 @@ describe('decideField: values WARP cannot take', () => {
   });
 
   it('a field the sync may not write in WARP is never pulled, even to fill it', () => {
-    expect(decide('current_balance', 'WARP_TO_HUBSPOT', undefined, null, '5.00')).toEqual(push(null, 'WARP_REJECTS_VALUE'));
+    expect(decide('current_balance', 'WARP_TO_HUBSPOT', undefined, null, '5.00')).toEqual(
+      putBack(null, 'current_balance is not written by the sync (WARP computes or owns it)'),
+    );
+  });
+});
+
+describe("decideField: HubSpot values outside the customers table's limits", () => {
+  const long = (n: number) => 'x'.repeat(n);
+  const TOO_LONG = (field: string, n: number, max: number) => `${field} is ${n} characters long; WARP allows at most ${max}`;
+
+  /** [field, direction, WARP value, HubSpot value, why WARP refuses it]; base = WARP value (only HubSpot moved). */
+  const REJECTED: Array<[string, Direction, Canonical, Canonical, string]> = [
+    ['credit_limit', 'HUBSPOT_TO_WARP', '1000.00', '-5.00', 'credit_limit -5.00 is below the minimum 0.00'],
+    ['credit_limit', 'HUBSPOT_TO_WARP', '1000.00', '-0.01', 'credit_limit -0.01 is below the minimum 0.00'],
+    ['credit_limit', 'HUBSPOT_TO_WARP', '1000.00', '10000000000.00', 'credit_limit 10000000000.00 is above the maximum 9999999999.99'],
+    ['credit_limit', 'HUBSPOT_TO_WARP', null, '12.345', 'credit_limit must have at most 2 decimal places'],
+    ['payment_terms', 'HUBSPOT_TO_WARP', '30', '-1', 'payment_terms -1 is below the minimum 0'],
+    ['payment_terms', 'HUBSPOT_TO_WARP', '30', '366', 'payment_terms 366 is above the maximum 365'],
+    ['payment_terms', 'HUBSPOT_TO_WARP', '30', '400', 'payment_terms 400 is above the maximum 365'],
+    ['payment_terms', 'HUBSPOT_TO_WARP', '30', '30.5', 'payment_terms must be a whole number'],
+    ['company_name', 'BIDIRECTIONAL', 'Acme', long(256), TOO_LONG('company_name', 256, 255)],
+    ['company_name', 'BIDIRECTIONAL', 'Acme', long(300), TOO_LONG('company_name', 300, 255)],
+    ['company_name', 'BIDIRECTIONAL', 'Acme', '   ', 'company_name is required: WARP cannot hold an empty value'],
+    ['legal_name', 'BIDIRECTIONAL', 'Acme LLC', long(256), TOO_LONG('legal_name', 256, 255)],
+    ['legal_name', 'HUBSPOT_TO_WARP', null, long(256), TOO_LONG('legal_name', 256, 255)],
+    ['address.city', 'BIDIRECTIONAL', 'Austin', long(101), TOO_LONG('address.city', 101, 100)],
+    ['address.zip', 'BIDIRECTIONAL', '78701', long(21), TOO_LONG('address.zip', 21, 20)],
+    ['contact.email', 'BIDIRECTIONAL', 'a@x.io', `${long(311)}@x.example`, TOO_LONG('contact.email', 321, 320)],
+    ['contact.email', 'BIDIRECTIONAL', 'a@x.io', 'Not An Email', 'contact.email is not a valid email: not an email address'],
+    ['contact.phone', 'BIDIRECTIONAL', '+12125550100', 'call me', 'contact.phone is not a valid phone: not a phone number (7 to 15 digits)'],
+    ['status', 'HUBSPOT_TO_WARP', 'ACTIVE', 'ARCHIVED', 'status must be one of ACTIVE, SUSPENDED, TRIAL, CLOSED'],
+  ];
+
+  for (const [field, direction, warp, hubspot, rejected] of REJECTED) {
+    const label = `${field} = ${JSON.stringify(hubspot).slice(0, 24)} (${direction})`;
+    it(`${label}: put back, never pulled`, () => {
+      expect(decideField(input(field, direction, warp, warp, hubspot))).toEqual(putBack(warp, rejected));
+    });
+  }
+
+  /** The edges themselves are values WARP takes: the guard must not refuse them. */
+  const ACCEPTED: Array<[string, Direction, Canonical]> = [
+    ['credit_limit', 'HUBSPOT_TO_WARP', '0.00'],
+    ['credit_limit', 'HUBSPOT_TO_WARP', '9999999999.99'],
+    ['payment_terms', 'HUBSPOT_TO_WARP', '0'],
+    ['payment_terms', 'HUBSPOT_TO_WARP', '365'],
+    ['company_name', 'BIDIRECTIONAL', long(255)],
+    ['legal_name', 'BIDIRECTIONAL', long(255)],
+    ['address.city', 'BIDIRECTIONAL', long(100)],
+    ['contact.email', 'BIDIRECTIONAL', `${long(310)}@x.example`],
+    ['contact.phone', 'BIDIRECTIONAL', '+442079460958'],
+  ];
+
+  for (const [field, direction, hubspot] of ACCEPTED) {
+    it(`${field} = ${JSON.stringify(hubspot).slice(0, 24)} is pulled`, () => {
+      expect(decideField(input(field, direction, 'B', 'B', hubspot))).toEqual(pull(hubspot, 'HUBSPOT_CHANGED'));
+    });
+  }
+
+  const NEGATIVE = 'credit_limit -5.00 is below the minimum 0.00';
+  const TOO_LONG_NAME = TOO_LONG('company_name', 256, 255);
+
+  it.each<[string, FieldDecisionInput]>([
+    ['first sync, WARP empty (fill)', input('credit_limit', 'HUBSPOT_TO_WARP', undefined, null, '-5.00')],
+    ['first sync, both set, HubSpot owns the field', input('credit_limit', 'HUBSPOT_TO_WARP', undefined, '10.00', '-5.00')],
+    ['conflict, HUBSPOT_WINS', input('credit_limit', 'BIDIRECTIONAL', '1.00', '10.00', '-5.00', 'HUBSPOT_WINS')],
+    ['conflict, HubSpot later under LATEST_WINS', input('credit_limit', 'BIDIRECTIONAL', '1.00', '10.00', '-5.00', 'LATEST_WINS')],
+  ])('%s: a negative credit limit is put back', (_name, decisionInput) => {
+    expect(decideField(decisionInput)).toEqual(putBack(decisionInput.warp.value, NEGATIVE));
+  });
+
+  it('a MANUAL conflict is not opened over a value WARP cannot hold', () => {
+    const decision = decideField(input('company_name', 'BIDIRECTIONAL', 'Acme', 'Acme WARP', long(256), 'MANUAL'));
+    expect(decision).toEqual(putBack('Acme WARP', TOO_LONG_NAME));
+  });
+
+  it('nor held pending, nor refreshed, when HubSpot moves to such a value', () => {
+    const pendingBad: OpenConflict = { warpValue: 'Acme WARP', hubspotValue: long(256), warpChangedAt: T1, hubspotChangedAt: T2 };
+    const held = input('company_name', 'BIDIRECTIONAL', 'Acme', 'Acme WARP', long(256), 'MANUAL', pendingBad);
+    expect(decideField(held)).toEqual(putBack('Acme WARP', TOO_LONG_NAME));
+    const pendingGood: OpenConflict = { ...pendingBad, hubspotValue: 'Acme HS' };
+    const moved = input('company_name', 'BIDIRECTIONAL', 'Acme', 'Acme WARP', long(256), 'MANUAL', pendingGood);
+    expect(decideField(moved)).toEqual(putBack('Acme WARP', TOO_LONG_NAME));
+  });
+
+  it('a WARP-owned field keeps its owner reason: nothing is pulled, so nothing is refused', () => {
+    expect(decideField(input('credit_limit', 'WARP_TO_HUBSPOT', '1.00', '1.00', '-5.00'))).toEqual(push('1.00', 'OWNER_WINS'));
   });
 });
 

@@ -150,6 +150,31 @@ describe('planCustomerSync', () => {
     expect(plan.warpWrites).toEqual([{ warpField: 'address.city', value: 'Dallas' }]);
   });
 
+  it('puts back HubSpot values the customers table would refuse, instead of planning them as WARP writes', () => {
+    // The review's failing examples: each used to become a WARP write that broke a CHECK constraint.
+    const longName = 'N'.repeat(300);
+    const properties = { ...acmeCompany(), warp_credit_limit: '-5', warp_payment_terms: '400', name: longName, city: 'Dallas' };
+    const plan = planCustomerSync(acmeInput({ hubspot: { properties, changedAt: { name: at(5) } } }));
+    expect(plan.warpWrites).toEqual([{ warpField: 'address.city', value: 'Dallas' }]);
+    expect(plan.hubspotWrites).toEqual({ warp_credit_limit: '1000.00', warp_payment_terms: '30', name: 'Acme Telecom' });
+    expect(plan.newBases).toEqual({ 'address.city': 'Dallas' });
+    const refused = plan.decisions.filter((d) => d.decision.action === 'PUSH_TO_HUBSPOT');
+    expect(refused.map((d) => [d.warpField, d.hubspotValue, d.decision])).toEqual([
+      ['credit_limit', '-5.00', { action: 'PUSH_TO_HUBSPOT', value: '1000.00', reason: 'WARP_REJECTS_VALUE', rejected: 'credit_limit -5.00 is below the minimum 0.00' }],
+      ['payment_terms', '400', { action: 'PUSH_TO_HUBSPOT', value: '30', reason: 'WARP_REJECTS_VALUE', rejected: 'payment_terms 400 is above the maximum 365' }],
+      ['company_name', longName, { action: 'PUSH_TO_HUBSPOT', value: 'Acme Telecom', reason: 'WARP_REJECTS_VALUE', rejected: 'company_name is 300 characters long; WARP allows at most 255' }],
+    ]);
+  });
+
+  it('a first sync never fills WARP with a value it would refuse', () => {
+    const customer = { ...acmeCustomer(), credit_limit: null, address: { ...acmeCustomer().address, city: undefined } };
+    const properties = { ...acmeCompany(), warp_credit_limit: '10000000000', city: 'C'.repeat(101) };
+    const plan = planCustomerSync(acmeInput({ warp: { customer }, hubspot: { properties }, fieldStates: {} }));
+    expect(plan.warpWrites).toEqual([]);
+    expect(plan.hubspotWrites).toEqual({ warp_credit_limit: '', city: '' });
+    expect(plan.newBases).toMatchObject({ credit_limit: null, 'address.city': null });
+  });
+
   it('never touches a disabled field', () => {
     const disabled = resolveMappings(DEFAULT_FIELD_MAPPINGS, [
       { ...DEFAULT_FIELD_MAPPINGS.find((m) => m.warpField === 'address.city')!, enabled: false },

@@ -11,8 +11,9 @@ import {
   type PlanCustomerInput,
   type SyncSides,
 } from '../../../shared/sync/plan-customer.js';
-import { transformFor, type Canonical } from '../../../shared/sync/transforms.js';
+import { transformFor, type Canonical, type WarpValue } from '../../../shared/sync/transforms.js';
 import { at } from './fixtures.js';
+import { warpTableAccepts } from './warp-table-oracle.js';
 
 /**
  * Raw values each side may hold per field: overlapping spellings of a few canonical values, empty
@@ -38,6 +39,31 @@ const POOLS: Record<string, { warp: unknown[]; hubspot: (string | null | undefin
   'address.zip': { warp: ['78701', null], hubspot: ['78701', '75201', null] },
   'address.country': { warp: ['US', 'CA'], hubspot: ['United States', 'ca', null, 'Narnia'] },
   'external_ids.hubspot_company_id': { warp: ['987', null], hubspot: ['987', '988'] },
+};
+
+/** HubSpot values around the customers table's limits, in and out (HubSpot itself enforces none). */
+const repeated = (min: number, max: number) =>
+  fc
+    .tuple(fc.integer({ min, max }), fc.constantFrom('a', ' ', 'é', '😀'))
+    .map(([length, filler]) => `N${filler.repeat(length - 1)}`);
+const dollars = (cents: bigint) => {
+  const abs = cents < 0n ? -cents : cents;
+  return `${cents < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+};
+const NUMERIC_12_2_EDGE = 10n ** 12n;
+const EDGY_HUBSPOT: Record<string, fc.Arbitrary<string | null>> = {
+  credit_limit: fc.oneof(
+    fc.bigInt({ min: -500n, max: 500n }).map(dollars),
+    fc.bigInt({ min: NUMERIC_12_2_EDGE - 300n, max: NUMERIC_12_2_EDGE + 300n }).map(dollars),
+    fc.constantFrom('-5', '10000000000', '9999999999.99'),
+  ),
+  payment_terms: fc.oneof(fc.integer({ min: -20, max: 420 }).map(String), fc.constantFrom('-1', '0', '365', '366', '400')),
+  company_name: fc.oneof(repeated(250, 260), repeated(296, 300), fc.constantFrom('   ', ' \t ')),
+  legal_name: repeated(250, 260),
+  'contact.email': fc.integer({ min: 316, max: 324 }).map((length) => `${'a'.repeat(length - 10)}@x.example`),
+  'address.line1': repeated(250, 260),
+  'address.city': repeated(95, 105),
+  'address.zip': repeated(15, 25),
 };
 
 const pool = (field: string) => {
@@ -97,7 +123,7 @@ const fieldArb = (base: FieldMapping): fc.Arbitrary<FieldScenario> =>
       mapping: fc.constant(mapping),
       warp: fc.constantFrom(...values.warp),
       warpAt: time,
-      hubspot: fc.constantFrom(...values.hubspot),
+      hubspot: fc.oneof(fc.constantFrom(...values.hubspot), ...[EDGY_HUBSPOT[mapping.warpField] ?? []].flat()),
       hubspotAt: time,
       state: stateArb,
     });
@@ -139,6 +165,8 @@ const readSides = (sides: SyncSides, mapping: FieldMapping) => {
     hubspot: transform.fromHubspot(sides.hubspot?.properties[mapping.hubspotProperty]),
   };
 };
+
+const asWarp = (mapping: FieldMapping, value: Canonical): WarpValue => transformFor(mapping.transform).toWarp(value);
 
 const expectNothingToDo = (plan: CustomerSyncPlan) => {
   expect(plan.hubspotWrites).toEqual({});
@@ -206,9 +234,46 @@ describe('sync plan invariants (property-based)', () => {
           if (mapping.direction === 'WARP_TO_HUBSPOT' && warp.ok && warp.value !== null) {
             expect(plan.warpWrites.map((w) => w.warpField)).not.toContain(mapping.warpField);
           }
-          if (mapping.direction === 'HUBSPOT_TO_WARP' && hubspot.ok && hubspot.value !== null) {
+          // A HubSpot value WARP cannot hold is undone, not kept: only a value WARP can hold is safe.
+          const holdable = hubspot.ok && warpTableAccepts(mapping.warpField, asWarp(mapping, hubspot.value));
+          if (mapping.direction === 'HUBSPOT_TO_WARP' && hubspot.ok && hubspot.value !== null && holdable) {
             expect(Object.keys(plan.hubspotWrites)).not.toContain(mapping.hubspotProperty);
           }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('no planned WARP write breaks the customers table (or the customer API contract for JSONB parts)', () => {
+    const refused = new Set<string>();
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        const plan = planCustomerSync(input);
+        for (const { warpField, value } of plan.warpWrites) {
+          expect(warpTableAccepts(warpField, value), `${warpField} = ${JSON.stringify(value)}`).toBe(true);
+        }
+        for (const { warpField, decision } of plan.decisions) {
+          if (decision.action === 'PUSH_TO_HUBSPOT' && decision.reason === 'WARP_REJECTS_VALUE') refused.add(warpField);
+        }
+      }),
+      RUNS,
+    );
+    // The generators must actually cross every limit, or this property proves nothing.
+    expect([...refused]).toEqual(expect.arrayContaining(Object.keys(EDGY_HUBSPOT)));
+  });
+
+  it('a value is refused only when WARP truly cannot hold it, and the refusal says why', () => {
+    fc.assert(
+      fc.property(scenarioArb, (input) => {
+        const plan = planCustomerSync(input);
+        for (const entry of plan.decisions) {
+          const { decision } = entry;
+          if (decision.action !== 'PUSH_TO_HUBSPOT' || decision.reason !== 'WARP_REJECTS_VALUE') continue;
+          const mapping = input.mappings.find((m) => m.warpField === entry.warpField)!;
+          expect(warpTableAccepts(entry.warpField, asWarp(mapping, entry.hubspotValue)), entry.warpField).toBe(false);
+          expect(decision.value).toBe(entry.warpValue);
+          expect(decision.rejected).toContain(entry.warpField);
         }
       }),
       RUNS,
