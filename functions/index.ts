@@ -10,6 +10,7 @@ export const ENTRY_POINTS = {
   fieldSync: () => import('./field-sync/index.js'),
   outboxRelay: () => import('./field-sync/index.js'),
   hubspotInbound: () => import('./hubspot-inbound/index.js'),
+  reconcile: () => import('./reconcile/index.js'),
 } as const satisfies Record<string, () => Promise<unknown>>;
 
 export type EntryPointName = keyof typeof ENTRY_POINTS;

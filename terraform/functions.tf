@@ -1,4 +1,4 @@
-# The five Cloud Functions (gen2), all built from one source zip: functions/index.ts loads the
+# The six Cloud Functions (gen2), all built from one source zip: functions/index.ts loads the
 # entry module named by FUNCTION_TARGET, so every function registers only its own handler.
 
 locals {
@@ -118,6 +118,29 @@ locals {
         DATABASE_MAX_CONNECTIONS = var.database_max_connections
         OUTBOX_TOPIC             = local.topics.outbox
         INBOUND_MAX_ATTEMPTS     = var.max_delivery_attempts
+      }
+    }
+    # One run over all customers at a time (a PostgreSQL lock); a run only enqueues outbox rows
+    # and publishes them, so its HubSpot calls are the search pages of an incremental run.
+    reconcile = {
+      name            = "reconcile"
+      entry_point     = "reconcile"
+      description     = "Daily and operator-forced reconciliation: enqueues RESYNC outbox rows, pushed from hubspot-reconcile-requests."
+      public          = false
+      ingress         = "ALLOW_INTERNAL_ONLY"
+      min_instances   = 0
+      max_instances   = 1
+      concurrency     = 1
+      cpu             = "1"
+      memory          = "512Mi"
+      timeout_seconds = 540
+      secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
+      publishes       = ["outbox"]
+      environment = {
+        HUBSPOT_BASE_PATH        = var.hubspot_base_path
+        HUBSPOT_BUDGET_KEY       = var.hubspot_budget_key
+        DATABASE_MAX_CONNECTIONS = 5
+        OUTBOX_TOPIC             = local.topics.outbox
       }
     }
   }

@@ -51,15 +51,19 @@ locals {
     }
     message_rejected = {
       description = "Pub/Sub messages acked without processing because they failed validation."
-      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"outbox message rejected\" OR \"webhook event message rejected\")"
+      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"outbox message rejected\" OR \"webhook event message rejected\" OR \"reconcile request rejected\")"
     }
     outbox_relay_publish_failed = {
       description = "Relay ticks that could not publish some outbox rows or stored webhook events."
       filter      = "${local.services_log_filter} AND jsonPayload.message=(\"outbox relay could not publish some rows\" OR \"outbox relay could not republish some webhook events\")"
     }
+    reconcile_failed = {
+      description = "Reconciliation runs that failed (Pub/Sub redelivers the request, which resumes the run)."
+      filter      = "${local.services_log_filter} AND jsonPayload.message=\"reconciliation run failed\""
+    }
     needs_attention = {
       description = "Link problems and MANUAL conflicts a person must resolve."
-      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"HubSpot company of a customer was deleted: needs attention\" OR \"HubSpot merge joined the companies of two customers: needs attention\" OR \"HubSpot company carries the BAN of a customer linked elsewhere\" OR \"field conflict opened: a person must choose the value\")"
+      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"HubSpot company of a customer was deleted: needs attention\" OR \"HubSpot merge joined the companies of two customers: needs attention\" OR \"HubSpot company carries the BAN of a customer linked elsewhere\" OR \"field conflict opened: a person must choose the value\" OR \"customers whose HubSpot company was deleted still need attention\")"
     }
   }
 
@@ -88,6 +92,7 @@ locals {
     field_sync_retrying         = { metric = "field_sync_retrying", threshold = 20, page = false, severity = "WARNING", title = "Outbound sync retrying a lot" }
     message_rejected            = { metric = "message_rejected", threshold = 0, page = false, severity = "ERROR", title = "Pub/Sub messages rejected as malformed" }
     outbox_relay_publish_failed = { metric = "outbox_relay_publish_failed", threshold = 2, page = false, severity = "WARNING", title = "Outbox relay cannot publish" }
+    reconcile_failed            = { metric = "reconcile_failed", threshold = 0, page = false, severity = "WARNING", title = "Reconciliation run failed" }
     needs_attention             = { metric = "needs_attention", threshold = 0, page = false, severity = "WARNING", title = "Customer link or conflict needs a person" }
   }
 

@@ -45,6 +45,16 @@ locals {
       retention            = "600s"
       page_on_dead_letter  = false
     }
+    # A run may take the function's whole 540 s timeout; a redelivery resumes it from its cursor.
+    reconcile = {
+      name                 = "reconcile"
+      topic                = "reconcile_requests"
+      function             = "reconcile"
+      ordered              = false
+      ack_deadline_seconds = 600
+      retention            = "604800s"
+      page_on_dead_letter  = false
+    }
   }
 
   dead_letter_topics = { for key, sub in local.push_subscriptions : key => "${local.topics[sub.topic]}-dead-letter" }
@@ -55,8 +65,8 @@ resource "google_pubsub_topic" "topic" {
 
   name   = each.value
   labels = local.labels
-  # Requests published before their consumer exists (the reconciliation worker is a future piece)
-  # can be replayed with `gcloud pubsub subscriptions seek` once it subscribes.
+  # Reconcile requests are kept 7 days on the topic as well, so they can be replayed with
+  # `gcloud pubsub subscriptions seek` after an outage of the reconcile function.
   message_retention_duration = each.key == "reconcile_requests" ? "604800s" : null
 }
 

@@ -13,8 +13,8 @@ resource "google_cloud_scheduler_job" "outbox_relay_tick" {
   }
 }
 
-# The consumer of hubspot-reconcile-requests (daily reconciliation) is not built yet: until it
-# is, the requests wait on the topic (7-day retention) and nothing reconciles. See README.md.
+# Consumed by the reconcile function: an incremental run over every customer that may have been
+# missed since the last successful run. `trigger` marks the run as the scheduler's.
 resource "google_cloud_scheduler_job" "daily_reconciliation" {
   name        = "warp-sync-daily-reconciliation"
   region      = var.region
@@ -24,7 +24,6 @@ resource "google_cloud_scheduler_job" "daily_reconciliation" {
 
   pubsub_target {
     topic_name = google_pubsub_topic.topic["reconcile_requests"].id
-    data       = base64encode(jsonencode({ all = true }))
-    attributes = { trigger = "SCHEDULER" }
+    data       = base64encode(jsonencode({ all = true, trigger = "SCHEDULER" }))
   }
 }

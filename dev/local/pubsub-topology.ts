@@ -1,5 +1,6 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import { DEFAULT_OUTBOX_TOPIC } from '../../shared/outbox/outbox-message.js';
+import { DEFAULT_RECONCILE_TOPIC } from '../../shared/reconciliation/reconcile-request.js';
 
 /**
  * The Pub/Sub topics and subscriptions WARP Sync runs on, created idempotently in the emulator
@@ -15,6 +16,9 @@ export interface PubSubTopologyNames {
   webhookDeadLetterTopic: string;
   relayTickTopic: string;
   relaySubscription: string;
+  reconcileTopic: string;
+  reconcileSubscription: string;
+  reconcileDeadLetterTopic: string;
 }
 
 /** Names for a stack; `suffix` keeps parallel test suites on one emulator apart. */
@@ -30,6 +34,9 @@ export function topologyNames(options: { outboxTopic?: string; suffix?: string }
     webhookDeadLetterTopic: `hubspot-webhook-events${s}-dead-letter`,
     relayTickTopic: `outbox-relay-tick${s}`,
     relaySubscription: `outbox-relay${s}`,
+    reconcileTopic: `${DEFAULT_RECONCILE_TOPIC}${s}`,
+    reconcileSubscription: `reconcile${s}`,
+    reconcileDeadLetterTopic: `${DEFAULT_RECONCILE_TOPIC}${s}-dead-letter`,
   };
 }
 
@@ -102,6 +109,8 @@ export async function ensurePubSubTopology(
     names.webhookTopic,
     names.webhookDeadLetterTopic,
     names.relayTickTopic,
+    names.reconcileTopic,
+    names.reconcileDeadLetterTopic,
   ]) {
     await ensureTopic(pubsub, topic);
   }
@@ -110,5 +119,7 @@ export async function ensurePubSubTopology(
   await ensureSubscription(pubsub, names.webhookTopic, names.webhookSubscription, policy, names.webhookDeadLetterTopic);
   await ensureSubscription(pubsub, names.webhookDeadLetterTopic, `${names.webhookDeadLetterTopic}-inspect`, policy);
   await ensureSubscription(pubsub, names.relayTickTopic, names.relaySubscription, policy);
+  await ensureSubscription(pubsub, names.reconcileTopic, names.reconcileSubscription, policy, names.reconcileDeadLetterTopic);
+  await ensureSubscription(pubsub, names.reconcileDeadLetterTopic, `${names.reconcileDeadLetterTopic}-inspect`, policy);
   return names;
 }

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCustomerApiConfig } from '../../../shared/config/customer-api-config.js';
 import { loadFieldSyncConfig } from '../../../shared/config/field-sync-config.js';
 import { loadInboundConfig } from '../../../shared/config/inbound-config.js';
+import { loadReconcileConfig } from '../../../shared/config/reconcile-config.js';
 import type { Env } from '../../../shared/config/parse-env.js';
 import { resolveSecret, type SecretReader } from '../../../shared/config/secrets.js';
 import { loadWebhookConfig, loadWebhookSecrets } from '../../../shared/config/webhook-config.js';
@@ -48,6 +49,7 @@ const START_UP: Record<string, (env: Env) => Promise<unknown>> = {
   fieldSync: async (env) => [await loadFieldSyncConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
   outboxRelay: (env) => loadFieldSyncConfig(env, noSecretManager),
   hubspotInbound: async (env) => [await loadInboundConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
+  reconcile: async (env) => [await loadReconcileConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
 };
 
 async function requireSecret(env: Env, name: string): Promise<string> {

@@ -1,0 +1,31 @@
+import { loadReconcileConfig } from '../../shared/config/reconcile-config.js';
+import type { Env } from '../../shared/config/parse-env.js';
+import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
+import { createDb } from '../../shared/db/database.js';
+import { createCallCounter, createHubspotClient, hubspotClientConfigFromEnv } from '../../shared/hubspot/client/index.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
+import type { ReconcileDeps } from '../../shared/reconciliation/run-reconciliation.js';
+
+/** The reconciliation worker's dependencies from the environment (and Secret Manager in production). */
+export async function buildReconcileDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<ReconcileDeps> {
+  const config = await loadReconcileConfig(env, reader);
+  const db = createDb({ connectionString: config.DATABASE_URL, maxConnections: config.DATABASE_MAX_CONNECTIONS, applicationName: 'reconcile' });
+  const log = createLogger({ level: config.LOG_LEVEL, projectId: config.GOOGLE_CLOUD_PROJECT, bindings: { component: 'reconcile' } });
+  const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
+  if (!accessToken) throw new Error('HUBSPOT_ACCESS_TOKEN (or HUBSPOT_ACCESS_TOKEN_SECRET) is required');
+  const calls = createCallCounter();
+  const hubspot = createHubspotClient(hubspotClientConfigFromEnv(config), { db, logger: log, accessToken, onCall: calls.onCall });
+  return {
+    db,
+    companies: hubspot.companies,
+    hubspotCalls: () => calls.total,
+    outbox: { db, publisher: createPubSubPublisher(), topic: config.OUTBOX_TOPIC },
+    log,
+    options: {
+      chunkSize: config.RECONCILE_CHUNK_SIZE,
+      overlapMs: config.RECONCILE_OVERLAP_MS,
+      searchPageSize: config.RECONCILE_SEARCH_PAGE_SIZE,
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import { inTransaction, type Db, type Tx } from '../db/database.js';
+import type { OutboxOrigin } from '../db/tables/hubspot-sync.js';
+import { publishOutboxRow, type OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
+import type { ResyncCandidate } from './resync-candidates.js';
+
+/** Serialises enqueue transactions, so two of them never both see "no open row" for one customer. */
+const ENQUEUE_LOCK_ID = 4_404_011;
+
+/** Publishes in flight at once after a chunk commits. */
+const PUBLISH_CONCURRENCY = 32;
+
+export interface ResyncRowSpec {
+  origin: Extract<OutboxOrigin, 'RECONCILIATION' | 'OPERATOR'>;
+  /** Names the run, so its rows can be followed: `WHERE changed_by = 'reconciliation-run:<id>'`. */
+  changedBy: string;
+  now: Date;
+}
+
+export interface EnqueuedChunk {
+  candidates: ResyncCandidate[];
+  /** Outbox ids of the RESYNC rows inserted, to publish after commit. */
+  outboxIds: string[];
+}
+
+/**
+ * One transaction: load a chunk of candidates, insert a RESYNC row (whole customer: no changed
+ * fields) for each that has no open outbox row and a link that is not DELETED, and let `save`
+ * record the run's progress in the same transaction. A run that dies after the commit resumes
+ * past this chunk; one that dies before it redoes the chunk and finds the same state.
+ */
+export async function enqueueResyncChunk(
+  db: Db,
+  load: (tx: Tx) => Promise<ResyncCandidate[]>,
+  spec: ResyncRowSpec,
+  save: (tx: Tx, chunk: EnqueuedChunk) => Promise<void>,
+): Promise<EnqueuedChunk> {
+  return inTransaction(db, async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_ID})`.execute(tx);
+    const candidates = await load(tx);
+    const due = candidates.filter((c) => !c.hasOpenWork && c.linkStatus !== 'DELETED');
+    const inserted =
+      due.length === 0
+        ? []
+        : await tx
+            .insertInto('hubspot_sync_queue')
+            .values(
+              due.map((c) => ({
+                customer_id: c.id,
+                operation: 'RESYNC' as const,
+                origin: spec.origin,
+                changed_fields: [],
+                changed_at: spec.now,
+                changed_by: spec.changedBy,
+                status: 'PENDING' as const,
+              })),
+            )
+            .returning('id')
+            .execute();
+    const chunk = { candidates, outboxIds: inserted.map((r) => r.id) };
+    await save(tx, chunk);
+    return chunk;
+  });
+}
+
+/**
+ * Publishes committed RESYNC rows to the outbox topic. A row that fails to publish stays
+ * unpublished and the outbox relay sends it after its grace period; returns how many failed.
+ */
+export async function publishResyncRows(deps: OutboxPublishDeps, outboxIds: readonly string[]): Promise<{ failed: number; firstError?: unknown }> {
+  let failed = 0;
+  let firstError: unknown;
+  for (let i = 0; i < outboxIds.length; i += PUBLISH_CONCURRENCY) {
+    const outcomes = await Promise.allSettled(outboxIds.slice(i, i + PUBLISH_CONCURRENCY).map((id) => publishOutboxRow(deps, id)));
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') continue;
+      failed++;
+      firstError ??= outcome.reason;
+    }
+  }
+  return { failed, firstError };
+}

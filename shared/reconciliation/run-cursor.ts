@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { reconcileRequestSchema } from './reconcile-request.js';
+
+/**
+ * Where a run got to, saved in `hubspot_reconciliation_runs.cursor` (JSON) in the same
+ * transaction as each chunk of RESYNC rows, so a run that died (instance stopped, timeout) is
+ * resumed where it stopped when Pub/Sub redelivers its request (same message id).
+ *
+ * Passes, in order: WARP (customers, keyset on id), then HUBSPOT (companies modified since
+ * `since`, keyset on hs_object_id; incremental runs only), then DONE.
+ */
+export const runCursorSchema = z.object({
+  messageId: z.string().min(1),
+  request: reconcileRequestSchema,
+  /** Changes at or after this instant are looked at; null = every customer (full pass). */
+  since: z.iso.datetime({ offset: true }).nullable(),
+  pass: z.enum(['WARP', 'HUBSPOT', 'DONE']),
+  /** Last customer id (WARP) or hs_object_id (HUBSPOT) handled; null = from the start. */
+  after: z.string().nullable(),
+});
+
+export type RunCursor = z.output<typeof runCursorSchema>;
+
+export function serializeCursor(cursor: RunCursor): string {
+  return JSON.stringify(runCursorSchema.parse(cursor));
+}
+
+/** undefined for a cursor this code did not write (null, or hand-edited beyond recognition). */
+export function parseCursor(text: string | null): RunCursor | undefined {
+  if (text === null) return undefined;
+  try {
+    const parsed = runCursorSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first pass of a new run over all customers. */
+export function initialCursor(messageId: string, request: RunCursor['request'], since: Date | null): RunCursor {
+  return { messageId, request, since: since?.toISOString() ?? null, pass: 'WARP', after: null };
+}
+
+/** Incremental runs look back to the last successful run's start, minus an overlap. */
+export function incrementalSince(lastSucceededStart: Date | undefined, overlapMs: number): Date | null {
+  return lastSucceededStart ? new Date(lastSucceededStart.getTime() - overlapMs) : null;
+}

@@ -1,0 +1,164 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
+import { banFor } from '../field-sync/customer-factory.js';
+import { ADMIN, outboxSettled, sandboxCompaniesByBan, waitFor } from '../field-sync/field-sync-harness.js';
+import type { PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
+import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
+
+const input = (name: string): CreateCustomerInput => ({
+  company_name: name,
+  customer_type: 'POSTPAID',
+  credit_limit: '1000.00',
+  contact: { name: 'Ops', email: `ops@${name.toLowerCase().replace(/\W/g, '')}.example.com`, phone: '+1 415 555 0100' },
+  address: { line1: '1 Main St', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
+});
+
+interface Created {
+  id: string;
+  ban: string;
+  companyId: string;
+}
+
+describe('reconciliation through the emulator, against the sandbox and the real field-sync worker', () => {
+  let h: ReconcileHarness;
+  let worker: PushBridge;
+  const customers: Record<'a' | 'b' | 'c', Created> = {} as never;
+  let unlinked: { d: string; e: string; eBan: string; eCompany: string };
+
+  const db = () => h.sync.database.db;
+  const customer = (id: string) => db().selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const company = (id: string) => h.sync.sandbox.control.company(id);
+  const batchWrites = async () =>
+    (await h.sync.sandbox.control.requests()).requests.filter((r) => r.method === 'POST' && /\/batch\/(update|upsert|create)$/.test(r.path)).length;
+
+  beforeAll(async () => {
+    h = await startReconcileHarness();
+    worker = await h.sync.startWorker();
+    await h.startReconciler();
+    for (const key of ['a', 'b', 'c'] as const) {
+      const { data } = JSON.parse((await h.sync.customers.create(ADMIN, input(`Reconcile ${key.toUpperCase()}`), {})).body) as { data: { id: string; ban: string } };
+      const row = await waitFor(async () => {
+        const c = await customer(data.id);
+        return c.hubspot_link_status === 'LINKED' ? c : undefined;
+      });
+      customers[key] = { id: data.id, ban: data.ban, companyId: row.hubspot_company_id! };
+    }
+    await outboxSettled(h.sync);
+  });
+  afterAll(() => h?.close());
+
+  it('the first run over all customers has nothing to look back to: it resyncs every customer, and in-sync customers cost no write', async () => {
+    await h.sync.sandbox.control.clearRequests();
+    const run = await h.finishedRun(await h.request({ all: true }));
+    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 'OPERATOR', customer_id: null, customers_checked: 3, customers_changed: 3, hubspot_calls: 0, errors: 0 });
+    const rows = await rowsOfRun(h, run.id);
+    expect(rows.map((r) => r.customer_id).sort()).toEqual(Object.values(customers).map((c) => c.id).sort());
+    for (const row of rows) expect(row).toMatchObject({ operation: 'RESYNC', origin: 'OPERATOR', changed_fields: [] });
+    await outboxSettled(h.sync);
+    expect(await batchWrites()).toBe(0);
+  });
+
+  it('an incremental run catches a lost HubSpot edit, a lost WARP change, a change that failed, and customers without a company', async () => {
+    const { a, b, c } = customers;
+    // Sales edits company A in HubSpot; the webhook never arrives (the sandbox sends none).
+    await h.sync.sandbox.control.editAsUser(a.companyId, { warp_credit_limit: '25000', name: 'Renamed In HubSpot' });
+    // B changes in WARP, but its outbox row was marked done without a sync.
+    await db().updateTable('customers').set({ company_name: 'Renamed In WARP', version: sql`version + 1`, updated_at: sql`now()` }).where('id', '=', b.id).execute();
+    await db().insertInto('hubspot_sync_queue').values({ customer_id: b.id, operation: 'UPDATE', origin: 'WARP', changed_fields: ['company_name'], status: 'DONE', processed_at: new Date() }).execute();
+    // C changed long ago (updated_at kept) and its sync failed for good since the last run.
+    await db().updateTable('customers').set({ company_name: 'Fixed After Failure', version: sql`version + 1` }).where('id', '=', c.id).execute();
+    await db().insertInto('hubspot_sync_queue').values({ customer_id: c.id, operation: 'UPDATE', origin: 'WARP', changed_fields: ['company_name'], status: 'FAILED', processed_at: new Date(), last_error: 'HubSpot refused: test' }).execute();
+    // D and E were written without an outbox row; E's company already exists in HubSpot, made by a person.
+    const [d, e] = await db()
+      .insertInto('customers')
+      .values([1, 2].map((n) => ({ ...unlinkedCustomer(n), updated_at: new Date(Date.now() - 86_400_000) })))
+      .returning(['id', 'ban'])
+      .execute();
+    // (Only the BAN: HubSpot values on it would be pulled by the sync after the link, which is field-sync's business.)
+    const eCompany = await h.sync.sandbox.control.createAsUser({ warp_ban: e!.ban });
+    unlinked = { d: d!.id, e: e!.id, eBan: e!.ban, eCompany: eCompany.id };
+
+    const run = await h.finishedRun(await h.request({ all: true }));
+    // B (updated), C (failed), D and E (no company) from the WARP pass; A from one HubSpot search page.
+    expect(run).toMatchObject({ status: 'SUCCEEDED', customers_checked: 5, customers_changed: 5, hubspot_calls: 1, errors: 0 });
+    expect((await rowsOfRun(h, run.id)).map((r) => r.customer_id).sort()).toEqual([a.id, b.id, c.id, d!.id, e!.id].sort());
+    await outboxSettled(h.sync);
+
+    const aRow = await customer(a.id);
+    expect(aRow.credit_limit).toBe('25000.00'); // HUBSPOT_TO_WARP: pulled
+    expect(aRow.company_name).toBe('Renamed In HubSpot'); // BIDIRECTIONAL, only HubSpot moved: pulled
+    expect((await company(b.companyId)).properties.name).toBe('Renamed In WARP');
+    expect((await company(c.companyId)).properties.name).toBe('Fixed After Failure');
+    const byBan = await sandboxCompaniesByBan(h.sync);
+    const dRow = await customer(d!.id);
+    expect(dRow.hubspot_link_status).toBe('LINKED');
+    expect(byBan.get(dRow.ban)).toEqual([dRow.hubspot_company_id]);
+    const eRow = await customer(e!.id);
+    expect(eRow).toMatchObject({ hubspot_link_status: 'LINKED', hubspot_company_id: eCompany.id });
+    expect(byBan.get(e!.ban)).toEqual([eCompany.id]); // linked by upsert on warp_ban, not duplicated
+    expect((await company(eCompany.id)).properties.name).toBe('Unlinked E');
+  });
+
+  it('the scheduler\'s run re-checks what the last round touched without writing anything, and the next run finds nothing', async () => {
+    await h.sync.sandbox.control.clearRequests();
+    const versions = await db().selectFrom('customers').select(['id', 'version']).orderBy('id').execute();
+    const echo = await h.finishedRun(await h.request({ all: true, trigger: 'SCHEDULER' }));
+    expect(echo).toMatchObject({ status: 'SUCCEEDED', trigger: 'SCHEDULER', errors: 0 });
+    for (const row of await rowsOfRun(h, echo.id)) expect(row.origin).toBe('RECONCILIATION');
+    await outboxSettled(h.sync);
+    expect(await batchWrites()).toBe(0);
+    expect(await db().selectFrom('customers').select(['id', 'version']).orderBy('id').execute()).toEqual(versions);
+
+    const quiet = await h.finishedRun(await h.request({ all: true, trigger: 'SCHEDULER' }));
+    expect(quiet).toMatchObject({ status: 'SUCCEEDED', customers_checked: 0, customers_changed: 0, hubspot_calls: 1 });
+  });
+
+  it('FULL resyncs every customer except a deleted link (logged for a person); re-running while the rows are pending adds nothing', async () => {
+    await worker.close(); // keep the rows pending
+    await db().updateTable('customers').set({ hubspot_link_status: 'DELETED' }).where('id', '=', unlinked.d).execute();
+    const all = (await db().selectFrom('customers').select('id').execute()).map((r) => r.id);
+
+    const first = await h.finishedRun(await h.request({ all: true, mode: 'FULL' }));
+    expect(first).toMatchObject({ status: 'SUCCEEDED', customers_checked: all.length, customers_changed: all.length - 1, hubspot_calls: 0 });
+    const rows = await rowsOfRun(h, first.id);
+    expect(rows.map((r) => r.customer_id).sort()).toEqual(all.filter((id) => id !== unlinked.d).sort());
+    expect(rows.every((r) => r.published_at !== null)).toBe(true);
+    const attention = await h.logLine((l) => l.message === 'customers whose HubSpot company was deleted still need attention' && l.runId === first.id);
+    expect(attention).toMatchObject({ severity: 'WARNING', customers: 1, customerIds: [unlinked.d] });
+
+    const again = await h.finishedRun(await h.request({ all: true, mode: 'FULL' }));
+    expect(again).toMatchObject({ status: 'SUCCEEDED', customers_checked: all.length, customers_changed: 0 });
+    expect(await rowsOfRun(h, again.id)).toEqual([]);
+
+    await db().updateTable('customers').set({ hubspot_link_status: 'LINKED' }).where('id', '=', unlinked.d).execute();
+    worker = await h.sync.startWorker();
+    await outboxSettled(h.sync);
+  });
+
+  it('one customer\'s resync puts back a WARP-owned value edited in HubSpot; an unknown customer fails the run, acked', async () => {
+    const { a } = customers;
+    await h.sync.sandbox.control.editAsUser(a.companyId, { warp_status: 'CLOSED' });
+    const run = await h.finishedRun(await h.request({ customerId: a.id }));
+    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 'OPERATOR', customer_id: a.id, customers_checked: 1, customers_changed: 1, hubspot_calls: 0 });
+    expect(await rowsOfRun(h, run.id)).toMatchObject([{ customer_id: a.id, operation: 'RESYNC', origin: 'OPERATOR' }]);
+    await outboxSettled(h.sync);
+    expect((await customer(a.id)).status).toBe('ACTIVE');
+    expect((await company(a.companyId)).properties.warp_status).toBe('ACTIVE');
+
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const failed = await h.finishedRun(await h.request({ customerId: missing }));
+    expect(failed).toMatchObject({ status: 'FAILED', customer_id: null, customers_changed: 0, error: `customer ${missing} not found` });
+    await h.logLine((l) => l.message === 'reconcile request names an unknown customer' && l.customerId === missing);
+  });
+});
+
+function unlinkedCustomer(n: number) {
+  return {
+    ban: banFor(n, 'RC'),
+    company_name: `Unlinked ${n === 1 ? 'D' : 'E'}`,
+    customer_type: 'PREPAID' as const,
+    contact: { name: 'Ops', email: `ops${n}@unlinked.example.com`, phone: '+1 415 555 0101' },
+    address: { line1: `${n} Side St`, city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
+  };
+}
