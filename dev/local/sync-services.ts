@@ -2,6 +2,8 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Client } from '@hubspot/api-client';
 import { startSandbox } from '../hubspot-sandbox/sandbox.js';
 import { buildFieldSyncDeps, buildOutboxRelayDeps } from '../../functions/field-sync/deps.js';
+import { buildReconcileDeps } from '../../functions/reconcile/deps.js';
+import { createReconcileHandler } from '../../shared/reconciliation/reconcile-handler.js';
 import { createFieldSyncHandler, createOutboxRelayHandler } from '../../shared/field-sync/field-sync-handlers.js';
 import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
 import type { Env } from '../../shared/config/parse-env.js';
@@ -79,11 +81,12 @@ export const hubspot: StackService = {
 };
 
 /**
- * The field-sync function fed from the outbox subscription and the outbox relay fed by a local
- * "Cloud Scheduler" tick, both built by the deployed functions' own dependency builders.
+ * The field-sync function fed from the outbox subscription, the outbox relay fed by a local
+ * "Cloud Scheduler" tick, and the reconcile function fed by its request topic, all built by the
+ * deployed functions' own dependency builders.
  */
 export const fieldSync: StackService = {
-  name: 'field-sync worker + outbox relay',
+  name: 'field-sync worker + outbox relay + reconcile',
   async start(ctx) {
     const env: Env = { ...ctx.env, DATABASE_URL: requireDatabase(ctx) };
     const pubsub = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT });
@@ -101,16 +104,26 @@ export const fieldSync: StackService = {
       handler: createOutboxRelayHandler(lazily(() => buildOutboxRelayDeps(env))),
       onError: (err) => log.warn('outbox relay tick failed', { err }),
     });
+    const reconcile = await startPushBridge({
+      pubsub,
+      subscription: names.reconcileSubscription,
+      handler: createReconcileHandler(lazily(() => buildReconcileDeps(env))),
+      onError: (err) => log.warn('reconcile request failed; Pub/Sub will redeliver', { err }),
+    });
     const tickTopic = pubsub.topic(names.relayTickTopic);
     const timer = setInterval(() => {
       tickTopic.publishMessage({ json: { tick: new Date().toISOString() } }).catch((err: unknown) => log.warn('relay tick not published', { err }));
     }, RELAY_TICK_MS);
     return {
-      banner: [`field sync:   ${names.outboxSubscription} -> fieldSync; relay tick every ${RELAY_TICK_MS / 1000} s -> outboxRelay`],
+      banner: [
+        `field sync:   ${names.outboxSubscription} -> fieldSync; relay tick every ${RELAY_TICK_MS / 1000} s -> outboxRelay`,
+        `reconcile:    ${names.reconcileTopic} -> reconcile (see README: forcing a resync)`,
+      ],
       async stop() {
         clearInterval(timer);
         await worker.close();
         await relay.close();
+        await reconcile.close();
         await pubsub.close();
       },
     };

@@ -1,11 +1,8 @@
-import { linkCustomerToCompany } from '../field-sync/sync-customer-repository.js';
-import type { DbOrTx } from '../db/database.js';
-import type { CompanyRecord, HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
-import type { HubspotWebhookEvent } from '../webhooks/event-schema.js';
-import { isOwnIntegrationChange } from '../sync/hubspot-history.js';
+import type { CompanyRecord } from '../hubspot/client/hubspot-companies.js';
 import { ignored, processed, type EventOutcome } from './event-outcome.js';
 import { logForEvent, requestResync, type InboundContext } from './inbound-context.js';
 import { forgetFieldStates, lockCustomerByBan, lockCustomersLinkedTo, setCustomerLink } from './linked-customers.js';
+import { companyBan, isOwnChange } from './unlinked-company.js';
 
 const LINK_EVENTS = ['company.deletion', 'company.restore'] as const;
 
@@ -122,47 +119,30 @@ export async function applyCompanyMerge(ctx: InboundContext): Promise<EventOutco
   return processed();
 }
 
-function isOwnCreation(event: HubspotWebhookEvent): boolean {
-  return event.appId !== undefined && isOwnIntegrationChange({ sourceType: event.changeSource ?? '', sourceId: event.sourceId ?? null }, event.appId);
-}
-
-/**
- * `company.creation` carries no properties: the company's `warp_ban` is read through the HubSpot
- * adapter, before the event's transaction (no locks held over a network call), and only when the
- * event could link something. undefined: no read needed.
- */
-export async function readCreatedCompany(
-  db: DbOrTx,
-  companies: Pick<HubspotCompanies, 'getCompany'>,
-  event: HubspotWebhookEvent,
-): Promise<CompanyRecord | null | undefined> {
-  if (isOwnCreation(event)) return undefined;
-  const companyId = String(event.objectId);
-  const linked = await db.selectFrom('customers').select('id').where('hubspot_company_id', '=', companyId).executeTakeFirst();
-  return linked ? undefined : companies.getCompany(companyId, ['warp_ban']);
-}
-
 /**
  * `company.creation`: a company created in HubSpot carrying the BAN of an unlinked customer is
  * linked to it (and synced as a first sync); any other company is recorded as unlinked and never
- * turned into a customer. Companies our own sync created are linked by the outbound worker.
+ * turned into a customer. A customer whose company was deleted counts as unlinked: that company
+ * is gone for the sync (deletion) or is linked elsewhere (merge), so a new company with its BAN
+ * replaces it. Companies our own sync created are linked by the outbound worker.
  * `company` is the company as read from HubSpot (null: not there any more).
  */
 export async function applyCompanyCreation(ctx: InboundContext, company: CompanyRecord | null | undefined): Promise<EventOutcome> {
   const companyId = String(ctx.event.objectId);
-  if (isOwnCreation(ctx.event)) return ignored('OWN_CREATION', 'created by this app; the outbound sync links it');
+  if (isOwnChange(ctx.event)) return ignored('OWN_CREATION', 'created by this app; the outbound sync links it');
   const [linked] = await lockCustomersLinkedTo(ctx.tx, [companyId]);
   if (linked) return processed();
   if (!company) return ignored('COMPANY_NOT_FOUND', `company ${companyId} is not in HubSpot any more`);
-  const ban = company.properties.warp_ban?.trim().toUpperCase();
+  const ban = companyBan(company);
   if (!ban) return ignored('UNLINKED_COMPANY', 'no warp_ban: not a WARP customer');
   const customer = await lockCustomerByBan(ctx.tx, ban);
   if (!customer) return ignored('UNLINKED_COMPANY', `no customer has BAN ${ban}`);
-  if (customer.hubspot_company_id !== null) {
-    ctx.log.warn('HubSpot company carries the BAN of a customer linked elsewhere', { customerId: customer.id, companyId, linkedTo: customer.hubspot_company_id });
-    return ignored('CUSTOMER_ALREADY_LINKED', `customer ${customer.id} is linked to company ${customer.hubspot_company_id}`);
+  const previous = customer.hubspot_company_id;
+  if (previous !== null && customer.hubspot_link_status !== 'DELETED') {
+    ctx.log.warn('HubSpot company carries the BAN of a customer linked elsewhere', { customerId: customer.id, companyId, linkedTo: previous });
+    return ignored('CUSTOMER_ALREADY_LINKED', `customer ${customer.id} is linked to company ${previous}`);
   }
-  await linkCustomerToCompany(ctx.tx, customer.id, companyId);
+  await setCustomerLink(ctx.tx, customer.id, { status: 'LINKED', companyId }, ctx.now);
   await forgetFieldStates(ctx.tx, customer.id);
   const outboxId = await requestResync(ctx, customer.id);
   await logForEvent(ctx, [
@@ -170,12 +150,12 @@ export async function applyCompanyCreation(ctx: InboundContext, company: Company
       customerId: customer.id,
       companyId,
       direction: 'NONE',
-      operation: 'LINK_COMPANY',
+      operation: previous === null ? 'LINK_COMPANY' : 'RELINK',
       status: 'SUCCESS',
-      fields: { hubspot_company_id: { hubspotProperty: 'hs_object_id', old: null, new: companyId } },
+      fields: { hubspot_company_id: { hubspotProperty: 'hs_object_id', old: previous, new: companyId } },
       outboxId,
     },
   ]);
-  ctx.log.notice('HubSpot company linked to the customer whose BAN it carries', { customerId: customer.id, companyId });
+  ctx.log.notice('HubSpot company linked to the customer whose BAN it carries', { customerId: customer.id, companyId, replaces: previous });
   return processed();
 }

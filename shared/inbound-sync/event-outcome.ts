@@ -29,17 +29,19 @@ export interface LockedEventRow {
   id: string;
   dedupeKey: string;
   status: WebhookEventStatus;
+  /** Attempts made before this one. */
+  attempts: number;
 }
 
 /** Locks the stored event for this attempt: a concurrent redelivery waits, then finds it done. */
 export async function lockEventRow(tx: Tx, id: string): Promise<LockedEventRow | undefined> {
   const row = await tx
     .selectFrom('hubspot_webhook_events')
-    .select(['id', 'dedupe_key', 'status'])
+    .select(['id', 'dedupe_key', 'status', 'processing_attempts'])
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
-  return row && { id: row.id, dedupeKey: row.dedupe_key, status: row.status };
+  return row && { id: row.id, dedupeKey: row.dedupe_key, status: row.status, attempts: row.processing_attempts };
 }
 
 export const isSettled = (status: WebhookEventStatus) => status === 'PROCESSED' || status === 'IGNORED';

@@ -14,6 +14,8 @@ export interface InboundContext {
   now: Date;
   log: Logger;
   traceId?: string;
+  /** This delivery is the last before the dead-letter limit: waiting for a retry is no option. */
+  lastAttempt: boolean;
   /** Outbox rows enqueued by this event, published once it commits. */
   resyncIds: string[];
 }

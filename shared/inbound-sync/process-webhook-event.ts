@@ -1,17 +1,18 @@
 import { inTransaction, type Db } from '../db/database.js';
-import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
+import type { CompanyRecord, HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
 import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import type { WebhookEventMessage } from '../webhooks/event-message.js';
-import { applyCompanyCreation, applyCompanyDeletion, applyCompanyMerge, applyCompanyRestore, readCreatedCompany } from './company-lifecycle.js';
+import { applyCompanyCreation, applyCompanyDeletion, applyCompanyMerge, applyCompanyRestore } from './company-lifecycle.js';
 import { ignored, isSettled, lockEventRow, recordFailure, recordOutcome, type EventOutcome } from './event-outcome.js';
 import type { InboundContext } from './inbound-context.js';
 import { applyPropertyChange } from './property-change.js';
 import { publishResyncs } from './resync-requests.js';
+import { readUnlinkedCompany } from './unlinked-company.js';
 
 export interface InboundDeps {
   db: Db;
-  /** Only `company.creation` reads HubSpot (its event carries no properties). */
+  /** Read only for events about a company no customer is linked to (its `warp_ban`). */
   companies: Pick<HubspotCompanies, 'getCompany'>;
   /** Where RESYNC requests go: the outbound worker's topic, through the outbox publish hook. */
   outbox: OutboxPublishDeps;
@@ -37,14 +38,24 @@ export async function processWebhookEvent(deps: InboundDeps, message: WebhookEve
   const { event, webhookEventId } = message;
   const log = deps.log.child({ webhookEventId, subscriptionType: event.subscriptionType, objectId: event.objectId, trace: traceId });
   try {
-    const company = event.subscriptionType === 'company.creation' ? await readCreatedCompany(deps.db, deps.companies, event) : undefined;
+    const company = await readUnlinkedCompany(deps.db, deps.companies, event);
     const result = await inTransaction(deps.db, async (tx) => {
       const row = await lockEventRow(tx, webhookEventId);
       if (!row) return { kind: 'MISSING' as const };
       // A message naming a row of another event (another environment's database): never apply it.
       if (row.dedupeKey !== message.dedupeKey) return { kind: 'FOREIGN' as const };
       if (isSettled(row.status)) return { kind: 'ALREADY_DONE' as const };
-      const ctx: InboundContext = { tx, event, webhookEventId, occurredAt: new Date(event.occurredAt), now: now(), log, traceId, resyncIds: [] };
+      const ctx: InboundContext = {
+        tx,
+        event,
+        webhookEventId,
+        occurredAt: new Date(event.occurredAt),
+        now: now(),
+        log,
+        traceId,
+        lastAttempt: row.attempts + 1 >= deps.maxAttempts,
+        resyncIds: [],
+      };
       const outcome = await apply(ctx, company);
       await recordOutcome(tx, webhookEventId, outcome, ctx.now);
       return { kind: 'APPLIED' as const, outcome, resyncIds: ctx.resyncIds };
@@ -69,10 +80,11 @@ export async function processWebhookEvent(deps: InboundDeps, message: WebhookEve
   }
 }
 
-function apply(ctx: InboundContext, createdCompany: Awaited<ReturnType<typeof readCreatedCompany>>): Promise<EventOutcome> {
+/** `company`: the company as read from HubSpot when no customer is linked to it (readUnlinkedCompany). */
+function apply(ctx: InboundContext, company: CompanyRecord | null | undefined): Promise<EventOutcome> {
   switch (ctx.event.subscriptionType) {
     case 'company.propertyChange':
-      return applyPropertyChange(ctx);
+      return applyPropertyChange(ctx, company);
     case 'company.deletion':
       return applyCompanyDeletion(ctx);
     case 'company.restore':
@@ -80,7 +92,7 @@ function apply(ctx: InboundContext, createdCompany: Awaited<ReturnType<typeof re
     case 'company.merge':
       return applyCompanyMerge(ctx);
     case 'company.creation':
-      return applyCompanyCreation(ctx, createdCompany);
+      return applyCompanyCreation(ctx, company);
     default:
       return Promise.resolve(ignored('UNSUPPORTED_EVENT', ctx.event.subscriptionType));
   }

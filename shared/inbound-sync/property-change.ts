@@ -1,13 +1,14 @@
+import type { CompanyRecord } from '../hubspot/client/hubspot-companies.js';
 import { loadFieldStates, saveFieldStates } from '../field-sync/field-state-repository.js';
 import { loadEffectiveMappings } from '../field-sync/mapping-repository.js';
 import { applyWarpWrites } from '../field-sync/sync-customer-repository.js';
 import { isStaleHubspotEvent } from '../sync/decide-field.js';
-import { isOwnIntegrationChange } from '../sync/hubspot-history.js';
 import type { JsonObject } from '../sync/json-path.js';
 import { planCustomerSync, type FieldPlanEntry } from '../sync/plan-customer.js';
 import { ignored, processed, type EventOutcome } from './event-outcome.js';
 import { logForEvent, requestResync, type EventLogEntry, type InboundContext } from './inbound-context.js';
 import { lockCustomersLinkedTo } from './linked-customers.js';
+import { isOwnChange, unknownCompanyChange } from './unlinked-company.js';
 import { advanceHubspotChangedAt, lastWarpChangeOfCustomer } from './warp-field-change.js';
 
 /**
@@ -19,13 +20,14 @@ import { advanceHubspotChangedAt, lastWarpChangeOfCustomer } from './warp-field-
  * - push (WARP owns the field, or WARP's value wins): a RESYNC outbox row for the outbound worker;
  * - MANUAL: an open conflict, nothing written;
  * - equal (our own write echoed, or both sides already agree): nothing written.
+ * `company`: the company read from HubSpot when no customer is linked to it (unknownCompanyChange).
  */
-export async function applyPropertyChange(ctx: InboundContext): Promise<EventOutcome> {
+export async function applyPropertyChange(ctx: InboundContext, company: CompanyRecord | null | undefined): Promise<EventOutcome> {
   const { tx, event, occurredAt } = ctx;
   const companyId = String(event.objectId);
   const property = event.propertyName ?? '';
   const [customer] = await lockCustomersLinkedTo(tx, [companyId]);
-  if (!customer) return ignored('UNKNOWN_COMPANY', `no customer is linked to company ${companyId}`);
+  if (!customer) return unknownCompanyChange(ctx, company);
   if (customer.hubspot_link_status === 'DELETED') return ignored('LINK_DELETED', 'the link to this company is marked deleted');
 
   const effective = (await loadEffectiveMappings(tx, [customer.id])).get(customer.id);
@@ -68,7 +70,7 @@ export async function applyPropertyChange(ctx: InboundContext): Promise<EventOut
   }
   const entry = plan.decisions[0]!;
   const { decision } = entry;
-  const own = event.appId !== undefined && isOwnIntegrationChange({ sourceType: event.changeSource ?? '', sourceId: event.sourceId ?? null }, event.appId);
+  const own = isOwnChange(event);
   const logEntry = (e: Pick<EventLogEntry, 'direction' | 'operation' | 'status' | 'errorCode' | 'outboxId'>): EventLogEntry => ({
     customerId: customer.id,
     companyId,

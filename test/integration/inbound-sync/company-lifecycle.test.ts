@@ -1,4 +1,6 @@
+import { Client } from '@hubspot/api-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
+import { lockCustomersForSync } from '../../../shared/field-sync/customer-sync-lock.js';
 import { processWebhookEvent, type InboundDeps } from '../../../shared/inbound-sync/process-webhook-event.js';
 import { webhookEventMessageSchema } from '../../../shared/webhooks/event-message.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -7,8 +9,11 @@ import {
   createLinkedCustomer,
   customerRow,
   eventsOf,
+  fieldState,
+  MAX_ATTEMPTS,
   newCustomer,
   printRecentLog,
+  publishPendingOutbox,
   settle,
   startInboundStack,
   waitFor,
@@ -18,13 +23,24 @@ import {
 let database: TestDatabase;
 let stack: InboundStack;
 let processorDeps: InboundDeps;
+/** Runs before each HubSpot read of the processor: a test's hook into the moment between attempts. */
+let beforeCompanyRead: (companyId: string) => Promise<void> = () => Promise.resolve();
 
 beforeAll(async () => {
   database = await createTestDatabase();
   stack = await startInboundStack({
     db: database.db,
     emulatorHost: inject('pubsubEmulatorHost'),
-    decorateDeps: (deps) => (processorDeps = deps),
+    decorateDeps: (deps) =>
+      (processorDeps = {
+        ...deps,
+        companies: {
+          getCompany: async (id, properties, options) => {
+            await beforeCompanyRead(id);
+            return deps.companies.getCompany(id, properties, options);
+          },
+        },
+      }),
   });
 });
 
@@ -34,6 +50,7 @@ afterAll(async () => {
 });
 
 afterEach(async (ctx) => {
+  beforeCompanyRead = () => Promise.resolve();
   await stack.sandbox.control.clearFaults();
   if (ctx.task.result?.state === 'fail') printRecentLog(stack);
 });
@@ -115,11 +132,119 @@ describe('company creation', () => {
     await settle(stack);
 
     expect(await customerRow(stack, created.data.id)).toMatchObject({ hubspot_link_status: 'LINKED' });
-    const creation = (await eventsOf(stack, company.id)).find((e) => e.subscription_type === 'company.creation');
-    expect(creation).toMatchObject({ status: 'PROCESSED', processing_attempts: 2, processing_error: null });
+    const events = await eventsOf(stack, company.id);
+    const creation = events.find((e) => e.subscription_type === 'company.creation');
+    expect(creation).toMatchObject({ status: 'PROCESSED', processing_error: null });
+    expect(events.every((e) => e.status === 'PROCESSED' || e.status === 'IGNORED')).toBe(true);
+    // The failed read went back to Pub/Sub once, and the redelivery succeeded. The company's own
+    // property changes read it too (they may be handled alongside the creation), so the failure
+    // may have met any of its events; those that found the link pending were retried as well.
+    const readFailures = stack.logLines.filter(
+      (l) => l.includes('Pub/Sub will redeliver it') && !l.includes('CompanyLinkPendingError') && events.some((e) => l.includes(`"webhookEventId":"${e.id}"`)),
+    );
+    expect(readFailures).toHaveLength(1);
     expect((await syncLog(created.data.id)).map((l) => [l.operation, l.status])).toContainEqual(['LINK_COMPANY', 'SUCCESS']);
     // Synced as a first sync: the customer's values filled the company.
     await waitFor(async () => (await stack.sandbox.control.company(company.id)).properties.warp_contact_email !== undefined, 'first sync');
+  });
+
+  it('a customer whose company was deleted is linked to a new company carrying its BAN, and re-synced against it as a first sync', async () => {
+    const { id, ban, companyId: deletedCompany } = await createLinkedCustomer(stack, 'Reborn Co');
+    await stack.sandbox.control.archiveAsUser(deletedCompany);
+    await waitFor(async () => (await customerRow(stack, id)).hubspot_link_status === 'DELETED', 'link marked deleted');
+    await settle(stack);
+    const email = ((await customerRow(stack, id)).contact as { email: string }).email;
+
+    const company = await stack.sandbox.control.createAsUser({ name: 'Reborn Company', warp_ban: ban });
+    await waitFor(async () => (await customerRow(stack, id)).hubspot_company_id === company.id, 'relink by BAN');
+    await settle(stack);
+
+    expect(await customerRow(stack, id)).toMatchObject({ hubspot_link_status: 'LINKED', contact: expect.objectContaining({ email }) });
+    const creation = (await eventsOf(stack, company.id)).find((e) => e.subscription_type === 'company.creation');
+    expect(creation).toMatchObject({ status: 'PROCESSED', ignore_reason: null });
+    const relink = (await syncLog(id)).filter((l) => l.webhook_event_id === creation!.id);
+    expect(relink.map((l) => [l.operation, l.status, l.fields])).toEqual([
+      ['RELINK', 'SUCCESS', { hubspot_company_id: { hubspotProperty: 'hs_object_id', old: deletedCompany, new: company.id } }],
+    ]);
+    const resync = await database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', id).where('operation', '=', 'RESYNC').execute();
+    expect(resync.map((r) => [r.origin, r.status, r.changed_fields])).toEqual([['HUBSPOT', 'DONE', []]]);
+    // A first sync: WARP's values filled the new company's empty properties. With the bases agreed
+    // with the deleted company kept, its empty email would have read as a HubSpot change.
+    expect((await stack.sandbox.control.company(company.id)).properties).toMatchObject({ warp_contact_email: email, warp_status: 'ACTIVE', city: 'Springfield' });
+    expect(await fieldState(stack, id, 'contact.email')).toMatchObject({ base_value: email, conflict_status: 'NONE' });
+    await stack.customers.update(ADMIN, id, { contact: { email: 'reborn@example.com' } });
+    await waitFor(async () => (await stack.sandbox.control.company(company.id)).properties.warp_contact_email === 'reborn@example.com', 'sync after relink');
+  });
+});
+
+describe('a person\'s change while the first sync is linking the company', () => {
+  /** What the outbound worker's first sync does first: the company, created by our app with the customer's BAN. */
+  async function companyCreatedByOurSync(name: string) {
+    const created = JSON.parse((await stack.unsyncedCustomers.create(ADMIN, newCustomer(name), {})).body) as { data: { id: string; ban: string } };
+    const app = new Client({ accessToken: stack.sandbox.token, basePath: stack.sandbox.url });
+    const company = await app.crm.companies.basicApi.create({ properties: { warp_ban: created.data.ban }, associations: [] });
+    return { id: created.data.id, companyId: company.id };
+  }
+
+  function personsEdit(companyId: string) {
+    return waitFor(async () => (await eventsOf(stack, companyId)).find((e) => e.property_name === 'warp_credit_limit' && e.change_source === 'CRM_UI'), 'the edit\'s event');
+  }
+
+  it('is retried until the link has committed, then applied', async () => {
+    const { id, companyId } = await companyCreatedByOurSync('Linking Co');
+    // The first sync's transaction links the customer and is still open (as in linkNewCompanies).
+    let commitLink!: () => void;
+    const linked = database.db.transaction().execute(async (tx) => {
+      await lockCustomersForSync(tx, [id]);
+      await tx.updateTable('customers').set({ hubspot_company_id: companyId, hubspot_link_status: 'LINKED' }).where('id', '=', id).execute();
+      await new Promise<void>((resolve) => (commitLink = resolve));
+    });
+    // It commits between the first attempt and the redelivery (each attempt reads the company first).
+    let reads = 0;
+    beforeCompanyRead = async (readId) => {
+      if (readId !== companyId || (reads += 1) !== 2) return;
+      commitLink();
+      await linked;
+    };
+
+    await stack.sandbox.control.editAsUser(companyId, { warp_credit_limit: '7777' });
+    await waitFor(async () => (await customerRow(stack, id)).credit_limit === '7777.00', 'the edit to reach WARP');
+    const event = await personsEdit(companyId);
+    expect(event).toMatchObject({ status: 'PROCESSED', processing_attempts: 2, processing_error: null });
+    expect(reads).toBe(2);
+    const retried = stack.logLines.filter((l) => l.includes(`"webhookEventId":"${event.id}"`) && l.includes('Pub/Sub will redeliver it'));
+    expect(retried).toHaveLength(1);
+    expect(retried[0]).toContain('CompanyLinkPendingError');
+    // Our own writes' events needed no read: ignored as before.
+    const own = (await eventsOf(stack, companyId)).filter((e) => e.change_source === 'INTEGRATION' || e.subscription_type === 'company.creation');
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((e) => e.status === 'IGNORED' && e.processing_attempts === 1)).toBe(true);
+
+    await publishPendingOutbox(stack);
+    await settle(stack);
+  });
+
+  it('is ignored like any unknown company\'s change when the attempts run out without a link', async () => {
+    const { id, companyId } = await companyCreatedByOurSync('Never Linked Co');
+    await stack.sandbox.control.editAsUser(companyId, { warp_credit_limit: '8888' });
+    const event = await waitFor(async () => {
+      const row = await personsEdit(companyId);
+      return row.status === 'IGNORED' && row;
+    }, 'the change to be ignored');
+    expect(event).toMatchObject({ processing_attempts: MAX_ATTEMPTS, processing_error: null });
+    expect(event.ignore_reason).toMatch(new RegExp(`^UNKNOWN_COMPANY: company ${companyId} carries the BAN of customer ${id}, which is still not linked`));
+    expect((await customerRow(stack, id)).credit_limit).toBe('1000.00');
+
+    await publishPendingOutbox(stack);
+    await settle(stack);
+  });
+
+  it('a change of a company carrying a BAN no customer has is ignored at once', async () => {
+    const company = await stack.sandbox.control.createAsUser({ name: 'Foreign BAN Inc', warp_ban: 'ZZ-999999999' });
+    await stack.sandbox.control.editAsUser(company.id, { warp_credit_limit: '5' });
+    await settle(stack);
+    const edit = await personsEdit(company.id);
+    expect(edit).toMatchObject({ status: 'IGNORED', processing_attempts: 1, ignore_reason: `UNKNOWN_COMPANY: no customer is linked to company ${company.id}` });
   });
 });
 

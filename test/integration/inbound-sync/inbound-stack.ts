@@ -21,7 +21,11 @@ import { createHubspotClient } from '../../../shared/hubspot/client/index.js';
 import type { InboundDeps } from '../../../shared/inbound-sync/process-webhook-event.js';
 import { createLogger, type Logger } from '../../../shared/logging/logger.js';
 import { createOnOutboxCommitted } from '../../../shared/outbox/publish-outbox-row.js';
+import { relayUnpublished } from '../../../shared/outbox/relay.js';
+import type { OutgoingMessage } from '../../../shared/pubsub/batch-publisher.js';
 import { createPubSubPublisher, type MessagePublisher } from '../../../shared/pubsub/publisher.js';
+import { webhookEventMessageSchema } from '../../../shared/webhooks/event-message.js';
+import type { HubspotWebhookEvent } from '../../../shared/webhooks/event-schema.js';
 
 export const ADMIN: Principal = {
   userId: 'inbound-test-admin',
@@ -45,10 +49,18 @@ export interface InboundStack {
   unsyncedCustomers: CustomerService;
   inbound: InboundService;
   outbound: PushBridge;
-  /** While > 0, each intake publish fails (answered 5xx, so the sandbox delivers again). */
-  intakeFailures: { remaining: number };
+  /**
+   * While > 0, each intake publish fails (answered 5xx, so the sandbox delivers again); with
+   * `only`, just the publishes carrying an event it matches (one delivery held back, others pass).
+   */
+  intakeFailures: IntakeFailures;
   logLines: string[];
   close(): Promise<void>;
+}
+
+export interface IntakeFailures {
+  remaining: number;
+  only?: (event: HubspotWebhookEvent) => boolean;
 }
 
 export interface InboundStackOptions {
@@ -103,7 +115,11 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
     });
     stops.push(() => outbound.close());
 
-    const intakeFailures = { remaining: 0 };
+    const intakeFailures: IntakeFailures = { remaining: 0 };
+    const failsNow = (messages: readonly OutgoingMessage[]) => {
+      const { remaining, only } = intakeFailures;
+      return remaining > 0 && (!only || messages.some((m) => only(webhookEventMessageSchema.parse(m.message).event)));
+    };
     const inbound = await startInboundService({
       db: options.db,
       pubsub,
@@ -117,7 +133,7 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
       decorateDeps: options.decorateDeps,
       decorateIntakePublisher: (publisher) => ({
         publishBatch: async (topic, messages) => {
-          if (intakeFailures.remaining > 0) {
+          if (failsNow(messages)) {
             intakeFailures.remaining -= 1;
             throw new Error('injected intake publish failure');
           }
@@ -222,6 +238,16 @@ export function eventsOf(stack: InboundStack, objectId: string) {
 
 export function fieldState(stack: InboundStack, customerId: string, warpField: string) {
   return stack.db.selectFrom('hubspot_field_state').selectAll().where('customer_id', '=', customerId).where('warp_field', '=', warpField).executeTakeFirst();
+}
+
+/** What the outbox relay does for rows the API committed but did not publish. */
+export async function publishPendingOutbox(stack: InboundStack): Promise<void> {
+  const publisher = createPubSubPublisher(stack.pubsub);
+  try {
+    await relayUnpublished(stack.db, publisher, { graceMs: 0, limit: 100, topic: stack.names.outboxTopic });
+  } finally {
+    await publisher.close();
+  }
 }
 
 /** The stack's recent log lines on stderr, for a failed test to show what the services did. */
