@@ -30,8 +30,9 @@ export interface CustomerApi {
   handle: HttpFunction;
   /**
    * For body-parser failures the framework raises before `handle` (see shared/http/framework-errors.ts).
-   * `handle` installs it on the framework's app at its first request; install it up front with
-   * installFrameworkErrorHandlerOn(server) where the server is ours (tests, local stack).
+   * Install it before any request: hookFrameworkErrors(handle, ...) where the framework builds the
+   * server (index.ts), installFrameworkErrorHandlerOn(server) where the server is ours. Failing
+   * both, `handle` installs it on the framework's app at the first request that reaches it.
    */
   handleFrameworkError: FrameworkErrorHandler;
 }
@@ -78,17 +79,21 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
   return {
     handleFrameworkError,
     handle: (req, res) => {
-      // Deployed, the framework builds its Express app itself: hook in on the first request.
+      // Fallback when neither up-front install was possible (a no-op once installed).
       installFrameworkErrorHandler(req.app, handleFrameworkError);
       return serve(req, res, async (fields) => {
         const path = req.path.replace(VERSION_PREFIX, '') || '/';
-        const { handler, params } = match(req.method, path);
-        const ctx = { req, res, params } as RouteContext;
-        if (!handler.public) {
+        const route = match(req.method, path);
+        const ctx = { req, res, params: route.handler ? route.params : {} } as RouteContext;
+        // Only a public route (health checks) answers without credentials; for anything else,
+        // including a miss, the caller is authenticated first, so 404 vs 405 vs a real route
+        // tells an anonymous caller nothing. (Preflights were answered by applyCors.)
+        if (!route.handler?.public) {
           ctx.principal = await deps.authenticator.authenticate(req.headers, GATEKEEPER_PREFIX + path.replace(/\/+$/, ''));
           fields.userId = ctx.principal.userId;
         }
-        await handler.run(ctx);
+        if (!route.handler) throw route.error;
+        await route.handler.run(ctx);
       });
     },
   };

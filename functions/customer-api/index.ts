@@ -1,6 +1,7 @@
-import { http } from '@google-cloud/functions-framework';
+import { http, type HttpFunction } from '@google-cloud/functions-framework';
 import { loadCustomerApiConfig } from '../../shared/config/customer-api-config.js';
 import { secretManagerReader } from '../../shared/config/secrets.js';
+import { hookFrameworkErrors } from '../../shared/http/framework-errors.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 import { buildCustomerApi, type CustomerApiInstance } from './wiring.js';
@@ -8,9 +9,14 @@ import { buildCustomerApi, type CustomerApiInstance } from './wiring.js';
 // Read once at module load: a missing or bad variable stops the instance from starting (ConfigError).
 const config = await loadCustomerApiConfig(process.env, secretManagerReader());
 const log = createLogger({ level: config.logLevel, projectId: config.projectId, bindings: { function: 'customerApi' } });
+for (const warning of config.warnings) log.warn(warning);
 
 // Pool, verifier and Pub/Sub client are built on first use, once per instance.
 let instance: CustomerApiInstance | undefined;
 const getInstance = () => (instance ??= buildCustomerApi(config, log, createPubSubPublisher()));
 
-http('customerApi', (req, res) => getInstance().api.handle(req, res));
+const handle: HttpFunction = (req, res) => getInstance().api.handle(req, res);
+http('customerApi', handle);
+if (!hookFrameworkErrors(handle, (err, req, res) => getInstance().api.handleFrameworkError(err, req, res))) {
+  log.warn('functions-framework server hook unavailable: body errors before the first request get the framework page');
+}

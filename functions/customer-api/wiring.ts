@@ -24,11 +24,12 @@ export function buildCustomerApi(
   publisher?: MessagePublisher,
 ): CustomerApiInstance {
   const db = createDb({ connectionString: config.databaseUrl, applicationName: 'customer-api' });
-  const { keys, issuer, audience } = config.jwt;
+  const { keys, issuer, audience, maxTokenAgeSeconds } = config.jwt;
   const verifier = createAccessTokenVerifier({
     ...(keys.kind === 'secret' ? { secret: keys.secret } : { jwksUrl: keys.url }),
     issuer,
     audience,
+    maxTokenAgeSeconds,
     logger: log,
   });
   const authenticator = createRequestAuthenticator({ verifier, gatekeeper: createGatekeeper(db, { logger: log }) });

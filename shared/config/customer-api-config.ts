@@ -3,6 +3,8 @@ import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
 import { resolveSecret, type SecretReader } from './secrets.js';
 
 const secretName = z.string().optional();
+/** Catches a lifetime given in milliseconds while allowing any plausible hours-based one. */
+const MAX_TOKEN_AGE_SECONDS = 90 * 24 * 3600;
 
 /** Variables as set in the environment; secrets may come as NAME or NAME_SECRET (Secret Manager). */
 export const customerApiEnvSchema = z.object({
@@ -13,6 +15,13 @@ export const customerApiEnvSchema = z.object({
   JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   JWT_ISSUER: z.string().min(1).default('warp-api-gateway'),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  /** WARP's auth service sets its token lifetime in hours; tokens older than this (by iat) are refused. */
+  JWT_MAX_TOKEN_AGE_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1)
+    .max(MAX_TOKEN_AGE_SECONDS, 'must be at most 90 days (it is in seconds, not milliseconds)')
+    .default(24 * 3600),
   CORS_ALLOWED_ORIGINS: envFields.csv,
   LOG_LEVEL: envFields.logLevel,
   GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
@@ -25,16 +34,21 @@ export type JwtKeySource = { kind: 'secret'; secret: string } | { kind: 'jwks'; 
 
 export interface CustomerApiConfig {
   databaseUrl: string;
-  jwt: { keys: JwtKeySource; issuer: string; audience?: string };
+  jwt: { keys: JwtKeySource; issuer: string; audience?: string; maxTokenAgeSeconds: number };
   corsAllowedOrigins: string[];
   logLevel: z.output<typeof customerApiEnvSchema>['LOG_LEVEL'];
   projectId?: string;
   outboxTopic: string;
   port: number;
+  /** Accepted but risky settings, for the caller to log once at start-up (never with values). */
+  warnings: string[];
 }
 
-/** HS256 keys shorter than the hash are refused (RFC 7518 3.2), as the verifier does. */
-const MIN_SECRET_BYTES = 32;
+/**
+ * RFC 7518 3.2 wants an HS256 key of at least the hash size. WARP's auth service owns the
+ * secret and its tokens must verify whatever its length, so a shorter one is only warned about.
+ */
+const RECOMMENDED_SECRET_BYTES = 32;
 
 /**
  * Reads the customer API's configuration once at start-up: env through zod,
@@ -58,21 +72,25 @@ export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Pr
   else if (!envFields.postgresUrl.safeParse(databaseUrl).success) problems.push('DATABASE_URL: must be a postgres:// connection URL');
   if (jwtSecret && vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: set exactly one, not both');
   if (!jwtSecret && !vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: one is required (or JWT_SECRET_SECRET)');
-  if (jwtSecret && Buffer.byteLength(jwtSecret) < MIN_SECRET_BYTES) {
-    problems.push(`JWT_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`);
-  }
   if (problems.length > 0 || !databaseUrl) throw new ConfigError(problems);
+  // An empty JWT_SECRET reads as unset (resolveSecret), so it is refused above as missing.
+  const warnings: string[] = [];
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < RECOMMENDED_SECRET_BYTES) {
+    warnings.push(`JWT_SECRET is shorter than ${RECOMMENDED_SECRET_BYTES} bytes; RFC 7518 requires at least the hash size, rotate it`);
+  }
   return {
     databaseUrl,
     jwt: {
       keys: jwtSecret ? { kind: 'secret', secret: jwtSecret } : { kind: 'jwks', url: vars.JWKS_URL! },
       issuer: vars.JWT_ISSUER,
       audience: vars.JWT_AUDIENCE,
+      maxTokenAgeSeconds: vars.JWT_MAX_TOKEN_AGE_SECONDS,
     },
     corsAllowedOrigins: vars.CORS_ALLOWED_ORIGINS,
     logLevel: vars.LOG_LEVEL,
     projectId: vars.GOOGLE_CLOUD_PROJECT,
     outboxTopic: vars.OUTBOX_TOPIC,
     port: vars.PORT,
+    warnings,
   };
 }

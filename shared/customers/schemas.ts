@@ -32,13 +32,11 @@ export const servicesSchema = z.strictObject({
   telecom_data: serviceSchema.optional(),
 });
 
-/** The HubSpot company id lives in its own column, set by the company linker, not by clients. */
-export const externalIdsSchema = z
-  .record(z.string().min(1).max(64), z.union([z.string().max(255), z.number()]))
-  .refine((ids) => !Object.hasOwn(ids, 'hubspot_company_id'), {
-    message: 'hubspot_company_id is read-only (set by the HubSpot link)',
-    path: ['hubspot_company_id'],
-  });
+/**
+ * `hubspot_company_id` may come back as the client read it; the service accepts it only
+ * when it equals the stored link and never stores it here (see hubspot-link.ts).
+ */
+export const externalIdsSchema = z.record(z.string().min(1).max(64), z.union([z.string().max(255), z.number()]));
 
 /** Fields both requests share; each is optional here and made required below where needed. */
 const writableFields = {

@@ -6,6 +6,7 @@ import { successBody } from '../http/envelope.js';
 import { generateBan as defaultGenerateBan } from './ban.js';
 import { applyUpdate, diffFields, initialFields, valuesForCreate, valuesOf } from './changes.js';
 import { assertWarpMayWrite, effectiveMappings } from './field-ownership.js';
+import { withoutHubspotLink } from './hubspot-link.js';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse, type StoredResponse } from './idempotency.js';
 import { insertOutboxRow, type OnOutboxCommitted } from './outbox.js';
 import type { ListQuery } from './query-schemas.js';
@@ -82,7 +83,9 @@ export function createCustomerService(deps: CustomerServiceDeps) {
      * Creates a customer and its CREATE outbox row in one transaction. With an
      * Idempotency-Key, a retry (same user, key and body) gets the first response.
      */
-    async create(principal: Principal, input: CreateCustomerInput, rawBody: unknown, idempotencyKey?: string) {
+    async create(principal: Principal, sent: CreateCustomerInput, rawBody: unknown, idempotencyKey?: string) {
+      // A new customer has no HubSpot link yet: any value would be an attempt to set it.
+      const input = { ...sent, external_ids: withoutHubspotLink(sent.external_ids, null) };
       const claim = idempotencyKey ? { userId: principal.userId, key: idempotencyKey, hash: requestHash(rawBody) } : undefined;
       const result = await inTransaction(deps.db, async (tx) => {
         const replay = claim ? await claimIdempotencyKey(tx, claim) : undefined;
@@ -114,10 +117,11 @@ export function createCustomerService(deps: CustomerServiceDeps) {
           });
         }
         const before = valuesOf(current);
-        const changes = diffFields(before, applyUpdate(before, patch));
+        const after = applyUpdate(before, { ...patch, external_ids: withoutHubspotLink(patch.external_ids, current.hubspot_company_id) });
+        const changes = diffFields(before, after);
         if (changes.fields.length === 0) return { row: current };
         assertWarpMayWrite(changes.fields, effectiveMappings(await loadMappingRows(tx, id)));
-        const row = await updateCustomer(tx, id, applyUpdate(before, patch), principal.userId);
+        const row = await updateCustomer(tx, id, after, principal.userId);
         const outboxId = await insertOutboxRow(tx, { customerId: id, operation: 'UPDATE', changes, userId: principal.userId });
         return { row, outboxId };
       });

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { CustomersTable } from '../db/tables/customers.js';
 import { JsonDecimal } from '../http/json-text.js';
+import { HUBSPOT_LINK_KEY } from './hubspot-link.js';
 
 export type CustomerRow = Selectable<CustomersTable>;
 
@@ -19,9 +20,7 @@ export function customerView(row: CustomerRow): Record<string, unknown> {
     contact: row.contact,
     address: row.address,
     services: row.services,
-    external_ids: row.hubspot_company_id
-      ? { ...row.external_ids, hubspot_company_id: row.hubspot_company_id }
-      : row.external_ids,
+    external_ids: externalIdsView(row),
     current_balance: new JsonDecimal(row.current_balance),
     prepaid_balance: new JsonDecimal(row.prepaid_balance),
     payment_terms: row.payment_terms,
@@ -44,15 +43,27 @@ export function customerView(row: CustomerRow): Record<string, unknown> {
   return view;
 }
 
+/** The stored ids plus the HubSpot link, which comes from its column only (the column is the truth). */
+function externalIdsView(row: Pick<CustomerRow, 'external_ids' | 'hubspot_company_id'>): Record<string, unknown> {
+  const { [HUBSPOT_LINK_KEY]: _stale, ...ids } = row.external_ids;
+  return row.hubspot_company_id === null ? ids : { ...ids, [HUBSPOT_LINK_KEY]: row.hubspot_company_id };
+}
+
 /** Strong validator from id + version: every write bumps version, so it changes with the content. */
 export function customerEtag(row: Pick<CustomerRow, 'id' | 'version'>): string {
   return `"${row.version}-${row.id}"`;
 }
 
-/** If-Match: `*`, or a comma list of entity tags (a W/ prefix is tolerated). */
+/** An entity-tag (RFC 9110 8.8.3): optional weakness prefix, then a quoted opaque tag. */
+const ENTITY_TAG = /(W\/)?("[^"]*")/g;
+
+/**
+ * If-Match (RFC 9110 13.1.1): `*` matches any current representation (the caller has
+ * already found the customer); otherwise one of the listed tags must match by STRONG
+ * comparison, so a weak `W/` tag never matches and the write is refused with 412.
+ */
 export function ifMatchSatisfied(ifMatch: string, etag: string): boolean {
-  return ifMatch
-    .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, ''))
-    .some((tag) => tag === '*' || tag === etag);
+  if (ifMatch.trim() === '*') return true;
+  for (const [, weak, tag] of ifMatch.matchAll(ENTITY_TAG)) if (!weak && tag === etag) return true;
+  return false;
 }

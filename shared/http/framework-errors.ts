@@ -1,14 +1,21 @@
 import type { Server } from 'node:http';
-import type { Request, Response } from '@google-cloud/functions-framework';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { AppError } from '../errors/app-error.js';
 
 /**
  * functions-framework parses bodies with body-parser BEFORE calling the function,
  * and sends body-parser's failures (malformed JSON, unsupported charset) through
  * Express's default handler: an HTML page, with the stack trace unless
- * NODE_ENV=production. Upstream offers no hook (functions-framework-nodejs #686),
- * so an error-handling middleware is appended to the framework's Express app,
- * which the handler reaches as `req.app` (or the server's request listener).
+ * NODE_ENV=production. Upstream offers no hook (functions-framework-nodejs #686):
+ * the Express app is built inside the framework's getServer() after the function
+ * module has loaded, is never exposed, and its body parsers' `verify` is the
+ * framework's own. So an error-handling middleware is appended to that app:
+ * - hookFrameworkErrors: at module load, before any server exists (deployed; see below);
+ * - installFrameworkErrorHandlerOn: on a server we hold (local stack, tests);
+ * - installFrameworkErrorHandler(req.app): at the first request that reaches the
+ *   function, which is too late for that request if its own body is malformed.
  */
 export type FrameworkErrorHandler = (err: unknown, req: Request, res: Response) => Promise<void>;
 
@@ -31,6 +38,51 @@ export function installFrameworkErrorHandler(app: unknown, onError: FrameworkErr
 /** Installs on a server from getServer/getTestServer before it takes any request. */
 export function installFrameworkErrorHandlerOn(server: Server, onError: FrameworkErrorHandler): void {
   for (const listener of server.listeners('request')) installFrameworkErrorHandler(listener, onError);
+}
+
+/** The framework's internal module whose getServer() both main.js and getTestServer() call. */
+interface FrameworkServerModule {
+  getServer: (userFunction: unknown, options: unknown) => Server;
+}
+
+const hookedHandlers = new WeakMap<object, FrameworkErrorHandler>();
+let serverModuleHooked: boolean | undefined;
+
+/**
+ * Gives every server functions-framework builds for `handler` (registered with http())
+ * the error middleware before it serves anything, so even an instance's first request
+ * gets our envelope. main.js loads the function module, then calls
+ * `server_1.getServer(userFunction, options)` through the CommonJS exports object of
+ * build/src/server.js (a property read at call time), so replacing that export here, at
+ * module load, wraps the one call that builds the deployed server. That file is not part
+ * of the package's public exports (pinned 5.0.5): test/integration/customer-api/
+ * deployed-entry.test.ts runs the real main.js and fails if an upgrade breaks this.
+ * Returns false when the hook cannot be placed: then only the per-request fallback applies.
+ */
+export function hookFrameworkErrors(handler: HttpFunction, onError: FrameworkErrorHandler): boolean {
+  hookedHandlers.set(handler, onError);
+  serverModuleHooked ??= wrapFrameworkGetServer();
+  return serverModuleHooked;
+}
+
+function wrapFrameworkGetServer(): boolean {
+  let serverModule: Partial<FrameworkServerModule>;
+  try {
+    const require = createRequire(import.meta.url);
+    const entry = require.resolve('@google-cloud/functions-framework');
+    serverModule = require(path.join(path.dirname(entry), 'server.js')) as Partial<FrameworkServerModule>;
+  } catch {
+    return false;
+  }
+  const original = serverModule.getServer;
+  if (typeof original !== 'function') return false;
+  serverModule.getServer = (userFunction, options) => {
+    const server = original(userFunction, options);
+    const onError = typeof userFunction === 'function' ? hookedHandlers.get(userFunction) : undefined;
+    if (onError) installFrameworkErrorHandlerOn(server, onError);
+    return server;
+  };
+  return true;
 }
 
 /** body-parser's error types as our stable codes; anything else is internal. */

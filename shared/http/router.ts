@@ -14,11 +14,17 @@ export interface RouteMatch<H> {
   params: Record<string, string>;
 }
 
+/** No route for the request: 404 NOT_FOUND, or 405 METHOD_NOT_ALLOWED (details.allow lists the methods). */
+export interface RouteMiss {
+  handler?: undefined;
+  error: AppError;
+}
+
 /**
- * Method + path matching, first route wins. A path that matches no pattern is 404;
- * a path some route serves with another method is 405 (details.allow lists them).
+ * Method + path matching, first route wins. A miss is returned, not thrown, so the
+ * caller decides when to reveal it (the customer API only after authentication).
  */
-export function createRouter<H>(routes: readonly Route<H>[]): (method: string, path: string) => RouteMatch<H> {
+export function createRouter<H>(routes: readonly Route<H>[]): (method: string, path: string) => RouteMatch<H> | RouteMiss {
   const compiled = routes.map((route) => ({ route, segments: split(route.pattern) }));
   return (method, path) => {
     const segments = split(path);
@@ -30,9 +36,9 @@ export function createRouter<H>(routes: readonly Route<H>[]): (method: string, p
       allow.push(route.method);
     }
     if (allow.length > 0) {
-      throw new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on this path`, { allow: [...new Set(allow)] });
+      return { error: new AppError('METHOD_NOT_ALLOWED', `${method} is not allowed on this path`, { allow: [...new Set(allow)] }) };
     }
-    throw new AppError('NOT_FOUND', 'No such endpoint');
+    return { error: new AppError('NOT_FOUND', 'No such endpoint') };
   };
 }
 

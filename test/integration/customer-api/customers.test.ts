@@ -114,6 +114,19 @@ describe('customer API: endpoints of the admin-portal contract', () => {
     expect(wrongMethod.headers.get('allow')).toBe('GET, POST');
   });
 
+  it('says nothing about routes to an unauthenticated caller: unknown path, wrong method and real route are all 401', async () => {
+    const answers: unknown[][] = [];
+    for (const [method, path] of [['GET', '/v1/nothing'], ['GET', '/v1/customers/x/y/z'], ['DELETE', '/v1/customers'], ['PATCH', '/v1/customers/1'], ['GET', '/v1/customers'], ['GET', '/v1']] as const) {
+      for (const token of [null, 'forged']) {
+        const res = await call(api, method, path, { token });
+        answers.push([method, path, token, res.status, res.body.error.code, res.headers.get('allow')]);
+      }
+    }
+    expect(answers.every(([, , , status, code, allow]) => status === 401 && code === 'UNAUTHORIZED' && allow === null), JSON.stringify(answers)).toBe(true);
+    // Health checks stay public, whatever the method reveals about them.
+    expect((await call(api, 'GET', '/v1/health', { token: null })).status).toBe(200);
+  });
+
   it('requires a token: none or an invalid one is 401 UNAUTHORIZED', async () => {
     const res = await call(api, 'GET', '/v1/customers', { token: null });
     expect(res.status).toBe(401);

@@ -63,8 +63,21 @@ describe('customer API: HTTP edges (CORS, bodies, logs, fuzz)', () => {
       expect(res.headers.get('access-control-allow-origin')).toBe(PORTAL);
     });
 
-    it('is installed on the framework app by the first request when the server is not ours', async () => {
-      const lazy = await startCustomerApi(t, { authenticator: fakeAuthenticator().authenticator }, { eagerFrameworkErrors: false });
+    it('answers even a fresh instance\'s FIRST request, when it is malformed JSON, with the envelope', async () => {
+      const fresh = await startCustomerApi(t, { authenticator: fakeAuthenticator().authenticator });
+      try {
+        const res = await call(fresh, 'POST', '/v1/customers', { rawBody: '{"company_name": ' });
+        expect(res.status).toBe(400);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(res.body).toEqual({ success: false, error: { code: 'INVALID_JSON', message: expect.any(String) } });
+        expect(fresh.lines).toMatchObject([{ method: 'POST', path: '/v1/customers', status: 400, code: 'INVALID_JSON' }]);
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    it('without the hook, is installed on the framework app by the first request that reaches the function', async () => {
+      const lazy = await startCustomerApi(t, { authenticator: fakeAuthenticator().authenticator }, { hookFrameworkErrors: false });
       try {
         await call(lazy, 'GET', '/health');
         const res = await call(lazy, 'PUT', '/v1/customers/x', { rawBody: '{oops' });

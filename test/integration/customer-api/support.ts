@@ -6,7 +6,7 @@ import { createCustomerApi, type CustomerApiDeps } from '../../../functions/cust
 import type { RequestAuthenticator } from '../../../shared/auth/authenticate-request.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { AppError } from '../../../shared/errors/app-error.js';
-import { installFrameworkErrorHandlerOn } from '../../../shared/http/framework-errors.js';
+import { hookFrameworkErrors } from '../../../shared/http/framework-errors.js';
 import { createMemoryLogger, type LogFields } from '../../../shared/logging/logger.js';
 import type { TestDatabase } from '../../support/test-database.js';
 
@@ -19,19 +19,23 @@ export interface RunningApi {
 
 /**
  * The real handler, registered with functions-framework and served by its real
- * Express stack (getTestServer) on an ephemeral loopback port.
+ * Express stack (getTestServer, which builds it with the same getServer() as the
+ * deployed main.js) on an ephemeral loopback port. Framework errors are hooked as
+ * index.ts does; `hookFrameworkErrors: false` leaves only the per-request fallback.
  */
 export async function startCustomerApi(
   t: TestDatabase,
   deps: Partial<Omit<CustomerApiDeps, 'db' | 'log'>> & { authenticator: RequestAuthenticator },
-  options: { eagerFrameworkErrors?: boolean } = {},
+  options: { hookFrameworkErrors?: boolean } = {},
 ): Promise<RunningApi> {
   const { logger, lines } = createMemoryLogger('DEBUG');
   const api = createCustomerApi({ corsAllowedOrigins: [], ...deps, db: t.db, log: logger });
   const name = `customerApi_${randomUUID().replace(/-/g, '')}`;
   http(name, api.handle);
+  if (options.hookFrameworkErrors !== false && !hookFrameworkErrors(api.handle, api.handleFrameworkError)) {
+    throw new Error('could not hook functions-framework server creation');
+  }
   const server = getTestServer(name);
-  if (options.eagerFrameworkErrors !== false) installFrameworkErrorHandlerOn(server, api.handleFrameworkError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

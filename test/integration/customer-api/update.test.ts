@@ -93,6 +93,100 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
     expect(await outboxRows(c.id)).toHaveLength(2);
   });
 
+  it('If-Match compares strongly: a weak tag never matches; `*` and a list holding the current tag do', async () => {
+    const c = await create();
+    const etag = (await call(api, 'GET', `/v1/customers/${c.id}`)).headers.get('etag')!;
+    const put = (ifMatch: string, status: string) =>
+      call(api, 'PUT', `/v1/customers/${c.id}`, { body: { status }, headers: { 'if-match': ifMatch } });
+
+    for (const refused of [`W/${etag}`, `"0-${c.id}", W/${etag}`, etag.slice(1, -1), '"*"']) {
+      const res = await put(refused, 'CLOSED');
+      expect(res.status, refused).toBe(412);
+      expect(res.body.error).toMatchObject({ code: 'PRECONDITION_FAILED', details: { etag } });
+    }
+    expect((await call(api, 'GET', `/v1/customers/${c.id}`)).body.data).toMatchObject({ status: 'ACTIVE', version: 1 });
+
+    expect((await put('*', 'TRIAL')).status).toBe(200);
+    const current = `"2-${c.id}"`;
+    const listed = await put(`"1-${c.id}", W/"x", ${current}`, 'SUSPENDED');
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toMatchObject({ status: 'SUSPENDED', version: 3 });
+    expect(await outboxRows(c.id)).toHaveLength(3);
+  });
+
+  it('If-Match: * on an unknown customer is 404, not a write', async () => {
+    const res = await call(api, 'PUT', '/v1/customers/00000000-0000-4000-8000-000000000000', { body: { status: 'CLOSED' }, headers: { 'if-match': '*' } });
+    expect(res.status).toBe(404);
+  });
+
+  describe('external_ids.hubspot_company_id (shown from the link column, managed by the sync)', () => {
+    /** The fields UpdateCustomerRequest lists, taken from a GET as an edit form would. */
+    const WRITABLE = ['company_name', 'legal_name', 'status', 'contact', 'address', 'services', 'kyc_data', 'business_info',
+      'external_ids', 'custom_fields', 'credit_limit', 'payment_terms', 'billing_cycle'];
+    const editForm = (customer: Record<string, unknown>) =>
+      Object.fromEntries(WRITABLE.filter((k) => k in customer).map((k) => [k, customer[k]]));
+    const linked = async (hubspotId: string) => {
+      const c = await create({ legal_name: 'Linked LLC', credit_limit: 750.25, external_ids: { billing_system: 'BS-1', legacy_id: 42 } });
+      await t.db.updateTable('customers').set({ hubspot_company_id: hubspotId, hubspot_link_status: 'LINKED' }).where('id', '=', c.id).execute();
+      return c;
+    };
+    const stored = (id: string) =>
+      t.db.selectFrom('customers').select(['external_ids', 'hubspot_company_id', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+
+    it('GET -> PUT of what was read round-trips: 200, nothing changes, the jsonb never holds the link', async () => {
+      const c = await linked('31337001');
+      const read = await call(api, 'GET', `/v1/customers/${c.id}`);
+      expect(read.body.data.external_ids).toEqual({ billing_system: 'BS-1', legacy_id: 42, hubspot_company_id: '31337001' });
+
+      const res = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: editForm(read.body.data), headers: { 'if-match': read.headers.get('etag')! } });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.data).toEqual(read.body.data);
+      expect(await stored(c.id)).toEqual({ external_ids: { billing_system: 'BS-1', legacy_id: 42 }, hubspot_company_id: '31337001', version: 1 });
+      expect(await outboxRows(c.id)).toHaveLength(1);
+    });
+
+    it('an edit that keeps the link (or leaves it out) changes only the other ids', async () => {
+      const c = await linked('31337002');
+      const kept = await call(api, 'PUT', `/v1/customers/${c.id}`, {
+        body: { external_ids: { billing_system: 'BS-2', hubspot_company_id: 31337002 } },
+      });
+      expect(kept.status, kept.text).toBe(200);
+      expect(kept.body.data.external_ids).toEqual({ billing_system: 'BS-2', hubspot_company_id: '31337002' });
+      const left = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { external_ids: { billing_system: 'BS-3' } } });
+      expect(left.body.data.external_ids).toEqual({ billing_system: 'BS-3', hubspot_company_id: '31337002' });
+      expect(await stored(c.id)).toEqual({ external_ids: { billing_system: 'BS-3' }, hubspot_company_id: '31337002', version: 3 });
+      const changes = (await outboxRows(c.id)).slice(1).map((r) => r.changed_fields);
+      expect(changes).toEqual([['external_ids.billing_system', 'external_ids.legacy_id'], ['external_ids.billing_system']]);
+    });
+
+    it('an attempt to change, set or clear the link is 400 naming external_ids.hubspot_company_id, writing nothing', async () => {
+      const c = await linked('31337003');
+      const unlinked = await create();
+      const attempts: Array<[string, unknown]> = [
+        [c.id, { external_ids: { hubspot_company_id: '99999999' } }],
+        [c.id, { company_name: 'Also Renamed', external_ids: { billing_system: 'BS-1', hubspot_company_id: '' } }],
+        [unlinked.id, { external_ids: { hubspot_company_id: '31337003' } }],
+      ];
+      for (const [id, body] of attempts) {
+        const res = await call(api, 'PUT', `/v1/customers/${id}`, { body });
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({
+          code: 'VALIDATION_FAILED',
+          details: { issues: [{ path: 'external_ids.hubspot_company_id', message: expect.stringContaining('managed by the sync') }] },
+        });
+      }
+      expect(await stored(c.id)).toEqual({ external_ids: { billing_system: 'BS-1', legacy_id: 42 }, hubspot_company_id: '31337003', version: 1 });
+      expect((await stored(unlinked.id)).hubspot_company_id).toBeNull();
+    });
+
+    it('a create cannot set the link', async () => {
+      const res = await call(api, 'POST', '/v1/customers', { body: newCustomer({ company_name: 'Never Linked', external_ids: { hubspot_company_id: '5' } }) });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.issues).toEqual([{ path: 'external_ids.hubspot_company_id', message: expect.stringContaining('managed by the sync') }]);
+      expect(await t.db.selectFrom('customers').select('id').where('company_name', '=', 'Never Linked').execute()).toEqual([]);
+    });
+  });
+
   it('refuses read-only and unknown fields with 400 naming each, writing nothing', async () => {
     const c = await create();
     const res = await call(api, 'PUT', `/v1/customers/${c.id}`, {

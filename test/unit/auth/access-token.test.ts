@@ -235,8 +235,21 @@ describe('access token verifier: configuration', () => {
     expectConfigError({ secret: SECRET, jwksUrl: 'https://auth.example.com/.well-known/jwks.json' }, 'exactly one');
   });
 
-  it('refuses a secret shorter than 256 bits', () => {
-    expectConfigError({ secret: 'short-secret' }, 'at least 32 bytes');
+  it('accepts a secret shorter than 256 bits (WARP owns it) but refuses an empty one', async () => {
+    const short = 'warp-16-byte-key';
+    const token = await sign(warpClaims(), short);
+    await expect(verifier({ secret: short }).verify(`Bearer ${token}`)).resolves.toMatchObject({ userId: USER_ID });
+    await expectUnauthorized(verifier({ secret: short }).verify(`Bearer ${await sign(warpClaims(), 'warp-16-byte-kex')}`));
+    expectConfigError({ secret: '' }, 'must not be empty');
+  });
+
+  it('refuses tokens issued longer ago than maxTokenAgeSeconds, whatever their exp', async () => {
+    const issuedHoursAgo = (hours: number) =>
+      sign(warpClaims({ iat: NOW_S - hours * 3600, nbf: NOW_S - hours * 3600, exp: NOW_S + 3600 }));
+    const twoDays = verifier({ maxTokenAgeSeconds: 48 * 3600 });
+    await expect(twoDays.verify(`Bearer ${await issuedHoursAgo(47)}`)).resolves.toMatchObject({ userId: USER_ID });
+    await expectUnauthorized(twoDays.verify(`Bearer ${await issuedHoursAgo(49)}`));
+    await expectUnauthorized(verifier({ maxTokenAgeSeconds: 3600 }).verify(`Bearer ${await issuedHoursAgo(2)}`));
   });
 
   it('refuses algorithms that do not fit the key source, and none', () => {
@@ -253,6 +266,8 @@ describe('access token verifier: configuration', () => {
   });
 
   it('names the problem without echoing the secret', () => {
-    expect(() => createAccessTokenVerifier({ secret: 'tiny-s3cret' })).toThrowError(expect.objectContaining({ message: expect.not.stringContaining('tiny-s3cret') }));
+    const options = { secret: 'tiny-s3cret', jwksUrl: 'https://auth.example.com/jwks' };
+    expect(() => createAccessTokenVerifier(options)).toThrowError(ConfigError);
+    expect(() => createAccessTokenVerifier(options)).toThrowError(expect.objectContaining({ message: expect.not.stringContaining('tiny-s3cret') }));
   });
 });

@@ -22,11 +22,12 @@ describe('loadCustomerApiConfig', () => {
     const config = await loadCustomerApiConfig(base, noSecrets);
     expect(config).toMatchObject({
       databaseUrl: base.DATABASE_URL,
-      jwt: { keys: { kind: 'secret', secret: SECRET }, issuer: 'warp-api-gateway', audience: undefined },
+      jwt: { keys: { kind: 'secret', secret: SECRET }, issuer: 'warp-api-gateway', audience: undefined, maxTokenAgeSeconds: 86400 },
       corsAllowedOrigins: [],
       logLevel: 'INFO',
       outboxTopic: 'warp-customer-changes',
       port: 8080,
+      warnings: [],
     });
   });
 
@@ -35,7 +36,12 @@ describe('loadCustomerApiConfig', () => {
       { DATABASE_URL: base.DATABASE_URL, JWKS_URL: 'https://auth.example/jwks.json', JWT_AUDIENCE: 'warp', CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example' },
       noSecrets,
     );
-    expect(config.jwt).toEqual({ keys: { kind: 'jwks', url: 'https://auth.example/jwks.json' }, issuer: 'warp-api-gateway', audience: 'warp' });
+    expect(config.jwt).toEqual({
+      keys: { kind: 'jwks', url: 'https://auth.example/jwks.json' },
+      issuer: 'warp-api-gateway',
+      audience: 'warp',
+      maxTokenAgeSeconds: 86400,
+    });
     expect(config.corsAllowedOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
@@ -56,7 +62,10 @@ describe('loadCustomerApiConfig', () => {
     ]);
     expect(await problems({ ...base, JWKS_URL: 'https://x.example/jwks' })).toEqual(['JWT_SECRET / JWKS_URL: set exactly one, not both']);
     expect(await problems({ ...base, DATABASE_URL: 'mysql://x' })).toEqual(['DATABASE_URL: must be a postgres:// connection URL']);
-    expect(await problems({ ...base, JWT_SECRET: 'short' })).toEqual(['JWT_SECRET: must be at least 32 bytes']);
+    expect(await problems({ ...base, JWT_SECRET: '' })).toEqual(['JWT_SECRET / JWKS_URL: one is required (or JWT_SECRET_SECRET)']);
+    for (const bad of ['0', '-5', '1.5', 'a day', String(86400 * 1000)]) {
+      expect((await problems({ ...base, JWT_MAX_TOKEN_AGE_SECONDS: bad })).map((p) => p.split(':')[0])).toEqual(['JWT_MAX_TOKEN_AGE_SECONDS']);
+    }
     expect(await problems({ ...base, DATABASE_URL_SECRET: 'not-a-resource' })).toEqual([
       'DATABASE_URL_SECRET: DATABASE_URL_SECRET must be a Secret Manager resource name (projects/P/secrets/S/versions/V)',
       'DATABASE_URL: is required (or DATABASE_URL_SECRET)',
@@ -64,8 +73,24 @@ describe('loadCustomerApiConfig', () => {
     expect((await problems({ ...base, PORT: 'abc', LOG_LEVEL: 'LOUD' })).map((p) => p.split(':')[0])).toEqual(['LOG_LEVEL', 'PORT']);
   });
 
+  it('accepts a JWT_SECRET shorter than 32 bytes (WARP owns it) with a start-up warning that does not contain it', async () => {
+    const short = 'warp-16-byte-key';
+    const config = await loadCustomerApiConfig({ ...base, JWT_SECRET: short }, noSecrets);
+    expect(config.jwt.keys).toEqual({ kind: 'secret', secret: short });
+    expect(config.warnings).toEqual([
+      'JWT_SECRET is shorter than 32 bytes; RFC 7518 requires at least the hash size, rotate it',
+    ]);
+    expect(config.warnings.join('\n')).not.toContain(short);
+    expect((await loadCustomerApiConfig({ ...base, JWT_SECRET: 'x'.repeat(32) }, noSecrets)).warnings).toEqual([]);
+  });
+
+  it('reads the maximum token age in seconds (WARP sets its lifetime in hours)', async () => {
+    const config = await loadCustomerApiConfig({ ...base, JWT_MAX_TOKEN_AGE_SECONDS: String(72 * 3600) }, noSecrets);
+    expect(config.jwt.maxTokenAgeSeconds).toBe(259200);
+  });
+
   it('never puts a secret value in its messages', async () => {
-    const all = (await problems({ DATABASE_URL: 'mysql://user:hunter2@x', JWT_SECRET: 'tiny-secret' })).join('\n');
+    const all = (await problems({ DATABASE_URL: 'mysql://user:hunter2@x', JWT_SECRET: 'tiny-secret', JWKS_URL: 'https://x.example/jwks' })).join('\n');
     expect(all).not.toContain('hunter2');
     expect(all).not.toContain('tiny-secret');
   });
