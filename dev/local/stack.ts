@@ -132,6 +132,7 @@ export const customerApi: StackService = {
       secretManagerReader(),
     );
     const log = createLogger({ level: config.logLevel, bindings: { function: 'customerApi' } });
+    for (const warning of config.warnings) log.warn(warning);
     const publisher = env.PUBSUB_EMULATOR_HOST ? createPubSubPublisher() : undefined;
     const instance = buildCustomerApi(config, log, publisher);
     http('customerApi', instance.api.handle);
