@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { inTransaction } from '../../../shared/db/database.js';
 import { dedupeKey } from '../../../shared/webhooks/dedupe-key.js';
 import { webhookEventMessageSchema } from '../../../shared/webhooks/event-message.js';
+import { markPublished } from '../../../shared/webhooks/event-store.js';
 import { republishUnpublishedEvents } from '../../../shared/webhooks/republish-unpublished.js';
 import { lazily } from '../../../shared/runtime/lazily.js';
 import { createHubspotWebhook } from '../../../functions/hubspot-webhook/handler.js';
@@ -123,6 +124,42 @@ describe('a valid v3 delivery', () => {
     await pubsub.waitForMessages(201, 300);
     expect(messages).toHaveLength(200);
     expect(await countUnpublished()).toBe(0);
+  });
+
+  it('stores every column exactly as sent (the rows travel as one jsonb parameter)', async () => {
+    const tricky = companyEvent({
+      objectId: Number.MAX_SAFE_INTEGER,
+      occurredAt: 1_760_000_000_999,
+      propertyName: 'name',
+      propertyValue: 'Müller & "Söhne" \\ GmbH 🚚',
+      sourceId: null,
+      attemptNumber: 3,
+      ...{ futureField: { nested: [1, 'two'] } },
+    });
+    const bare = companyEvent({ propertyValue: null, appId: undefined, attemptNumber: undefined, changeSource: undefined });
+    expect((await deliver(intake, [tricky, bare])).status).toBe(200);
+
+    const [first, second] = await rowsOf([dedupeKey(tricky), dedupeKey(bare)]);
+    expect(first).toMatchObject({
+      event_id: String(tricky.eventId),
+      subscription_id: String(tricky.subscriptionId),
+      portal_id: String(tricky.portalId),
+      app_id: String(tricky.appId),
+      subscription_type: 'company.propertyChange',
+      object_id: String(Number.MAX_SAFE_INTEGER),
+      property_name: 'name',
+      property_value: tricky.propertyValue,
+      change_source: 'CRM_UI',
+      source_id: null,
+      attempt_number: 3,
+      payload: tricky,
+      status: 'PUBLISHED',
+      ignore_reason: null,
+    });
+    expect(first?.occurred_at.getTime()).toBe(1_760_000_000_999);
+    expect(second).toMatchObject({ app_id: null, property_value: null, change_source: null, attempt_number: null });
+    // JSON has no undefined: the keys set to undefined above were never sent.
+    expect(second?.payload).toEqual(JSON.parse(JSON.stringify(bare)));
   });
 
   it('keeps events that share an eventId but differ in object or property', async () => {
@@ -247,6 +284,46 @@ describe('when publishing fails', () => {
     expect(rows.every((r) => r.status === 'PUBLISHED' && r.published_at !== null)).toBe(true);
     const messages = await pubsub.waitForMessages(2);
     expect(messages.map((m) => m.orderingKey).sort()).toEqual(events.map((e) => String(e.objectId)).sort());
+  });
+
+  it('a retry with new events publishes them and republishes the stored ones as first stored, not the published ones', async () => {
+    const published = companyEvent();
+    expect((await deliver(intake, [published])).status).toBe(200);
+    const unpublished = companyEvent();
+    pubsub.publisher.failing = true;
+    expect((await deliver(intake, [unpublished])).status).toBe(503);
+    pubsub.publisher.failing = false;
+    await pubsub.waitForMessages(1);
+    pubsub.messages.length = 0;
+
+    const fresh = companyEvent();
+    const retry = [published, unpublished, fresh].map((e) => ({ ...e, attemptNumber: 7 }));
+    const res = await deliver(intake, retry);
+    expect(res.body).toMatchObject({ data: { received: 3, stored: 1, duplicates: 2, published: 2 } });
+    const messages = await pubsub.waitForMessages(2);
+    await pubsub.waitForMessages(3, 300);
+    const sent = messages.map((m) => webhookEventMessageSchema.parse(JSON.parse(m.data.toString('utf8'))).event);
+    // The stored row's payload (attempt 0) goes out for the old event; the new one as just received.
+    expect(sent.sort((a, b) => a.eventId - b.eventId)).toEqual([unpublished, { ...fresh, attemptNumber: 7 }]);
+    expect(await countUnpublished()).toBe(0);
+  });
+
+  it('commits the mark without waiting for the WAL flush, and only the mark', async () => {
+    const events = [companyEvent(), companyEvent()];
+    expect((await deliver(intake, events)).status).toBe(200);
+    // set_config(..., true) ends with the mark's transaction: pooled connections keep synchronous commits.
+    const settings = await Promise.all(
+      Array.from({ length: 10 }, () => sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(database.db)),
+    );
+    expect(settings.map((s) => s.rows[0]?.synchronous_commit)).toEqual(Array(10).fill('on'));
+    const inRelayTransaction = await inTransaction(database.db, async (tx) => {
+      await markPublished(tx, []);
+      const [row] = await rowsOf([dedupeKey(events[0]!)]);
+      await markPublished(tx, [row!.id]);
+      return (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(tx)).rows[0]?.synchronous_commit;
+    });
+    expect(inRelayTransaction).toBe('off');
+    expect((await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(database.db)).rows[0]?.synchronous_commit).toBe('on');
   });
 
   it('the relay sends a backlog over 100 events chunk by chunk and stops at the first failing chunk', async () => {
