@@ -30,7 +30,18 @@ export async function startPubSubEmulator(port: number, timeoutMs = 60_000): Pro
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Pub/Sub emulator exited early: ${stderr}\n${INSTALL_HINT}`);
-    if (await answers(host)) return { host, stop: () => stopProcessGroup(child) };
+    if (await answers(host)) {
+      // If this process dies without stopping it (a killed test run), take the emulator along.
+      const killOnExit = () => killGroup(child, 'SIGKILL');
+      process.once('exit', killOnExit);
+      return {
+        host,
+        stop: async () => {
+          process.removeListener('exit', killOnExit);
+          await stopProcessGroup(child);
+        },
+      };
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   await stopProcessGroup(child);
@@ -51,22 +62,25 @@ function stopProcessGroup(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.pid === undefined) return resolve();
     const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
+      killGroup(child, 'SIGKILL');
       resolve();
     }, 5000);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
     });
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
+    if (!killGroup(child, 'SIGTERM')) {
       clearTimeout(timer);
       resolve();
     }
   });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-child.pid!, signal);
+    return true;
+  } catch {
+    return false; // already gone
+  }
 }
