@@ -8,18 +8,11 @@
  *   npx tsx test/bench/webhook-e2e.ts        (or as the `webhook-e2e` module of test/bench/run.ts)
  * DATABASE_URL / PUBSUB_EMULATOR_HOST reuse running services; otherwise both are started here.
  */
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
-import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
-import { startPubSubEmulator } from '../../dev/local/pubsub-emulator.js';
 import { createDb } from '../../shared/db/database.js';
-import { migrate } from '../../shared/db/migrator.js';
 import { createLinkedCustomer, startInboundStack } from '../integration/inbound-sync/inbound-stack.js';
-import { freePort } from '../support/free-port.js';
+import { benchDatabase, benchEmulator, percentile, round, stopAll, type Stops } from './bench-support.js';
 
 export interface WebhookE2eBenchOptions {
   edits?: number;
@@ -34,10 +27,10 @@ export async function benchWebhookE2e(options: WebhookE2eBenchOptions = {}): Pro
   const customerCount = options.customers ?? 4;
   const warmup = options.warmupEdits ?? 5;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const stops: Array<() => Promise<unknown>> = [];
+  const stops: Stops = [];
   try {
-    const databaseUrl = await benchDatabase(stops);
-    const emulatorHost = process.env.PUBSUB_EMULATOR_HOST ?? (await startEmulator(stops));
+    const databaseUrl = await benchDatabase(stops, 'e2e');
+    const emulatorHost = await benchEmulator(stops);
     const db = createDb({ connectionString: databaseUrl, maxConnections: 10 });
     stops.push(() => db.destroy());
     const stack = await startInboundStack({ db, emulatorHost, log: false, webhookBatchDelayMs: 20 });
@@ -94,55 +87,8 @@ export async function benchWebhookE2e(options: WebhookE2eBenchOptions = {}): Pro
       targets: { p50Below1s: samples.length > 0 && p50Ms < 1_000 },
     };
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await stopAll(stops);
   }
-}
-
-// The helpers below repeat test/bench/webhook-intake.ts's (not exported there); see the report.
-async function benchDatabase(stops: Array<() => Promise<unknown>>): Promise<string> {
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const dataDir = path.join(os.tmpdir(), `warp-bench-e2e-pg-${process.pid}`);
-    const local = await startLocalPostgres({ dataDir, port: await freePort(), persistent: false });
-    stops.push(async () => {
-      await local.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    adminUrl = local.adminUrl;
-  }
-  const name = `warp_bench_e2e_${randomBytes(4).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
-  stops.push(() => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  return url.toString();
-}
-
-async function startEmulator(stops: Array<() => Promise<unknown>>): Promise<string> {
-  const emulator = await startPubSubEmulator(await freePort());
-  stops.push(emulator.stop);
-  return emulator.host;
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -11,23 +11,17 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { rm } from 'node:fs/promises';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub } from '@google-cloud/pubsub';
-import pg from 'pg';
-import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
-import { startPubSubEmulator } from '../../dev/local/pubsub-emulator.js';
 import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js';
 import { createDb } from '../../shared/db/database.js';
-import { migrate } from '../../shared/db/migrator.js';
 import { signV3 } from '../../shared/hubspot/webhook-signature.js';
 import { sendData } from '../../shared/http/envelope.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher as createPubSubBatchPublisher } from '../../shared/pubsub/publisher.js';
 import { MAX_EVENTS_PER_DELIVERY } from '../../shared/webhooks/event-schema.js';
-import { freePort } from '../support/free-port.js';
+import { benchDatabase, benchEmulator, percentile, round, stopAll, type Stops } from './bench-support.js';
 
 export interface WebhookIntakeBenchOptions {
   requests?: number;
@@ -57,10 +51,10 @@ export async function benchWebhookIntake(options: WebhookIntakeBenchOptions = {}
   const batchSize = MAX_EVENTS_PER_DELIVERY;
   const secret = randomBytes(24).toString('base64');
   const loadAverageBefore = os.loadavg().map((l) => round(l, 2));
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Stops = [];
   try {
-    const databaseUrl = await benchDatabase(stops);
-    const emulatorHost = process.env.PUBSUB_EMULATOR_HOST ?? (await startEmulator(stops));
+    const databaseUrl = await benchDatabase(stops, 'webhook');
+    const emulatorHost = await benchEmulator(stops);
 
     const pubsub = new PubSub({ apiEndpoint: emulatorHost, projectId: 'warp-bench' });
     const suffix = randomBytes(4).toString('hex');
@@ -138,7 +132,7 @@ export async function benchWebhookIntake(options: WebhookIntakeBenchOptions = {}
       },
     };
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await stopAll(stops);
   }
 }
 
@@ -230,58 +224,11 @@ function post(url: string, delivery: Delivery, agent: Agent): Promise<number> {
   });
 }
 
-async function serve(name: string, handler: Parameters<typeof http>[1], stops: Array<() => Promise<void>>): Promise<string> {
+async function serve(name: string, handler: Parameters<typeof http>[1], stops: Stops): Promise<string> {
   http(name, handler);
   const server: Server = getTestServer(name);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+  stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** A fresh migrated database: on DATABASE_URL's server when given, else on an embedded Postgres. */
-async function benchDatabase(stops: Array<() => Promise<void>>): Promise<string> {
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const dataDir = path.join(os.tmpdir(), `warp-bench-pg-${process.pid}`);
-    const local = await startLocalPostgres({ dataDir, port: await freePort(), persistent: false });
-    stops.push(async () => {
-      await local.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    adminUrl = local.adminUrl;
-  }
-  const name = `warp_bench_webhook_${randomBytes(4).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
-  stops.push(() => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  return url.toString();
-}
-
-async function startEmulator(stops: Array<() => Promise<void>>): Promise<string> {
-  const emulator = await startPubSubEmulator(await freePort());
-  stops.push(emulator.stop);
-  return emulator.host;
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
