@@ -18,11 +18,11 @@ locals {
     }
     critical_logs = {
       description = "CRITICAL lines other than the HubSpot limit/token ones, which have their own alerts."
-      filter      = "${local.services_log_filter} AND severity>=CRITICAL AND NOT jsonPayload.message=(\"HubSpot daily API limit reached; every instance is parked\" OR \"HubSpot daily API limit reached: outbound sync parked\" OR \"HubSpot refused the access token; nothing syncs until it is fixed\") AND NOT jsonPayload.status=401"
+      filter      = "${local.services_log_filter} AND severity>=CRITICAL AND NOT jsonPayload.message=(\"HubSpot daily API limit reached; every instance is parked\" OR \"HubSpot refused the access token; nothing syncs until it is fixed\") AND NOT jsonPayload.status=401"
     }
     hubspot_daily_limit = {
       description = "HubSpot's DAILY API limit reached: every instance is parked until it resets."
-      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"HubSpot daily API limit reached; every instance is parked\" OR \"HubSpot daily API limit reached: outbound sync parked\")"
+      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"HubSpot daily API limit reached; every instance is parked\")"
     }
     # The line's `message` field is the literal below, or HubSpot's own error text with status 401.
     hubspot_auth_failure = {
@@ -39,7 +39,7 @@ locals {
     }
     field_sync_failed = {
       description = "Outbound syncs HubSpot refused for good (not retried)."
-      filter      = "${local.services_log_filter} AND jsonPayload.message=\"field sync failed for good\""
+      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"HubSpot refused the sync of a customer; not retried\" OR \"WARP write of a synced customer failed; its change is not retried\")"
     }
     field_sync_retrying = {
       description = "Outbound syncs that failed and will be retried."

@@ -4,7 +4,8 @@ import { resolveSecret, secretManagerReader, type SecretReader } from '../../sha
 import { createDb, type Db } from '../../shared/db/database.js';
 import type { FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
 import type { OutboxRelayDeps } from '../../shared/field-sync/field-sync-handlers.js';
-import { createHubspotClient, hubspotClientConfigFromEnv } from '../../shared/hubspot/client/index.js';
+import { budgetWaitForLease } from '../../shared/field-sync/sync-deadline.js';
+import { createHubspotClient, hubspotClientConfigFromEnv, RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/index.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 
@@ -28,7 +29,10 @@ export async function buildFieldSyncDeps(env: Env, reader: SecretReader = secret
   const { config, db, log } = await instance(env, reader);
   const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
   if (!accessToken) throw new Error('HUBSPOT_ACCESS_TOKEN (or HUBSPOT_ACCESS_TOKEN_SECRET) is required');
-  const hubspot = createHubspotClient(hubspotClientConfigFromEnv(config), { db, logger: log, accessToken });
+  const hubspotConfig = hubspotClientConfigFromEnv(config);
+  // A batch holds its claim while it waits for the shared budget: keep each wait well inside the lease.
+  hubspotConfig.budget.maxWaitMs = budgetWaitForLease(config.FIELD_SYNC_CLAIM_LEASE_MS, hubspotConfig.budget.maxWaitMs ?? RATE_BUDGET_DEFAULTS.maxWaitMs);
+  const hubspot = createHubspotClient(hubspotConfig, { db, logger: log, accessToken });
   return {
     db,
     companies: hubspot.companies,

@@ -1,9 +1,11 @@
-import { HubspotDailyLimitError, HubspotError } from '../hubspot/client/errors.js';
+import { HubspotDailyLimitError } from '../hubspot/client/errors.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { OutboxMessage } from '../outbox/outbox-message.js';
-import { claimOutboxBatch, completeOutboxRows, releaseOutboxRows, type ClaimedOutboxRow, type MessageRowState } from './outbox-claims.js';
-import { syncClaimedRows, type CompanyGateway, type SyncBatchResult } from './sync-claimed-rows.js';
+import { claimOutboxBatch, releaseOutboxRows, type ClaimedOutboxRow, type MessageRowState } from './outbox-claims.js';
+import type { CompanyGateway, SyncBatchResult } from './sync-claimed-rows.js';
+import { hubspotDeadline, withDeadline } from './sync-deadline.js';
+import { syncIsolatingFailures } from './sync-isolating-failures.js';
 import { insertSyncLog } from './sync-log-repository.js';
 
 export interface FieldSyncWorkerOptions {
@@ -24,65 +26,71 @@ export interface FieldSyncDeps {
 export type OutboxMessageOutcome =
   | { kind: Exclude<MessageRowState, 'CLAIMED'> }
   | ({ kind: 'SYNCED'; rows: number } & SyncBatchResult)
-  | { kind: 'FAILED'; rows: number; error: string };
+  /** HubSpot's daily limit is spent: the rows wait until `retryAt`, then the relay brings them back. */
+  | { kind: 'PARKED'; rows: number; customers: number; retryAt: Date };
 
 /**
  * Handles one outbox message: claims the change it names plus other pending changes (a burst is
  * synced in a few batch calls), syncs them and marks them done. Returns normally when the message
- * may be acked (also when another worker handled or is handling its change). Throws when the
- * change must be tried again: the claimed rows are handed back first (PENDING, or PARKED when
- * HubSpot's daily limit is spent), so Pub/Sub's redelivery, or any other worker, finds them.
+ * may be acked: synced (customers HubSpot or WARP refuse fail alone, for good), handled or being
+ * handled elsewhere, or parked on HubSpot's daily limit (retrying before the pause ends cannot
+ * help; the relay republishes the rows when it does). Throws when the change must be tried again:
+ * the rows still held are handed back first (PENDING), so Pub/Sub's redelivery, or any other
+ * worker, finds them.
  */
 export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMessage, traceId?: string): Promise<OutboxMessageOutcome> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log.child({ outboxId: message.outboxId, customerId: message.customerId, trace: traceId });
+  const { workerId, leaseMs } = deps.options;
+  const claimedAt = now();
   const claim = await claimOutboxBatch(deps.db, {
     outboxId: message.outboxId,
     customerId: message.customerId,
-    workerId: deps.options.workerId,
+    workerId,
     maxCustomers: deps.options.maxCustomers,
-    leaseMs: deps.options.leaseMs,
-    now: now(),
+    leaseMs,
+    now: claimedAt,
   });
   if (claim.messageRow !== 'CLAIMED') {
     log.debug('outbox message needs no work here', { state: claim.messageRow });
     return { kind: claim.messageRow };
   }
+  const companies = withDeadline(deps.companies, hubspotDeadline(claimedAt, leaseMs), now);
   try {
-    const result = await syncClaimedRows({ db: deps.db, companies: deps.companies, log, now }, claim.rows, traceId);
+    const result = await syncIsolatingFailures({ db: deps.db, companies, log, now, workerId }, claim.rows, traceId);
     log.info('field sync batch done', { rows: claim.rows.length, ...result });
     return { kind: 'SYNCED', rows: claim.rows.length, ...result };
   } catch (err) {
-    if (err instanceof HubspotError && !err.retryable) {
-      // The request itself is wrong: retrying cannot help. Record it and ack.
-      await recordFailure(deps, claim.rows, err, 'FAILED', traceId);
-      await completeOutboxRows(deps.db, claim.rows.map((r) => r.id), `${err.name}: ${err.message}`);
-      log.error('field sync failed for good', { err, rows: claim.rows.length });
-      return { kind: 'FAILED', rows: claim.rows.length, error: err.message };
+    const error = `${(err as Error).name}: ${(err as Error).message}`;
+    const ids = (rows: readonly ClaimedOutboxRow[]) => rows.map((r) => r.id);
+    if (err instanceof HubspotDailyLimitError) {
+      // Every message of these rows is acked: the relay republishes them once the pause is over.
+      const retryAt = err.pausedUntil ?? new Date(now().getTime() + DAILY_PAUSE_FALLBACK_MS);
+      const parked = await releaseOutboxRows(deps.db, ids(claim.rows), workerId, { status: 'PARKED', error, retryAt });
+      await recordFailure(deps, parked, err, traceId);
+      const customers = new Set(parked.map((r) => r.customerId)).size;
+      log.warn('outbound sync parked until HubSpot\'s daily limit resets', { rows: parked.length, customers, retryAt });
+      return { kind: 'PARKED', rows: parked.length, customers, retryAt };
     }
-    const daily = err instanceof HubspotDailyLimitError;
-    const retryAt = daily ? (err.pausedUntil ?? new Date(now().getTime() + 3_600_000)) : new Date(now().getTime() + deps.options.retryDelayMs);
-    const release = { status: daily ? ('PARKED' as const) : ('PENDING' as const), error: `${(err as Error).name}: ${(err as Error).message}`, retryAt };
+    const retryAt = new Date(now().getTime() + deps.options.retryDelayMs);
     const [own, others] = partition(claim.rows, (r) => r.customerId === message.customerId);
     // This message's redelivery retries its customer; the others' messages were acked, so the
     // relay republishes their rows after its grace period (or an earlier batch takes them).
-    await releaseOutboxRows(deps.db, own.map((r) => r.id), release);
-    await releaseOutboxRows(deps.db, others.map((r) => r.id), { ...release, republish: true });
-    await recordFailure(deps, claim.rows, err, 'RETRYING', traceId);
-    if (daily) log.critical('HubSpot daily API limit reached: outbound sync parked', { retryAt, rows: claim.rows.length });
-    else log.warn('field sync failed; the change will be retried', { err, rows: claim.rows.length });
+    const released = [
+      ...(await releaseOutboxRows(deps.db, ids(own), workerId, { status: 'PENDING', error, retryAt })),
+      ...(await releaseOutboxRows(deps.db, ids(others), workerId, { status: 'PENDING', error, retryAt, republish: true })),
+    ];
+    await recordFailure(deps, released, err, traceId);
+    log.warn('field sync failed; the change will be retried', { err, rows: released.length });
     throw err;
   }
 }
 
-/** One sync log row per customer of a batch that failed as a whole. */
-async function recordFailure(
-  deps: FieldSyncDeps,
-  rows: readonly ClaimedOutboxRow[],
-  err: unknown,
-  status: 'FAILED' | 'RETRYING',
-  traceId?: string,
-): Promise<void> {
+/** When HubSpot's daily pause has no known end, try again after this long. */
+const DAILY_PAUSE_FALLBACK_MS = 3_600_000;
+
+/** One RETRYING sync log row per customer whose rows were handed back. */
+async function recordFailure(deps: FieldSyncDeps, rows: ReadonlyArray<{ id: string; customerId: string }>, err: unknown, traceId?: string): Promise<void> {
   const lastRowOf = new Map(rows.map((r) => [r.customerId, r.id]));
   const error = err as Error;
   await insertSyncLog(
@@ -93,7 +101,7 @@ async function recordFailure(
       trace_id: traceId ?? null,
       direction: 'WARP_TO_HUBSPOT' as const,
       operation: 'SYNC',
-      status,
+      status: 'RETRYING' as const,
       error_code: error.name ?? 'Error',
       error_message: String(error.message ?? err).slice(0, 2000),
     })),

@@ -13,7 +13,8 @@ export interface ClaimedOutboxRow {
   attempts: number;
 }
 
-export type MessageRowState = 'CLAIMED' | 'ALREADY_DONE' | 'IN_PROGRESS_ELSEWHERE' | 'MISSING';
+/** PARKED: the row waits out HubSpot's daily limit; the relay brings it back when the pause ends. */
+export type MessageRowState = 'CLAIMED' | 'ALREADY_DONE' | 'IN_PROGRESS_ELSEWHERE' | 'PARKED' | 'MISSING';
 
 export interface ClaimResult {
   /** What became of the row the message named. */
@@ -42,12 +43,12 @@ const SCAN_FACTOR = 4;
  * One short transaction: take all claimable rows of the message's customer (its row first, so a
  * message whose change was handled elsewhere is recognised) and the rows of up to maxCustomers - 1
  * other customers, oldest first, skipping rows other workers hold (SKIP LOCKED). Claimable: PENDING
- * (others' rows only once their retry time came), PARKED (own rows only), or PROCESSING with an
- * expired lease.
+ * (others' rows only once their retry time came), PARKED once HubSpot's pause is over
+ * (next_attempt_at), or PROCESSING with an expired lease.
  */
 export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<ClaimResult> {
   const leaseCutoff = new Date(options.now.getTime() - options.leaseMs);
-  const columns = ['id', 'customer_id', 'operation', 'origin', 'changed_fields', 'changed_at', 'attempts', 'status', 'claimed_at'] as const;
+  const columns = ['id', 'customer_id', 'operation', 'origin', 'changed_fields', 'changed_at', 'attempts', 'status', 'claimed_at', 'next_attempt_at'] as const;
   return inTransaction(db, async (tx) => {
     // Claims are serialised (they take milliseconds): concurrent workers woken by one burst
     // would otherwise split its head between them (SKIP LOCKED) into many small batches.
@@ -63,15 +64,15 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
       .where('customer_id', '=', options.customerId)
       .forUpdate()
       .executeTakeFirst();
-    // PARKED rows wait out HubSpot's daily limit; their message's redelivery tries them again.
-    const claimable = (row: { status: OutboxStatus; claimed_at: Date | null }) =>
+    // PARKED rows wait out HubSpot's daily limit: trying them earlier only spends calls on a 429.
+    const claimable = (row: { status: OutboxStatus; claimed_at: Date | null; next_attempt_at: Date | null }) =>
       row.status === 'PENDING' ||
-      row.status === 'PARKED' ||
+      (row.status === 'PARKED' && (row.next_attempt_at ?? options.now) <= options.now) ||
       (row.status === 'PROCESSING' && (row.claimed_at ?? options.now) < leaseCutoff);
 
     if (!messageRow) return { messageRow: 'MISSING', rows: [] };
     if (messageRow.status === 'DONE' || messageRow.status === 'FAILED') return { messageRow: 'ALREADY_DONE', rows: [] };
-    if (!claimable(messageRow)) return { messageRow: 'IN_PROGRESS_ELSEWHERE', rows: [] };
+    if (!claimable(messageRow)) return { messageRow: messageRow.status === 'PARKED' ? 'PARKED' : 'IN_PROGRESS_ELSEWHERE', rows: [] };
     const siblings = await tx
       .selectFrom('hubspot_sync_queue')
       .select(columns)
@@ -91,7 +92,7 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
       .where((eb) =>
         eb.or([
           eb.and([
-            eb('status', '=', 'PENDING'),
+            eb('status', 'in', ['PENDING', 'PARKED']),
             eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', options.now)]),
           ]),
           eb.and([eb('status', '=', 'PROCESSING'), eb('claimed_at', '<', leaseCutoff)]),
@@ -147,12 +148,15 @@ export async function completeOutboxRows(db: DbOrTx, ids: readonly string[], err
 }
 
 /**
- * Hands rows back after a failure that may pass (PENDING, retry not before `retryAt`), or parks
- * them until HubSpot's daily limit resets (PARKED). Either way attempts and the error are kept.
+ * Hands back the rows this worker still holds after a failure that may pass (PENDING, retry not
+ * before `retryAt`), or parks them until HubSpot's daily limit resets (PARKED). Either way attempts
+ * and the error are kept. Rows already completed (a part of the batch that committed) or taken
+ * over by another worker after our lease ran out are left alone. Returns the rows handed back.
  */
 export async function releaseOutboxRows(
   db: DbOrTx,
   ids: readonly string[],
+  workerId: string,
   outcome: {
     status: 'PENDING' | 'PARKED';
     error: string;
@@ -160,9 +164,9 @@ export async function releaseOutboxRows(
     /** No message will bring these back (their own was acked): mark them for the relay. */
     republish?: boolean;
   },
-): Promise<void> {
-  if (ids.length === 0) return;
-  await db
+): Promise<Array<{ id: string; customerId: string }>> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .updateTable('hubspot_sync_queue')
     .set({
       ...(outcome.republish ? { published_at: null } : {}),
@@ -174,5 +178,35 @@ export async function releaseOutboxRows(
       claimed_by: null,
     })
     .where('id', 'in', [...ids])
+    .where('status', '=', 'PROCESSING')
+    .where('claimed_by', '=', workerId)
+    .returning(['id', 'customer_id'])
     .execute();
+  return rows.map((r) => ({ id: r.id, customerId: r.customer_id }));
+}
+
+/** Thrown when rows we claimed were taken over by another worker (our lease had run out). */
+export class ClaimLostError extends Error {
+  constructor(lost: number) {
+    super(`${lost} claimed outbox row(s) were taken over by another worker after the lease ran out`);
+    this.name = 'ClaimLostError';
+  }
+}
+
+/**
+ * Renews the lease on rows this worker holds (claimed_at = now), outside any sync transaction so
+ * other workers see it at once. Throws ClaimLostError when any row is no longer ours: another
+ * worker may be syncing it, so we must not write.
+ */
+export async function renewClaims(db: DbOrTx, ids: readonly string[], workerId: string, now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  const result = await db
+    .updateTable('hubspot_sync_queue')
+    .set({ claimed_at: now })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'PROCESSING')
+    .where('claimed_by', '=', workerId)
+    .executeTakeFirst();
+  const renewed = Number(result.numUpdatedRows);
+  if (renewed < ids.length) throw new ClaimLostError(ids.length - renewed);
 }

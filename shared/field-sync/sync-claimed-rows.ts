@@ -1,17 +1,19 @@
 import { inTransaction, type Db, type Tx } from '../db/database.js';
 import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
-import type { FieldMapping } from '../sync/field-mapping.js';
 import { hubspotChangeTimes, propertiesWithHistorySchema } from '../sync/hubspot-history.js';
 import type { JsonObject } from '../sync/json-path.js';
-import { planCustomerSync, type CustomerSyncPlan, type HubspotSide } from '../sync/plan-customer.js';
+import { planCustomerSync } from '../sync/plan-customer.js';
+import { alertCompanyDeleted } from './company-deleted.js';
+import { describeWriteError, inSavepoint } from './savepoint.js';
 import { lockCustomersForSync } from './customer-sync-lock.js';
-import { loadFieldStates, saveFieldStates, type CustomerFieldStates } from './field-state-repository.js';
+import { loadFieldStates } from './field-state-repository.js';
 import { loadEffectiveMappings } from './mapping-repository.js';
-import { completeOutboxRows, type ClaimedOutboxRow } from './outbox-claims.js';
-import { planLogEntries, type LogContext, type PushOutcome } from './sync-log-entries.js';
+import { completeOutboxRows, renewClaims, type ClaimedOutboxRow } from './outbox-claims.js';
+import { directWrites, isolatedWrites, lastId, settleCustomer, type CustomerWork, type CustomerWrites, type Settled } from './settle-customer.js';
+import { outboundEntry, type LogContext } from './sync-log-entries.js';
 import { insertSyncLog, type NewSyncLogEntry } from './sync-log-repository.js';
-import { applyWarpWrites, linkCustomerToCompany, loadCustomers, type SyncCustomer } from './sync-customer-repository.js';
+import { linkCustomerToCompany, loadCustomers } from './sync-customer-repository.js';
 import { warpChangeTimes } from './warp-change-times.js';
 
 /** The HubSpot calls the outbound sync makes; the adapter splits them to HubSpot's batch limits. */
@@ -22,6 +24,8 @@ export interface SyncBatchDeps {
   companies: CompanyGateway;
   log: Logger;
   now: () => Date;
+  /** The worker holding the claim: its lease is renewed before HubSpot is written. */
+  workerId: string;
 }
 
 export interface SyncBatchResult {
@@ -31,32 +35,29 @@ export interface SyncBatchResult {
   failedCustomers: number;
 }
 
-interface CustomerWork {
-  customer: SyncCustomer;
-  rows: ClaimedOutboxRow[];
-  mappings: FieldMapping[];
-  states: CustomerFieldStates;
-  companyId: string | null;
-  hubspot: HubspotSide | null;
-  plan?: CustomerSyncPlan;
-  push: PushOutcome;
-  logs: NewSyncLogEntry[];
+/** How a customer's rows end: DONE, or FAILED with the error. */
+interface Completion {
+  ids: string[];
+  error?: string;
 }
 
 /**
  * Syncs every customer of a claimed batch with one HubSpot history read per 50 companies and one
- * batch write per 100 (the adapter splits at those limits), inside one transaction that holds the customers' sync locks from the
- * first read to the last write, so a concurrent sync of the same customer plans from our result.
- * HubSpot is written before the transaction commits: if we die in between, the next run reads
- * HubSpot's new values, finds them equal to WARP's and stores them as the base (converges).
- * HubSpot errors that outlive the adapter's retries propagate (the caller releases the rows).
+ * batch write per 100 (the adapter splits at those limits), inside one transaction that holds the
+ * customers' sync locks from the first read to the last write, so a concurrent sync of the same
+ * customer plans from our result. HubSpot is written before the transaction commits: if we die in
+ * between, the next run reads HubSpot's new values, finds them equal to WARP's and stores them as
+ * the base (converges). A WARP write only one customer's data breaks fails that customer alone
+ * (its rows FAILED, not retried); a company HubSpot no longer has unlinks its customer. HubSpot
+ * errors that outlive the adapter's retries propagate (the caller releases the rows). The claims
+ * are renewed before the write phase; deps.companies carries the batch's deadline (sync-deadline).
  */
 export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly ClaimedOutboxRow[], traceId?: string): Promise<SyncBatchResult> {
   const rowsByCustomer = new Map<string, ClaimedOutboxRow[]>();
   for (const row of claimed) rowsByCustomer.set(row.customerId, [...(rowsByCustomer.get(row.customerId) ?? []), row]);
   const customerIds = [...rowsByCustomer.keys()];
 
-  return inTransaction(deps.db, async (tx) => {
+  const { counts, deleted } = await inTransaction(deps.db, async (tx) => {
     await lockCustomersForSync(tx, customerIds);
     const now = deps.now();
     const [customers, mappings, states] = await Promise.all([
@@ -65,36 +66,33 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
       loadFieldStates(tx, customerIds),
     ]);
 
+    // Outbox rows are completed last: until then this transaction holds no lock on them, so the
+    // lease renewal below (another connection) never waits for us.
+    const completions: Completion[] = [];
+    const logs: NewSyncLogEntry[] = [];
     const work: CustomerWork[] = [];
-    const skipped: NewSyncLogEntry[] = [];
     let failedCustomers = 0;
     for (const customerId of customerIds) {
       const rows = rowsByCustomer.get(customerId)!;
+      const ids = rows.map((r) => r.id);
       const customer = customers.get(customerId);
       const ctx: LogContext = { customerId, companyId: customer?.hubspot_company_id ?? null, outboxId: lastId(rows), traceId };
       const mapping = mappings.get(customerId);
       if (!customer || !mapping) continue; // deleted meanwhile: its rows went with it (cascade)
       if (!mapping.ok) {
         failedCustomers++;
-        skipped.push(entry(ctx, 'SYNC', 'FAILED', 'INVALID_MAPPING', mapping.error));
-        await completeOutboxRows(tx, rows.map((r) => r.id), mapping.error);
+        logs.push(outboundEntry(ctx, 'SYNC', 'FAILED', 'INVALID_MAPPING', mapping.error));
+        completions.push({ ids, error: mapping.error });
         continue;
       }
       if (customer.hubspot_link_status === 'DELETED') {
-        skipped.push(entry(ctx, 'SYNC', 'SKIPPED', 'COMPANY_DELETED', 'the linked HubSpot company was deleted; relink it to sync'));
-        await completeOutboxRows(tx, rows.map((r) => r.id), 'linked HubSpot company deleted');
+        // Nothing to sync to until the company is restored or relinked (which enqueues a resync).
+        logs.push(outboundEntry(ctx, 'SYNC', 'SKIPPED', 'COMPANY_DELETED', 'the linked HubSpot company was deleted; relink it to sync'));
+        completions.push({ ids });
         continue;
       }
-      work.push({
-        customer,
-        rows,
-        mappings: mapping.mappings,
-        states: states.get(customerId) ?? {},
-        companyId: customer.hubspot_company_id,
-        hubspot: null,
-        push: {},
-        logs: [],
-      });
+      const companyId = customer.hubspot_company_id;
+      work.push({ customer, rows, mappings: mapping.mappings, states: states.get(customerId) ?? {}, companyId, hubspot: null, companyGone: false, push: {}, logs: [] });
     }
 
     await linkNewCompanies(deps, tx, work, traceId);
@@ -110,45 +108,43 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
       });
     }
 
+    // The reads may have waited for HubSpot's budget: renew the claims so the writes and the
+    // commit get a whole lease, and stop here if another worker took them over meanwhile.
+    await renewClaims(deps.db, claimed.map((r) => r.id), deps.workerId, deps.now());
     const hubspotWrites = await pushToHubspot(deps, work);
 
+    // Fast path: every customer's writes at once. Only when one fails are they redone in a
+    // savepoint each, so that customer fails alone and the others still commit.
+    const settleAll = async (writes: CustomerWrites) => {
+      const all: Settled[] = [];
+      for (const w of work) all.push(await settleCustomer(tx, w, now, deps.log, writes, traceId));
+      return all;
+    };
+    const fast = await inSavepoint(tx, () => settleAll(directWrites));
+    const settled = fast.ok ? fast.value : await settleAll(isolatedWrites(tx));
     let warpWrites = 0;
-    for (const w of work) {
-      const ctx: LogContext = { customerId: w.customer.id, companyId: w.companyId, outboxId: lastId(w.rows), traceId };
-      if (!w.plan || !w.companyId) {
-        failedCustomers++;
-        w.logs.push(entry(ctx, 'SYNC', 'FAILED', 'COMPANY_NOT_FOUND', `HubSpot has no company ${w.companyId ?? '(none)'}`));
-        await completeOutboxRows(tx, w.rows.map((r) => r.id), 'HubSpot company not found');
-        continue;
-      }
-      const { applied } = await applyWarpWrites(tx, w.customer, w.plan.warpWrites, now);
-      if (applied) warpWrites += w.plan.warpWrites.length;
-      await saveFieldStates(tx, w.customer.id, agreedPart(w.plan, w.push, applied), stateTimes(w, now), now);
-      w.logs.push(...planLogEntries(ctx, w.plan, w.push, applied));
-      if (w.push.refused) failedCustomers++;
-      await completeOutboxRows(tx, w.rows.map((r) => r.id), w.push.refused ? `HubSpot refused: ${w.push.refused.message}` : undefined);
-    }
-    await insertSyncLog(tx, [...skipped, ...work.flatMap((w) => w.logs)]);
-    return { customers: customerIds.length, hubspotWrites, warpWrites, failedCustomers };
+    work.forEach((w, i) => {
+      const outcome = settled[i]!;
+      warpWrites += outcome.warpWrites;
+      if (outcome.failed) failedCustomers++;
+      completions.push({ ids: w.rows.map((r) => r.id), error: outcome.error });
+      logs.push(...outcome.logs);
+    });
+    await insertSyncLog(tx, logs);
+    await completeGrouped(tx, completions);
+    const counts: SyncBatchResult = { customers: customerIds.length, hubspotWrites, warpWrites, failedCustomers };
+    return { counts, deleted: work.filter((_, i) => settled[i]!.companyDeleted) };
   });
+  // Alerted once the unlink is committed.
+  for (const w of deleted) alertCompanyDeleted(deps.log, w.customer, w.companyId!);
+  return counts;
 }
 
-function lastId(rows: readonly ClaimedOutboxRow[]): string {
-  return rows[rows.length - 1]!.id;
-}
-
-function entry(ctx: LogContext, operation: string, status: NewSyncLogEntry['status'], code: string, message: string): NewSyncLogEntry {
-  return {
-    customer_id: ctx.customerId,
-    hubspot_company_id: ctx.companyId,
-    outbox_id: ctx.outboxId,
-    trace_id: ctx.traceId ?? null,
-    direction: 'WARP_TO_HUBSPOT',
-    operation,
-    status,
-    error_code: code,
-    error_message: message,
-  };
+/** One statement per distinct outcome (in a healthy batch: one for every row). */
+async function completeGrouped(tx: Tx, completions: readonly Completion[]): Promise<void> {
+  const byError = new Map<string | undefined, string[]>();
+  for (const { ids, error } of completions) byError.set(error, [...(byError.get(error) ?? []), ...ids]);
+  for (const [error, ids] of byError) await completeOutboxRows(tx, ids, error);
 }
 
 /**
@@ -174,11 +170,19 @@ async function linkNewCompanies(deps: SyncBatchDeps, tx: Tx, work: CustomerWork[
       operation: 'LINK_COMPANY',
     };
     if (!outcome || outcome.status === 'INVALID') {
-      w.logs.push({ ...log, status: 'FAILED', error_code: 'HUBSPOT_VALIDATION', error_message: outcome?.error.message ?? 'no upsert result' });
+      const message = outcome?.error.message ?? 'no upsert result';
+      w.linkFailure = `HubSpot refused the company: ${message}`;
+      w.logs.push({ ...log, status: 'FAILED', error_code: 'HUBSPOT_VALIDATION', error_message: message });
       continue;
     }
     const companyId = outcome.record.id;
-    await linkCustomerToCompany(tx, w.customer.id, companyId);
+    const linked = await inSavepoint(tx, () => linkCustomerToCompany(tx, w.customer.id, companyId));
+    if (!linked.ok) {
+      const message = describeWriteError(linked.error);
+      w.linkFailure = `WARP write failed: ${message}`;
+      w.logs.push({ ...log, hubspot_company_id: companyId, status: 'FAILED', error_code: 'WARP_WRITE_FAILED', error_message: message });
+      continue;
+    }
     w.companyId = companyId;
     // A company created just now holds only the BAN: no need to read it back.
     if (outcome.status === 'CREATED') w.hubspot = { properties: { warp_ban: w.customer.ban }, changedAt: {} };
@@ -201,7 +205,10 @@ async function readCompanies(deps: SyncBatchDeps, work: CustomerWork[]): Promise
   const byId = new Map(results.map((c) => [c.id, c]));
   for (const w of toRead) {
     const company = byId.get(w.companyId!);
-    if (!company) continue; // not in HubSpot (archived or deleted): reported, not planned
+    if (!company) {
+      w.companyGone = true; // archived or deleted before its deletion webhook reached us
+      continue;
+    }
     w.hubspot = { properties: company.properties, changedAt: hubspotChangeTimes(propertiesWithHistorySchema.parse(company.propertiesWithHistory ?? {})) };
   }
 }
@@ -220,7 +227,7 @@ async function pushToHubspot(deps: SyncBatchDeps, work: CustomerWork[]): Promise
   for (const outcome of outcomes) {
     const w = byCompany.get(outcome.id)!;
     if (outcome.status === 'UPDATED') written++;
-    else if (outcome.status === 'NOT_FOUND') w.plan = undefined; // deleted since the read: reported, not stored
+    else if (outcome.status === 'NOT_FOUND') w.companyGone = true; // deleted since the read
     else {
       const writes = w.plan!.hubspotWrites;
       const blamed = outcome.error.propertyNames.filter((p) => Object.hasOwn(writes, p));
@@ -234,38 +241,8 @@ async function pushToHubspot(deps: SyncBatchDeps, work: CustomerWork[]): Promise
   for (const outcome of await deps.companies.batchUpdate(retry)) {
     const w = byCompany.get(outcome.id)!;
     if (outcome.status === 'UPDATED') written++;
-    else if (outcome.status === 'NOT_FOUND') w.plan = undefined;
+    else if (outcome.status === 'NOT_FOUND') w.companyGone = true;
     else w.push = { refused: { properties: Object.keys(w.plan!.hubspotWrites), message: outcome.error.message } };
   }
   return written;
-}
-
-/**
- * The part of a plan both sides now agree on: refused pushes did not happen (their base stays),
- * and pulls skipped because the customer changed meanwhile did not either.
- */
-function agreedPart(plan: CustomerSyncPlan, push: PushOutcome, pullApplied: boolean): CustomerSyncPlan {
-  const refused = new Set(push.refused?.properties ?? []);
-  const notApplied = new Set(
-    plan.decisions
-      .filter((d) => (d.decision.action === 'PUSH_TO_HUBSPOT' && refused.has(d.hubspotProperty)) || (d.decision.action === 'PULL_TO_WARP' && !pullApplied))
-      .map((d) => d.warpField),
-  );
-  if (notApplied.size === 0) return plan;
-  return {
-    ...plan,
-    newBases: Object.fromEntries(Object.entries(plan.newBases).filter(([field]) => !notApplied.has(field))),
-    closedConflicts: plan.closedConflicts.filter((field) => !notApplied.has(field)),
-  };
-}
-
-/** Change times to store with new bases: our writes happened now; the rest as each side said. */
-function stateTimes(w: CustomerWork, now: Date) {
-  const warpChangedAt: Record<string, Date | null> = warpChangeTimes(w.mappings, w.rows, w.states);
-  const hubspotChangedAt: Record<string, Date | null | undefined> = { ...w.hubspot?.changedAt };
-  for (const d of w.plan!.decisions) {
-    if (d.decision.action === 'PULL_TO_WARP') warpChangedAt[d.warpField] = now;
-    if (d.decision.action === 'PUSH_TO_HUBSPOT') hubspotChangedAt[d.hubspotProperty] = now;
-  }
-  return { warpChangedAt, hubspotChangedAt };
 }

@@ -13,6 +13,21 @@ export interface PushOutcome {
   refused?: { properties: string[]; message: string };
 }
 
+/** One outbound log row of a customer's batch work (no fields). */
+export function outboundEntry(ctx: LogContext, operation: string, status: NewSyncLogEntry['status'], code: string, message: string): NewSyncLogEntry {
+  return {
+    customer_id: ctx.customerId,
+    hubspot_company_id: ctx.companyId,
+    outbox_id: ctx.outboxId,
+    trace_id: ctx.traceId ?? null,
+    direction: 'WARP_TO_HUBSPOT',
+    operation,
+    status,
+    error_code: code,
+    error_message: message,
+  };
+}
+
 const base = (ctx: LogContext) => ({
   customer_id: ctx.customerId,
   hubspot_company_id: ctx.companyId,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { MessagePublisher } from '../pubsub/publisher.js';
-import { outboxMessageSchema } from './outbox-message.js';
+import { outboxMessageSchema, type OutboxMessage } from './outbox-message.js';
 
 export interface RelayOptions {
   /** Rows younger than this are left to the API's own after-commit publish. */
@@ -13,9 +13,11 @@ export interface RelayOptions {
   /**
    * Also republish rows published long ago but still not done and untouched this long: a row
    * a worker released for retry while the message that would retry it was acked elsewhere,
-   * or one claimed by a worker that died. Omit to relay unpublished rows only.
+   * or one claimed by a worker that died. Omit to relay unpublished and unparked rows only.
    */
   stuckAfterMs?: number;
+  /** A relay that took rows and died before publishing them leaves them to another after this long. */
+  leaseMs?: number;
   now?: Date;
 }
 
@@ -24,12 +26,24 @@ export interface RelayResult {
   failed: number;
 }
 
+const DEFAULT_LEASE_MS = 120_000;
+
+interface RelayRow {
+  id: string;
+  customer_id: string;
+  operation: OutboxMessage['operation'];
+  origin: OutboxMessage['origin'];
+  changed_at: Date;
+}
+
 /**
- * Republishes outbox rows still unpublished after the grace period: a crash between the
- * customer API's commit and its publish loses nothing. Rows are locked with SKIP LOCKED so
- * concurrent relays split the work instead of double-publishing; a failed publish stays
- * unpublished (attempts and error recorded) for the next tick. Duplicates are harmless anyway:
- * the worker acks a message whose row is already done.
+ * Republishes outbox rows still unpublished after the grace period (a crash between the customer
+ * API's commit and its publish loses nothing), rows parked on HubSpot's daily limit once the pause
+ * is over, and (with stuckAfterMs) stuck rows. No lock is held while publishing: a short
+ * transaction takes the rows (SKIP LOCKED, so concurrent relays split them) and leases them
+ * (claimed_at on rows no worker holds, publish_attempts), the publishes run outside it, and a
+ * short statement records each outcome. A relay dying in between leaves leased rows to the next
+ * one after the lease. Duplicates are harmless anyway: the worker acks a message whose row is done.
  */
 export async function relayUnpublished(
   db: Db,
@@ -38,61 +52,90 @@ export async function relayUnpublished(
   log?: Logger,
 ): Promise<RelayResult> {
   const now = options.now ?? new Date();
+  const rows = await leaseRows(db, options, now);
+  const outcomes = await Promise.allSettled(
+    rows.map((row) =>
+      publisher.publish(
+        options.topic,
+        outboxMessageSchema.parse({
+          outboxId: row.id,
+          customerId: row.customer_id,
+          operation: row.operation,
+          origin: row.origin,
+          changedAt: row.changed_at.toISOString(),
+        }),
+        { orderingKey: row.customer_id },
+      ),
+    ),
+  );
+  const publishedIds = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.id);
+  const failedIds = rows.filter((_, i) => outcomes[i]?.status === 'rejected').map((r) => r.id);
+  // Either way the lease is over; a worker's claim taken meanwhile (PROCESSING) is its own.
+  const endLease = sql<Date | null>`CASE WHEN status = 'PROCESSING' THEN claimed_at END`;
+  if (publishedIds.length > 0) {
+    await db.updateTable('hubspot_sync_queue').set({ published_at: new Date(), claimed_at: endLease }).where('id', 'in', publishedIds).execute();
+  }
+  if (failedIds.length > 0) {
+    const firstError = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason as Error;
+    await db
+      .updateTable('hubspot_sync_queue')
+      .set({ claimed_at: endLease, last_error: `publish failed: ${firstError.message}`.slice(0, 1000) })
+      .where('id', 'in', failedIds)
+      .execute();
+    log?.warn('outbox relay could not publish some rows', { failed: failedIds.length, err: firstError });
+  }
+  if (rows.length > 0) log?.info('outbox relay republished rows', { published: publishedIds.length, failed: failedIds.length });
+  return { published: publishedIds.length, failed: failedIds.length };
+}
+
+/**
+ * The rows to relay, leased in one short transaction. A PENDING or PARKED row's claimed_at is
+ * otherwise empty (workers clear it when they hand a row back), so it carries the relay's lease; a
+ * PROCESSING row keeps its worker's claim time and is only published (its message finds it in
+ * progress, or its lease expired and takes it over).
+ */
+async function leaseRows(db: Db, options: RelayOptions, now: Date): Promise<RelayRow[]> {
   const cutoff = new Date(now.getTime() - options.graceMs);
+  const leaseCutoff = new Date(now.getTime() - (options.leaseMs ?? DEFAULT_LEASE_MS));
   const stuckCutoff = options.stuckAfterMs === undefined ? undefined : new Date(now.getTime() - options.stuckAfterMs);
   return inTransaction(db, async (tx) => {
     const rows = await tx
       .selectFrom('hubspot_sync_queue')
       .select(['id', 'customer_id', 'operation', 'origin', 'changed_at'])
       .where((eb) => {
-        const unpublished = eb.and([eb('published_at', 'is', null), eb('created_at', '<=', cutoff)]);
-        if (!stuckCutoff) return unpublished;
+        const notLeased = eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', leaseCutoff)]);
+        const unpublished = eb.and([eb('status', 'in', ['PENDING', 'PROCESSING']), eb('published_at', 'is', null), eb('created_at', '<=', cutoff), notLeased]);
+        // Parked rows come back once when HubSpot's pause is over (and again only when stuck).
+        const parkedDue = eb.and([
+          eb('status', '=', 'PARKED'),
+          eb('next_attempt_at', '<=', now),
+          notLeased,
+          eb.or([
+            eb('published_at', 'is', null),
+            eb('published_at', '<', eb.ref('next_attempt_at')),
+            ...(stuckCutoff ? [eb('published_at', '<', stuckCutoff)] : []),
+          ]),
+        ]);
+        if (!stuckCutoff) return eb.or([unpublished, parkedDue]);
         const stuck = eb.and([
-          eb('status', 'in', ['PENDING', 'PROCESSING', 'PARKED']),
+          eb('status', 'in', ['PENDING', 'PROCESSING']),
           eb('published_at', '<', stuckCutoff),
           eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', stuckCutoff)]),
         ]);
-        return eb.or([unpublished, stuck]);
+        return eb.or([unpublished, parkedDue, stuck]);
       })
       .orderBy('id')
       .limit(options.limit)
       .forUpdate()
       .skipLocked()
       .execute();
-    const outcomes = await Promise.allSettled(
-      rows.map((row) =>
-        publisher.publish(
-          options.topic,
-          outboxMessageSchema.parse({
-            outboxId: row.id,
-            customerId: row.customer_id,
-            operation: row.operation,
-            origin: row.origin,
-            changedAt: row.changed_at.toISOString(),
-          }),
-          { orderingKey: row.customer_id },
-        ),
-      ),
-    );
-    const publishedIds = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.id);
-    const failedIds = rows.filter((_, i) => outcomes[i]?.status === 'rejected').map((r) => r.id);
-    if (publishedIds.length > 0) {
+    if (rows.length > 0) {
       await tx
         .updateTable('hubspot_sync_queue')
-        .set({ published_at: new Date(), publish_attempts: sql`publish_attempts + 1` })
-        .where('id', 'in', publishedIds)
+        .set({ publish_attempts: sql`publish_attempts + 1`, claimed_at: sql<Date>`CASE WHEN status = 'PROCESSING' THEN claimed_at ELSE ${now} END` })
+        .where('id', 'in', rows.map((r) => r.id))
         .execute();
     }
-    if (failedIds.length > 0) {
-      const firstError = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason as Error;
-      await tx
-        .updateTable('hubspot_sync_queue')
-        .set({ publish_attempts: sql`publish_attempts + 1`, last_error: `publish failed: ${firstError.message}`.slice(0, 1000) })
-        .where('id', 'in', failedIds)
-        .execute();
-      log?.warn('outbox relay could not publish some rows', { failed: failedIds.length, err: firstError });
-    }
-    if (rows.length > 0) log?.info('outbox relay republished rows', { published: publishedIds.length, failed: failedIds.length });
-    return { published: publishedIds.length, failed: failedIds.length };
+    return rows;
   });
 }

@@ -13,6 +13,7 @@ import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-row
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
 import { createHubspotClient, type HubspotClient } from '../../../shared/hubspot/client/index.js';
 import { createLogger, type Logger } from '../../../shared/logging/logger.js';
+import { outboxMessageSchema, type OutboxMessage } from '../../../shared/outbox/outbox-message.js';
 import { createOnOutboxCommitted } from '../../../shared/outbox/publish-outbox-row.js';
 import { relayUnpublished } from '../../../shared/outbox/relay.js';
 import { createPubSubPublisher, type MessagePublisher } from '../../../shared/pubsub/publisher.js';
@@ -91,7 +92,7 @@ export async function startFieldSyncHarness(options: { tenSecondLimit?: number; 
     db: database.db,
     companies: overrides.companies ?? hubspot.companies,
     log: workerLog,
-    options: { workerId: overrides.workerId ?? `worker-${++workers}`, maxCustomers: 50, leaseMs: 60_000, retryDelayMs: 0 },
+    options: { workerId: overrides.workerId ?? `worker-${++workers}`, maxCustomers: 100, leaseMs: 60_000, retryDelayMs: 0 },
   });
 
   return {
@@ -168,6 +169,12 @@ export async function sandboxCompaniesByBan(h: FieldSyncHarness): Promise<Map<st
     after = page.paging?.next?.after;
   } while (after);
   return byBan;
+}
+
+/** The message the outbox would publish for the customer's newest row. */
+export async function messageFor(h: FieldSyncHarness, customerId: string): Promise<OutboxMessage> {
+  const row = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', customerId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+  return outboxMessageSchema.parse({ outboxId: row.id, customerId, operation: row.operation, origin: row.origin, changedAt: row.changed_at.toISOString() });
 }
 
 /** HubSpot API calls the sandbox answered (control API calls excluded). */

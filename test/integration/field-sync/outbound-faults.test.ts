@@ -3,9 +3,10 @@ import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { createCustomerService } from '../../../shared/customers/service.js';
 import { handleOutboxMessage } from '../../../shared/field-sync/handle-outbox-message.js';
 import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
-import { outboxMessageSchema, type OutboxMessage } from '../../../shared/outbox/outbox-message.js';
-import { ADMIN, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
+import { relayUnpublished } from '../../../shared/outbox/relay.js';
+import { ADMIN, messageFor, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
 import { insertCustomersWithOutbox } from './customer-factory.js';
+import { recordingPublisher } from './recording-publisher.js';
 
 const input = (name: string): CreateCustomerInput => ({
   company_name: name,
@@ -19,9 +20,8 @@ async function createViaApi(h: FieldSyncHarness, name: string): Promise<{ id: st
   return (JSON.parse((await h.customers.create(ADMIN, input(name), {})).body) as { data: { id: string; ban: string } }).data;
 }
 
-async function messageFor(h: FieldSyncHarness, customerId: string): Promise<OutboxMessage> {
-  const row = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', customerId).orderBy('id', 'desc').executeTakeFirstOrThrow();
-  return outboxMessageSchema.parse({ outboxId: row.id, customerId, operation: row.operation, origin: row.origin, changedAt: row.changed_at.toISOString() });
+async function outboxRow(h: FieldSyncHarness, id: string) {
+  return h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 async function customer(h: FieldSyncHarness, id: string) {
@@ -158,15 +158,37 @@ describe('outbound sync crash and validation paths (worker called directly)', ()
     expect(outbox.last_error).toContain('HubSpot refused');
   });
 
-  it("HubSpot's DAILY limit parks the rows, logs CRITICAL and throws for redelivery", async () => {
+  it("HubSpot's DAILY limit parks the rows and acks; they come back once the pause is over, not before", async () => {
     const [id] = await insertCustomersWithOutbox(h.database.db, 1, { prefix: 'DL' });
-    await h.sandbox.control.configure({ dailyLimit: 1 }) // already spent by the tests above;
+    await h.sandbox.control.configure({ dailyLimit: 1 }); // already spent by the tests above
     workerLogLines.length = 0;
     const message = await messageFor(h, id!);
-    await expect(handleOutboxMessage(h.workerDeps(), message)).rejects.toThrow();
-    const outbox = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', message.outboxId).executeTakeFirstOrThrow();
-    expect(outbox.status).toBe('PARKED');
-    expect(outbox.next_attempt_at!.getTime()).toBeGreaterThan(Date.now());
-    expect(workerLogLines.some((l) => l.includes('"severity":"CRITICAL"') && l.includes('daily'))).toBe(true);
+    const outcome = await handleOutboxMessage(h.workerDeps(), message);
+    expect(outcome).toMatchObject({ kind: 'PARKED', rows: 1, customers: 1 });
+    const parked = await outboxRow(h, message.outboxId);
+    expect(parked.status).toBe('PARKED');
+    expect(parked.next_attempt_at!.getTime()).toBeGreaterThan(Date.now());
+    expect(parked.next_attempt_at).toEqual((outcome as { retryAt: Date }).retryAt);
+    const parkedLine = workerLogLines.find((l) => l.includes('daily limit resets'));
+    expect(parkedLine).toContain('"severity":"WARNING"');
+    expect(parkedLine).toContain('"customers":1');
+
+    // Before the pause ends: a redelivery does nothing and the relay leaves the row alone.
+    await expect(handleOutboxMessage(h.workerDeps(), message)).resolves.toEqual({ kind: 'PARKED' });
+    const recorder = recordingPublisher();
+    const relayed = recorder.outboxIds;
+    const relayOptions = { graceMs: 0, limit: 1000, topic: 'recorded', stuckAfterMs: 1_000 };
+    await relayUnpublished(h.database.db, recorder, relayOptions);
+    expect(relayed).not.toContain(message.outboxId);
+
+    // The pause is over (HubSpot's limit reset, next_attempt_at passed): relayed once, then synced.
+    await h.sandbox.control.configure({ dailyLimit: null });
+    await h.database.db.updateTable('hubspot_rate_budget').set({ blocked_until: null, blocked_reason: null }).execute();
+    await h.database.db.updateTable('hubspot_sync_queue').set({ next_attempt_at: new Date(Date.now() - 1_000) }).where('id', '=', message.outboxId).execute();
+    await relayUnpublished(h.database.db, recorder, relayOptions);
+    await relayUnpublished(h.database.db, recorder, relayOptions);
+    expect(relayed.filter((outboxId) => outboxId === message.outboxId)).toHaveLength(1);
+    await expect(handleOutboxMessage(h.workerDeps(), message)).resolves.toMatchObject({ kind: 'SYNCED', rows: 1, failedCustomers: 0 });
+    expect((await outboxRow(h, message.outboxId)).status).toBe('DONE');
   });
 });
