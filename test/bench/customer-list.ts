@@ -99,7 +99,7 @@ export async function benchCustomerList(options: CustomerListBenchOptions = {}):
   await client.query('CREATE DATABASE warp_bench');
   await client.end();
   const url = cluster.urlFor('warp_bench');
-  const db = createDb({ connectionString: url, maxConnections: 10 });
+  const db = createDb({ connectionString: url, maxConnections: 10, statementTimeoutMs: 120_000 });
   try {
     await migrate(url);
     await seedDemoData(db);
