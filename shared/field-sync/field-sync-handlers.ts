@@ -3,26 +3,19 @@ import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import { outboxMessageSchema } from '../outbox/outbox-message.js';
 import { relayUnpublished, type RelayOptions } from '../outbox/relay.js';
+import { createPubSubHandler } from '../pubsub/message-handler.js';
 import type { PubSubPublisher } from '../pubsub/publisher.js';
 import { republishUnpublishedEvents, type RepublishOptions } from '../webhooks/republish-unpublished.js';
 import { handleOutboxMessage, type FieldSyncDeps } from './handle-outbox-message.js';
-import { decodePubSubEvent } from './pubsub-cloud-event.js';
 
-/**
- * The CloudEvent handlers behind functions/field-sync, built from lazily created dependencies
- * (one set per instance). Returning acks the message; throwing makes Pub/Sub redeliver it.
- */
+/** The outbox message handler behind functions/field-sync, over lazily built dependencies. */
 export function createFieldSyncHandler(getDeps: () => Promise<FieldSyncDeps>) {
-  return async (event: CloudEvent<unknown>): Promise<void> => {
-    const deps = await getDeps();
-    const decoded = decodePubSubEvent(event.data, outboxMessageSchema);
-    if (!decoded.ok) {
-      // Redelivery cannot fix a malformed message; it is logged loudly, then acked.
-      deps.log.error('outbox message rejected', { reason: decoded.reason, eventId: event.id });
-      return;
-    }
-    await handleOutboxMessage(deps, decoded.value, decoded.messageId ?? event.id);
-  };
+  return createPubSubHandler({
+    rejectedMessage: 'outbox message rejected',
+    schema: outboxMessageSchema,
+    getDeps,
+    onMessage: handleOutboxMessage,
+  });
 }
 
 export interface OutboxRelayDeps {

@@ -95,7 +95,7 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
       work.push({ customer, rows, mappings: mapping.mappings, states: states.get(customerId) ?? {}, companyId, hubspot: null, companyGone: false, push: {}, logs: [] });
     }
 
-    await linkNewCompanies(deps, tx, work, traceId);
+    await linkNewCompanies(deps, tx, work, now, traceId);
     await readCompanies(deps, work);
 
     for (const w of work) {
@@ -150,9 +150,10 @@ async function completeGrouped(tx: Tx, completions: readonly Completion[]): Prom
 /**
  * Customers without a company get one by upsert on `warp_ban`: a retry after a crash, or two
  * workers racing, land on the same company. Only the BAN is sent; the normal plan fills the rest,
- * so a company that already existed keeps the values HubSpot owns.
+ * so a company that already existed keeps the values HubSpot owns, and they reach WARP in this
+ * same sync (the plan's writes are checked against the version the link left).
  */
-async function linkNewCompanies(deps: SyncBatchDeps, tx: Tx, work: CustomerWork[], traceId?: string): Promise<void> {
+async function linkNewCompanies(deps: SyncBatchDeps, tx: Tx, work: CustomerWork[], now: Date, traceId?: string): Promise<void> {
   const unlinked = work.filter((w) => !w.companyId);
   if (unlinked.length === 0) return;
   const outcomes = await deps.companies.batchUpsertByUniqueProperty(
@@ -176,13 +177,14 @@ async function linkNewCompanies(deps: SyncBatchDeps, tx: Tx, work: CustomerWork[
       continue;
     }
     const companyId = outcome.record.id;
-    const linked = await inSavepoint(tx, () => linkCustomerToCompany(tx, w.customer.id, companyId));
+    const linked = await inSavepoint(tx, () => linkCustomerToCompany(tx, w.customer.id, companyId, now));
     if (!linked.ok) {
       const message = describeWriteError(linked.error);
       w.linkFailure = `WARP write failed: ${message}`;
       w.logs.push({ ...log, hubspot_company_id: companyId, status: 'FAILED', error_code: 'WARP_WRITE_FAILED', error_message: message });
       continue;
     }
+    w.customer = linked.value;
     w.companyId = companyId;
     // A company created just now holds only the BAN: no need to read it back.
     if (outcome.status === 'CREATED') w.hubspot = { properties: { warp_ban: w.customer.ban }, changedAt: {} };

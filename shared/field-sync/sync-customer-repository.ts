@@ -18,22 +18,23 @@ export async function loadCustomers(db: DbOrTx, ids: readonly string[]): Promise
 /**
  * Stores the company a customer was linked to. A sync-internal write: it bumps the version (the
  * ETag changes, the representation did) but writes no outbox row, as nothing needs syncing.
- * Returns false when the customer is linked already (to whatever company).
+ * Returns the customer as linked, so the same sync applies its pulls against the new version.
+ * Throws when the customer is linked already: callers hold its sync lock, so only a bug gets there.
  */
-export async function linkCustomerToCompany(db: DbOrTx, customerId: string, companyId: string): Promise<boolean> {
-  const result = await db
+export async function linkCustomerToCompany(db: DbOrTx, customerId: string, companyId: string, now: Date): Promise<SyncCustomer> {
+  return db
     .updateTable('customers')
     .set({
       hubspot_company_id: companyId,
       hubspot_link_status: 'LINKED',
       version: sql`version + 1`,
-      updated_at: new Date(),
+      updated_at: now,
       updated_by: SYNC_ACTOR,
     })
     .where('id', '=', customerId)
     .where('hubspot_company_id', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+    .returningAll()
+    .executeTakeFirstOrThrow(() => new Error(`customer ${customerId} is linked to a company already`));
 }
 
 export interface WarpWrite {

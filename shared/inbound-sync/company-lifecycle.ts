@@ -1,6 +1,7 @@
+import { alertCompanyDeleted, markCompanyDeleted } from '../field-sync/company-deleted.js';
 import type { CompanyRecord } from '../hubspot/client/hubspot-companies.js';
 import { ignored, processed, type EventOutcome } from './event-outcome.js';
-import { logForEvent, requestResync, type InboundContext } from './inbound-context.js';
+import { logForEvent, logRowsForEvent, requestResync, type InboundContext } from './inbound-context.js';
 import { forgetFieldStates, lockCustomerByBan, lockCustomersLinkedTo, setCustomerLink } from './linked-customers.js';
 import { companyBan, isOwnChange } from './unlinked-company.js';
 
@@ -30,19 +31,8 @@ export async function applyCompanyDeletion(ctx: InboundContext): Promise<EventOu
   if (!customer) return ignored('UNKNOWN_COMPANY', `no customer is linked to company ${companyId}`);
   if (await overtakenByLaterLinkEvent(ctx, companyId)) return ignored('STALE_EVENT', 'a later restore or deletion was applied');
   if (customer.hubspot_link_status === 'DELETED') return processed();
-  await setCustomerLink(ctx.tx, customer.id, { status: 'DELETED' }, ctx.now);
-  await logForEvent(ctx, [
-    {
-      customerId: customer.id,
-      companyId,
-      direction: 'NONE',
-      operation: 'UNLINK',
-      status: 'FAILED',
-      errorCode: 'COMPANY_DELETED',
-      errorMessage: `HubSpot company ${companyId} was deleted; the customer is kept and not synced until the company is restored or relinked`,
-    },
-  ]);
-  ctx.log.warn('HubSpot company of a customer was deleted: needs attention', { customerId: customer.id, ban: customer.ban, companyId });
+  await logRowsForEvent(ctx, [await markCompanyDeleted(ctx.tx, customer.id, companyId, ctx.now)]);
+  alertCompanyDeleted(ctx.log, customer, companyId);
   return processed();
 }
 

@@ -40,8 +40,8 @@ export interface EventLogEntry {
 
 /** Sync log rows caused by this event (webhook_event_id points back at it). */
 export async function logForEvent(ctx: InboundContext, entries: readonly EventLogEntry[]): Promise<void> {
-  await insertSyncLog(
-    ctx.tx,
+  await logRowsForEvent(
+    ctx,
     entries.map((e) => ({
       customer_id: e.customerId,
       hubspot_company_id: e.companyId,
@@ -52,8 +52,11 @@ export async function logForEvent(ctx: InboundContext, entries: readonly EventLo
       error_code: e.errorCode ?? null,
       error_message: e.errorMessage ?? null,
       outbox_id: e.outboxId ?? null,
-      webhook_event_id: ctx.webhookEventId,
-      trace_id: ctx.traceId ?? null,
     })),
   );
+}
+
+/** Sync log rows built elsewhere (e.g. by field-sync's shared steps), tied to this event. */
+export async function logRowsForEvent(ctx: InboundContext, rows: readonly Omit<NewSyncLogEntry, 'webhook_event_id' | 'trace_id'>[]): Promise<void> {
+  await insertSyncLog(ctx.tx, rows.map((row) => ({ ...row, webhook_event_id: ctx.webhookEventId, trace_id: ctx.traceId ?? null })));
 }

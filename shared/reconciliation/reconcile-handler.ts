@@ -1,22 +1,16 @@
-import type { CloudEvent } from '@google-cloud/functions-framework';
-import { decodePubSubEvent } from '../field-sync/pubsub-cloud-event.js';
+import { createPubSubHandler } from '../pubsub/message-handler.js';
 import { reconcileRequestSchema } from './reconcile-request.js';
 import { reconcile, type ReconcileDeps } from './run-reconciliation.js';
 
 /**
  * The CloudEvent handler behind functions/reconcile (push subscription on the reconcile request
- * topic). Returning acks the request; throwing makes Pub/Sub redeliver it, and the redelivery
- * resumes the failed run where it stopped.
+ * topic). A redelivered request resumes the failed run where it stopped.
  */
 export function createReconcileHandler(getDeps: () => Promise<ReconcileDeps>) {
-  return async (event: CloudEvent<unknown>): Promise<void> => {
-    const deps = await getDeps();
-    const decoded = decodePubSubEvent(event.data, reconcileRequestSchema);
-    if (!decoded.ok) {
-      // Redelivery cannot fix a malformed request; it is logged loudly, then acked.
-      deps.log.error('reconcile request rejected', { reason: decoded.reason, eventId: event.id });
-      return;
-    }
-    await reconcile(deps, decoded.value, decoded.messageId ?? event.id);
-  };
+  return createPubSubHandler({
+    rejectedMessage: 'reconcile request rejected',
+    schema: reconcileRequestSchema,
+    getDeps,
+    onMessage: reconcile,
+  });
 }

@@ -7,30 +7,27 @@
  * - burst: N changed customers at once: calls per change, and throughput as a fraction of what
  *   the rate limit allows (calls made per second / calls allowed per second).
  */
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@hubspot/api-client';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
 import { startSandbox } from '../../dev/hubspot-sandbox/sandbox.js';
+import { loadFieldSyncConfig } from '../../shared/config/field-sync-config.js';
 import { createDb, type Db } from '../../shared/db/database.js';
-import { migrate } from '../../shared/db/migrator.js';
 import { handleOutboxMessage, type FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
-import { createHubspotClient } from '../../shared/hubspot/client/index.js';
+import { budgetWaitForLease } from '../../shared/field-sync/sync-deadline.js';
+import { createHubspotClient, hubspotClientConfigFromEnv, RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/index.js';
 import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import type { OutboxMessage } from '../../shared/outbox/outbox-message.js';
-import { freePort } from '../support/free-port.js';
+import { benchDatabase, percentile, stopAll, type Stops } from './bench-support.js';
 
 export interface SyncThroughputOptions {
   burst?: number;
   singles?: number;
   instances?: number;
+  /** The sandbox's limit per 10 s (HubSpot Free/Starter: 100). The worker and budget run on production defaults. */
   tenSecondLimit?: number;
-  /** The shared budget's calls per window (the adapter's safety margin below the limit). */
-  budgetPerWindow?: number;
 }
 
 const silent = createLogger({ level: 'CRITICAL', sink: () => undefined });
@@ -76,20 +73,18 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
   const singles = options.singles ?? 20;
   const instances = options.instances ?? 8;
   const tenSecondLimit = options.tenSecondLimit ?? 100;
-  const budgetPerWindow = options.budgetPerWindow ?? 95;
 
-  const dataDir = path.join(os.tmpdir(), `warp-bench-sync-${process.pid}`);
-  const cluster = await startLocalPostgres({ dataDir, port: await freePort(), persistent: false });
-  const admin = new pg.Client({ connectionString: cluster.adminUrl });
-  await admin.connect();
-  await admin.query('CREATE DATABASE warp_bench_sync');
-  await admin.end();
-  const url = cluster.urlFor('warp_bench_sync');
-  const db = createDb({ connectionString: url, maxConnections: instances * 3 });
-  const sandbox = await startSandbox({ port: 0, rateLimits: { tenSecondLimit, dailyLimit: 1_000_000 } });
+  const stops: Stops = [];
   try {
-    await migrate(url);
+    const url = await benchDatabase(stops, 'sync');
+    const db = createDb({ connectionString: url, maxConnections: instances * 3 });
+    stops.push(() => db.destroy());
+    const sandbox = await startSandbox({ port: 0, rateLimits: { tenSecondLimit, dailyLimit: 1_000_000 } });
+    stops.push(() => sandbox.close());
     await ensureCompanyProperties(new Client({ accessToken: sandbox.token, basePath: sandbox.url }), silent);
+    // The set-up's calls bypass the budget (as `hubspot:setup` does at deploy) but count in the
+    // sandbox's window: the measured phases start once they have left it.
+    const setUpCallsLeave = Date.now() + 10_000;
     const total = burst + singles;
     const companyIds: string[] = [];
     for (let i = 0; i < total; i += 1000) {
@@ -98,12 +93,25 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
     }
     await insertLinkedCustomers(db, companyIds, 0);
 
-    const hubspot = createHubspotClient({ basePath: sandbox.url, budget: { key: 'bench', maxPerWindow: budgetPerWindow }, retry: {} }, { db, logger: silent, accessToken: sandbox.token });
+    // The worker as functions/field-sync builds it: the same env schema and defaults, only the
+    // sandbox's address (and the database's) set.
+    const config = await loadFieldSyncConfig({ DATABASE_URL: url, HUBSPOT_BASE_PATH: sandbox.url, HUBSPOT_BUDGET_KEY: 'bench' }, noSecretManager);
+    const hubspotConfig = hubspotClientConfigFromEnv(config);
+    hubspotConfig.budget.maxWaitMs = budgetWaitForLease(config.FIELD_SYNC_CLAIM_LEASE_MS, hubspotConfig.budget.maxWaitMs ?? RATE_BUDGET_DEFAULTS.maxWaitMs);
+    const grants: number[] = [];
+    const hubspot = createHubspotClient(hubspotConfig, { db, logger: silent, accessToken: sandbox.token, onGrant: ({ kind }) => {
+        if (kind === 'api') grants.push(Date.now());
+      } });
     const deps = (n: number): FieldSyncDeps => ({
       db,
       companies: hubspot.companies,
       log: silent,
-      options: { workerId: `bench-${n}`, maxCustomers: 50, leaseMs: 120_000, retryDelayMs: 1_000 },
+      options: {
+        workerId: `bench-${n}`,
+        maxCustomers: config.FIELD_SYNC_BATCH_CUSTOMERS,
+        leaseMs: config.FIELD_SYNC_CLAIM_LEASE_MS,
+        retryDelayMs: config.FIELD_SYNC_RETRY_DELAY_MS,
+      },
     });
     const ids = (await db.selectFrom('customers').select('id').orderBy('ban').execute()).map((r) => r.id);
     const change = (customerIds: readonly string[], tag: string) =>
@@ -112,6 +120,7 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
         await tx.insertInto('hubspot_sync_queue').values(customerIds.map((id) => ({ customer_id: id, operation: 'UPDATE' as const, origin: 'WARP' as const, changed_fields: ['company_name'] }))).execute();
       });
 
+    await sleep(Math.max(0, setUpCallsLeave - Date.now()));
     // Single changes: the first sync of each (no base yet) then a second change to it.
     await sandbox.control.clearRequests();
     const singleIds = ids.slice(burst);
@@ -123,6 +132,7 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
 
     // Burst: every other customer changed at once.
     await sandbox.control.clearRequests();
+    grants.length = 0;
     const burstIds = ids.slice(0, burst);
     for (let i = 0; i < burstIds.length; i += 5000) await change(burstIds.slice(i, i + 5000), 'burst');
     const messages = await pendingMessages(db);
@@ -135,7 +145,13 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
     const left = await db.selectFrom('hubspot_sync_queue').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '!=', 'DONE').executeTakeFirstOrThrow();
 
     return {
-      setup: { sandboxTenSecondLimit: tenSecondLimit, sharedBudgetPerWindow: budgetPerWindow, instances, maxCustomersPerBatch: 50 },
+      setup: {
+        sandboxTenSecondLimit: tenSecondLimit,
+        sharedBudget: hubspot.budget.windows.api,
+        instances,
+        maxCustomersPerBatch: config.FIELD_SYNC_BATCH_CUSTOMERS,
+        loadAverage1m: round(os.loadavg()[0] ?? 0),
+      },
       single: { changes: singles, hubspotCalls: singleCalls, callsPerChange: round(singleCalls / singles) },
       burst: {
         changedCustomers: burst,
@@ -147,18 +163,31 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
         seconds: round(seconds),
         changesPerSecond: round(burst / seconds),
         maxCallsIn10s: view.maxInWindow,
+        grantToArrivalMs: grantToArrival(grants, view.requests.filter((r) => r.path.startsWith('/crm/')).map((r) => r.at)),
         throughputFractionOfRateLimit: round(burstCalls / seconds / allowedPerSecond),
         targetThroughputFraction: 0.9,
         rowsNotDone: Number(left.n),
       },
     };
   } finally {
-    await sandbox.close();
-    await db.destroy();
-    await cluster.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await stopAll(stops);
   }
 }
+
+/**
+ * How long after the budget granted a call it reached the sandbox, pairing the k-th grant with
+ * the k-th arrival (both sorted): the spread is what the budget's guard must cover.
+ */
+function grantToArrival(grants: readonly number[], arrivals: readonly number[]) {
+  const g = [...grants].sort((a, b) => a - b);
+  const a = [...arrivals].sort((x, y) => x - y);
+  const lags = a.slice(0, g.length).map((at, k) => at - g[k]!).sort((x, y) => x - y);
+  return { calls: lags.length, min: lags[0] ?? 0, p50: percentile(lags, 0.5), p99: percentile(lags, 0.99), max: lags.at(-1) ?? 0 };
+}
+
+const noSecretManager = {
+  read: (name: string) => Promise.reject(new Error(`the bench reads no secrets (${name})`)),
+};
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;

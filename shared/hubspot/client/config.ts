@@ -14,9 +14,14 @@ export const hubspotClientEnvFields = {
   HUBSPOT_BASE_PATH: z.url().optional(),
   /** One budget per HubSpot app: every instance using the same token must share the key. */
   HUBSPOT_BUDGET_KEY: z.string().min(1).default('default'),
-  /** Calls per window after the safety margin (HubSpot Free/Starter allows 100 per 10 s). */
+  /**
+   * The shared budget (rate-budget.ts explains the margin): calls per HubSpot window, the tier's
+   * limit (default Free/Starter's 100; Professional allows 190), HubSpot's window (default 10000)
+   * and the guard reservations are counted over in addition (default 500 ms).
+   */
   HUBSPOT_RATE_MAX_PER_WINDOW: positiveInt,
   HUBSPOT_RATE_WINDOW_MS: positiveInt,
+  HUBSPOT_RATE_GUARD_MS: z.coerce.number().int().min(0).optional(),
   HUBSPOT_SEARCH_MAX_PER_SECOND: positiveInt,
   HUBSPOT_MAX_ATTEMPTS: positiveInt,
   HUBSPOT_TIMEOUT_MS: positiveInt,
@@ -38,6 +43,7 @@ export function hubspotClientConfigFromEnv(env: HubspotClientEnv): HubspotClient
       key: env.HUBSPOT_BUDGET_KEY,
       maxPerWindow: env.HUBSPOT_RATE_MAX_PER_WINDOW,
       windowMs: env.HUBSPOT_RATE_WINDOW_MS,
+      guardMs: env.HUBSPOT_RATE_GUARD_MS,
       searchMaxPerWindow: env.HUBSPOT_SEARCH_MAX_PER_SECOND,
       maxWaitMs: env.HUBSPOT_MAX_BUDGET_WAIT_MS,
     },

@@ -8,6 +8,7 @@ import { outboxMessageSchema } from '../../../shared/outbox/outbox-message.js';
 import { handleOutboxMessage } from '../../../shared/field-sync/handle-outbox-message.js';
 import { createCustomerService } from '../../../shared/customers/service.js';
 import { enqueueResync } from '../../../shared/inbound-sync/resync-requests.js';
+import { banFor } from './customer-factory.js';
 import { ADMIN, hubspotCalls, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, type FieldSyncHarness } from './field-sync-harness.js';
 
 const newCustomer = (name: string): CreateCustomerInput => ({
@@ -115,6 +116,45 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
     expect(await hubspotCalls(h)).toBe(callsBefore);
     const company2 = await h.sandbox.control.company(company.id);
     expect(company2.properties.name).toBe('Globex Corporation');
+  });
+
+  it('a customer linked by BAN to a company HubSpot already has gets HubSpot\'s values in that same first sync', async () => {
+    const ban = banFor(1, 'LX');
+    const company = await h.sandbox.control.createAsUser({ warp_ban: ban, name: 'Pre-existing Co', warp_credit_limit: '777' });
+    // Created in WARP without a credit limit (HubSpot owns it): the first sync fills the empty side.
+    const customer = await h.database.db
+      .insertInto('customers')
+      .values({
+        ban,
+        company_name: 'Pre-existing Co',
+        customer_type: 'POSTPAID',
+        contact: { name: 'Ops', email: 'ops@pre.example.com', phone: '+1 415 555 0100' },
+        address: { line1: '1 Main St', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
+      })
+      .returning(['id', 'version'])
+      .executeTakeFirstOrThrow();
+    const row = await h.database.db
+      .insertInto('hubspot_sync_queue')
+      .values({ customer_id: customer.id, operation: 'CREATE', origin: 'WARP', changed_fields: ['company_name'] })
+      .returning(['id', 'changed_at'])
+      .executeTakeFirstOrThrow();
+
+    const outcome = await handleOutboxMessage(h.workerDeps(), {
+      outboxId: row.id,
+      customerId: customer.id,
+      operation: 'CREATE',
+      origin: 'WARP',
+      changedAt: row.changed_at.toISOString(),
+    });
+    expect(outcome).toMatchObject({ kind: 'SYNCED', warpWrites: 1, failedCustomers: 0 });
+    const synced = await customerRow(h, customer.id);
+    expect(synced).toMatchObject({ hubspot_company_id: company.id, hubspot_link_status: 'LINKED', credit_limit: '777.00' });
+    // One version for the link, one for the pulled value.
+    expect(synced.version).toBe(customer.version + 2);
+    expect((await sandboxCompaniesByBan(h)).get(ban)).toEqual([company.id]);
+    const log = await h.database.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', customer.id).orderBy('id').execute();
+    expect(log.map((l) => l.operation)).toContain('LINK_COMPANY');
+    expect(log.find((l) => l.operation === 'PULL')?.fields).toMatchObject({ credit_limit: { hubspotProperty: 'warp_credit_limit', new: '777.00' } });
   });
 
   it('an echo of our own write plans to nothing: a resync of an unchanged customer writes nothing', async () => {

@@ -92,6 +92,14 @@ describe('the Postgres rate budget', () => {
     await expect(two.acquire()).rejects.toBeInstanceOf(HubspotDailyLimitError);
   });
 
+  it('counts reservations over the window plus the guard', async () => {
+    const budget = budgetFor(t.db, { key: 'guard', maxPerWindow: 2, windowMs: 300, guardMs: 200 });
+    expect(budget.windows.api).toEqual({ max: 2, windowMs: 500 });
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) await budget.acquire();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(480);
+  });
+
   it('gives up with a retryable error when no slot frees within maxWaitMs', async () => {
     const budget = budgetFor(t.db, { key: 'timeout', maxPerWindow: 1, windowMs: 5_000, maxWaitMs: 200 });
     await budget.acquire();
@@ -120,7 +128,7 @@ describe('the Postgres rate budget', () => {
     const grants: number[] = [];
     const perInstance = await Promise.all(
       pools.map(async (db) => {
-        const budget = budgetFor(db, { key: 'concurrent', maxPerWindow: max, windowMs }, grants);
+        const budget = budgetFor(db, { key: 'concurrent', maxPerWindow: max, windowMs, guardMs: 0 }, grants);
         let done = 0;
         // Two concurrent callers per instance, like overlapping invocations.
         await Promise.all([0, 1].map(async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadFieldSyncConfig } from '../../../shared/config/field-sync-config.js';
 import { loadInboundConfig } from '../../../shared/config/inbound-config.js';
+import { hubspotClientConfigFromEnv } from '../../../shared/hubspot/client/config.js';
 import { ConfigError, type Env } from '../../../shared/config/parse-env.js';
 import type { SecretReader } from '../../../shared/config/secrets.js';
 
@@ -82,5 +83,18 @@ describe('loadFieldSyncConfig for the relay tick', () => {
   it('takes the webhook topic and grace period from the env', async () => {
     const config = await loadFieldSyncConfig({ DATABASE_URL: URL, HUBSPOT_EVENTS_TOPIC: 'events-b', WEBHOOK_RELAY_GRACE_MS: '5000' }, noSecretManager);
     expect(config).toMatchObject({ HUBSPOT_EVENTS_TOPIC: 'events-b', WEBHOOK_RELAY_GRACE_MS: 5000 });
+  });
+});
+
+describe('loadFieldSyncConfig for the outbound worker', () => {
+  it('batches 100 customers by default (one HubSpot batch update), and no more', async () => {
+    expect((await loadFieldSyncConfig({ DATABASE_URL: URL }, noSecretManager)).FIELD_SYNC_BATCH_CUSTOMERS).toBe(100);
+    expect(await problems(() => loadFieldSyncConfig({ DATABASE_URL: URL, FIELD_SYNC_BATCH_CUSTOMERS: '101' }, noSecretManager))).toHaveLength(1);
+  });
+
+  it('hands the rate budget\'s limit, window and guard to the HubSpot client, leaving unset ones to its defaults', async () => {
+    const env = { DATABASE_URL: URL, HUBSPOT_RATE_MAX_PER_WINDOW: '190', HUBSPOT_RATE_GUARD_MS: '0' };
+    const { budget } = hubspotClientConfigFromEnv(await loadFieldSyncConfig(env, noSecretManager));
+    expect(budget).toMatchObject({ maxPerWindow: 190, guardMs: 0, windowMs: undefined });
   });
 });
