@@ -1,20 +1,8 @@
 import type { DbOrTx } from '../db/database.js';
-import type { HubspotSyncConfigTable } from '../db/tables/hubspot-sync.js';
-import type { Selectable } from 'kysely';
+import { rowToMapping } from '../sync-admin/stored-mappings.js';
 import { fieldMappingSchema, fieldMappingsSchema, resolveMappings, type FieldMapping } from '../sync/field-mapping.js';
 
 export type EffectiveMappings = { ok: true; mappings: FieldMapping[] } | { ok: false; error: string };
-
-function toMapping(row: Selectable<HubspotSyncConfigTable>): unknown {
-  return {
-    warpField: row.warp_field,
-    hubspotProperty: row.hubspot_property,
-    direction: row.direction,
-    conflictRule: row.conflict_rule,
-    transform: row.transform,
-    enabled: row.enabled,
-  };
-}
 
 /**
  * Each customer's effective mapping (global rows with its overrides), validated with the
@@ -30,10 +18,10 @@ export async function loadEffectiveMappings(db: DbOrTx, customerIds: readonly st
     )
     .orderBy('id')
     .execute();
-  const global = fieldMappingsSchema.parse(rows.filter((r) => r.customer_id === null).map(toMapping));
+  const global = fieldMappingsSchema.parse(rows.filter((r) => r.customer_id === null).map(rowToMapping));
   const result = new Map<string, EffectiveMappings>();
   for (const customerId of customerIds) {
-    const overrides = rows.filter((r) => r.customer_id === customerId).map(toMapping);
+    const overrides = rows.filter((r) => r.customer_id === customerId).map(rowToMapping);
     if (overrides.length === 0) {
       result.set(customerId, { ok: true, mappings: global });
       continue;

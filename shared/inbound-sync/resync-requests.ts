@@ -1,29 +1,16 @@
 import type { DbOrTx } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import { SYNC_ACTOR } from '../field-sync/sync-customer-repository.js';
+import { enqueueResync as enqueueResyncRow } from '../outbox/enqueue-resync.js';
 import { publishOutboxRow, type OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 
 /**
  * Outbound work requested by an inbound event (put a WARP-owned value back, re-sync after a
- * relink): an outbox row the outbound worker handles like any other, origin HUBSPOT so the log
- * says who caused it. `fields` names the fields concerned; empty means the whole customer.
- * Never a HubSpot call from here: the outbound worker batches, budgets and retries them.
+ * relink), origin HUBSPOT so the log says who caused it. `fields` names the fields concerned;
+ * empty means the whole customer. Never a HubSpot call from here.
  */
-export async function enqueueResync(tx: DbOrTx, customerId: string, fields: readonly string[], now: Date): Promise<string> {
-  const row = await tx
-    .insertInto('hubspot_sync_queue')
-    .values({
-      customer_id: customerId,
-      operation: 'RESYNC',
-      origin: 'HUBSPOT',
-      changed_fields: [...fields],
-      changed_at: now,
-      changed_by: SYNC_ACTOR,
-      status: 'PENDING',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+export function enqueueResync(tx: DbOrTx, customerId: string, fields: readonly string[], now: Date): Promise<string> {
+  return enqueueResyncRow(tx, { customerId, fields, origin: 'HUBSPOT', by: SYNC_ACTOR, now });
 }
 
 /**

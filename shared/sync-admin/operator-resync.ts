@@ -1,4 +1,5 @@
 import type { Db, DbOrTx } from '../db/database.js';
+import { enqueueResync } from '../outbox/enqueue-resync.js';
 import { publishOutboxRow } from '../outbox/publish-outbox-row.js';
 import type { MessagePublisher } from '../pubsub/publisher.js';
 
@@ -20,25 +21,11 @@ export type OperatorResync =
   | { outboxId: string; published: false; reason: string };
 
 /**
- * A RESYNC outbox row (origin OPERATOR) for an operator's change to how a customer syncs. Must run
- * in that change's transaction, so the change and its resync commit together. `fields` only tells
- * the log what the change was about: the worker always plans the whole customer.
+ * A RESYNC (origin OPERATOR) for an operator's change to how a customer syncs, in that change's
+ * transaction so the change and its resync commit together.
  */
-export async function enqueueOperatorResync(tx: DbOrTx, customerId: string, fields: readonly string[], by: string, now: Date): Promise<string> {
-  const row = await tx
-    .insertInto('hubspot_sync_queue')
-    .values({
-      customer_id: customerId,
-      operation: 'RESYNC',
-      origin: 'OPERATOR',
-      changed_fields: [...fields],
-      changed_at: now,
-      changed_by: by,
-      status: 'PENDING',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+export function enqueueOperatorResync(tx: DbOrTx, customerId: string, fields: readonly string[], by: string, now: Date): Promise<string> {
+  return enqueueResync(tx, { customerId, fields, origin: 'OPERATOR', by, now });
 }
 
 /**
