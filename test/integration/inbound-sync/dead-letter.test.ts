@@ -51,7 +51,11 @@ it('a failure that outlasts every retry marks the event FAILED with the error an
       return row?.status === 'FAILED' && row;
     }, 'the event to fail for good');
     expect(failed.processing_error).toBe(`Error: HubSpot unavailable for ${company.id} (test)`);
-    const lines = stack.logLines.filter((l) => l.includes(`"webhookEventId":"${failed.id}"`));
+    // The CRITICAL line is written after the FAILED status commits: wait for it too.
+    const lines = await waitFor(async () => {
+      const mine = stack.logLines.filter((l) => l.includes(`"webhookEventId":"${failed.id}"`));
+      return mine.some((l) => l.includes('"severity":"CRITICAL"')) && mine;
+    }, 'the CRITICAL line of the failed event');
     expect(lines.filter((l) => l.includes('Pub/Sub will redeliver it'))).toHaveLength(MAX_ATTEMPTS - 1);
     expect(lines.filter((l) => l.includes('"severity":"CRITICAL"'))).toHaveLength(1);
     // Delivery stops at the subscription's limit (the emulator redelivers at once, so this is quick).
