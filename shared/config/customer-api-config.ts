@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
 import { resolveSecret, type SecretReader } from './secrets.js';
+import { LOCAL_DEV_JWT_SECRET } from '../auth/dev-secret.js';
 
 const secretName = z.string().optional();
 /** Catches a lifetime given in milliseconds while allowing any plausible hours-based one. */
@@ -72,6 +73,10 @@ export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Pr
   else if (!envFields.postgresUrl.safeParse(databaseUrl).success) problems.push('DATABASE_URL: must be a postgres:// connection URL');
   if (jwtSecret && vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: set exactly one, not both');
   if (!jwtSecret && !vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: one is required (or JWT_SECRET_SECRET)');
+  // The local stack's secret is public: anyone could mint tokens for a deployment that used it.
+  if (jwtSecret === LOCAL_DEV_JWT_SECRET && isDeployed(env)) {
+    problems.push('JWT_SECRET: is the public local development secret; set the real one');
+  }
   if (problems.length > 0 || !databaseUrl) throw new ConfigError(problems);
   // An empty JWT_SECRET reads as unset (resolveSecret), so it is refused above as missing.
   const warnings: string[] = [];
@@ -93,4 +98,9 @@ export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Pr
     port: vars.PORT,
     warnings,
   };
+}
+
+/** Cloud Functions gen2 / Cloud Run set K_SERVICE; NODE_ENV=production marks other deployments. */
+function isDeployed(env: Env): boolean {
+  return Boolean(env.K_SERVICE) || env.NODE_ENV === 'production';
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_DEV_JWT_SECRET } from '../../../shared/auth/dev-secret.js';
 import { loadCustomerApiConfig } from '../../../shared/config/customer-api-config.js';
 import { ConfigError } from '../../../shared/config/parse-env.js';
 import type { SecretReader } from '../../../shared/config/secrets.js';
@@ -53,6 +54,13 @@ describe('loadCustomerApiConfig', () => {
     );
     expect(config.databaseUrl).toBe(base.DATABASE_URL);
     expect(config.jwt.keys).toEqual({ kind: 'secret', secret: SECRET });
+  });
+
+  it('refuses the public local dev secret on a deployed function, and only there', async () => {
+    const dev = { ...base, JWT_SECRET: LOCAL_DEV_JWT_SECRET };
+    expect(await problems({ ...dev, K_SERVICE: 'customer-api' })).toEqual(['JWT_SECRET: is the public local development secret; set the real one']);
+    expect(await problems({ ...dev, NODE_ENV: 'production' })).toHaveLength(1);
+    expect(await problems(dev)).toEqual([]);
   });
 
   it('names every missing or bad variable', async () => {
