@@ -2,15 +2,14 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/database.js';
 
 /**
- * SQLSTATE classes a retry may cure: connection, transaction rollback (deadlock, serialisation),
- * insufficient resources, object not in prerequisite state (lock not available), operator
- * intervention (statement timeout, shutdown), system and internal errors.
+ * SQLSTATE classes of the data written: data exception (22), integrity constraint violation (23)
+ * and a trigger's RAISE EXCEPTION (P0). The same write would fail the same way again.
  */
-const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '55', '57', '58', 'XX']);
+const DATA_SQLSTATE_CLASSES = new Set(['22', '23', 'P0']);
 
-function isTransientDbError(err: unknown): boolean {
+function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  return typeof code === 'string' && code.length === 5 && DATA_SQLSTATE_CLASSES.has(code.slice(0, 2));
 }
 
 export type SavepointResult<T> = { ok: true; value: T } | { ok: false; error: Error };
@@ -18,8 +17,9 @@ export type SavepointResult<T> = { ok: true; value: T } | { ok: false; error: Er
 /**
  * Runs writes of a batch transaction inside a savepoint (e.g. one customer's). An error of the data
  * written (a constraint or data error, a trigger's exception: it would fail the same way again)
- * undoes only these writes and is returned, so the rest of the batch can still commit. Errors a
- * retry may cure are rethrown: the whole batch goes back for another try.
+ * undoes only these writes and is returned, so the rest of the batch can still commit. Any other
+ * error (connection, deadlock, a bug, a broken invariant) says nothing about the customer's data:
+ * it is rethrown and the whole batch goes back for another try instead of failing rows for good.
  */
 export async function inSavepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<SavepointResult<T>> {
   await sql`SAVEPOINT sync_writes`.execute(tx);
@@ -28,7 +28,7 @@ export async function inSavepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<Save
     await sql`RELEASE SAVEPOINT sync_writes`.execute(tx);
     return { ok: true, value };
   } catch (err) {
-    if (isTransientDbError(err)) throw err;
+    if (!isDataError(err)) throw err;
     await sql`ROLLBACK TO SAVEPOINT sync_writes`.execute(tx);
     await sql`RELEASE SAVEPOINT sync_writes`.execute(tx);
     return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };

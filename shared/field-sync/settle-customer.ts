@@ -21,6 +21,8 @@ export interface CustomerWork {
   hubspot: HubspotSide | null;
   /** HubSpot does not have the linked company any more (archived or deleted before we heard). */
   companyGone: boolean;
+  /** HubSpot merged the linked company into this one (the read answered with the survivor). */
+  mergedInto?: string;
   /** Why the customer could not be linked to a company. */
   linkFailure?: string;
   plan?: CustomerSyncPlan;

@@ -9,7 +9,7 @@ import { describeWriteError, inSavepoint } from './savepoint.js';
 import { lockCustomersForSync } from './customer-sync-lock.js';
 import { loadFieldStates } from './field-state-repository.js';
 import { loadEffectiveMappings } from './mapping-repository.js';
-import { completeOutboxRows, renewClaims, type ClaimedOutboxRow } from './outbox-claims.js';
+import { completeOutboxRows, releaseOutboxRows, renewClaims, type ClaimedOutboxRow } from './outbox-claims.js';
 import { directWrites, isolatedWrites, lastId, settleCustomer, type CustomerWork, type CustomerWrites, type Settled } from './settle-customer.js';
 import { outboundEntry, type LogContext } from './sync-log-entries.js';
 import { insertSyncLog, type NewSyncLogEntry } from './sync-log-repository.js';
@@ -97,8 +97,10 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
 
     await linkNewCompanies(deps, tx, work, now, traceId);
     await readCompanies(deps, work);
+    const merged = work.filter((w) => w.mergedInto !== undefined);
+    const synced = work.filter((w) => w.mergedInto === undefined);
 
-    for (const w of work) {
+    for (const w of synced) {
       if (!w.companyId || !w.hubspot) continue; // no company, or HubSpot does not have it
       w.plan = planCustomerSync({
         mappings: w.mappings,
@@ -111,29 +113,30 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
     // The reads may have waited for HubSpot's budget: renew the claims so the writes and the
     // commit get a whole lease, and stop here if another worker took them over meanwhile.
     await renewClaims(deps.db, claimed.map((r) => r.id), deps.workerId, deps.now());
-    const hubspotWrites = await pushToHubspot(deps, work);
+    const hubspotWrites = await pushToHubspot(deps, synced);
 
     // Fast path: every customer's writes at once. Only when one fails are they redone in a
     // savepoint each, so that customer fails alone and the others still commit.
     const settleAll = async (writes: CustomerWrites) => {
       const all: Settled[] = [];
-      for (const w of work) all.push(await settleCustomer(tx, w, now, deps.log, writes, traceId));
+      for (const w of synced) all.push(await settleCustomer(tx, w, now, deps.log, writes, traceId));
       return all;
     };
     const fast = await inSavepoint(tx, () => settleAll(directWrites));
     const settled = fast.ok ? fast.value : await settleAll(isolatedWrites(tx));
     let warpWrites = 0;
-    work.forEach((w, i) => {
+    synced.forEach((w, i) => {
       const outcome = settled[i]!;
       warpWrites += outcome.warpWrites;
       if (outcome.failed) failedCustomers++;
       completions.push({ ids: w.rows.map((r) => r.id), error: outcome.error });
       logs.push(...outcome.logs);
     });
+    logs.push(...(await releaseMergedAway(deps, tx, merged, now, traceId)));
     await insertSyncLog(tx, logs);
     await completeGrouped(tx, completions);
     const counts: SyncBatchResult = { customers: customerIds.length, hubspotWrites, warpWrites, failedCustomers };
-    return { counts, deleted: work.filter((_, i) => settled[i]!.companyDeleted) };
+    return { counts, deleted: synced.filter((_, i) => settled[i]!.companyDeleted) };
   });
   // Alerted once the unlink is committed.
   for (const w of deleted) alertCompanyDeleted(deps.log, w.customer, w.companyId!);
@@ -198,21 +201,58 @@ async function linkNewCompanies(deps: SyncBatchDeps, tx: Tx, work: CustomerWork[
   }
 }
 
-/** History reads for the linked companies (the companies just created need none). */
+/**
+ * History reads for the linked companies (the companies just created need none). HubSpot answers
+ * the id of a company merged away with the surviving company (another id, whose
+ * hs_merged_object_ids lists the old one): that customer is marked mergedInto, not gone.
+ */
 async function readCompanies(deps: SyncBatchDeps, work: CustomerWork[]): Promise<void> {
   const toRead = work.filter((w) => w.companyId && !w.hubspot);
   if (toRead.length === 0) return;
-  const properties = [...new Set(toRead.flatMap((w) => w.mappings.map((m) => m.hubspotProperty)))];
+  const properties = [...new Set([...toRead.flatMap((w) => w.mappings.map((m) => m.hubspotProperty)), MERGED_IDS])];
   const { results } = await deps.companies.batchReadWithHistory(toRead.map((w) => w.companyId!), properties);
   const byId = new Map(results.map((c) => [c.id, c]));
+  const survivorOf = new Map(results.flatMap((c) => (c.properties[MERGED_IDS] ?? '').split(';').filter(Boolean).map((old) => [old.trim(), c.id] as const)));
   for (const w of toRead) {
     const company = byId.get(w.companyId!);
     if (!company) {
-      w.companyGone = true; // archived or deleted before its deletion webhook reached us
+      w.mergedInto = survivorOf.get(w.companyId!);
+      // Otherwise archived or deleted before its deletion webhook reached us.
+      w.companyGone = w.mergedInto === undefined;
       continue;
     }
     w.hubspot = { properties: company.properties, changedAt: hubspotChangeTimes(propertiesWithHistorySchema.parse(company.propertiesWithHistory ?? {})) };
   }
+}
+
+/** HubSpot's list of the ids merged into a company, separated by ";". */
+const MERGED_IDS = 'hs_merged_object_ids';
+
+/** How long a customer whose company was merged away waits for the company.merge webhook. */
+const MERGE_RELINK_WAIT_MS = 60_000;
+
+/**
+ * Customers whose company was merged away are not synced, and not unlinked: their rows go back
+ * (PENDING, for the relay to republish, since this batch's messages are acked) and the
+ * company.merge webhook relinks the customer to the survivor, as it does for every merge (with
+ * its rules for a survivor already linked to another customer). Relinking here as well would
+ * duplicate those rules. Done last, with the completions: a released row is locked by this
+ * transaction, and the lease renewal (another connection) must not wait for it.
+ */
+async function releaseMergedAway(deps: SyncBatchDeps, tx: Tx, merged: readonly CustomerWork[], now: Date, traceId?: string): Promise<NewSyncLogEntry[]> {
+  const logs: NewSyncLogEntry[] = [];
+  for (const w of merged) {
+    const message = `company ${w.companyId} was merged into ${w.mergedInto}; waiting for the merge webhook to relink the customer`;
+    await releaseOutboxRows(tx, w.rows.map((r) => r.id), deps.workerId, {
+      status: 'PENDING',
+      error: message,
+      retryAt: new Date(now.getTime() + MERGE_RELINK_WAIT_MS),
+      republish: true,
+    });
+    logs.push(outboundEntry({ customerId: w.customer.id, companyId: w.companyId, outboxId: lastId(w.rows), traceId }, 'SYNC', 'RETRYING', 'COMPANY_MERGED', message));
+    deps.log.notice('linked HubSpot company was merged away: the sync waits for the relink', { customerId: w.customer.id, from: w.companyId, to: w.mergedInto });
+  }
+  return logs;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { OnOutboxCommitted } from '../customers/outbox.js';
 import type { MessagePublisher } from '../pubsub/publisher.js';
 import { outboxMessageSchema, type OutboxMessage } from './outbox-message.js';
+import { publishedAtUnlessReleased } from './published-mark.js';
 
 export interface OutboxPublishDeps {
   db: Db;
@@ -18,7 +19,7 @@ export interface OutboxPublishDeps {
 export async function publishOutboxRow(deps: OutboxPublishDeps, outboxId: string): Promise<boolean> {
   const row = await deps.db
     .selectFrom('hubspot_sync_queue')
-    .select(['id', 'customer_id', 'operation', 'origin', 'changed_at', 'published_at'])
+    .select(['id', 'customer_id', 'operation', 'origin', 'changed_at', 'published_at', 'attempts'])
     .where('id', '=', outboxId)
     .executeTakeFirst();
   if (!row || row.published_at !== null) return false;
@@ -41,7 +42,7 @@ export async function publishOutboxRow(deps: OutboxPublishDeps, outboxId: string
   }
   await deps.db
     .updateTable('hubspot_sync_queue')
-    .set({ published_at: new Date(), publish_attempts: sql`publish_attempts + 1` })
+    .set({ published_at: publishedAtUnlessReleased([row], new Date()), publish_attempts: sql`publish_attempts + 1` })
     .where('id', '=', outboxId)
     .execute();
   return true;

@@ -3,6 +3,7 @@ import { inTransaction, type Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { MessagePublisher } from '../pubsub/publisher.js';
 import { outboxMessageSchema, type OutboxMessage } from './outbox-message.js';
+import { publishedAtUnlessReleased } from './published-mark.js';
 
 export interface RelayOptions {
   /** Rows younger than this are left to the API's own after-commit publish. */
@@ -34,6 +35,7 @@ interface RelayRow {
   operation: OutboxMessage['operation'];
   origin: OutboxMessage['origin'];
   changed_at: Date;
+  attempts: number;
 }
 
 /**
@@ -68,12 +70,17 @@ export async function relayUnpublished(
       ),
     ),
   );
-  const publishedIds = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.id);
+  const publishedRows = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled');
+  const publishedIds = publishedRows.map((r) => r.id);
   const failedIds = rows.filter((_, i) => outcomes[i]?.status === 'rejected').map((r) => r.id);
   // Either way the lease is over; a worker's claim taken meanwhile (PROCESSING) is its own.
   const endLease = sql<Date | null>`CASE WHEN status = 'PROCESSING' THEN claimed_at END`;
   if (publishedIds.length > 0) {
-    await db.updateTable('hubspot_sync_queue').set({ published_at: new Date(), claimed_at: endLease }).where('id', 'in', publishedIds).execute();
+    await db
+      .updateTable('hubspot_sync_queue')
+      .set({ published_at: publishedAtUnlessReleased(publishedRows, new Date()), claimed_at: endLease })
+      .where('id', 'in', publishedIds)
+      .execute();
   }
   if (failedIds.length > 0) {
     const firstError = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason as Error;
@@ -101,7 +108,7 @@ async function leaseRows(db: Db, options: RelayOptions, now: Date): Promise<Rela
   return inTransaction(db, async (tx) => {
     const rows = await tx
       .selectFrom('hubspot_sync_queue')
-      .select(['id', 'customer_id', 'operation', 'origin', 'changed_at'])
+      .select(['id', 'customer_id', 'operation', 'origin', 'changed_at', 'attempts'])
       .where((eb) => {
         const notLeased = eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', leaseCutoff)]);
         const unpublished = eb.and([eb('status', 'in', ['PENDING', 'PROCESSING']), eb('published_at', 'is', null), eb('created_at', '<=', cutoff), notLeased]);

@@ -13,6 +13,8 @@ export interface FieldState {
   /** Last agreed canonical value; absent/undefined = never agreed. */
   base?: Canonical;
   openConflict?: OpenConflict | null;
+  /** The property the base and conflict were agreed against; absent = the mapping's current one. */
+  hubspotProperty?: string;
 }
 
 export interface WarpSide {
@@ -104,7 +106,7 @@ function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: Custom
   const hubspotRead = transform.fromHubspot(input.hubspot?.properties[hubspotProperty]);
   if (!hubspotRead.ok) return void fieldError('HUBSPOT', hubspotRead.error);
 
-  const state = input.fieldStates?.[warpField];
+  const state = currentState(input.fieldStates?.[warpField], hubspotProperty);
   const base = input.hubspot ? state?.base : undefined;
   const decision = decideField({
     mapping,
@@ -134,4 +136,12 @@ function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: Custom
   if (decision.action === 'PULL_TO_WARP') plan.warpWrites.push({ warpField, value: transform.toWarp(decision.value) });
   if (state?.base !== decision.value) plan.newBases[warpField] = decision.value;
   if (state?.openConflict) plan.closedConflicts.push(warpField);
+}
+
+/**
+ * A state stored against another property is dropped: the mapping was re-pointed, and the old
+ * property's base or conflict says nothing about the new one (it is a first sync again).
+ */
+function currentState(state: FieldState | undefined, hubspotProperty: string): FieldState | undefined {
+  return state?.hubspotProperty === undefined || state.hubspotProperty === hubspotProperty ? state : undefined;
 }

@@ -127,6 +127,32 @@ describe('outbound batches: one customer failing never takes the others down, an
     expect((await syncLogOf(h, id)).at(-1)).toMatchObject({ status: 'SKIPPED', error_code: 'COMPANY_DELETED' });
   });
 
+  it('a company merged away in HubSpot is not taken for deleted: the rows wait for the merge webhook to relink the customer', async () => {
+    const [id] = (await changedLinkedCustomers(h, 1, 'MG')) as [string];
+    const before = await customer(h, id);
+    const mergedAway = before.hubspot_company_id!;
+    const [survivor] = await h.sandbox.control.seed([{ name: 'Surviving Co' }]);
+    await h.sandbox.control.mergeAsUser(survivor!, mergedAway); // its merge webhook has not reached us
+    // HubSpot answers the old id with the survivor.
+    const { results } = await h.hubspot.companies.batchReadWithHistory([mergedAway], ['name', 'hs_merged_object_ids']);
+    expect(results.map((c) => [c.id, c.properties.hs_merged_object_ids])).toEqual([[survivor, mergedAway]]);
+
+    const message = await messageFor(h, id);
+    const outcome = await handleOutboxMessage(h.workerDeps(), message);
+    expect(outcome).toMatchObject({ kind: 'SYNCED', customers: 1, failedCustomers: 0, hubspotWrites: 0 });
+
+    expect(await customer(h, id)).toMatchObject({ hubspot_link_status: 'LINKED', hubspot_company_id: mergedAway, version: before.version });
+    const [, change] = await outboxOf(h, id);
+    // Handed back for another try, published again by the relay (this message is acked).
+    expect(change).toMatchObject({ id: message.outboxId, status: 'PENDING', published_at: null, attempts: 1, claimed_by: null });
+    expect(change!.last_error).toContain(`merged into ${survivor}`);
+    const log = await syncLogOf(h, id);
+    expect(log.filter((l) => l.operation === 'UNLINK')).toEqual([]);
+    expect(log.at(-1)).toMatchObject({ operation: 'SYNC', status: 'RETRYING', error_code: 'COMPANY_MERGED', outbox_id: change!.id });
+    // Nothing was written to either company.
+    expect((await h.sandbox.control.company(survivor!)).properties.name).toBe('Surviving Co');
+  });
+
   it('the lease is renewed before HubSpot is written', async () => {
     const [id] = (await changedLinkedCustomers(h, 1, 'RN')) as [string];
     const message = await messageFor(h, id);

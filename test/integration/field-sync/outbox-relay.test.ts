@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimOutboxBatch } from '../../../shared/field-sync/outbox-claims.js';
+import { claimOutboxBatch, releaseOutboxRows } from '../../../shared/field-sync/outbox-claims.js';
+import type { OutboxMessage } from '../../../shared/outbox/outbox-message.js';
+import { publishOutboxRow } from '../../../shared/outbox/publish-outbox-row.js';
 import { relayUnpublished, type RelayOptions } from '../../../shared/outbox/relay.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { insertCustomersWithOutbox } from './customer-factory.js';
@@ -66,5 +68,42 @@ describe('outbox relay', () => {
       [2, null],
       [2, null],
     ]);
+  });
+  describe('a worker releasing the row for a republish while it is being published keeps that request', () => {
+    /** What a worker does with the message of a publish under way: claims the row, fails retryably, asks for a republish. */
+    const claimAndReleaseForRepublish = async (message: OutboxMessage) => {
+      const claim = await claimOutboxBatch(t.db, { outboxId: message.outboxId, customerId: message.customerId, workerId: 'w-race', maxCustomers: 1, leaseMs: 60_000, now: new Date() });
+      expect(claim.messageRow).toBe('CLAIMED');
+      const released = await releaseOutboxRows(t.db, [message.outboxId], 'w-race', { status: 'PENDING', error: 'HubSpot 503', retryAt: new Date(), republish: true });
+      expect(released.map((r) => r.id)).toEqual([message.outboxId]);
+    };
+    const rowOf = (id: string) => t.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+    it('by the relay', async () => {
+      await insertCustomersWithOutbox(t.db, 1, { prefix: 'RR', offset: 300 });
+      const [id] = (await unpublishedIds()) as [string];
+      // A second on: a row created within the current millisecond is not yet past the grace period.
+      const later = { ...OPTIONS, now: new Date(Date.now() + 1_000) };
+      expect(await relayUnpublished(t.db, recordingPublisher(claimAndReleaseForRepublish), later)).toEqual({ published: 1, failed: 0 });
+      expect(await rowOf(id)).toMatchObject({ status: 'PENDING', published_at: null, attempts: 1, claimed_at: null });
+      // So the next run sends it again.
+      const next = recordingPublisher();
+      await relayUnpublished(t.db, next, later);
+      expect(next.outboxIds).toEqual([id]);
+      expect((await rowOf(id)).published_at).not.toBeNull();
+    });
+
+    it("by the API's after-commit publish", async () => {
+      await insertCustomersWithOutbox(t.db, 1, { prefix: 'RA', offset: 400 });
+      const [id] = (await unpublishedIds()) as [string];
+      const publisher = recordingPublisher(claimAndReleaseForRepublish);
+      expect(await publishOutboxRow({ db: t.db, publisher, topic: 'recorded' }, id)).toBe(true);
+      expect(await rowOf(id)).toMatchObject({ status: 'PENDING', published_at: null, attempts: 1, publish_attempts: 1 });
+      // Without a race the mark is written as before.
+      await insertCustomersWithOutbox(t.db, 1, { prefix: 'RB', offset: 500 });
+      const [plain] = (await unpublishedIds()).filter((u) => u !== id) as [string];
+      expect(await publishOutboxRow({ db: t.db, publisher: recordingPublisher(), topic: 'recorded' }, plain)).toBe(true);
+      expect((await rowOf(plain)).published_at).not.toBeNull();
+    });
   });
 });

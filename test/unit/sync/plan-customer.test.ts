@@ -135,6 +135,32 @@ describe('planCustomerSync', () => {
     expect(closing.newBases).toEqual({ company_name: 'Acme WARP' });
   });
 
+  it('a mapping re-pointed to another property ignores the base and conflict stored against the old one', () => {
+    // Re-pointing is a change of the global mapping (an override cannot do it).
+    const repointed = DEFAULT_FIELD_MAPPINGS.map((m) =>
+      m.warpField === 'company_name' ? { ...m, hubspotProperty: 'warp_trade_name', conflictRule: 'MANUAL' as const } : m,
+    );
+    const conflict = { warpValue: 'Acme Telecom', hubspotValue: 'Acme Trading', warpChangedAt: at(1), hubspotChangedAt: at(2) };
+    const stale = { base: 'Acme Telecom', openConflict: conflict, hubspotProperty: 'name' };
+    const properties = { ...acmeCompany(), warp_trade_name: 'Acme Trading' };
+    const input = acmeInput({ mappings: repointed, hubspot: { properties }, fieldStates: { ...acmeInput().fieldStates, company_name: stale } });
+    const plan = planCustomerSync(input);
+    // No base: the sides differ for the first time, so MANUAL opens a fresh conflict instead of
+    // reading the old base as "HubSpot changed" or holding the old property's conflict.
+    expect(plan.decisions.find((d) => d.warpField === 'company_name')).toMatchObject({ hubspotProperty: 'warp_trade_name', base: undefined });
+    expect(plan.conflicts).toEqual([expect.objectContaining({ warpField: 'company_name', warpValue: 'Acme Telecom', hubspotValue: 'Acme Trading' })]);
+    expect(plan.closedConflicts).toEqual([]);
+
+    // Agreeing sides store a base for the new property even though it equals the old base.
+    const agreed = planCustomerSync({ ...input, hubspot: { properties: { ...properties, warp_trade_name: 'Acme Telecom' } } });
+    expect(agreed.newBases).toEqual({ company_name: 'Acme Telecom' });
+    expect(agreed.closedConflicts).toEqual([]);
+
+    // The same state stored against the current property still counts.
+    const current = planCustomerSync({ ...input, fieldStates: { ...input.fieldStates, company_name: { ...stale, hubspotProperty: 'warp_trade_name' } } });
+    expect(current.decisions.find((d) => d.warpField === 'company_name')).toMatchObject({ base: 'Acme Telecom', decision: { action: 'SKIP', reason: 'CONFLICT_PENDING' } });
+  });
+
   it('reports a value that cannot be read and still syncs the other fields', () => {
     const properties = { ...acmeCompany(), warp_status: 'archived', city: 'Dallas' };
     const plan = planCustomerSync(acmeInput({ hubspot: { properties } }));
