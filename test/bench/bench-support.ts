@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
 import { startPubSubEmulator } from '../../dev/local/pubsub-emulator.js';
 import { migrate } from '../../shared/db/migrator.js';
 import { freePort } from '../support/free-port.js';
+import { adminQuery } from '../support/admin-query.js';
 
 /** What a bench started, stopped in reverse order when it ends. */
 export type Stops = Array<() => Promise<unknown>>;
@@ -42,16 +42,6 @@ export async function benchEmulator(stops: Stops): Promise<string> {
 
 export async function stopAll(stops: Stops): Promise<void> {
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Nearest-rank percentile of an ascending array; p in 0..1. */

@@ -1,12 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { rm } from 'node:fs/promises';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../shared/db/migrator.js';
 import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
 import { startPubSubEmulator } from '../../dev/local/pubsub-emulator.js';
 import { freePort } from './free-port.js';
+import { adminQuery } from './admin-query.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,8 +38,8 @@ export default async function setup(project: TestProject) {
   }
 
   const templateName = `warp_template_${process.pid}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${templateName}`));
-  stops.push(() => withClient(adminUrl!, (c) => c.query(`DROP DATABASE IF EXISTS ${templateName} WITH (FORCE)`)).then(() => undefined));
+  await adminQuery(adminUrl, `CREATE DATABASE ${templateName}`);
+  stops.push(() => adminQuery(adminUrl!, `DROP DATABASE IF EXISTS ${templateName} WITH (FORCE)`));
   const templateUrl = withDatabase(adminUrl, templateName);
   await migrate(templateUrl);
 
@@ -64,14 +64,4 @@ export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -18,6 +18,7 @@ import { createOnOutboxCommitted } from '../../../shared/outbox/publish-outbox-r
 import { relayUnpublished } from '../../../shared/outbox/relay.js';
 import { createPubSubPublisher, type MessagePublisher } from '../../../shared/pubsub/publisher.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { waitFor } from '../../support/wait-for.js';
 
 export const ADMIN: Principal = {
   userId: 'sync-test-admin',
@@ -130,15 +131,7 @@ export async function startFieldSyncHarness(options: { tenSecondLimit?: number; 
   };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { waitFor };
 
 /** Resolves when no outbox row is PENDING or PROCESSING any more. */
 export function outboxSettled(h: FieldSyncHarness, timeoutMs = 30_000): Promise<true> {
@@ -151,8 +144,8 @@ export function outboxSettled(h: FieldSyncHarness, timeoutMs = 30_000): Promise<
         .executeTakeFirstOrThrow();
       return Number(open.n) === 0;
     },
-    timeoutMs,
     'outbox to settle',
+    timeoutMs,
   );
 }
 

@@ -57,7 +57,7 @@ describe('outbound sync under HubSpot faults, through the emulator', () => {
   it('5xx outliving the adapter retries: rows go back to PENDING, Pub/Sub redelivers, the change lands', async () => {
     await h.sandbox.control.addFault({ kind: 'status', status: 502, count: 12, pathPrefix: '/crm/v3/objects/companies/batch' });
     const c = await createViaApi(h, 'Flaky Networks');
-    await waitFor(async () => (await customer(h, c.id)).hubspot_link_status === 'LINKED', 40_000, 'link after redelivery');
+    await waitFor(async () => (await customer(h, c.id)).hubspot_link_status === 'LINKED', 'link after redelivery', 40_000);
     await outboxSettled(h, 40_000);
     await h.sandbox.control.clearFaults();
     const row = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', c.id).executeTakeFirstOrThrow();
@@ -77,7 +77,7 @@ describe('outbound sync under HubSpot faults, through the emulator', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await customer(h, c.id)).hubspot_link_status).toBe('UNLINKED');
     expect(await h.relay()).toEqual({ published: 1, failed: 0 });
-    await waitFor(async () => (await customer(h, c.id)).hubspot_link_status === 'LINKED', 20_000, 'relayed link');
+    await waitFor(async () => (await customer(h, c.id)).hubspot_link_status === 'LINKED', 'relayed link', 20_000);
     await outboxSettled(h);
     expect((await sandboxCompaniesByBan(h)).get(c.ban)).toHaveLength(1);
     expect(await h.relay()).toEqual({ published: 0, failed: 0 });

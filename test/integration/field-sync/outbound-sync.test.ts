@@ -65,7 +65,7 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
   it('a customer created through the API becomes exactly one company holding the mapped values', async () => {
     const created = JSON.parse((await h.customers.create(ADMIN, newCustomer('Acme Telecom'), {})).body) as { data: { id: string; ban: string } };
     const { id, ban } = created.data;
-    await waitFor(async () => (await customerRow(h, id)).hubspot_link_status === 'LINKED', 20_000, 'link');
+    await waitFor(async () => (await customerRow(h, id)).hubspot_link_status === 'LINKED', 'link', 20_000);
     await outboxSettled(h);
 
     const { customer, company } = await expectSidesAgree(h, id);
@@ -91,7 +91,7 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
   it('updates through the API reach HubSpot, and a redelivered message makes no HubSpot call', async () => {
     const created = JSON.parse((await h.customers.create(ADMIN, newCustomer('Globex'), {})).body) as { data: { id: string } };
     const id = created.data.id;
-    await waitFor(async () => (await customerRow(h, id)).hubspot_link_status === 'LINKED', 20_000, 'link');
+    await waitFor(async () => (await customerRow(h, id)).hubspot_link_status === 'LINKED', 'link', 20_000);
     await outboxSettled(h);
 
     await h.customers.update(ADMIN, id, { company_name: 'Globex Corporation', address: { city: 'Cypress Creek' } });
@@ -160,7 +160,7 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
   it('an echo of our own write plans to nothing: a resync of an unchanged customer writes nothing', async () => {
     const created = JSON.parse((await h.customers.create(ADMIN, newCustomer('Initech'), {})).body) as { data: { id: string } };
     const id = created.data.id;
-    await waitFor(async () => (await customerRow(h, id)).hubspot_link_status === 'LINKED', 20_000, 'link');
+    await waitFor(async () => (await customerRow(h, id)).hubspot_link_status === 'LINKED', 'link', 20_000);
     await outboxSettled(h);
     await h.sandbox.control.clearRequests();
 
@@ -188,7 +188,7 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
     const { hubspot_company_id: companyId } = await waitFor(async () => {
       const row = await customerRow(h, id);
       return row.hubspot_link_status === 'LINKED' && row;
-    }, 20_000, 'link');
+    }, 'link', 20_000);
     await outboxSettled(h);
 
     // WARP edits first (not synced yet), HubSpot edits later, then a re-check is requested:

@@ -26,6 +26,7 @@ import type { OutgoingMessage } from '../../../shared/pubsub/batch-publisher.js'
 import { createPubSubPublisher, type MessagePublisher } from '../../../shared/pubsub/publisher.js';
 import { webhookEventMessageSchema } from '../../../shared/webhooks/event-message.js';
 import type { HubspotWebhookEvent } from '../../../shared/webhooks/event-schema.js';
+import { waitFor } from '../../support/wait-for.js';
 
 export const ADMIN: Principal = {
   userId: 'inbound-test-admin',
@@ -186,15 +187,7 @@ export function newCustomer(name: string, extra: Partial<CreateCustomerInput> = 
   } as CreateCustomerInput;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor };
 
 /**
  * Waits until nothing is in flight anywhere: the sandbox has no delivery pending, every stored

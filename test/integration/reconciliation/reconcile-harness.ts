@@ -83,10 +83,10 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
           const run = rows.find((r) => (JSON.parse(r.cursor ?? '{}') as { messageId?: string }).messageId === messageId);
           return run && run.status !== 'RUNNING' ? run : undefined;
         },
-        timeoutMs,
         `run of message ${messageId}`,
+        timeoutMs,
       ),
-    logLine: (match, timeoutMs = 20_000) => waitFor(async () => logs.find(match), timeoutMs, 'log line'),
+    logLine: (match, timeoutMs = 20_000) => waitFor(async () => logs.find(match), 'log line', timeoutMs),
     async close() {
       await Promise.all(bridges.map((b) => b.close()));
       await sync.close();

@@ -71,7 +71,7 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
     const run = await waitFor(async () => {
       const r = await h.finishedRun(messageId);
       return r.status === 'SUCCEEDED' ? r : undefined;
-    });
+    }, 'the resumed run to succeed');
     expect(run.id).toBe(failure.runId);
     await h.logLine((l) => l.message === 'reconciliation run resumed' && l.runId === run.id);
     // 5 unlinked customers in chunks of 2 before the failed search, none again after it; the
@@ -87,7 +87,7 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
     const runsBefore = (await db().selectFrom('hubspot_reconciliation_runs').select('id').execute()).length;
     behaviour = 'HOLD';
     const first = await h.request({ all: true });
-    await waitFor(async () => searches.at(-1) === 'HOLD', 10_000, 'the first run to reach HubSpot');
+    await waitFor(async () => searches.at(-1) === 'HOLD', 'the first run to reach HubSpot', 10_000);
     const second = await h.request({ all: true, mode: 'FULL' });
     await h.logLine((l) => l.message === 'reconciliation already running; request dropped' && l.messageId === second);
 

@@ -41,7 +41,7 @@ describe('reconciliation through the emulator, against the sandbox and the real 
       const row = await waitFor(async () => {
         const c = await customer(data.id);
         return c.hubspot_link_status === 'LINKED' ? c : undefined;
-      });
+      }, 'the customer to be linked');
       customers[key] = { id: data.id, ban: data.ban, companyId: row.hubspot_company_id! };
     }
     await outboxSettled(h.sync);

@@ -36,7 +36,7 @@ describe('resolving a MANUAL conflict (sandbox + emulator + worker)', () => {
     const { hubspot_company_id: companyId } = await waitFor(async () => {
       const row = await customerRow(id);
       return row.hubspot_link_status === 'LINKED' && row;
-    }, 20_000, 'link');
+    }, 'link', 20_000);
     await outboxSettled(h);
 
     const saved = await setCustomerOverride(h.database.db, id, { ...legalNameMapping, conflictRule: 'MANUAL' }, 'ops@test', { publishing });
@@ -49,7 +49,7 @@ describe('resolving a MANUAL conflict (sandbox + emulator + worker)', () => {
     const [conflict] = await waitFor(async () => {
       const open = await listOpenConflicts(h.database.db, id);
       return open.length > 0 && open;
-    }, 20_000, 'the conflict');
+    }, 'the conflict', 20_000);
     expect(conflict).toMatchObject({ warpField: 'legal_name', warpValue: `${name} Corp (WARP)`, hubspotValue: `${name} Inc (HubSpot)` });
     // Held: neither side was written.
     expect((await h.sandbox.control.company(companyId!)).properties.warp_legal_name).toBe(`${name} Inc (HubSpot)`);
@@ -60,7 +60,7 @@ describe('resolving a MANUAL conflict (sandbox + emulator + worker)', () => {
     const { id, companyId } = await customerInConflict('Take Warp');
     const resolved = await resolveConflict(h.database.db, { customerId: id, warpField: 'legal_name', take: 'WARP', by: 'ops@test' }, { publishing });
     expect(resolved).toMatchObject({ take: 'WARP', value: 'Take Warp Corp (WARP)', hubspotProperty: 'warp_legal_name', resync: { published: true } });
-    await waitFor(async () => (await h.sandbox.control.company(companyId)).properties.warp_legal_name === 'Take Warp Corp (WARP)', 20_000, 'HubSpot to take WARP\'s value');
+    await waitFor(async () => (await h.sandbox.control.company(companyId)).properties.warp_legal_name === 'Take Warp Corp (WARP)', 'HubSpot to take WARP\'s value', 20_000);
     await outboxSettled(h);
 
     expect((await customerRow(id)).legal_name).toBe('Take Warp Corp (WARP)');
@@ -79,7 +79,7 @@ describe('resolving a MANUAL conflict (sandbox + emulator + worker)', () => {
   it('take HUBSPOT: after the worker runs, WARP holds HubSpot\'s value; a second resolution is refused and writes nothing', async () => {
     const { id, companyId } = await customerInConflict('Take Hub');
     await resolveConflict(h.database.db, { customerId: id, warpField: 'legal_name', take: 'HUBSPOT', by: 'ops@test' }, { publishing });
-    await waitFor(async () => (await customerRow(id)).legal_name === 'Take Hub Inc (HubSpot)', 20_000, 'WARP to take HubSpot\'s value');
+    await waitFor(async () => (await customerRow(id)).legal_name === 'Take Hub Inc (HubSpot)', 'WARP to take HubSpot\'s value', 20_000);
     await outboxSettled(h);
     expect((await h.sandbox.control.company(companyId)).properties.warp_legal_name).toBe('Take Hub Inc (HubSpot)');
     expect(await fieldState(id)).toMatchObject({ conflict_status: 'NONE', base_value: 'Take Hub Inc (HubSpot)' });
