@@ -1,8 +1,21 @@
 import type { DbOrTx } from '../db/database.js';
-import { rowToMapping } from '../sync-admin/stored-mappings.js';
+import type { Selectable } from 'kysely';
+import type { HubspotSyncConfigTable } from '../db/tables/hubspot-sync.js';
 import { fieldMappingSchema, fieldMappingsSchema, resolveMappings, type FieldMapping } from '../sync/field-mapping.js';
 
 export type EffectiveMappings = { ok: true; mappings: FieldMapping[] } | { ok: false; error: string };
+
+/** A row in the schema's terms, still unvalidated (rows written by hand can be wrong). */
+export function rowToMapping(row: Selectable<HubspotSyncConfigTable>): Record<string, unknown> {
+  return {
+    warpField: row.warp_field,
+    hubspotProperty: row.hubspot_property,
+    direction: row.direction,
+    conflictRule: row.conflict_rule,
+    transform: row.transform,
+    enabled: row.enabled,
+  };
+}
 
 /**
  * Each customer's effective mapping (global rows with its overrides), validated with the

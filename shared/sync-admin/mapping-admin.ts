@@ -14,12 +14,12 @@ import {
   parseMapping,
   refused,
   requireCustomer,
-  rowToMapping,
   tryResolve,
   upsertMapping,
   type ConfigRow,
   type StoredMapping,
 } from './stored-mappings.js';
+import { rowToMapping } from '../field-sync/mapping-repository.js';
 
 /**
  * Saving `hubspot_sync_config`: the same zod schema and resolveMappings the worker applies on load

@@ -4,6 +4,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import type { HubspotSyncConfigTable } from '../db/tables/hubspot-sync.js';
 import { AppError } from '../errors/app-error.js';
 import { fieldMappingSchema, fieldMappingsSchema, resolveMappings, type FieldMapping } from '../sync/field-mapping.js';
+import { rowToMapping } from '../field-sync/mapping-repository.js';
 
 /** Serialises mapping saves, so each one validates against the set it is about to change. */
 const MAPPING_LOCK_ID = 4_404_020;
@@ -40,17 +41,6 @@ export function parseGlobal(rows: readonly ConfigRow[]): StoredMapping[] {
   return parsed.data.map((m) => ({ ...m, enabled: m.enabled ?? true }));
 }
 
-/** A row in the schema's terms, still unvalidated (rows written by hand can be wrong). */
-export function rowToMapping(row: ConfigRow): Record<string, unknown> {
-  return {
-    warpField: row.warp_field,
-    hubspotProperty: row.hubspot_property,
-    direction: row.direction,
-    conflictRule: row.conflict_rule,
-    transform: row.transform,
-    enabled: row.enabled,
-  };
-}
 
 export async function upsertMapping(tx: Tx, customerId: string | null, mapping: StoredMapping, updatedBy: string, now: Date): Promise<void> {
   const values = {
