@@ -58,6 +58,7 @@ export async function buildOutboxRelayDeps(env: Env, reader: SecretReader = secr
       graceMs: config.OUTBOX_RELAY_GRACE_MS,
       limit: config.OUTBOX_RELAY_LIMIT,
       stuckAfterMs: config.OUTBOX_RELAY_STUCK_MS,
+      maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
     },
     webhookEvents: {
       topic: config.HUBSPOT_EVENTS_TOPIC,

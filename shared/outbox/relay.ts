@@ -19,6 +19,12 @@ export interface RelayOptions {
   stuckAfterMs?: number;
   /** A relay that took rows and died before publishing them leaves them to another after this long. */
   leaseMs?: number;
+  /**
+   * Worker attempts after which a stuck row is given up instead of republished: FAILED, with a
+   * CRITICAL log line for on-call. Without it the stuck sweep would resend a change that keeps
+   * failing forever, past the dead-letter topic that was meant to end it.
+   */
+  maxAttempts?: number;
   now?: Date;
 }
 
@@ -54,6 +60,14 @@ export async function relayUnpublished(
   log?: Logger,
 ): Promise<RelayResult> {
   const now = options.now ?? new Date();
+  const givenUp = await giveUpExhaustedRows(db, options, now);
+  if (givenUp.length > 0) {
+    log?.critical('outbox changes given up after repeated failures; resync them once the cause is fixed', {
+      rows: givenUp.length,
+      customers: [...new Set(givenUp.map((r) => r.customer_id))].slice(0, 20),
+      maxAttempts: options.maxAttempts,
+    });
+  }
   const rows = await leaseRows(db, options, now);
   const outcomes = await Promise.allSettled(
     rows.map((row) =>
@@ -93,6 +107,25 @@ export async function relayUnpublished(
   }
   if (rows.length > 0) log?.info('outbox relay republished rows', { published: publishedIds.length, failed: failedIds.length });
   return { published: publishedIds.length, failed: failedIds.length };
+}
+
+/** Rows no live worker holds that have used up their attempts: FAILED, never republished. */
+async function giveUpExhaustedRows(db: Db, options: RelayOptions, now: Date): Promise<Array<{ id: string; customer_id: string }>> {
+  if (options.maxAttempts === undefined) return [];
+  const leaseCutoff = new Date(now.getTime() - (options.leaseMs ?? DEFAULT_LEASE_MS));
+  return db
+    .updateTable('hubspot_sync_queue')
+    .set({
+      status: 'FAILED',
+      processed_at: now,
+      claimed_at: null,
+      last_error: sql<string>`left('given up after ' || attempts || ' attempts: ' || coalesce(last_error, 'no error recorded'), 1000)`,
+    })
+    .where('status', 'in', ['PENDING', 'PROCESSING'])
+    .where('attempts', '>=', options.maxAttempts)
+    .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', leaseCutoff)]))
+    .returning(['id', 'customer_id'])
+    .execute();
 }
 
 /**

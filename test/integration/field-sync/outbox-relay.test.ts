@@ -3,6 +3,7 @@ import { claimOutboxBatch, releaseOutboxRows } from '../../../shared/field-sync/
 import type { OutboxMessage } from '../../../shared/outbox/outbox-message.js';
 import { publishOutboxRow } from '../../../shared/outbox/publish-outbox-row.js';
 import { relayUnpublished, type RelayOptions } from '../../../shared/outbox/relay.js';
+import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { insertCustomersWithOutbox } from './customer-factory.js';
 import { recordingPublisher } from './recording-publisher.js';
@@ -105,5 +106,23 @@ describe('outbox relay', () => {
       expect(await publishOutboxRow({ db: t.db, publisher: recordingPublisher(), topic: 'recorded' }, plain)).toBe(true);
       expect((await rowOf(plain)).published_at).not.toBeNull();
     });
+  });
+
+  it('gives up a change that used up its attempts instead of resending it forever', async () => {
+    const [spent, fresh] = await insertCustomersWithOutbox(t.db, 2, { prefix: 'RG', offset: 300 });
+    const stuck = { attempts: 20, published_at: new Date(Date.now() - 3_600_000), last_error: 'HubSpot 503' };
+    await t.db.updateTable('hubspot_sync_queue').set(stuck).where('customer_id', '=', spent!).execute();
+    await t.db.updateTable('hubspot_sync_queue').set({ ...stuck, attempts: 3 }).where('customer_id', '=', fresh!).execute();
+    const { logger, lines } = createMemoryLogger();
+    const publisher = recordingPublisher();
+    await relayUnpublished(t.db, publisher, { ...OPTIONS, stuckAfterMs: 60_000, maxAttempts: 20 }, logger);
+
+    const row = async (customerId: string) =>
+      t.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', customerId).executeTakeFirstOrThrow();
+    expect(await row(spent!)).toMatchObject({ status: 'FAILED', last_error: 'given up after 20 attempts: HubSpot 503' });
+    expect((await row(fresh!)).status).toBe('PENDING');
+    expect(publisher.outboxIds).not.toContain((await row(spent!)).id);
+    expect(publisher.outboxIds).toContain((await row(fresh!)).id);
+    expect(lines.filter((l) => l.severity === 'CRITICAL')).toHaveLength(1);
   });
 });
