@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableText } from '../db/storable-text.js';
 import { CUSTOMER_STATUSES } from '../sync/warp-fields.js';
 
 export const MAX_PER_PAGE = 100;
@@ -12,7 +13,9 @@ const integerParam = (min: number, max: number) =>
 export const listQuerySchema = z.object({
   page: integerParam(1, 1_000_000).default(1),
   per_page: integerParam(1, MAX_PER_PAGE).default(20),
-  search: single.trim().max(MAX_SEARCH_LENGTH).optional().transform((s) => (s ? s : undefined)),
+  search: single
+    .refine(isStorableText, 'must not contain NUL characters or unpaired surrogates')
+    .trim().max(MAX_SEARCH_LENGTH).optional().transform((s) => (s ? s : undefined)),
   status: z.enum(CUSTOMER_STATUSES).optional(),
 });
 // Other parameters (cache busters, tracking) are ignored, not refused: the portal owns its URLs.

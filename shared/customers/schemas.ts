@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { BILLING_CYCLES, CUSTOMER_STATUSES, CUSTOMER_TYPES } from '../sync/warp-fields.js';
+import { storableString } from '../db/storable-text.js';
 import { moneyInput } from './money.js';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-const optionalText = (max: number) => z.string().trim().max(max).nullable();
-const freeObject = z.record(z.string(), z.unknown());
+const text = (max: number) => storableString().trim().min(1, 'must not be empty').max(max);
+const optionalText = (max: number) => storableString().trim().max(max).nullable();
+const freeObject = z.record(storableString(), z.unknown());
 
 export const contactSchema = z.strictObject({
   name: text(255),
@@ -36,7 +37,10 @@ export const servicesSchema = z.strictObject({
  * `hubspot_company_id` may come back as the client read it; the service accepts it only
  * when it equals the stored link and never stores it here (see hubspot-link.ts).
  */
-export const externalIdsSchema = z.record(z.string().min(1).max(64), z.union([z.string().max(255), z.number()]));
+export const externalIdsSchema = z.record(
+  storableString().min(1).max(64),
+  z.union([storableString().max(255), z.number()]),
+);
 
 /** Fields both requests share; each is optional here and made required below where needed. */
 const writableFields = {

@@ -9,7 +9,6 @@ import type { ClaimedOutboxRow } from './outbox-claims.js';
 import { outboundEntry, planLogEntries, type LogContext, type PushOutcome } from './sync-log-entries.js';
 import { insertSyncLog, type LoggedFieldChanges, type NewSyncLogEntry } from './sync-log-repository.js';
 import { applyWarpWrites, type SyncCustomer } from './sync-customer-repository.js';
-import { warpChangeTimes } from './warp-change-times.js';
 
 /** One customer of a batch, from its claimed rows to what HubSpot said. */
 export interface CustomerWork {
@@ -17,6 +16,8 @@ export interface CustomerWork {
   rows: ClaimedOutboxRow[];
   mappings: FieldMapping[];
   states: CustomerFieldStates;
+  /** When WARP last changed each mapped field, from the customer's whole outbox. */
+  warpChangedAt: Record<string, Date | null>;
   companyId: string | null;
   hubspot: HubspotSide | null;
   /** HubSpot does not have the linked company any more (archived or deleted before we heard). */
@@ -133,7 +134,7 @@ function agreedPart(plan: CustomerSyncPlan, push: PushOutcome, pullApplied: bool
 
 /** Change times to store with new bases: our writes happened now; the rest as each side said. */
 function stateTimes(w: CustomerWork, now: Date) {
-  const warpChangedAt: Record<string, Date | null> = warpChangeTimes(w.mappings, w.rows, w.states);
+  const warpChangedAt = { ...w.warpChangedAt };
   const hubspotChangedAt: Record<string, Date | null | undefined> = { ...w.hubspot?.changedAt };
   for (const d of w.plan!.decisions) {
     if (d.decision.action === 'PULL_TO_WARP') warpChangedAt[d.warpField] = now;

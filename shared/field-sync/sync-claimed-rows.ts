@@ -14,6 +14,7 @@ import { directWrites, isolatedWrites, lastId, settleCustomer, type CustomerWork
 import { outboundEntry, type LogContext } from './sync-log-entries.js';
 import { insertSyncLog, type NewSyncLogEntry } from './sync-log-repository.js';
 import { linkCustomerToCompany, loadCustomers } from './sync-customer-repository.js';
+import { loadWarpChanges } from './warp-change-repository.js';
 import { warpChangeTimes } from './warp-change-times.js';
 
 /** The HubSpot calls the outbound sync makes; the adapter splits them to HubSpot's batch limits. */
@@ -65,6 +66,8 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
       loadEffectiveMappings(tx, customerIds),
       loadFieldStates(tx, customerIds),
     ]);
+    // After the customer rows (see loadWarpChanges): the change times of the values we plan with.
+    const warpChanges = await loadWarpChanges(tx, customerIds);
 
     // Outbox rows are completed last: until then this transaction holds no lock on them, so the
     // lease renewal below (another connection) never waits for us.
@@ -92,7 +95,9 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
         continue;
       }
       const companyId = customer.hubspot_company_id;
-      work.push({ customer, rows, mappings: mapping.mappings, states: states.get(customerId) ?? {}, companyId, hubspot: null, companyGone: false, push: {}, logs: [] });
+      const fieldStates = states.get(customerId) ?? {};
+      const warpChangedAt = warpChangeTimes(mapping.mappings, warpChanges.get(customerId) ?? [], fieldStates);
+      work.push({ customer, rows, mappings: mapping.mappings, states: fieldStates, warpChangedAt, companyId, hubspot: null, companyGone: false, push: {}, logs: [] });
     }
 
     await linkNewCompanies(deps, tx, work, now, traceId);
@@ -104,7 +109,7 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
       if (!w.companyId || !w.hubspot) continue; // no company, or HubSpot does not have it
       w.plan = planCustomerSync({
         mappings: w.mappings,
-        warp: { customer: w.customer as unknown as JsonObject, changedAt: warpChangeTimes(w.mappings, w.rows, w.states) },
+        warp: { customer: w.customer as unknown as JsonObject, changedAt: w.warpChangedAt },
         hubspot: w.hubspot,
         fieldStates: w.states,
       });

@@ -85,9 +85,11 @@ function wrapFrameworkGetServer(): boolean {
   return true;
 }
 
-/** body-parser's error types as our stable codes; anything else is internal. */
+/** body-parser's and Express's client errors as our stable codes; anything else is internal. */
 export function frameworkErrorToAppError(err: unknown): AppError {
-  const type = (err as { type?: unknown } | null)?.type;
+  // Express decodes the path for the framework's catch-all route and throws URIError on bad `%` escapes.
+  if (err instanceof URIError) return new AppError('INVALID_PATH', 'Request path has malformed percent-encoding');
+  const { type, status } = (err ?? {}) as { type?: unknown; status?: unknown };
   switch (type) {
     case 'entity.parse.failed':
       return new AppError('INVALID_JSON', 'Request body is not valid JSON (a JSON object is expected)');
@@ -100,6 +102,10 @@ export function frameworkErrorToAppError(err: unknown): AppError {
     case 'request.size.invalid':
       return new AppError('INVALID_JSON', 'Request body could not be read');
     default:
+      // An untyped 4xx from body-parser is a body it could not read, e.g. a corrupt gzip/deflate/br stream.
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        return new AppError('INVALID_JSON', 'Request body could not be read (corrupt content encoding?)');
+      }
       return new AppError('INTERNAL', 'Internal server error', undefined, { cause: err });
   }
 }

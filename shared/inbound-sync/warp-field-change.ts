@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../db/database.js';
+import { loadWarpChanges } from '../field-sync/warp-change-repository.js';
 import { lastWarpChange } from '../field-sync/warp-change-times.js';
 
 /**
@@ -13,17 +14,8 @@ export async function lastWarpChangeOfCustomer(
   warpField: string,
   known: Date | null | undefined,
 ): Promise<Date | null> {
-  const rows = await db
-    .selectFrom('hubspot_sync_queue')
-    .select(['operation', 'changed_fields', 'changed_at'])
-    .where('customer_id', '=', customerId)
-    .$if(known != null, (qb) => qb.where('changed_at', '>', known!))
-    .execute();
-  return lastWarpChange(
-    warpField,
-    rows.map((r) => ({ operation: r.operation, changedFields: r.changed_fields, changedAt: r.changed_at })),
-    known,
-  );
+  const changes = await loadWarpChanges(db, [customerId], known);
+  return lastWarpChange(warpField, changes.get(customerId) ?? [], known);
 }
 
 /**
