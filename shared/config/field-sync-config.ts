@@ -25,7 +25,7 @@ const schema = z.object({
   OUTBOX_RELAY_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   OUTBOX_RELAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(500),
   /** Claimed-then-dropped or failed rows untouched this long are republished by the relay. */
-  OUTBOX_RELAY_STUCK_MS: z.coerce.number().int().min(1000).default(600_000),
+  OUTBOX_RELAY_STUCK_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Worker attempts after which the relay gives a change up (FAILED, CRITICAL) instead of resending it. */
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
   /** The relay tick also republishes webhook events the intake stored but could not publish. */

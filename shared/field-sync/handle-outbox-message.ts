@@ -38,6 +38,24 @@ export type OutboxMessageOutcome =
  * the rows still held are handed back first (PENDING), so Pub/Sub's redelivery, or any other
  * worker, finds them.
  */
+/** Outbox rows the batches running in this process hold (see ClaimOptions.heldHere). */
+const rowsHeldHere = new Set<string>();
+
+/** Hand-backs are retried: a row left PROCESSING would wait out its whole lease. */
+const RELEASE_ATTEMPTS = 4;
+const RELEASE_BACKOFF_MS = 250;
+
+async function releaseWithRetry(...args: Parameters<typeof releaseOutboxRows>): ReturnType<typeof releaseOutboxRows> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await releaseOutboxRows(...args);
+    } catch (err) {
+      if (attempt >= RELEASE_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, RELEASE_BACKOFF_MS * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMessage, traceId?: string): Promise<OutboxMessageOutcome> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log.child({ outboxId: message.outboxId, customerId: message.customerId, trace: traceId });
@@ -50,12 +68,14 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
     maxCustomers: deps.options.maxCustomers,
     leaseMs,
     now: claimedAt,
+    heldHere: (id) => rowsHeldHere.has(id),
   });
   if (claim.messageRow !== 'CLAIMED') {
     log.debug('outbox message needs no work here', { state: claim.messageRow });
     return { kind: claim.messageRow };
   }
   const companies = withDeadline(deps.companies, hubspotDeadline(claimedAt, leaseMs), now);
+  for (const row of claim.rows) rowsHeldHere.add(row.id);
   try {
     const result = await syncIsolatingFailures({ db: deps.db, companies, log, now, workerId }, claim.rows, traceId);
     log.info('field sync batch done', { rows: claim.rows.length, ...result });
@@ -66,7 +86,7 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
     if (err instanceof HubspotDailyLimitError) {
       // Every message of these rows is acked: the relay republishes them once the pause is over.
       const retryAt = err.pausedUntil ?? new Date(now().getTime() + DAILY_PAUSE_FALLBACK_MS);
-      const parked = await releaseOutboxRows(deps.db, ids(claim.rows), workerId, { status: 'PARKED', error, retryAt });
+      const parked = await releaseWithRetry(deps.db, ids(claim.rows), workerId, { status: 'PARKED', error, retryAt });
       await recordFailure(deps, parked, err, traceId);
       const customers = new Set(parked.map((r) => r.customerId)).size;
       log.warn('outbound sync parked until HubSpot\'s daily limit resets', { rows: parked.length, customers, retryAt });
@@ -77,12 +97,14 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
     // This message's redelivery retries its customer; the others' messages were acked, so the
     // relay republishes their rows after its grace period (or an earlier batch takes them).
     const released = [
-      ...(await releaseOutboxRows(deps.db, ids(own), workerId, { status: 'PENDING', error, retryAt })),
-      ...(await releaseOutboxRows(deps.db, ids(others), workerId, { status: 'PENDING', error, retryAt, republish: true })),
+      ...(await releaseWithRetry(deps.db, ids(own), workerId, { status: 'PENDING', error, retryAt })),
+      ...(await releaseWithRetry(deps.db, ids(others), workerId, { status: 'PENDING', error, retryAt, republish: true })),
     ];
     await recordFailure(deps, released, err, traceId);
     log.warn('field sync failed; the change will be retried', { err, rows: released.length });
     throw err;
+  } finally {
+    for (const row of claim.rows) rowsHeldHere.delete(row.id);
   }
 }
 

@@ -31,6 +31,12 @@ export interface ClaimOptions {
   /** PROCESSING rows claimed longer ago than this belong to a dead worker. */
   leaseMs: number;
   now: Date;
+  /**
+   * True for a row this process holds in a batch that is still running. A row claimed under our
+   * own worker id that no running batch holds was stranded (its hand-back failed): take it over
+   * at once instead of waiting out the lease.
+   */
+  heldHere?: (id: string) => boolean;
 }
 
 /** Advisory lock key serialising claim transactions (any constant no other lock uses). */
@@ -48,7 +54,7 @@ const SCAN_FACTOR = 4;
  */
 export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<ClaimResult> {
   const leaseCutoff = new Date(options.now.getTime() - options.leaseMs);
-  const columns = ['id', 'customer_id', 'operation', 'origin', 'changed_fields', 'changed_at', 'attempts', 'status', 'claimed_at', 'next_attempt_at'] as const;
+  const columns = ['id', 'customer_id', 'operation', 'origin', 'changed_fields', 'changed_at', 'attempts', 'status', 'claimed_at', 'claimed_by', 'next_attempt_at'] as const;
   return inTransaction(db, async (tx) => {
     // Claims are serialised (they take milliseconds): concurrent workers woken by one burst
     // would otherwise split its head between them (SKIP LOCKED) into many small batches.
@@ -65,10 +71,12 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
       .forUpdate()
       .executeTakeFirst();
     // PARKED rows wait out HubSpot's daily limit: trying them earlier only spends calls on a 429.
-    const claimable = (row: { status: OutboxStatus; claimed_at: Date | null; next_attempt_at: Date | null }) =>
+    const strandedHere = (row: { id: string; claimed_by: string | null }) =>
+      options.heldHere !== undefined && row.claimed_by === options.workerId && !options.heldHere(row.id);
+    const claimable = (row: { id: string; status: OutboxStatus; claimed_at: Date | null; claimed_by: string | null; next_attempt_at: Date | null }) =>
       row.status === 'PENDING' ||
       (row.status === 'PARKED' && (row.next_attempt_at ?? options.now) <= options.now) ||
-      (row.status === 'PROCESSING' && (row.claimed_at ?? options.now) < leaseCutoff);
+      (row.status === 'PROCESSING' && ((row.claimed_at ?? options.now) < leaseCutoff || strandedHere(row)));
 
     if (!messageRow) return { messageRow: 'MISSING', rows: [] };
     if (messageRow.status === 'DONE' || messageRow.status === 'FAILED') return { messageRow: 'ALREADY_DONE', rows: [] };

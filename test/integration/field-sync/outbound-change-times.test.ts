@@ -51,4 +51,26 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
     expect(customer.address.city).toBe('W342 City');
     expect((await h.sandbox.control.company(companyId!)).properties.city).toBe('W342 City');
   });
+
+  it('a row stranded PROCESSING under this worker (its hand-back failed) is taken over by the redelivery, not left to the lease', async () => {
+    const service = createCustomerService({ db: h.database.db, log: h.log });
+    const body: CreateCustomerInput = {
+      company_name: 'Stranded Claim',
+      customer_type: 'PREPAID',
+      contact: { name: 'Ops', email: 'ops@stranded.example.com', phone: '(415) 555-0101' },
+      address: { line1: '2 Main St', city: 'Albany', state: 'NY', zip: '12207', country: 'US' },
+    };
+    const id = (JSON.parse((await service.create(ADMIN, body, body)).body) as { data: { id: string } }).data.id;
+    const message = await messageFor(h, id);
+    await h.database.db
+      .updateTable('hubspot_sync_queue')
+      .set({ status: 'PROCESSING', claimed_by: 'worker-stranded', claimed_at: new Date() })
+      .where('id', '=', message.outboxId)
+      .execute();
+
+    expect(await handleOutboxMessage(h.workerDeps({ workerId: 'worker-other' }), message)).toEqual({ kind: 'IN_PROGRESS_ELSEWHERE' });
+    expect(await handleOutboxMessage(h.workerDeps({ workerId: 'worker-stranded' }), message)).toMatchObject({ kind: 'SYNCED', rows: 1 });
+    const row = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', message.outboxId).executeTakeFirstOrThrow();
+    expect(row.status).toBe('DONE');
+  });
 });
