@@ -142,11 +142,13 @@ describe('the Postgres rate budget', () => {
     );
     await Promise.all(pools.map((db) => db.destroy()));
     expect(perInstance).toEqual([8, 8, 8, 8]);
-    // Grants are observed slightly after the database stamped them; allow for that jitter.
-    expect(maxInAnyWindow(grants, windowMs - 40)).toBeLessThanOrEqual(max);
+    // Grants are observed after the database stamped them, late by up to a scheduling delay on a
+    // busy two-core runner; a budget that did not hold would put all 32 inside a few milliseconds.
+    const observationJitterMs = 250;
+    expect(maxInAnyWindow(grants, windowMs - observationJitterMs)).toBeLessThanOrEqual(max);
     // 32 calls at 10 per second cannot finish in under ~3 windows, and should not take much longer.
     const span = Math.max(...grants) - Math.min(...grants);
-    expect(span).toBeGreaterThanOrEqual(2 * windowMs - 40);
+    expect(span).toBeGreaterThanOrEqual(2 * windowMs - observationJitterMs);
     expect(span).toBeLessThan(5 * windowMs);
   });
 });
