@@ -13,7 +13,10 @@ locals {
     SECRET_ROLLOUT_ID    = var.secret_rollout_id
   }
 
-  # key => function. `secrets` maps an env var to a key of local.secrets (mounted as that env var,
+  # key => function. `db_per_request` is how many connections one invocation holds at once (a
+  # worker's transaction plus the shared rate budget's query; 2 is the workers' floor); the pool is
+  # concurrency x that, so a request never queues for a connection, and the sum over max instances
+  # is checked against the database's limit below. `secrets` maps an env var to a key of local.secrets (mounted as that env var,
   # which shared/config/secrets.ts reads when no NAME_SECRET is set); `publishes` are local.topics keys.
   functions = {
     customer_api = {
@@ -24,7 +27,8 @@ locals {
       ingress         = var.customer_api_ingress
       min_instances   = var.customer_api_min_instances
       max_instances   = 20
-      concurrency     = 40
+      concurrency     = 10
+      db_per_request  = 1
       cpu             = "1"
       memory          = "512Mi"
       timeout_seconds = 60
@@ -44,7 +48,8 @@ locals {
       ingress         = "ALLOW_ALL"
       min_instances   = 0
       max_instances   = 10
-      concurrency     = 20
+      concurrency     = 10
+      db_per_request  = 1
       cpu             = "1"
       memory          = "512Mi"
       timeout_seconds = 30
@@ -54,7 +59,6 @@ locals {
         WEBHOOK_PUBLIC_URL         = local.webhook_public_url
         WEBHOOK_SIGNATURE_VERSIONS = join(",", var.webhook_signature_versions)
         HUBSPOT_EVENTS_TOPIC       = local.topics.webhook_events
-        DB_MAX_CONNECTIONS         = var.database_max_connections
       }
     }
     field_sync = {
@@ -66,16 +70,16 @@ locals {
       min_instances   = 0
       max_instances   = var.field_sync_max_instances
       concurrency     = 2
+      db_per_request  = 2
       cpu             = "1"
       memory          = "512Mi"
       timeout_seconds = 540
       secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
       publishes       = []
       environment = {
-        HUBSPOT_BASE_PATH        = var.hubspot_base_path
-        HUBSPOT_BUDGET_KEY       = var.hubspot_budget_key
-        DATABASE_MAX_CONNECTIONS = var.database_max_connections
-        OUTBOX_TOPIC             = local.topics.outbox
+        HUBSPOT_BASE_PATH  = var.hubspot_base_path
+        HUBSPOT_BUDGET_KEY = var.hubspot_budget_key
+        OUTBOX_TOPIC       = local.topics.outbox
       }
     }
     outbox_relay = {
@@ -87,15 +91,15 @@ locals {
       min_instances   = 0
       max_instances   = 1
       concurrency     = 1
+      db_per_request  = 2
       cpu             = "0.5"
       memory          = "256Mi"
       timeout_seconds = 120
       secrets         = { DATABASE_URL = "database_url" }
       publishes       = ["outbox", "webhook_events"]
       environment = {
-        DATABASE_MAX_CONNECTIONS = 2
-        OUTBOX_TOPIC             = local.topics.outbox
-        HUBSPOT_EVENTS_TOPIC     = local.topics.webhook_events
+        OUTBOX_TOPIC         = local.topics.outbox
+        HUBSPOT_EVENTS_TOPIC = local.topics.webhook_events
       }
     }
     hubspot_inbound = {
@@ -107,17 +111,17 @@ locals {
       min_instances   = 0
       max_instances   = 5
       concurrency     = 4
+      db_per_request  = 2
       cpu             = "1"
       memory          = "512Mi"
       timeout_seconds = 120
       secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
       publishes       = ["outbox"]
       environment = {
-        HUBSPOT_BASE_PATH        = var.hubspot_base_path
-        HUBSPOT_BUDGET_KEY       = var.hubspot_budget_key
-        DATABASE_MAX_CONNECTIONS = var.database_max_connections
-        OUTBOX_TOPIC             = local.topics.outbox
-        INBOUND_MAX_ATTEMPTS     = var.max_delivery_attempts
+        HUBSPOT_BASE_PATH    = var.hubspot_base_path
+        HUBSPOT_BUDGET_KEY   = var.hubspot_budget_key
+        OUTBOX_TOPIC         = local.topics.outbox
+        INBOUND_MAX_ATTEMPTS = var.max_delivery_attempts
       }
     }
     # One run over all customers at a time (a PostgreSQL lock); a run only enqueues outbox rows
@@ -131,16 +135,16 @@ locals {
       min_instances   = 0
       max_instances   = 1
       concurrency     = 1
+      db_per_request  = 2
       cpu             = "1"
       memory          = "512Mi"
       timeout_seconds = 540
       secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
       publishes       = ["outbox"]
       environment = {
-        HUBSPOT_BASE_PATH        = var.hubspot_base_path
-        HUBSPOT_BUDGET_KEY       = var.hubspot_budget_key
-        DATABASE_MAX_CONNECTIONS = 5
-        OUTBOX_TOPIC             = local.topics.outbox
+        HUBSPOT_BASE_PATH  = var.hubspot_base_path
+        HUBSPOT_BUDGET_KEY = var.hubspot_budget_key
+        OUTBOX_TOPIC       = local.topics.outbox
       }
     }
   }
@@ -219,7 +223,12 @@ resource "google_cloudfunctions2_function" "fn" {
     vpc_connector                    = var.vpc_connector
     vpc_connector_egress_settings    = var.vpc_connector == null ? null : "PRIVATE_RANGES_ONLY"
 
-    environment_variables = merge(each.value.environment, lookup(var.extra_environment, each.key, {}), local.common_environment)
+    environment_variables = merge(
+      each.value.environment,
+      lookup(var.extra_environment, each.key, {}),
+      local.common_environment,
+      { DATABASE_MAX_CONNECTIONS = each.value.concurrency * each.value.db_per_request },
+    )
 
     dynamic "secret_environment_variables" {
       for_each = each.value.secrets
@@ -234,4 +243,11 @@ resource "google_cloudfunctions2_function" "fn" {
 
   # An instance that cannot read its secrets never becomes ready: grant access first.
   depends_on = [google_secret_manager_secret_iam_member.accessor]
+}
+
+check "database_connections" {
+  assert {
+    condition     = sum([for f in local.functions : f.max_instances * f.concurrency * f.db_per_request]) <= var.database_connection_limit
+    error_message = "Max instances x pool size, summed over the functions, exceeds database_connection_limit: lower a function's max_instances or concurrency, or raise the database's max_connections."
+  }
 }

@@ -36,10 +36,10 @@ variable "cloud_sql_instance_connection_name" {
   default     = null
 }
 
-variable "database_max_connections" {
-  description = "Connection pool size per function instance. Max instances x this must stay under the database's max_connections."
+variable "database_connection_limit" {
+  description = "Connections the functions may hold together (the database's max_connections minus what other clients and superusers need). Each function's pool is its concurrency x connections per invocation; the sum over max instances must fit."
   type        = number
-  default     = 5
+  default     = 400
 }
 
 # --- HubSpot ------------------------------------------------------------------------------------

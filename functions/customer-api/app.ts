@@ -4,11 +4,8 @@ import type { Db } from '../../shared/db/database.js';
 import type { Logger, LogFields } from '../../shared/logging/logger.js';
 import { applyCors } from '../../shared/http/cors.js';
 import { sendError } from '../../shared/http/envelope.js';
-import {
-  frameworkErrorToAppError,
-  installFrameworkErrorHandler,
-  type FrameworkErrorHandler,
-} from '../../shared/http/framework-errors.js';
+import { frameworkErrorToAppError, installFrameworkHooks, type FrameworkHooks } from '../../shared/http/framework-errors.js';
+import { MAX_BODY_BYTES } from '../../shared/http/json-body.js';
 import { logRequest } from '../../shared/http/request-log.js';
 import { createRouter } from '../../shared/http/router.js';
 import type { RequestAuthenticator } from '../../shared/auth/authenticate-request.js';
@@ -29,12 +26,12 @@ export interface CustomerApiDeps {
 export interface CustomerApi {
   handle: HttpFunction;
   /**
-   * For body-parser failures the framework raises before `handle` (see shared/http/framework-errors.ts).
-   * Install it before any request: hookFrameworkErrors(handle, ...) where the framework builds the
-   * server (index.ts), installFrameworkErrorHandlerOn(server) where the server is ours. Failing
-   * both, `handle` installs it on the framework's app at the first request that reaches it.
+   * For requests refused or failed by the framework before `handle` (see shared/http/framework-errors.ts).
+   * Install them before any request: hookFrameworkServer(handle, ...) where the framework builds the
+   * server (index.ts), installFrameworkHooksOn(server) where the server is ours. Failing
+   * both, `handle` installs them on the framework's app at the first request that reaches it.
    */
-  handleFrameworkError: FrameworkErrorHandler;
+  frameworkHooks: FrameworkHooks;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'OPTIONS'];
@@ -71,16 +68,19 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
     logRequest(deps.log, req, { status, startedAt, fields, err: failure });
   }
 
-  const handleFrameworkError: FrameworkErrorHandler = (err, req, res) =>
-    serve(req, res, async () => {
-      throw frameworkErrorToAppError(err);
-    });
+  const frameworkHooks: FrameworkHooks = {
+    maxBodyBytes: MAX_BODY_BYTES,
+    onError: (err, req, res) =>
+      serve(req, res, async () => {
+        throw frameworkErrorToAppError(err);
+      }),
+  };
 
   return {
-    handleFrameworkError,
+    frameworkHooks,
     handle: (req, res) => {
       // Fallback when neither up-front install was possible (a no-op once installed).
-      installFrameworkErrorHandler(req.app, handleFrameworkError);
+      installFrameworkHooks(req.app, frameworkHooks);
       return serve(req, res, async (fields) => {
         const path = req.path.replace(VERSION_PREFIX, '') || '/';
         const route = match(req.method, path);
@@ -89,7 +89,10 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
         // including a miss, the caller is authenticated first, so 404 vs 405 vs a real route
         // tells an anonymous caller nothing. (Preflights were answered by applyCors.)
         if (!route.handler?.public) {
-          ctx.principal = await deps.authenticator.authenticate(req.headers, GATEKEEPER_PREFIX + path.replace(/\/+$/, ''));
+          // req.headers keeps only the first of repeated Authorization headers; given all of
+          // them, the authenticator refuses the ambiguity as unauthenticated.
+          const headers = { ...req.headers, authorization: req.headersDistinct.authorization };
+          ctx.principal = await deps.authenticator.authenticate(headers, GATEKEEPER_PREFIX + path.replace(/\/+$/, ''));
           fields.userId = ctx.principal.userId;
         }
         if (!route.handler) throw route.error;

@@ -1,7 +1,8 @@
 import { http, type HttpFunction } from '@google-cloud/functions-framework';
 import { loadCustomerApiConfig } from '../../shared/config/customer-api-config.js';
 import { secretManagerReader } from '../../shared/config/secrets.js';
-import { hookFrameworkErrors } from '../../shared/http/framework-errors.js';
+import { hookFrameworkServer, type FrameworkHooks } from '../../shared/http/framework-errors.js';
+import { MAX_BODY_BYTES } from '../../shared/http/json-body.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 import { buildCustomerApi, type CustomerApiInstance } from './wiring.js';
@@ -17,6 +18,11 @@ const getInstance = () => (instance ??= buildCustomerApi(config, log, createPubS
 
 const handle: HttpFunction = (req, res) => getInstance().api.handle(req, res);
 http('customerApi', handle);
-if (!hookFrameworkErrors(handle, (err, req, res) => getInstance().api.handleFrameworkError(err, req, res))) {
+// The API is built lazily, so the hooks reach it at call time.
+const frameworkHooks: FrameworkHooks = {
+  maxBodyBytes: MAX_BODY_BYTES,
+  onError: (err, req, res) => getInstance().api.frameworkHooks.onError(err, req, res),
+};
+if (!hookFrameworkServer(handle, frameworkHooks)) {
   log.warn('functions-framework server hook unavailable: body errors before the first request get the framework page');
 }

@@ -2,6 +2,7 @@ import { createAccessTokenVerifier } from '../../shared/auth/access-token.js';
 import { createRequestAuthenticator } from '../../shared/auth/authenticate-request.js';
 import { createGatekeeper } from '../../shared/auth/gatekeeper.js';
 import type { CustomerApiConfig } from '../../shared/config/customer-api-config.js';
+import { logConnectionErrors } from '../../shared/db/log-connection-errors.js';
 import { createDb, type Db } from '../../shared/db/database.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { createOnOutboxCommitted } from '../../shared/outbox/publish-outbox-row.js';
@@ -23,7 +24,12 @@ export function buildCustomerApi(
   log: Logger,
   publisher?: MessagePublisher,
 ): CustomerApiInstance {
-  const db = createDb({ connectionString: config.databaseUrl, applicationName: 'customer-api' });
+  const db = createDb({
+    connectionString: config.databaseUrl,
+    maxConnections: config.databaseMaxConnections,
+    applicationName: 'customer-api',
+    onConnectionError: logConnectionErrors(log),
+  });
   const { keys, issuer, audience, maxTokenAgeSeconds } = config.jwt;
   const verifier = createAccessTokenVerifier({
     ...(keys.kind === 'secret' ? { secret: keys.secret } : { jwksUrl: keys.url }),

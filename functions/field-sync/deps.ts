@@ -1,6 +1,7 @@
 import { loadFieldSyncConfig, type FieldSyncConfig } from '../../shared/config/field-sync-config.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
+import { logConnectionErrors } from '../../shared/db/log-connection-errors.js';
 import { createDb, type Db } from '../../shared/db/database.js';
 import type { FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
 import type { OutboxRelayDeps } from '../../shared/field-sync/field-sync-handlers.js';
@@ -17,11 +18,14 @@ interface Instance {
 
 async function instance(env: Env, reader: SecretReader): Promise<Instance> {
   const config = await loadFieldSyncConfig(env, reader);
-  return {
-    config,
-    db: createDb({ connectionString: config.DATABASE_URL, maxConnections: config.DATABASE_MAX_CONNECTIONS, applicationName: 'field-sync' }),
-    log: createLogger({ level: config.LOG_LEVEL, projectId: config.GOOGLE_CLOUD_PROJECT, bindings: { component: 'field-sync' } }),
-  };
+  const log = createLogger({ level: config.LOG_LEVEL, projectId: config.GOOGLE_CLOUD_PROJECT, bindings: { component: 'field-sync' } });
+  const db = createDb({
+    connectionString: config.DATABASE_URL,
+    maxConnections: config.DATABASE_MAX_CONNECTIONS,
+    applicationName: 'field-sync',
+    onConnectionError: logConnectionErrors(log),
+  });
+  return { config, db, log };
 }
 
 /** The worker's dependencies from the environment (and Secret Manager in production). */

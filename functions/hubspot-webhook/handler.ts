@@ -1,7 +1,8 @@
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { AppError } from '../../shared/errors/app-error.js';
 import { sendData, sendError } from '../../shared/http/envelope.js';
-import { installFrameworkErrorHandler, type FrameworkErrorHandler } from '../../shared/http/framework-errors.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../shared/config/webhook-config.js';
+import { installFrameworkHooks, type FrameworkHooks } from '../../shared/http/framework-errors.js';
 import { logRequest } from '../../shared/http/request-log.js';
 import { createLogger, traceIdFromHeader, type LogFields, type Logger } from '../../shared/logging/logger.js';
 import { receiveWebhookDelivery, type WebhookIntakeDeps } from '../../shared/webhooks/intake.js';
@@ -9,11 +10,12 @@ import { receiveWebhookDelivery, type WebhookIntakeDeps } from '../../shared/web
 export interface HubspotWebhookFunction {
   handle: HttpFunction;
   /**
-   * For bodies functions-framework fails to parse before `handle` runs (malformed
-   * JSON). body-parser saves `req.rawBody` before parsing, so these go through
-   * the same intake: signature first (401 when unsigned), then 400 INVALID_JSON.
+   * For requests refused or failed before `handle` runs (see shared/http/framework-errors.ts).
+   * A compressed or oversized body is refused unread, so unsigned-or-not cannot be known.
+   * For a malformed body body-parser has saved `req.rawBody`, so it goes through the same
+   * intake: signature first (401 when unsigned), then 400 INVALID_JSON.
    */
-  handleFrameworkError: FrameworkErrorHandler;
+  frameworkHooks: FrameworkHooks;
 }
 
 /**
@@ -26,13 +28,14 @@ export function createHubspotWebhook(
   getDeps: () => Promise<WebhookIntakeDeps>,
   fallbackLogger: Logger = createLogger(),
 ): HubspotWebhookFunction {
-  async function serve(req: Request, res: Response): Promise<void> {
+  async function serve(req: Request, res: Response, refused?: AppError): Promise<void> {
     const startedAt = performance.now();
     const fields: LogFields = {};
     let log = fallbackLogger;
     let status: number;
     let failure: unknown;
     try {
+      if (refused) throw refused;
       const deps = await getDeps().catch((err: unknown) => {
         fallbackLogger.error('HubSpot webhook intake could not start', { err });
         // HubSpot retries 5xx: a Secret Manager or database hiccup loses nothing.
@@ -57,16 +60,18 @@ export function createHubspotWebhook(
     logRequest(log, req, { status, startedAt, fields, err: failure });
   }
 
+  const frameworkHooks: FrameworkHooks = {
+    // The configured intake limit may only be lower (webhook-config.ts): this cap applies unread.
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    onError: (err, req, res) => serve(req, res, err instanceof AppError ? err : undefined),
+  };
+
   return {
     handle: (req, res) => {
       // Installed on the framework's Express app at the first request: later requests get envelopes for bad JSON too.
-      installFrameworkErrorHandler(req.app, handleFrameworkError);
+      installFrameworkHooks(req.app, frameworkHooks);
       return serve(req, res);
     },
-    handleFrameworkError,
+    frameworkHooks,
   };
-
-  async function handleFrameworkError(_err: unknown, req: Request, res: Response): Promise<void> {
-    await serve(req, res);
-  }
 }

@@ -1,5 +1,5 @@
 import { http } from '@google-cloud/functions-framework';
-import { hookFrameworkErrors } from '../../shared/http/framework-errors.js';
+import { hookFrameworkServer } from '../../shared/http/framework-errors.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { lazily } from '../../shared/runtime/lazily.js';
 import { buildWebhookDeps } from './deps.js';
@@ -9,7 +9,7 @@ import { createHubspotWebhook } from './handler.js';
 const webhook = createHubspotWebhook(lazily(() => buildWebhookDeps(process.env)));
 http('hubspotWebhook', webhook.handle);
 // A malformed body on an instance's very first request still gets our envelope, not Express's page.
-if (!hookFrameworkErrors(webhook.handle, webhook.handleFrameworkError)) {
+if (!hookFrameworkServer(webhook.handle, webhook.frameworkHooks)) {
   createLogger({ bindings: { function: 'hubspotWebhook' } }).warn(
     'functions-framework server hook unavailable: body errors before the first request get the framework page',
   );

@@ -27,6 +27,8 @@ export const customerApiEnvSchema = z.object({
   LOG_LEVEL: envFields.logLevel,
   GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
   OUTBOX_TOPIC: z.string().min(1).default('warp-customer-changes'),
+  /** One connection per concurrent request: Terraform sets it to the function's concurrency. */
+  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(10),
   PORT: envFields.port(8080),
 });
 
@@ -40,6 +42,7 @@ export interface CustomerApiConfig {
   logLevel: z.output<typeof customerApiEnvSchema>['LOG_LEVEL'];
   projectId?: string;
   outboxTopic: string;
+  databaseMaxConnections: number;
   port: number;
   /** Accepted but risky settings, for the caller to log once at start-up (never with values). */
   warnings: string[];
@@ -95,6 +98,7 @@ export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Pr
     logLevel: vars.LOG_LEVEL,
     projectId: vars.GOOGLE_CLOUD_PROJECT,
     outboxTopic: vars.OUTBOX_TOPIC,
+    databaseMaxConnections: vars.DATABASE_MAX_CONNECTIONS,
     port: vars.PORT,
     warnings,
   };

@@ -18,8 +18,6 @@ const schema = z.object({
    * take 50, so a full batch is two reads and one update: 0.03 calls per change).
    */
   FIELD_SYNC_BATCH_CUSTOMERS: z.coerce.number().int().min(1).max(100).default(100),
-  /** A claim older than this was abandoned by a crashed worker and may be taken again. */
-  FIELD_SYNC_CLAIM_LEASE_MS: z.coerce.number().int().min(1000).default(120_000),
   /** Delay before another worker may take a row whose sync failed and is waiting for redelivery. */
   FIELD_SYNC_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(10_000),
   OUTBOX_RELAY_GRACE_MS: z.coerce.number().int().min(0).default(30_000),

@@ -3,7 +3,11 @@ import type { SignatureVersion } from '../hubspot/webhook-signature.js';
 import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
 import { resolveSecret, type SecretReader } from './secrets.js';
 
-/** HubSpot sends fewer than 100 events (a few KiB each): anything near 1 MiB is not HubSpot. */
+/**
+ * HubSpot batches at most 100 events per request, each a flat object of a few hundred bytes
+ * (tens of KiB in all): anything near 1 MiB is not HubSpot. Also the ceiling for
+ * WEBHOOK_MAX_BODY_BYTES, since the framework hook refuses larger bodies before reading them.
+ */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_HUBSPOT_EVENTS_TOPIC = 'hubspot-webhook-events';
 
@@ -23,9 +27,9 @@ const publicUrl = z
 const webhookEnvSchema = z.object({
   WEBHOOK_PUBLIC_URL: publicUrl,
   WEBHOOK_SIGNATURE_VERSIONS: signatureVersions,
-  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(32 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(DEFAULT_MAX_BODY_BYTES).default(DEFAULT_MAX_BODY_BYTES),
   HUBSPOT_EVENTS_TOPIC: z.string().regex(/^[A-Za-z][-\w.~+%]{2,254}$/, 'must be a Pub/Sub topic id').default(DEFAULT_HUBSPOT_EVENTS_TOPIC),
-  DB_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
+  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
   LOG_LEVEL: envFields.logLevel,
   GOOGLE_CLOUD_PROJECT: z.string().optional(),
 });
@@ -53,7 +57,7 @@ export function loadWebhookConfig(env: Env): WebhookConfig {
     acceptedVersions: [...new Set(parsed.WEBHOOK_SIGNATURE_VERSIONS)],
     maxBodyBytes: parsed.WEBHOOK_MAX_BODY_BYTES,
     topic: parsed.HUBSPOT_EVENTS_TOPIC,
-    dbMaxConnections: parsed.DB_MAX_CONNECTIONS,
+    dbMaxConnections: parsed.DATABASE_MAX_CONNECTIONS,
     logLevel: parsed.LOG_LEVEL,
     projectId: parsed.GOOGLE_CLOUD_PROJECT,
   };

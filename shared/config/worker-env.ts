@@ -10,7 +10,14 @@ import { envFields } from './parse-env.js';
  */
 export const workerEnvFields = {
   ...hubspotClientEnvFields,
-  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(2).max(50).default(5),
+  // Terraform sets it to concurrency x 2: an invocation holds its transaction's connection while
+  // the shared rate budget takes another.
+  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(2, 'must be at least 2 (a transaction and the rate budget)').max(100).default(5),
+  /**
+   * A claim older than this was abandoned by a crashed worker and may be taken again; the
+   * reconciliation reads it too, to tell a stranded claim from work in progress.
+   */
+  FIELD_SYNC_CLAIM_LEASE_MS: z.coerce.number().int().min(1000).default(120_000),
   LOG_LEVEL: envFields.logLevel,
   GOOGLE_CLOUD_PROJECT: z.string().optional(),
   OUTBOX_TOPIC: z.string().min(1).default(DEFAULT_OUTBOX_TOPIC),

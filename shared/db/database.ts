@@ -40,8 +40,11 @@ export interface DbOptions {
   maxConnections?: number;
   statementTimeoutMs?: number;
   applicationName?: string;
-  /** Called when an idle pooled connection dies (failover, restart); the pool replaces it. */
-  onIdleClientError?: (err: Error) => void;
+  /**
+   * Called when a pooled connection dies (failover, restart, terminated session), idle or checked
+   * out; the pool replaces it and the query that was using it fails on its own.
+   */
+  onConnectionError?: (err: Error) => void;
 }
 
 export function createDb(options: DbOptions): Db {
@@ -53,8 +56,11 @@ export function createDb(options: DbOptions): Db {
     statement_timeout: options.statementTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? 'warp-sync',
   });
-  // Without a listener an idle client's error is an unhandled 'error' event that kills the instance.
-  pool.on('error', (err) => options.onIdleClientError?.(err));
+  // An 'error' event nobody listens to kills the instance. The pool re-emits only idle clients'
+  // errors, so each client gets a listener of its own that also covers it while checked out; the
+  // pool's copy of the same error is then already reported.
+  pool.on('connect', (client) => client.on('error', (err) => options.onConnectionError?.(err)));
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

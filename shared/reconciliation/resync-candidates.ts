@@ -6,51 +6,67 @@ import type { CustomersTable } from '../db/tables/customers.js';
 export interface ResyncCandidate {
   id: string;
   linkStatus: 'UNLINKED' | 'LINKED' | 'DELETED';
-  /** A PENDING, PROCESSING or PARKED outbox row will plan the whole customer anyway. */
+  /**
+   * A PENDING or PARKED outbox row, or one PROCESSING within its lease, will plan the whole
+   * customer anyway. A claim past its lease is stranded (its worker died or lost its connection):
+   * the RESYNC enqueued for it is claimed together with it, so it runs again.
+   */
   hasOpenWork: boolean;
+}
+
+/** Claims older than this are stranded, not work in progress. */
+export interface OpenWorkRule {
+  leaseCutoff: Date;
 }
 
 type CustomerScope = ExpressionBuilder<Database & { c: CustomersTable }, 'c'>;
 
-const OPEN_STATUSES = ['PENDING', 'PROCESSING', 'PARKED'] as const;
-
-function candidateColumns(eb: CustomerScope) {
-  return [
+const candidateColumns = (rule: OpenWorkRule) => (eb: CustomerScope) =>
+  [
     'c.id',
     'c.hubspot_link_status',
     eb
-      .exists(eb.selectFrom('hubspot_sync_queue as q').select(sql`1`.as('one')).whereRef('q.customer_id', '=', 'c.id').where('q.status', 'in', OPEN_STATUSES))
+      .exists(
+        eb
+          .selectFrom('hubspot_sync_queue as q')
+          .select(sql`1`.as('one'))
+          .whereRef('q.customer_id', '=', 'c.id')
+          .where((q) =>
+            q.or([
+              q('q.status', 'in', ['PENDING', 'PARKED']),
+              q.and([q('q.status', '=', 'PROCESSING'), q('q.claimed_at', '>=', rule.leaseCutoff)]),
+            ]),
+          ),
+      )
       .as('open'),
   ] as const;
-}
 
 /**
  * What the WARP side may have missed since `since`: a customer change whose outbox row was lost,
  * a customer still without a company, an outbox row that failed for good (not PARKED: those
- * resume by themselves).
+ * resume by themselves) or whose claim is stranded past its lease.
  */
-function warpSideMayHaveMissed(eb: CustomerScope, since: Date) {
+function warpSideMayHaveMissed(eb: CustomerScope, since: Date, rule: OpenWorkRule) {
+  const row = eb.selectFrom('hubspot_sync_queue as f').select(sql`1`.as('one')).whereRef('f.customer_id', '=', 'c.id');
   return eb.or([
     eb('c.updated_at', '>=', since),
     eb('c.hubspot_link_status', '=', 'UNLINKED'),
-    eb.exists(
-      eb
-        .selectFrom('hubspot_sync_queue as f')
-        .select(sql`1`.as('one'))
-        .whereRef('f.customer_id', '=', 'c.id')
-        .where('f.status', '=', 'FAILED')
-        .where('f.processed_at', '>=', since),
-    ),
+    eb.exists(row.where('f.status', '=', 'FAILED').where('f.processed_at', '>=', since)),
+    eb.exists(row.where('f.status', '=', 'PROCESSING').where('f.claimed_at', '<', rule.leaseCutoff)),
   ]);
 }
 
 /** The next chunk of the WARP pass, in id order; since = null takes every customer. */
-export async function warpPassChunk(db: DbOrTx, options: { since: Date | null; after: string | null; limit: number }): Promise<ResyncCandidate[]> {
+export async function warpPassChunk(
+  db: DbOrTx,
+  rule: OpenWorkRule,
+  options: { since: Date | null; after: string | null; limit: number },
+): Promise<ResyncCandidate[]> {
   const rows = await db
     .selectFrom('customers as c')
-    .select(candidateColumns)
+    .select(candidateColumns(rule))
     .$if(options.after !== null, (qb) => qb.where('c.id', '>', options.after!))
-    .$if(options.since !== null, (qb) => qb.where((eb) => warpSideMayHaveMissed(eb, options.since!)))
+    .$if(options.since !== null, (qb) => qb.where((eb) => warpSideMayHaveMissed(eb, options.since!, rule)))
     .orderBy('c.id')
     .limit(options.limit)
     .execute();
@@ -61,20 +77,20 @@ export async function warpPassChunk(db: DbOrTx, options: { since: Date | null; a
  * The customers linked to HubSpot companies modified since `since`, except those the WARP pass
  * already took (so a run counts and enqueues each customer once, without remembering whom).
  */
-export async function customersOfCompanies(db: DbOrTx, companyIds: readonly string[], since: Date): Promise<ResyncCandidate[]> {
+export async function customersOfCompanies(db: DbOrTx, rule: OpenWorkRule, companyIds: readonly string[], since: Date): Promise<ResyncCandidate[]> {
   if (companyIds.length === 0) return [];
   const rows = await db
     .selectFrom('customers as c')
-    .select(candidateColumns)
+    .select(candidateColumns(rule))
     .where('c.hubspot_company_id', 'in', [...companyIds])
-    .where((eb) => eb.not(warpSideMayHaveMissed(eb, since)))
+    .where((eb) => eb.not(warpSideMayHaveMissed(eb, since, rule)))
     .orderBy('c.id')
     .execute();
   return rows.map(toCandidate);
 }
 
-export async function oneCustomer(db: DbOrTx, customerId: string): Promise<ResyncCandidate[]> {
-  const rows = await db.selectFrom('customers as c').select(candidateColumns).where('c.id', '=', customerId).execute();
+export async function oneCustomer(db: DbOrTx, rule: OpenWorkRule, customerId: string): Promise<ResyncCandidate[]> {
+  const rows = await db.selectFrom('customers as c').select(candidateColumns(rule)).where('c.id', '=', customerId).execute();
   return rows.map(toCandidate);
 }
 

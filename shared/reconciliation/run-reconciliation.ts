@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import { enqueueResyncChunk, publishResyncRows, type EnqueuedChunk, type ResyncRowSpec } from './enqueue-resyncs.js';
 import { resyncOrigin, type ReconcileRequest } from './reconcile-request.js';
-import { customersOfCompanies, deletedLinks, oneCustomer, warpPassChunk, type ResyncCandidate } from './resync-candidates.js';
+import { customersOfCompanies, deletedLinks, oneCustomer, warpPassChunk, type OpenWorkRule, type ResyncCandidate } from './resync-candidates.js';
 import { incrementalSince, initialCursor, type RunCursor } from './run-cursor.js';
 import { withRunLock } from './run-lock.js';
 import {
@@ -23,6 +23,8 @@ export interface ReconcileOptions {
   chunkSize: number;
   overlapMs: number;
   searchPageSize: number;
+  /** The field-sync workers' claim lease: a PROCESSING row older than this is stranded. */
+  claimLeaseMs: number;
 }
 
 export interface ReconcileDeps {
@@ -89,7 +91,7 @@ async function openRun(
     return { kind: 'OPEN', runId: existing.id, cursor: existing.cursor };
   }
   const customerId = 'customerId' in request ? request.customerId : null;
-  const known = customerId === null || (await oneCustomer(deps.db, customerId)).length > 0;
+  const known = customerId === null || (await oneCustomer(deps.db, openWorkRule(deps, now()), customerId)).length > 0;
   const since = 'all' in request && request.mode === 'INCREMENTAL' ? incrementalSince(await lastSucceededAllRunStart(deps.db), deps.options.overlapMs) : null;
   const cursor = initialCursor(messageId, request, since);
   // A run row cannot name a customer that does not exist (foreign key): it says so in `error`.
@@ -142,6 +144,7 @@ async function executePasses(
   let cursor = start;
   const since = cursor.since === null ? null : new Date(cursor.since);
   const spec: ResyncRowSpec = { origin: resyncOrigin(cursor.request), changedBy: `reconciliation-run:${runId}`, now: now() };
+  const rule = openWorkRule(deps, spec.now);
   const chunk = async (load: (tx: Tx) => Promise<ResyncCandidate[]>, next: (c: EnqueuedChunk) => RunCursor, hubspotCalls = 0) => {
     const enqueued = await enqueueResyncChunk(deps.db, load, spec, async (tx, c) => {
       cursor = next(c);
@@ -157,13 +160,13 @@ async function executePasses(
   while (cursor.pass === 'WARP') {
     const request = cursor.request;
     if ('customerId' in request) {
-      await chunk((tx) => oneCustomer(tx, request.customerId), () => ({ ...cursor, pass: 'DONE' }));
+      await chunk((tx) => oneCustomer(tx, rule, request.customerId), () => ({ ...cursor, pass: 'DONE' }));
       continue;
     }
     const limit = deps.options.chunkSize;
     const after = cursor.after;
     await chunk(
-      (tx) => warpPassChunk(tx, { since, after, limit }),
+      (tx) => warpPassChunk(tx, rule, { since, after, limit }),
       (c) =>
         c.candidates.length < limit
           ? { ...cursor, pass: since === null ? 'DONE' : 'HUBSPOT', after: null }
@@ -178,12 +181,14 @@ async function executePasses(
       cursor.after === null ? undefined : { afterId: cursor.after },
     );
     await chunk(
-      (tx) => customersOfCompanies(tx, page.results.map((c) => c.id), since),
+      (tx) => customersOfCompanies(tx, rule, page.results.map((c) => c.id), since),
       () => (page.next ? { ...cursor, after: page.next.afterId } : { ...cursor, pass: 'DONE', after: null }),
       spentCalls(),
     );
   }
 }
+
+const openWorkRule = (deps: ReconcileDeps, now: Date): OpenWorkRule => ({ leaseCutoff: new Date(now.getTime() - deps.options.claimLeaseMs) });
 
 /**
  * Customers whose HubSpot company was deleted are never resynced (relinking needs a person). The

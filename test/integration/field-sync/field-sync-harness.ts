@@ -18,6 +18,9 @@ import { createOnOutboxCommitted } from '../../../shared/outbox/publish-outbox-r
 import { relayUnpublished } from '../../../shared/outbox/relay.js';
 import { createPubSubPublisher, type MessagePublisher } from '../../../shared/pubsub/publisher.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+
+/** The workers' claim lease in these tests; the reconciliation harness uses the same. */
+export const CLAIM_LEASE_MS = 60_000;
 import { waitFor } from '../../support/wait-for.js';
 
 export const ADMIN: Principal = {
@@ -93,7 +96,7 @@ export async function startFieldSyncHarness(options: { tenSecondLimit?: number; 
     db: database.db,
     companies: overrides.companies ?? hubspot.companies,
     log: workerLog,
-    options: { workerId: overrides.workerId ?? `worker-${++workers}`, maxCustomers: 100, leaseMs: 60_000, retryDelayMs: 0 },
+    options: { workerId: overrides.workerId ?? `worker-${++workers}`, maxCustomers: 100, leaseMs: CLAIM_LEASE_MS, retryDelayMs: 0 },
   });
 
   return {

@@ -3,7 +3,7 @@ import { createLogger } from '../../../shared/logging/logger.js';
 import { createReconcileHandler } from '../../../shared/reconciliation/reconcile-handler.js';
 import type { ReconcileDeps } from '../../../shared/reconciliation/run-reconciliation.js';
 import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
-import { startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../field-sync/field-sync-harness.js';
+import { CLAIM_LEASE_MS, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../field-sync/field-sync-harness.js';
 
 /**
  * The field-sync harness (PostgreSQL, sandbox without webhooks: every HubSpot edit's webhook is
@@ -56,7 +56,7 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
     outbox: { db: sync.database.db, publisher: sync.publisher, topic: sync.names.outboxTopic },
     log,
     // No overlap: the tests tell runs apart by what changed between them.
-    options: { chunkSize: overrides.chunkSize ?? 1000, overlapMs: 0, searchPageSize: 200 },
+    options: { chunkSize: overrides.chunkSize ?? 1000, overlapMs: 0, searchPageSize: 200, claimLeaseMs: CLAIM_LEASE_MS },
   });
 
   return {

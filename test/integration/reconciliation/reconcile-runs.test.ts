@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { banFor } from '../field-sync/customer-factory.js';
-import { ADMIN, outboxSettled, sandboxCompaniesByBan, waitFor } from '../field-sync/field-sync-harness.js';
+import { ADMIN, CLAIM_LEASE_MS, outboxSettled, sandboxCompaniesByBan, waitFor } from '../field-sync/field-sync-harness.js';
 import type { PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
 import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
@@ -134,6 +134,33 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     await db().updateTable('customers').set({ hubspot_link_status: 'LINKED' }).where('id', '=', unlinked.d).execute();
     worker = await h.sync.startWorker();
     await outboxSettled(h.sync);
+  });
+
+  it('FULL takes a claim stranded past its lease as missed work, and leaves a claim within its lease alone', async () => {
+    await worker.close();
+    const { b, c } = customers;
+    await db().updateTable('customers').set({ company_name: 'Reconcile B (stranded edit)' }).where('id', '=', b.id).execute();
+    const claimed = (customerId: string, claimedBy: string, claimedAt: Date) =>
+      db()
+        .insertInto('hubspot_sync_queue')
+        .values({ customer_id: customerId, operation: 'UPDATE', origin: 'WARP', changed_fields: ['company_name'], status: 'PROCESSING', claimed_by: claimedBy, claimed_at: claimedAt })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const stranded = await claimed(b.id, 'worker-that-died', new Date(Date.now() - 2 * CLAIM_LEASE_MS));
+    const live = await claimed(c.id, 'worker-still-busy', new Date());
+
+    const run = await h.finishedRun(await h.request({ all: true, mode: 'FULL' }));
+    const resynced = (await rowsOfRun(h, run.id)).map((r) => r.customer_id);
+    expect(resynced).toContain(b.id);
+    expect(resynced).not.toContain(c.id);
+
+    // The live claim's worker would finish it; here it is gone, so take its row away too.
+    await db().deleteFrom('hubspot_sync_queue').where('id', '=', live.id).execute();
+    worker = await h.sync.startWorker();
+    await outboxSettled(h.sync);
+    const row = await db().selectFrom('hubspot_sync_queue').select('status').where('id', '=', stranded.id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('DONE');
+    expect((await company(b.companyId)).properties.name).toBe('Reconcile B (stranded edit)');
   });
 
   it('one customer\'s resync puts back a WARP-owned value edited in HubSpot; an unknown customer fails the run, acked', async () => {

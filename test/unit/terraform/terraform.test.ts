@@ -64,6 +64,9 @@ interface FunctionSpec {
   public: boolean;
   environment: Record<string, Json>;
   secrets: Record<string, string>;
+  maxInstances: number;
+  /** DATABASE_MAX_CONNECTIONS as the resource sets it: concurrency x connections per invocation. */
+  pool: number;
 }
 
 let tf: TerraformConfig;
@@ -100,6 +103,7 @@ function envOf(fn: FunctionSpec, withSecrets = true): Env {
   const env: Env = {};
   const common = asObject(tf.locals.common_environment, 'local.common_environment');
   for (const [name, value] of Object.entries({ ...fn.environment, ...common })) env[name] = evaluate(tf, value, EXAMPLES);
+  env.DATABASE_MAX_CONNECTIONS = String(fn.pool);
   if (withSecrets) for (const [name, secret] of Object.entries(fn.secrets)) env[name] = SECRET_EXAMPLES[secret];
   return env;
 }
@@ -134,6 +138,8 @@ describe('terraform invariants', () => {
         public: fn.public === true,
         environment: asObject(fn.environment, `${key}.environment`),
         secrets: asObject(fn.secrets, `${key}.secrets`) as Record<string, string>,
+        maxInstances: Number(evaluate(tf, fn.max_instances ?? null)),
+        pool: Number(fn.concurrency) * Number(fn.db_per_request),
       };
     });
     registered = await registeredEntryPoints();
@@ -175,6 +181,13 @@ describe('terraform invariants', () => {
       // The same check fails without the mounted secrets: it really looks at the env.
       await expect(startUp!(envOf(fn, false)), `${fn.key} needs its secrets`).rejects.toThrow();
     }
+  });
+
+  it('sizes pools from concurrency, and the defaults fit the connection limit the check enforces', () => {
+    for (const fn of functions) expect(fn.pool, `${fn.key} pool`).toBeGreaterThanOrEqual(1);
+    const total = functions.reduce((sum, fn) => sum + fn.maxInstances * fn.pool, 0);
+    expect(total).toBeLessThanOrEqual(Number(tf.variables.database_connection_limit?.default));
+    expect(tf.files.get('functions.tf')).toMatch(/check "database_connections"/);
   });
 
   it('keeps INBOUND_MAX_ATTEMPTS equal to the dead-letter max_delivery_attempts', () => {
