@@ -4,14 +4,35 @@
  * Pub/Sub emulator, the HubSpot sandbox on 8090 (unless HUBSPOT_ACCESS_TOKEN
  * names a real portal) with the WARP properties set up, the customer API on
  * 8080, the field-sync worker and outbox relay, the webhook intake on 8081 and
- * the inbound processor. Ctrl-C stops everything.
+ * the inbound processor. Ctrl-C stops everything. `npm start -- --fresh` first deletes the
+ * database's data and the sandbox's state: the previous runs' customers and companies.
  */
+import { parseArgs } from 'node:util';
 import { hubspotInbound } from './local/inbound-service.js';
-import { customerApi, database, migrations, startStack } from './local/stack.js';
+import { customerApi, database, migrations, removeLocalData, startStack } from './local/stack.js';
 import { fieldSync, hubspot, pubsubEmulator } from './local/sync-services.js';
 
 // Never on GCE here: stop Google's client libraries probing the metadata server off-machine.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
+
+function parseFresh(): boolean {
+  try {
+    return parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true }).values.fresh;
+  } catch (err) {
+    console.error(`${(err as Error).message}\nusage: npm start [-- --fresh]`);
+    process.exit(2);
+  }
+}
+
+if (parseFresh()) {
+  // An external database cannot be emptied from here, and a fresh sandbox alone would reuse its company ids.
+  if (process.env.DATABASE_URL) {
+    console.error('--fresh deletes the embedded database; with DATABASE_URL set, empty that database yourself.');
+    process.exit(2);
+  }
+  const removed = await removeLocalData(process.env);
+  console.error(`--fresh: deleted ${removed.postgres} and ${removed.hubspotSandbox}`);
+}
 
 const services = [database, migrations, pubsubEmulator, hubspot, customerApi, fieldSync, hubspotInbound];
 const stack = await startStack(services, { env: process.env, urls: {} });

@@ -3,15 +3,15 @@
  *
  * Prints (on stdout, alone, so `TOKEN=$(npm run -s token -- ...)` works) an access token the
  * local stack accepts: signed like WARP's auth service with JWT_SECRET, or the local dev secret,
- * for one of the seeded demo users. `--customer` grants that customer to a scoped user: directly
- * when DATABASE_URL points at the local database, else by printing the SQL to run.
+ * for one of the seeded demo users. `--customer` grants that customer to a scoped user, in
+ * DATABASE_URL or, when unset, the local stack's database.
  */
 import { parseArgs } from 'node:util';
 import { signDevAccessToken } from '../shared/auth/access-token.js';
 import { grantCustomerAccess } from '../shared/auth/customer-scope.js';
 import { LOCAL_DEV_JWT_SECRET } from '../shared/auth/dev-secret.js';
 import { DEV_USER_TYPE_NAMES, DEV_USERS, devUserIsScoped, isDevUserTypeName, type DevUser } from '../shared/auth/dev-users.js';
-import { createDb } from '../shared/db/database.js';
+import { processIo, withDatabase } from './sync-admin-cli.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USAGE = `usage: npm run token -- --user-type <${DEV_USER_TYPE_NAMES.join('|')}> [--customer <uuid>] [--ttl <seconds>]`;
@@ -21,26 +21,15 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Into DATABASE_URL, else the local stack's database: the rule of `npm run mapping`. */
 async function grant(user: DevUser, customerId: string): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
-    console.error(
-      `DATABASE_URL is not set, so the grant was not written. Run this against the local database:\n` +
-        `  INSERT INTO user_customer_access (user_id, customer_id, granted_by)\n` +
-        `  VALUES ('${user.userId}', '${customerId}', 'dev-token') ON CONFLICT DO NOTHING;`,
-    );
-    return;
-  }
-  const db = createDb({ connectionString: databaseUrl, maxConnections: 1, applicationName: 'warp-dev-token' });
   try {
-    await grantCustomerAccess(db, { userId: user.userId, customerId, grantedBy: 'dev-token' });
+    await withDatabase(processIo, 'warp-dev-token', (db) => grantCustomerAccess(db, { userId: user.userId, customerId, grantedBy: 'dev-token' }));
     console.error(`Granted customer ${customerId} to ${user.email}.`);
   } catch (err) {
     // 23503: the customer (or the seeded user) does not exist in that database.
     const code = (err as { code?: string }).code;
-    fail(code === '23503' ? `No customer ${customerId} (or no seeded ${user.userType} user) in that database.` : `Grant failed: ${String(err)}`);
-  } finally {
-    await db.destroy();
+    fail(code === '23503' ? `No customer ${customerId} (or no seeded ${user.userType} user) in that database.` : `Grant failed: ${(err as Error).message}`);
   }
 }
 

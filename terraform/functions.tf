@@ -78,6 +78,7 @@ locals {
       publishes       = []
       environment = {
         HUBSPOT_BASE_PATH  = var.hubspot_base_path
+        HUBSPOT_APP_ID     = var.hubspot_app_id
         HUBSPOT_BUDGET_KEY = var.hubspot_budget_key
         OUTBOX_TOPIC       = local.topics.outbox
       }

@@ -50,6 +50,15 @@ variable "hubspot_base_path" {
   default     = "https://api.hubapi.com"
 }
 
+variable "hubspot_app_id" {
+  description = "HUBSPOT_APP_ID: the numeric id of the HubSpot app whose token the sync uses. field-sync recognizes this app's own writes in HubSpot's history, so a write of ours that landed late is put back instead of being pulled into WARP."
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9]+$", var.hubspot_app_id))
+    error_message = "hubspot_app_id must be the numeric HubSpot app id."
+  }
+}
+
 variable "hubspot_budget_key" {
   description = "HUBSPOT_BUDGET_KEY: every function using the same HubSpot app token shares this rate budget row."
   type        = string

@@ -4,12 +4,17 @@
  * soft delete, restore and merge. Every method runs synchronously, so two
  * requests can never interleave inside one write (no duplicate upserts).
  */
-import type { Actor, CompanyRecord, StoreListener } from './company-types.js';
+import type { Actor, CompanyRecord, HistoryEntry, StoreListener } from './company-types.js';
 import { notFound, validationError } from './hubspot-error.js';
 import type { PropertyRegistry } from './property-registry.js';
 import { checkValue } from './property-values.js';
 import { hasProblems, problemsError } from './write-problems.js';
 import type { UniqueClash, WriteProblems } from './write-problems.js';
+
+export interface StoreSnapshot {
+  nextId: number;
+  records: Array<Omit<CompanyRecord, 'values' | 'history'> & { values: Array<[string, string]>; history: Array<[string, HistoryEntry[]]> }>;
+}
 
 const FIRST_ID = 30_000_000_001;
 /** Maintained by HubSpot itself: never moved by a merge, never announced as a property change. */
@@ -28,6 +33,21 @@ export class CompanyStore {
   reset(): void {
     this.records.clear();
     this.nextId = FIRST_ID;
+  }
+
+  /** Maps as entry lists, so persistence.ts can write it as JSON. */
+  snapshot(): StoreSnapshot {
+    const records = [...this.records.values()].map((r) => ({
+      ...r, values: [...r.values], history: [...r.history],
+    }));
+    return { nextId: this.nextId, records };
+  }
+
+  /** Refills the search index; announces nothing, as the records are not new to subscribers. */
+  load(snapshot: StoreSnapshot): void {
+    this.records = new Map(snapshot.records.map((r) => [r.id, { ...r, values: new Map(r.values), history: new Map(r.history) }]));
+    this.nextId = snapshot.nextId;
+    for (const record of this.records.values()) this.listener.recordChanged(record);
   }
 
   all(): CompanyRecord[] {

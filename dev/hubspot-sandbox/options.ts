@@ -33,6 +33,8 @@ export interface SandboxOptions {
   /** Randomness for probability faults; inject a seeded one for repeatable runs. */
   random?: () => number;
   now?: () => number;
+  /** JSON file the state is loaded from at start and saved to after changes; unset: in memory only. */
+  stateFile?: string;
 }
 
 /** HubSpot retries over about a day; the sandbox's default spreads 9 retries the same way. */
@@ -53,6 +55,7 @@ export function resolveOptions(options: SandboxOptions) {
     searchIndexLagMs: options.searchIndexLagMs ?? 0,
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,
+    stateFile: options.stateFile,
     webhooks: {
       targetUrl: w.targetUrl,
       clientSecret: w.clientSecret ?? 'sandbox-client-secret',

@@ -12,6 +12,11 @@ import { STANDARD_GROUPS, standardProperties } from './standard-properties.js';
 export const MAX_UNIQUE_PROPERTIES = 10;
 const NAME = /^[a-z][a-z0-9_]{0,99}$/;
 
+export interface RegistrySnapshot {
+  properties: PropertyDefinition[];
+  groups: PropertyGroupDefinition[];
+}
+
 export class PropertyRegistry {
   private properties = new Map<string, PropertyDefinition>();
   private groups = new Map<string, PropertyGroupDefinition>();
@@ -24,6 +29,15 @@ export class PropertyRegistry {
     const iso = new Date(this.now()).toISOString();
     this.properties = new Map(standardProperties(iso).map((p) => [p.name, p]));
     this.groups = new Map(STANDARD_GROUPS.map((g) => [g.name, { ...g }]));
+  }
+
+  snapshot(): RegistrySnapshot {
+    return { properties: [...this.properties.values()], groups: [...this.groups.values()] };
+  }
+
+  load(snapshot: RegistrySnapshot): void {
+    this.properties = new Map(snapshot.properties.map((p) => [p.name, p]));
+    this.groups = new Map(snapshot.groups.map((g) => [g.name, g]));
   }
 
   list(archived = false): PropertyDefinition[] {

@@ -4,6 +4,8 @@ import { createControlClient } from './control-client.js';
 import type { ControlClient } from './control-client.js';
 import { resolveOptions } from './options.js';
 import type { SandboxOptions } from './options.js';
+import { createAutosave, loadState } from './persistence.js';
+import type { Autosave } from './persistence.js';
 import { createSandboxServer } from './server.js';
 import { createState } from './state.js';
 
@@ -24,6 +26,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const resolved = resolveOptions(options);
   const state = createState(resolved);
   const { server, cancelWaits } = createSandboxServer(state);
+  let autosave: Autosave | undefined;
+  if (resolved.stateFile !== undefined) {
+    loadState(state, resolved.stateFile);
+    const saver = createAutosave(state, resolved.stateFile);
+    // Every change arrives over HTTP (the API or the control API) with a method other than GET.
+    server.on('request', (req, res) => {
+      if (req.method !== 'GET') res.once('finish', () => saver.schedule());
+    });
+    autosave = saver;
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(resolved.port, resolved.host, () => resolve());
@@ -46,6 +58,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      autosave?.flush();
     },
   };
 }

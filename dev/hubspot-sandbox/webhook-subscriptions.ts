@@ -26,6 +26,12 @@ export interface WebhookSettings {
   updatedAt: string;
 }
 
+export interface SubscriptionsSnapshot {
+  subscriptions: Subscription[];
+  nextId: number;
+  settings: WebhookSettings;
+}
+
 export interface SubscriptionSpec {
   eventType: string;
   propertyName?: string;
@@ -51,6 +57,14 @@ export class WebhookSubscriptions {
     this.nextId = 1001;
     const specs = this.defaults.subscriptions ?? COMPANY_EVENT_TYPES.map((eventType) => ({ eventType, active: true }));
     for (const spec of specs) this.create({ active: true, ...spec });
+  }
+
+  snapshot(): SubscriptionsSnapshot {
+    return { subscriptions: this.subscriptions, nextId: this.nextId, settings: this.settings };
+  }
+
+  load(snapshot: SubscriptionsSnapshot): void {
+    ({ subscriptions: this.subscriptions, nextId: this.nextId, settings: this.settings } = snapshot);
   }
 
   list(): Subscription[] {

@@ -8,7 +8,7 @@ import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js
 import { createDb, type Db } from '../../shared/db/database.js';
 import { createHubspotClient } from '../../shared/hubspot/client/index.js';
 import type { SignatureVersion } from '../../shared/hubspot/webhook-signature.js';
-import { installFrameworkErrorHandlerOn } from '../../shared/http/framework-errors.js';
+import { installFrameworkHooksOn } from '../../shared/http/framework-errors.js';
 import { createInboundHandler } from '../../shared/inbound-sync/inbound-handler.js';
 import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-event.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
@@ -119,7 +119,7 @@ async function listen(options: InboundServiceOptions, host: string) {
   }), intakeLog);
   http(name, webhook.handle);
   const server: Server = getTestServer(name);
-  installFrameworkErrorHandlerOn(server, webhook.handleFrameworkError);
+  installFrameworkHooksOn(server, webhook.frameworkHooks);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.webhook.port, host, () => resolve());

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { http } from '@google-cloud/functions-framework';
@@ -11,7 +12,7 @@ import type { Env } from '../../shared/config/parse-env.js';
 import { secretManagerReader } from '../../shared/config/secrets.js';
 import { createDb } from '../../shared/db/database.js';
 import { migrate } from '../../shared/db/migrator.js';
-import { installFrameworkErrorHandlerOn } from '../../shared/http/framework-errors.js';
+import { installFrameworkHooksOn } from '../../shared/http/framework-errors.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 import { startLocalPostgres } from './embedded-postgres.js';
@@ -68,6 +69,20 @@ export async function startStack(services: readonly StackService[], ctx: StackCo
 
 const LOCAL_DATABASE = 'warp';
 
+/** What the local stack keeps across runs; the sandbox's file sits beside the database it must agree with. */
+export function localDataPaths(env: Env): { postgres: string; hubspotSandbox: string } {
+  const postgres = path.resolve(env.LOCAL_PG_DATA ?? '.data/postgres');
+  return { postgres, hubspotSandbox: path.join(path.dirname(postgres), 'hubspot-sandbox.json') };
+}
+
+/** `npm start -- --fresh`: both go together, or the sandbox hands out company ids the database already holds. */
+export async function removeLocalData(env: Env): Promise<ReturnType<typeof localDataPaths>> {
+  const paths = localDataPaths(env);
+  await rm(paths.postgres, { recursive: true, force: true });
+  await rm(paths.hubspotSandbox, { force: true });
+  return paths;
+}
+
 /** DATABASE_URL if set, else embedded PostgreSQL with persistent data under .data/postgres. */
 export const database: StackService = {
   name: 'postgres',
@@ -77,7 +92,7 @@ export const database: StackService = {
       return { banner: ['database:     DATABASE_URL (external)'], stop: async () => undefined };
     }
     const port = Number(ctx.env.LOCAL_PG_PORT ?? 5433);
-    const dataDir = path.resolve(ctx.env.LOCAL_PG_DATA ?? '.data/postgres');
+    const dataDir = localDataPaths(ctx.env).postgres;
     const cluster = await startLocalPostgres({ dataDir, port, persistent: true });
     try {
       await ensureDatabase(cluster.adminUrl, LOCAL_DATABASE);
@@ -137,7 +152,7 @@ export const customerApi: StackService = {
     const instance = buildCustomerApi(config, log, publisher);
     http('customerApi', instance.api.handle);
     const server = getTestServer('customerApi');
-    installFrameworkErrorHandlerOn(server, instance.api.handleFrameworkError);
+    installFrameworkHooksOn(server, instance.api.frameworkHooks);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, '127.0.0.1', resolve);
@@ -152,8 +167,10 @@ export const customerApi: StackService = {
         usesDevSecret
           ? 'JWT secret:   the fixed LOCAL-ONLY dev secret (set JWT_SECRET to use your own)'
           : 'JWT secret:   JWT_SECRET from the environment',
-        `superAdmin token (8 h): ${token}`,
-        `try:          curl -s -H "Authorization: Bearer ${token}" ${url}/v1/customers | jq`,
+        'superAdmin token (8 h) and API base URL, to paste into your shell:',
+        `export TOKEN=${token}`,
+        `export API=${url}/v1`,
+        'try:          curl -s -H "Authorization: Bearer $TOKEN" "$API/customers" | jq',
         'more tokens:  npm run token -- --user-type customer_admin',
       );
     }

@@ -12,7 +12,7 @@ import { lazily } from '../../shared/runtime/lazily.js';
 import { startPubSubEmulator } from './pubsub-emulator.js';
 import { startPushBridge } from './pubsub-push-bridge.js';
 import { ensurePubSubTopology, topologyNames } from './pubsub-topology.js';
-import { requireDatabase, type StackService } from './stack.js';
+import { localDataPaths, requireDatabase, type StackService } from './stack.js';
 
 /** Loopback-only defaults of the local stack; a real portal brings its own token and secret. */
 export const LOCAL_SANDBOX_TOKEN = 'pat-local-sandbox';
@@ -56,9 +56,12 @@ export const hubspot: StackService = {
     let basePath = env.HUBSPOT_BASE_PATH;
     const banner: string[] = [];
     if (!accessToken) {
+      const stateFile = localDataPaths(env).hubspotSandbox;
       const sandbox = await startSandbox({
         port: Number(env.HUBSPOT_SANDBOX_PORT ?? 8090),
         token: env.HUBSPOT_SANDBOX_TOKEN ?? LOCAL_SANDBOX_TOKEN,
+        // Kept like the database, so a restart does not hand out the company ids of its customers again.
+        stateFile,
         // Fast retries so a webhook refused while the stack starts is not held back for a minute.
         webhooks: { clientSecret: env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? LOCAL_WEBHOOK_CLIENT_SECRET, retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000] },
       });
@@ -69,7 +72,8 @@ export const hubspot: StackService = {
       // The functions below read these like deployed functions read theirs.
       env.HUBSPOT_ACCESS_TOKEN = accessToken;
       env.HUBSPOT_BASE_PATH = basePath;
-      banner.push(`hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}; control API ${sandbox.url}/_sandbox/...)`);
+      env.HUBSPOT_APP_ID = String(sandbox.appId);
+      banner.push(`hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}; control API ${sandbox.url}/_sandbox/...; state in ${stateFile})`);
     } else {
       banner.push(`hubspot:      ${basePath ?? 'https://api.hubapi.com'} (HUBSPOT_ACCESS_TOKEN)`);
     }

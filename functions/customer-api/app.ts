@@ -9,6 +9,7 @@ import { MAX_BODY_BYTES } from '../../shared/http/json-body.js';
 import { logRequest } from '../../shared/http/request-log.js';
 import { createRouter } from '../../shared/http/router.js';
 import type { RequestAuthenticator } from '../../shared/auth/authenticate-request.js';
+import type { Principal } from '../../shared/auth/principal.js';
 import type { OnOutboxCommitted } from '../../shared/customers/outbox.js';
 import { createCustomerService } from '../../shared/customers/service.js';
 import { customerRoutes, type RouteContext } from './routes.js';
@@ -31,7 +32,7 @@ export interface CustomerApi {
    * server (index.ts), installFrameworkHooksOn(server) where the server is ours. Failing
    * both, `handle` installs them on the framework's app at the first request that reaches it.
    */
-  frameworkHooks: FrameworkHooks;
+  frameworkHooks: Required<FrameworkHooks>;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'OPTIONS'];
@@ -68,8 +69,39 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
     logRequest(deps.log, req, { status, startedAt, fields, err: failure });
   }
 
-  const frameworkHooks: FrameworkHooks = {
+  const routeOf = (req: Request) => {
+    const path = req.path.replace(VERSION_PREFIX, '') || '/';
+    return { path, route: match(req.method, path) };
+  };
+
+  const principals = new WeakMap<Request, Promise<Principal | undefined>>();
+  /**
+   * Only a public route (health checks) answers without credentials; for anything else,
+   * including a miss, the caller is authenticated first, so 404 vs 405 vs a real route
+   * tells an anonymous caller nothing. Once per request: before its body is read when
+   * it has one (frameworkHooks.beforeBody), else in `handle`.
+   */
+  function authenticateOnce(req: Request): Promise<Principal | undefined> {
+    let principal = principals.get(req);
+    if (!principal) {
+      const { path, route } = routeOf(req);
+      // req.headers keeps only the first of repeated Authorization headers; given all of
+      // them, the authenticator refuses the ambiguity as unauthenticated.
+      const headers = { ...req.headers, authorization: req.headersDistinct.authorization };
+      principal = route.handler?.public
+        ? Promise.resolve(undefined)
+        : deps.authenticator.authenticate(headers, GATEKEEPER_PREFIX + path.replace(/\/+$/, ''));
+      principals.set(req, principal);
+    }
+    return principal;
+  }
+
+  const frameworkHooks: Required<FrameworkHooks> = {
     maxBodyBytes: MAX_BODY_BYTES,
+    // Preflights are answered by applyCors, unauthenticated, whatever they carry.
+    beforeBody: async (req) => {
+      if (req.method !== 'OPTIONS') await authenticateOnce(req);
+    },
     onError: (err, req, res) =>
       serve(req, res, async () => {
         throw frameworkErrorToAppError(err);
@@ -82,18 +114,12 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
       // Fallback when neither up-front install was possible (a no-op once installed).
       installFrameworkHooks(req.app, frameworkHooks);
       return serve(req, res, async (fields) => {
-        const path = req.path.replace(VERSION_PREFIX, '') || '/';
-        const route = match(req.method, path);
+        const { route } = routeOf(req);
         const ctx = { req, res, params: route.handler ? route.params : {} } as RouteContext;
-        // Only a public route (health checks) answers without credentials; for anything else,
-        // including a miss, the caller is authenticated first, so 404 vs 405 vs a real route
-        // tells an anonymous caller nothing. (Preflights were answered by applyCors.)
-        if (!route.handler?.public) {
-          // req.headers keeps only the first of repeated Authorization headers; given all of
-          // them, the authenticator refuses the ambiguity as unauthenticated.
-          const headers = { ...req.headers, authorization: req.headersDistinct.authorization };
-          ctx.principal = await deps.authenticator.authenticate(headers, GATEKEEPER_PREFIX + path.replace(/\/+$/, ''));
-          fields.userId = ctx.principal.userId;
+        const principal = await authenticateOnce(req);
+        if (principal) {
+          ctx.principal = principal;
+          fields.userId = principal.userId;
         }
         if (!route.handler) throw route.error;
         await route.handler.run(ctx);

@@ -22,6 +22,7 @@ http('customerApi', handle);
 const frameworkHooks: FrameworkHooks = {
   maxBodyBytes: MAX_BODY_BYTES,
   onError: (err, req, res) => getInstance().api.frameworkHooks.onError(err, req, res),
+  beforeBody: (req) => getInstance().api.frameworkHooks.beforeBody(req),
 };
 if (!hookFrameworkServer(handle, frameworkHooks)) {
   log.warn('functions-framework server hook unavailable: body errors before the first request get the framework page');

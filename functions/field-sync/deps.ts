@@ -46,6 +46,7 @@ export async function buildFieldSyncDeps(env: Env, reader: SecretReader = secret
       maxCustomers: config.FIELD_SYNC_BATCH_CUSTOMERS,
       leaseMs: config.FIELD_SYNC_CLAIM_LEASE_MS,
       retryDelayMs: config.FIELD_SYNC_RETRY_DELAY_MS,
+      hubspotAppId: config.HUBSPOT_APP_ID,
     },
   };
 }

@@ -32,6 +32,12 @@ const schema = z.object({
   WEBHOOK_RELAY_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
   WEBHOOK_RELAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(500),
   WORKER_ID: z.string().min(1).default(`${os.hostname()}:${process.pid}`),
+  /**
+   * The id of the HubSpot app whose token the worker uses (the app's settings page shows it).
+   * Properties whose last change this app made are our own writes, so one that landed late is
+   * put back to WARP's value instead of being taken for a HubSpot edit. Unset: none recognized.
+   */
+  HUBSPOT_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric HubSpot app id').optional(),
 });
 
 export type FieldSyncConfig = z.output<typeof schema> & { DATABASE_URL: string };

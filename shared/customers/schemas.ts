@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { BILLING_CYCLES, CUSTOMER_STATUSES, CUSTOMER_TYPES } from '../sync/warp-fields.js';
 import { storableString } from '../db/storable-text.js';
+import { freeForm } from './free-form.js';
 import { moneyInput } from './money.js';
 
 const text = (max: number) => storableString().trim().min(1, 'must not be empty').max(max);
 const optionalText = (max: number) => storableString().trim().max(max).nullable();
-const freeObject = z.record(storableString(), z.unknown());
+const freeObject = freeForm(z.record(storableString(), z.unknown()).nullable());
 
 export const contactSchema = z.strictObject({
   name: text(255),
@@ -37,9 +38,8 @@ export const servicesSchema = z.strictObject({
  * `hubspot_company_id` may come back as the client read it; the service accepts it only
  * when it equals the stored link and never stores it here (see hubspot-link.ts).
  */
-export const externalIdsSchema = z.record(
-  storableString().min(1).max(64),
-  z.union([storableString().max(255), z.number()]),
+export const externalIdsSchema = freeForm(
+  z.record(storableString().min(1).max(64), z.union([storableString().max(255), z.number()])),
 );
 
 /** Fields both requests share; each is optional here and made required below where needed. */
@@ -48,10 +48,10 @@ const writableFields = {
   legal_name: optionalText(255),
   status: z.enum(CUSTOMER_STATUSES),
   services: servicesSchema,
-  kyc_data: freeObject.nullable(),
-  business_info: freeObject.nullable(),
+  kyc_data: freeObject,
+  business_info: freeObject,
   external_ids: externalIdsSchema,
-  custom_fields: freeObject.nullable(),
+  custom_fields: freeObject,
   credit_limit: moneyInput.nullable(),
   payment_terms: z.number().int().min(0).max(365),
   billing_cycle: z.enum(BILLING_CYCLES),

@@ -13,6 +13,8 @@ export interface FieldSyncWorkerOptions {
   maxCustomers: number;
   leaseMs: number;
   retryDelayMs: number;
+  /** Our HubSpot app's id: history entries it wrote are our own writes (unset: none recognized). */
+  hubspotAppId?: string;
 }
 
 export interface FieldSyncDeps {
@@ -77,7 +79,7 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
   const companies = withDeadline(deps.companies, hubspotDeadline(claimedAt, leaseMs), now);
   for (const row of claim.rows) rowsHeldHere.add(row.id);
   try {
-    const result = await syncIsolatingFailures({ db: deps.db, companies, log, now, workerId }, claim.rows, traceId);
+    const result = await syncIsolatingFailures({ db: deps.db, companies, log, now, workerId, hubspotAppId: deps.options.hubspotAppId }, claim.rows, traceId);
     log.info('field sync batch done', { rows: claim.rows.length, ...result });
     return { kind: 'SYNCED', rows: claim.rows.length, ...result };
   } catch (err) {

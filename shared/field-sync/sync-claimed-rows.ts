@@ -1,7 +1,7 @@
 import { inTransaction, type Db, type Tx } from '../db/database.js';
 import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
-import { hubspotChangeTimes, propertiesWithHistorySchema } from '../sync/hubspot-history.js';
+import { hubspotChangesOf, propertiesWithHistorySchema } from '../sync/hubspot-history.js';
 import type { JsonObject } from '../sync/json-path.js';
 import { planCustomerSync } from '../sync/plan-customer.js';
 import { alertCompanyDeleted } from './company-deleted.js';
@@ -27,6 +27,8 @@ export interface SyncBatchDeps {
   now: () => Date;
   /** The worker holding the claim: its lease is renewed before HubSpot is written. */
   workerId: string;
+  /** Our HubSpot app's id, to recognize our own writes in the history read. */
+  hubspotAppId?: string;
 }
 
 export interface SyncBatchResult {
@@ -226,7 +228,8 @@ async function readCompanies(deps: SyncBatchDeps, work: CustomerWork[]): Promise
       w.companyGone = w.mergedInto === undefined;
       continue;
     }
-    w.hubspot = { properties: company.properties, changedAt: hubspotChangeTimes(propertiesWithHistorySchema.parse(company.propertiesWithHistory ?? {})) };
+    const history = propertiesWithHistorySchema.parse(company.propertiesWithHistory ?? {});
+    w.hubspot = { properties: company.properties, ...hubspotChangesOf(history, deps.hubspotAppId) };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
@@ -11,33 +11,77 @@ import { AppError } from '../errors/app-error.js';
  * NODE_ENV=production. Upstream offers no hook (functions-framework-nodejs #686):
  * the Express app is built inside the framework's getServer() after the function
  * module has loaded, is never exposed, and its body parsers' `verify` is the
- * framework's own. So an error-handling middleware is appended to that app:
- * - hookFrameworkErrors: at module load, before any server exists (deployed; see below);
- * - installFrameworkErrorHandlerOn: on a server we hold (local stack, tests);
- * - installFrameworkErrorHandler(req.app): at the first request that reaches the
+ * framework's own. So our hooks are added to that app: a guard first in its stack,
+ * ahead of the body parsers, and an error-handling middleware at its end:
+ * - hookFrameworkServer: at module load, before any server exists (deployed; see below);
+ * - installFrameworkHooksOn: on a server we hold (local stack, tests);
+ * - installFrameworkHooks(req.app): at the first request that reaches the
  *   function, which is too late for that request if its own body is malformed.
  */
 export type FrameworkErrorHandler = (err: unknown, req: Request, res: Response) => Promise<void>;
 
+export interface FrameworkHooks {
+  /** Answers a request the guard refused or the framework failed to parse, before the function ran. */
+  onError: FrameworkErrorHandler;
+  /** A request declaring a larger body is refused before any of it is read. */
+  maxBodyBytes: number;
+  /** Runs before a request's body is read (e.g. authentication); a throw is answered by `onError`. */
+  beforeBody?: (req: Request) => Promise<void>;
+}
+
+type Next = (err?: unknown) => void;
+
 interface ExpressLikeApp {
-  use(handler: (err: unknown, req: Request, res: Response, next: (err?: unknown) => void) => void): unknown;
+  use(handler: (...args: never[]) => void): unknown;
+  router: { stack: unknown[] };
 }
 
 const installed = new WeakSet<object>();
 
-/** Appends `onError` to the framework app once; later calls are no-ops. */
-export function installFrameworkErrorHandler(app: unknown, onError: FrameworkErrorHandler): void {
+/** Adds the guard and `onError` to the framework app once; later calls are no-ops. */
+export function installFrameworkHooks(app: unknown, hooks: FrameworkHooks): void {
   if (!isExpressApp(app) || installed.has(app)) return;
   installed.add(app);
-  app.use((err, req, res, next) => {
+  app.use((req: Request, _res: unknown, next: Next) => {
+    const refusal = refuseBeforeReading(req, hooks.maxBodyBytes);
+    if (refusal || !hooks.beforeBody || !declaresBody(req)) return next(refusal);
+    // Until next() the body stays unread in the socket: TCP backpressure holds the rest.
+    hooks.beforeBody(req).then(() => next(), next);
+  });
+  // Moved ahead of everything the framework registered, so it runs before body-parser reads a byte.
+  app.router.stack.unshift(app.router.stack.pop());
+  app.use((err: unknown, req: Request, res: Response, next: Next) => {
     if (res.headersSent) return next(err);
-    onError(err, req, res).catch(next);
+    hooks.onError(err, req, res).catch(next);
   });
 }
 
+/**
+ * body-parser inflates gzip/deflate/br bodies unauthenticated, bounded only by its 1 GiB
+ * limit on the inflated size: a 300 KB gzip bomb becomes 300 MiB in memory. So any
+ * Content-Encoding but identity is refused unread, as is a declared length over the limit.
+ * A chunked body (no Content-Length) is still read in full: the platform caps it at 32 MiB.
+ */
+function refuseBeforeReading(req: IncomingMessage, maxBodyBytes: number): AppError | undefined {
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    return new AppError('UNSUPPORTED_CONTENT_ENCODING', 'Compressed request bodies are not accepted: send Content-Encoding identity', {
+      field: 'content-encoding',
+    });
+  }
+  if (Number(req.headers['content-length']) > maxBodyBytes) {
+    return new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes`, { limit: maxBodyBytes });
+  }
+  return undefined;
+}
+
+function declaresBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+}
+
 /** Installs on a server from getServer/getTestServer before it takes any request. */
-export function installFrameworkErrorHandlerOn(server: Server, onError: FrameworkErrorHandler): void {
-  for (const listener of server.listeners('request')) installFrameworkErrorHandler(listener, onError);
+export function installFrameworkHooksOn(server: Server, hooks: FrameworkHooks): void {
+  for (const listener of server.listeners('request')) installFrameworkHooks(listener, hooks);
 }
 
 /** The framework's internal module whose getServer() both main.js and getTestServer() call. */
@@ -45,12 +89,12 @@ interface FrameworkServerModule {
   getServer: (userFunction: unknown, options: unknown) => Server;
 }
 
-const hookedHandlers = new WeakMap<object, FrameworkErrorHandler>();
+const hookedHandlers = new WeakMap<object, FrameworkHooks>();
 let serverModuleHooked: boolean | undefined;
 
 /**
  * Gives every server functions-framework builds for `handler` (registered with http())
- * the error middleware before it serves anything, so even an instance's first request
+ * our hooks before it serves anything, so even an instance's first request
  * gets our envelope. main.js loads the function module, then calls
  * `server_1.getServer(userFunction, options)` through the CommonJS exports object of
  * build/src/server.js (a property read at call time), so replacing that export here, at
@@ -59,8 +103,8 @@ let serverModuleHooked: boolean | undefined;
  * deployed-entry.test.ts runs the real main.js and fails if an upgrade breaks this.
  * Returns false when the hook cannot be placed: then only the per-request fallback applies.
  */
-export function hookFrameworkErrors(handler: HttpFunction, onError: FrameworkErrorHandler): boolean {
-  hookedHandlers.set(handler, onError);
+export function hookFrameworkServer(handler: HttpFunction, hooks: FrameworkHooks): boolean {
+  hookedHandlers.set(handler, hooks);
   serverModuleHooked ??= wrapFrameworkGetServer();
   return serverModuleHooked;
 }
@@ -78,15 +122,16 @@ function wrapFrameworkGetServer(): boolean {
   if (typeof original !== 'function') return false;
   serverModule.getServer = (userFunction, options) => {
     const server = original(userFunction, options);
-    const onError = typeof userFunction === 'function' ? hookedHandlers.get(userFunction) : undefined;
-    if (onError) installFrameworkErrorHandlerOn(server, onError);
+    const hooks = typeof userFunction === 'function' ? hookedHandlers.get(userFunction) : undefined;
+    if (hooks) installFrameworkHooksOn(server, hooks);
     return server;
   };
   return true;
 }
 
-/** body-parser's and Express's client errors as our stable codes; anything else is internal. */
+/** The guard's refusals, body-parser's and Express's client errors as our stable codes; anything else is internal. */
 export function frameworkErrorToAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err; // refused before the body was read (guard or beforeBody)
   // Express decodes the path for the framework's catch-all route and throws URIError on bad `%` escapes.
   if (err instanceof URIError) return new AppError('INVALID_PATH', 'Request path has malformed percent-encoding');
   const { type, status } = (err ?? {}) as { type?: unknown; status?: unknown };
@@ -102,7 +147,8 @@ export function frameworkErrorToAppError(err: unknown): AppError {
     case 'request.size.invalid':
       return new AppError('INVALID_JSON', 'Request body could not be read');
     default:
-      // An untyped 4xx from body-parser is a body it could not read, e.g. a corrupt gzip/deflate/br stream.
+      // An untyped 4xx from body-parser is a body it could not read, e.g. a corrupt gzip/deflate/br
+      // stream, which reaches it only where the guard was installed late (the first-request fallback).
       if (typeof status === 'number' && status >= 400 && status < 500) {
         return new AppError('INVALID_JSON', 'Request body could not be read (corrupt content encoding?)');
       }
@@ -111,5 +157,6 @@ export function frameworkErrorToAppError(err: unknown): AppError {
 }
 
 function isExpressApp(value: unknown): value is ExpressLikeApp & object {
-  return typeof value === 'function' && typeof (value as { use?: unknown }).use === 'function';
+  const app = value as Partial<ExpressLikeApp> | undefined;
+  return typeof value === 'function' && typeof app?.use === 'function' && Array.isArray(app.router?.stack);
 }

@@ -44,12 +44,14 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
 
   const state = (await loadFieldStates(tx, [customer.id])).get(customer.id)?.[mapping.warpField];
   const eventField = { customerId: customer.id, companyId, fields: { [mapping.warpField]: { hubspotProperty: property, value: event.propertyValue ?? null } } };
-  if (isStaleHubspotEvent(state?.hubspotChangedAt, occurredAt)) {
-    ctx.log.info('stale HubSpot event ignored', { customerId: customer.id, property, occurredAt, lastKnown: state?.hubspotChangedAt });
+  // After the field was re-pointed to another property, the stored time is the old property's.
+  const lastKnown = state?.hubspotProperty === property ? state.hubspotChangedAt : null;
+  if (isStaleHubspotEvent(lastKnown, occurredAt)) {
+    ctx.log.info('stale HubSpot event ignored', { customerId: customer.id, property, occurredAt, lastKnown });
     await logForEvent(ctx, [
-      { ...eventField, direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SKIPPED', errorCode: 'STALE_EVENT', errorMessage: `older than the last known change (${state?.hubspotChangedAt?.toISOString()})` },
+      { ...eventField, direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SKIPPED', errorCode: 'STALE_EVENT', errorMessage: `older than the last known change (${lastKnown?.toISOString()})` },
     ]);
-    return ignored('STALE_EVENT', `${property} changed at ${occurredAt.toISOString()}, last known change ${state?.hubspotChangedAt?.toISOString()}`);
+    return ignored('STALE_EVENT', `${property} changed at ${occurredAt.toISOString()}, last known change ${lastKnown?.toISOString()}`);
   }
 
   const plan = planCustomerSync({
@@ -58,7 +60,11 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
       customer: customer as unknown as JsonObject,
       changedAt: { [mapping.warpField]: await lastWarpChangeOfCustomer(tx, customer.id, mapping.warpField, state?.warpChangedAt) },
     },
-    hubspot: { properties: { [property]: event.propertyValue ?? null }, changedAt: { [property]: occurredAt } },
+    hubspot: {
+      properties: { [property]: event.propertyValue ?? null },
+      changedAt: { [property]: occurredAt },
+      writtenByUs: new Set(isOwnChange(event) ? [property] : []),
+    },
     fieldStates: state ? { [mapping.warpField]: state } : {},
   });
   const planError = plan.errors[0];

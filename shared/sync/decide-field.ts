@@ -16,6 +16,9 @@ import { whyWarpRejects } from './warp-value-rules.js';
  *   A HubSpot value WARP cannot hold is never pulled, nor offered in a MANUAL conflict: WARP's
  *   value is put back instead (reason WARP_REJECTS_VALUE, `rejected` says why), whatever the
  *   direction, rule or base. For a HubSpot-owned field this undoes the bad edit, and the log shows it.
+ * - A HubSpot value our own app wrote (history or webhook source) differs from WARP's only when
+ *   a write of ours landed after a newer one: WARP's value is pushed (OWN_WRITE_OUTDATED), never
+ *   pulled, whatever the rule or the change times. A HubSpot-owned field is never written by us.
  * - An open MANUAL conflict holds the field until both sides agree (IN_SYNC closes it). If a side
  *   moves while it is open, OPEN_CONFLICT is returned again with the new values so the record is
  *   refreshed. A conflict left over after the mapping stopped being MANUAL is ignored.
@@ -23,6 +26,15 @@ import { whyWarpRejects } from './warp-value-rules.js';
 export interface SideValue {
   value: Canonical;
   changedAt: Date | null;
+}
+
+export interface HubspotValue extends SideValue {
+  /**
+   * HubSpot's latest change of the property was this app's own write. Everything we write is a
+   * WARP value, so such a value carries no HubSpot-side intent: when it differs from WARP's, it
+   * is an outdated write of ours (one that landed late, after a newer one) and WARP's is put back.
+   */
+  writtenByUs?: boolean;
 }
 
 export interface OpenConflict {
@@ -37,7 +49,7 @@ export interface FieldDecisionInput {
   /** The last agreed canonical value; undefined means the field was never agreed. */
   base: Canonical | undefined;
   warp: SideValue;
-  hubspot: SideValue;
+  hubspot: HubspotValue;
   openConflict?: OpenConflict | null;
 }
 
@@ -49,6 +61,7 @@ export type WriteReason =
   | 'WARP_WINS'
   | 'HUBSPOT_WINS'
   | 'LATEST_WINS'
+  | 'OWN_WRITE_OUTDATED'
   | 'WARP_REJECTS_VALUE';
 
 /** The reasons the sync rules give; WARP_REJECTS_VALUE always comes with its `rejected` message. */
@@ -72,6 +85,9 @@ export function decideField(input: FieldDecisionInput): FieldDecision {
   if (mapping.enabled === false) return { action: 'SKIP', reason: 'DISABLED' };
   if (mapping.direction === 'NONE') return { action: 'SKIP', reason: 'DIRECTION_NONE' };
   if (warp.value === hubspot.value) return { action: 'IN_SYNC', value: warp.value };
+  if (hubspot.writtenByUs && mapping.direction !== 'HUBSPOT_TO_WARP') {
+    return { action: 'PUSH_TO_HUBSPOT', value: warp.value, reason: 'OWN_WRITE_OUTDATED' };
+  }
   const manual = mapping.direction === 'BIDIRECTIONAL' && mapping.conflictRule === 'MANUAL';
   const decision = manual && input.openConflict ? keepConflict(input.openConflict, warp, hubspot) : settle(input);
   return guardWarpWrite(mapping.warpField, decision, warp.value, hubspot.value);

@@ -45,11 +45,19 @@ export function latestPropertyChanges(history: PropertiesWithHistory): Record<st
   return result;
 }
 
-/** Per-property last change time, the shape the planner takes for HubSpot change times. */
-export function hubspotChangeTimes(history: PropertiesWithHistory): Record<string, Date> {
-  return Object.fromEntries(
-    Object.entries(latestPropertyChanges(history)).map(([property, change]) => [property, change.changedAt]),
-  );
+/**
+ * What the planner takes from the history: each property's last change time, and the properties
+ * whose last change was our own app's write (none when the app id is unknown).
+ */
+export function hubspotChangesOf(
+  history: PropertiesWithHistory,
+  appId: string | number | undefined,
+): { changedAt: Record<string, Date>; writtenByUs: Set<string> } {
+  const latest = Object.entries(latestPropertyChanges(history));
+  return {
+    changedAt: Object.fromEntries(latest.map(([property, change]) => [property, change.changedAt])),
+    writtenByUs: new Set(appId === undefined ? [] : latest.filter(([, change]) => isOwnIntegrationChange(change, appId)).map(([property]) => property)),
+  };
 }
 
 /** True when the change was written by our own app (sourceType INTEGRATION, sourceId = app id). */

@@ -25,8 +25,10 @@ export interface WarpSide {
 
 export interface HubspotSide {
   properties: Readonly<Record<string, string | null | undefined>>;
-  /** Per property, from `hubspotChangeTimes` or a webhook's occurredAt; missing = unknown. */
+  /** Per property, from `hubspotChangesOf` or a webhook's occurredAt; missing = unknown. */
   changedAt?: Readonly<Record<string, Date | null | undefined>>;
+  /** Properties whose latest change was this app's own write (see HubspotValue.writtenByUs). */
+  writtenByUs?: ReadonlySet<string>;
 }
 
 export interface SyncSides {
@@ -112,7 +114,11 @@ function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: Custom
     mapping,
     base,
     warp: { value: warpRead.value, changedAt: input.warp.changedAt?.[warpField] ?? null },
-    hubspot: { value: hubspotRead.value, changedAt: input.hubspot?.changedAt?.[hubspotProperty] ?? null },
+    hubspot: {
+      value: hubspotRead.value,
+      changedAt: input.hubspot?.changedAt?.[hubspotProperty] ?? null,
+      writtenByUs: input.hubspot?.writtenByUs?.has(hubspotProperty) ?? false,
+    },
     openConflict: state?.openConflict ?? null,
   });
   plan.decisions.push({

@@ -111,6 +111,7 @@ export async function startChaosStack(options: { random: () => number; workers: 
       DATABASE_URL: databaseUrl,
       HUBSPOT_ACCESS_TOKEN: sandbox.token,
       HUBSPOT_BASE_PATH: sandbox.url,
+      HUBSPOT_APP_ID: String(sandbox.appId),
       OUTBOX_TOPIC: names.outboxTopic,
       HUBSPOT_EVENTS_TOPIC: names.webhookTopic,
       INBOUND_MAX_ATTEMPTS: String(DEFAULT_DELIVERY_POLICY.maxDeliveryAttempts),

@@ -49,11 +49,13 @@ describe('customer API under functions-framework main.js (the deployed entry)', 
     child?.kill();
   });
 
-  it("answers the instance's FIRST request, malformed JSON, with the INVALID_JSON envelope", async () => {
+  // Without the hook, body-parser would answer this malformed body with Express's HTML 400;
+  // with it, the caller is refused before the body is read.
+  it("answers the instance's FIRST request, anonymous malformed JSON, with the UNAUTHORIZED envelope", async () => {
     const res = await fetch(`${url}/v1/customers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"company_name": ' });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ success: false, error: { code: 'INVALID_JSON', message: expect.any(String) } });
+    expect(await res.json()).toEqual({ success: false, error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
   });
 
   it('warned at start-up about the short JWT_SECRET, without logging it', () => {

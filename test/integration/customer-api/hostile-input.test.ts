@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipBomb, rawRequest } from '../../support/raw-http.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { call, fakeAuthenticator, newCustomer, startCustomerApi, type RunningApi } from './support.js';
 
@@ -34,6 +35,63 @@ describe('customer API: hostile input is a 4xx, never a 500 (issue 16)', () => {
     expect(res.body.success).toBe(false);
   });
 
+  it('a gzip bomb is 415 UNSUPPORTED_CONTENT_ENCODING, refused before it is inflated', async () => {
+    const bomb = await gzipBomb(300 * 1024 * 1024);
+    const rssBefore = process.memoryUsage().rss;
+    const startedAt = performance.now();
+    const res = await call(api, 'POST', '/v1/customers', { rawBody: bomb, headers: { 'content-encoding': 'gzip' } });
+    expect(res.status).toBe(415);
+    expect(res.body.error).toEqual({
+      code: 'UNSUPPORTED_CONTENT_ENCODING',
+      message: expect.any(String),
+      details: { field: 'content-encoding' },
+    });
+    expect(performance.now() - startedAt).toBeLessThan(1000);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(50 * 1024 * 1024);
+  });
+
+  it('any Content-Encoding but identity is 415, before authentication', async () => {
+    for (const encoding of ['deflate', 'br', 'zstd', 'gzip, identity']) {
+      const res = await call(api, 'POST', '/v1/customers', { rawBody: '{}', token: null, headers: { 'content-encoding': encoding } });
+      expect(res.status).toBe(415);
+      expect(res.body.error.code).toBe('UNSUPPORTED_CONTENT_ENCODING');
+    }
+    const identity = await call(api, 'POST', '/v1/customers', { body: newCustomer(), headers: { 'content-encoding': 'identity' } });
+    expect(identity.status).toBe(201);
+  });
+
+  it('a declared Content-Length over 1 MiB is 413 without the body being read', async () => {
+    const res = await rawRequest(api.url, {
+      path: '/v1/customers',
+      headers: ['content-type', 'application/json', 'authorization', 'Bearer admin', 'content-length', String(1024 * 1024 + 1)],
+    });
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String), details: { limit: 1024 * 1024 } } });
+  });
+
+  it('a request without a valid token is 401 before its body is read', async () => {
+    for (const auth of [[], ['authorization', 'Bearer nobody']]) {
+      const res = await rawRequest(api.url, {
+        path: '/v1/customers',
+        headers: ['content-type', 'application/json', 'content-length', String(512 * 1024), ...auth],
+      });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('UNAUTHORIZED');
+    }
+  });
+
+  it('a second Authorization header makes the request unauthenticated', async () => {
+    const once = await rawRequest(api.url, { method: 'GET', path: '/v1/customers', headers: ['authorization', 'Bearer admin'] });
+    expect(once.status).toBe(200);
+    const twice = await rawRequest(api.url, {
+      method: 'GET',
+      path: '/v1/customers',
+      headers: ['authorization', 'Bearer admin', 'authorization', 'Bearer admin'],
+    });
+    expect(twice.status).toBe(401);
+    expect(twice.body).toEqual({ success: false, error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
+  });
+
   it('a truncated gzip body is a 4xx in the envelope', async () => {
     const rawBody = gzipSync(JSON.stringify({ company_name: 'x'.repeat(1000) })).subarray(0, 20);
     const res = await call(api, 'POST', '/v1/customers', { rawBody, headers: { 'content-encoding': 'gzip' } });
@@ -57,6 +115,32 @@ describe('customer API: hostile input is a 4xx, never a 500 (issue 16)', () => {
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(res.body.error.details)).toContain(field.split('.')[0]);
     expect(await countCustomers()).toBe(before);
+  });
+
+  const nest = (depth: number): Record<string, unknown> => (depth === 1 ? { leaf: 1 } : { a: nest(depth - 1) });
+
+  it.each([
+    ['custom_fields.__proto__', { custom_fields: JSON.parse('{"__proto__": {"isAdmin": true}}') }],
+    ['kyc_data.docs.0.constructor', { kyc_data: { docs: [{ constructor: { prototype: 1 } }] } }],
+    ['business_info.a.prototype', { business_info: { a: { prototype: 1 } } }],
+    ['external_ids.__proto__', { external_ids: JSON.parse('{"__proto__": "x"}') }],
+    ['custom_fields', { custom_fields: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i])) }],
+    ['kyc_data', { kyc_data: nest(17) }],
+    ['custom_fields', { custom_fields: nest(3000) }],
+  ])('a free-form object refused inside is 400 naming %s, and writes nothing', async (field, overrides) => {
+    const before = await countCustomers();
+    const res = await call(api, 'POST', '/v1/customers', { body: newCustomer(overrides) });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.issues[0].path).toMatch(new RegExp(`^${field.replace(/[.]/g, '\\.')}`));
+    expect(await countCustomers()).toBe(before);
+  });
+
+  it('free-form objects up to the limits are stored', async () => {
+    const res = await call(api, 'POST', '/v1/customers', {
+      body: newCustomer({ kyc_data: nest(16), custom_fields: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, i])) }),
+    });
+    expect(res.status).toBe(201);
   });
 
   it('a NUL in ?search= is 400, not a database error', async () => {

@@ -6,7 +6,7 @@ import { createCustomerApi, type CustomerApiDeps } from '../../../functions/cust
 import type { RequestAuthenticator } from '../../../shared/auth/authenticate-request.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { AppError } from '../../../shared/errors/app-error.js';
-import { hookFrameworkErrors } from '../../../shared/http/framework-errors.js';
+import { hookFrameworkServer } from '../../../shared/http/framework-errors.js';
 import { createMemoryLogger, type LogFields } from '../../../shared/logging/logger.js';
 import type { TestDatabase } from '../../support/test-database.js';
 
@@ -32,7 +32,7 @@ export async function startCustomerApi(
   const api = createCustomerApi({ corsAllowedOrigins: [], ...deps, db: t.db, log: logger });
   const name = `customerApi_${randomUUID().replace(/-/g, '')}`;
   http(name, api.handle);
-  if (options.hookFrameworkErrors !== false && !hookFrameworkErrors(api.handle, api.handleFrameworkError)) {
+  if (options.hookFrameworkErrors !== false && !hookFrameworkServer(api.handle, api.frameworkHooks)) {
     throw new Error('could not hook functions-framework server creation');
   }
   const server = getTestServer(name);

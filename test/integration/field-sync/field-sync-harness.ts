@@ -96,7 +96,7 @@ export async function startFieldSyncHarness(options: { tenSecondLimit?: number; 
     db: database.db,
     companies: overrides.companies ?? hubspot.companies,
     log: workerLog,
-    options: { workerId: overrides.workerId ?? `worker-${++workers}`, maxCustomers: 100, leaseMs: CLAIM_LEASE_MS, retryDelayMs: 0 },
+    options: { workerId: overrides.workerId ?? `worker-${++workers}`, maxCustomers: 100, leaseMs: CLAIM_LEASE_MS, retryDelayMs: 0, hubspotAppId: String(sandbox.appId) },
   });
 
   return {

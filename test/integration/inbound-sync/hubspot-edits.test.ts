@@ -153,6 +153,21 @@ describe('conflicting edits', () => {
     expect(await fieldState(stack, id, 'company_name')).toMatchObject({ base_value: 'Latest A (HubSpot)' });
   });
 
+  it('a change time stored for the property a field mapped to before is not the new property\'s: the edit is not stale', async () => {
+    const { id, companyId } = await createLinkedCustomer(stack, 'Repointed A');
+    // As a batch planned before a re-point would leave it: the state names the old property.
+    await stack.db
+      .updateTable('hubspot_field_state')
+      .set({ hubspot_property: 'warp_legal_name', hubspot_changed_at: new Date(Date.now() + 3_600_000) })
+      .where('customer_id', '=', id)
+      .where('warp_field', '=', 'company_name')
+      .execute();
+    await stack.sandbox.control.editAsUser(companyId, { name: 'Repointed A (HubSpot)' });
+    await waitFor(async () => (await customerRow(stack, id)).company_name === 'Repointed A (HubSpot)', 'the HubSpot name');
+    await publishPendingOutbox(stack);
+    await settle(stack);
+  });
+
   it('LATEST_WINS: a HubSpot name edit older than the WARP one (its delivery retried) loses', async () => {
     const { id, companyId } = await createLinkedCustomer(stack, 'Latest B');
     stack.intakeFailures.remaining = 1_000;

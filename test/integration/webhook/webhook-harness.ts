@@ -6,7 +6,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { inject } from 'vitest';
 import { createHubspotWebhook, type HubspotWebhookFunction } from '../../../functions/hubspot-webhook/handler.js';
-import { installFrameworkErrorHandlerOn } from '../../../shared/http/framework-errors.js';
+import { installFrameworkHooksOn } from '../../../shared/http/framework-errors.js';
 import type { Db } from '../../../shared/db/database.js';
 import { signV1, signV2, signV3, type SignatureVersion } from '../../../shared/hubspot/webhook-signature.js';
 import { createMemoryLogger, type LogFields } from '../../../shared/logging/logger.js';
@@ -125,7 +125,7 @@ export async function serveWebhook(webhook: HubspotWebhookFunction): Promise<{ u
   http(name, webhook.handle);
   const server: Server = getTestServer(name);
   // As production does at its first request, so a malformed first body gets the envelope too.
-  installFrameworkErrorHandlerOn(server, webhook.handleFrameworkError);
+  installFrameworkHooksOn(server, webhook.frameworkHooks);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipBomb, rawRequest } from '../../support/raw-http.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { countEvents, createPubSubFixture, startIntake, type IntakeServer, type PubSubFixture } from './webhook-harness.js';
 
@@ -32,5 +33,31 @@ describe('HubSpot webhook: hostile input is a 4xx, never a 500 (issue 16)', () =
     expect(res.status).toBeLessThan(500);
     expect(((await res.json()) as { success: boolean }).success).toBe(false);
     expect(await countEvents(database.db)).toBe(0);
+  });
+
+  it('a gzip bomb is 415 UNSUPPORTED_CONTENT_ENCODING, refused before it is inflated', async () => {
+    const bomb = await gzipBomb(300 * 1024 * 1024);
+    const rssBefore = process.memoryUsage().rss;
+    const startedAt = performance.now();
+    const res = await fetch(intake.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: bomb,
+    });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: unknown }).error).toEqual({
+      code: 'UNSUPPORTED_CONTENT_ENCODING',
+      message: expect.any(String),
+      details: { field: 'content-encoding' },
+    });
+    expect(performance.now() - startedAt).toBeLessThan(1000);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(50 * 1024 * 1024);
+    expect(await countEvents(database.db)).toBe(0);
+  });
+
+  it('a declared Content-Length over 1 MiB is 413 without the body being read', async () => {
+    const res = await rawRequest(intake.url, { headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024 + 1)] });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 });

@@ -245,11 +245,11 @@ describe('what a rejected request cannot reach', () => {
     expect(res).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } });
   });
 
-  it('an unsigned oversized body gets 401 and nothing stored', async () => {
+  it('an oversized body is 413 before it is read (so before any signature check) and nothing stored', async () => {
     const body = JSON.stringify([companyEvent({ propertyValue: 'x'.repeat(2 * 1024 * 1024) })]);
     const rowsBefore = await countEvents(database.db);
     const res = await send(await intakeAccepting('v3'), { body, headers: { 'content-type': 'application/json' } });
-    expect(res.status).toBe(401);
+    expect(res).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE' } } });
     expect(await countEvents(database.db)).toBe(rowsBefore);
   });
 });

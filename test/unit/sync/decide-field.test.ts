@@ -392,3 +392,31 @@ describe('isStaleHubspotEvent', () => {
     expect(isStaleHubspotEvent(undefined, T1)).toBe(false);
   });
 });
+
+describe('decideField: a HubSpot value our own app wrote', () => {
+  const ours = (c: (typeof CASES)[number], direction: Direction, rule: ConflictRule, enabled = true): FieldDecisionInput => {
+    const base = inputFor(c, direction, rule, enabled);
+    return { ...base, hubspot: { ...base.hubspot, writtenByUs: true } };
+  };
+  for (const c of CASES) {
+    for (const rule of CONFLICT_RULES) {
+      it(`${c.name} / ${rule}: WARP's value is put back wherever WARP may write HubSpot, whatever the times`, () => {
+        const differs = c.warp[0] !== c.hubspot[0];
+        for (const direction of ['WARP_TO_HUBSPOT', 'BIDIRECTIONAL'] as const) {
+          expect(decideField(ours(c, direction, rule))).toEqual(differs ? push(c.warp[0], 'OWN_WRITE_OUTDATED') : inSync(c.warp[0]));
+        }
+        // We never write a HubSpot-owned field, so the flag cannot be true there: the rules hold.
+        expect(decideField(ours(c, 'HUBSPOT_TO_WARP', rule))).toEqual(c.HUBSPOT_TO_WARP);
+        expect(decideField(ours(c, 'NONE', rule))).toEqual({ action: 'SKIP', reason: 'DIRECTION_NONE' });
+        expect(decideField(ours(c, 'BIDIRECTIONAL', rule, false))).toEqual({ action: 'SKIP', reason: 'DISABLED' });
+      });
+    }
+  }
+
+  it('an outdated write of ours that is newer than WARP\'s edit is not pulled by LATEST_WINS', () => {
+    const late = { mapping: { warpField: 'address.city', direction: 'BIDIRECTIONAL', conflictRule: 'LATEST_WINS' }, base: 'Springfield' } as const;
+    const hubspotNewer = { ...late, warp: { value: 'W269 City', changedAt: T1 }, hubspot: { value: 'W116 City', changedAt: T2 } };
+    expect(decideField(hubspotNewer)).toEqual(pull('W116 City', 'LATEST_WINS'));
+    expect(decideField({ ...hubspotNewer, hubspot: { ...hubspotNewer.hubspot, writtenByUs: true } })).toEqual(push('W269 City', 'OWN_WRITE_OUTDATED'));
+  });
+});

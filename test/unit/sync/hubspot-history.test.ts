@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  hubspotChangeTimes,
+  hubspotChangesOf,
   isOwnIntegrationChange,
   latestPropertyChanges,
   propertiesWithHistorySchema,
@@ -28,11 +28,11 @@ describe('latestPropertyChanges', () => {
     });
   });
 
-  it('gives per-property change times for the planner', () => {
-    expect(hubspotChangeTimes(history)).toEqual({
-      name: new Date('2026-03-01T10:00:05Z'),
-      warp_credit_limit: new Date('2026-03-02T00:00:00Z'),
-    });
+  it('gives the planner per-property change times and the properties our app wrote last', () => {
+    const times = { name: new Date('2026-03-01T10:00:05Z'), warp_credit_limit: new Date('2026-03-02T00:00:00Z') };
+    expect(hubspotChangesOf(history, APP_ID)).toEqual({ changedAt: times, writtenByUs: new Set(['warp_credit_limit']) });
+    expect(hubspotChangesOf(history, '999')).toEqual({ changedAt: times, writtenByUs: new Set() });
+    expect(hubspotChangesOf(history, undefined).writtenByUs).toEqual(new Set());
   });
 });
 

@@ -27,6 +27,7 @@ const DOCS_DIR = path.join(TF_DIR, 'alert-docs');
 /** Values for references without a default (a real deployment passes them as variables). */
 const EXAMPLES: Record<string, string> = {
   'var.project_id': 'warp-prod',
+  'var.hubspot_app_id': '1234567',
   'local.webhook_public_url': 'https://us-central1-warp-prod.cloudfunctions.net/hubspot-webhook',
 };
 
