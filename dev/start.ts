@@ -8,9 +8,8 @@
  * database's data and the sandbox's state: the previous runs' customers and companies.
  */
 import { parseArgs } from 'node:util';
-import { hubspotInbound } from './local/inbound-service.js';
-import { customerApi, database, migrations, removeLocalData, startStack } from './local/stack.js';
-import { fieldSync, hubspot, pubsubEmulator } from './local/sync-services.js';
+import { assertStackPortsFree, PortClashError } from './local/port-check.js';
+import { stopOnSignals, whenLauncherGone } from './local/processes.js';
 
 // Never on GCE here: stop Google's client libraries probing the metadata server off-machine.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
@@ -24,7 +23,22 @@ function parseFresh(): boolean {
   }
 }
 
-if (parseFresh()) {
+const fresh = parseFresh();
+// Stopped like a Ctrl-C; until the handlers below exist, SIGTERM ends it and the watchdog the rest.
+whenLauncherGone(() => process.kill(process.pid, 'SIGTERM'));
+try {
+  await assertStackPortsFree(process.env);
+} catch (err) {
+  if (!(err instanceof PortClashError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
+// The services' modules (Google's client libraries among them) take seconds to load: not before the check.
+const { customerApi, database, migrations, removeLocalData, startStack } = await import('./local/stack.js');
+const { hubspotInbound } = await import('./local/inbound-service.js');
+const { fieldSync, hubspot, pubsubEmulator } = await import('./local/sync-services.js');
+
+if (fresh) {
   // An external database cannot be emptied from here, and a fresh sandbox alone would reuse its company ids.
   if (process.env.DATABASE_URL) {
     console.error('--fresh deletes the embedded database; with DATABASE_URL set, empty that database yourself.');
@@ -38,13 +52,4 @@ const services = [database, migrations, pubsubEmulator, hubspot, customerApi, fi
 const stack = await startStack(services, { env: process.env, urls: {} });
 console.log(['', ...stack.banner, '', 'Ctrl-C stops the stack.'].join('\n'));
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.error(`\n${signal}: stopping...`);
-  await stack.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+stopOnSignals(stack.stop);

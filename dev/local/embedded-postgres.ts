@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { processWatchdog } from './watchdog.js';
 
 export interface LocalPostgres {
   /** Connection URL of the `postgres` maintenance database. */
@@ -37,8 +38,17 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   });
   if (!existsSync(`${options.dataDir}/PG_VERSION`)) await server.initialise();
   await server.start();
+  // If this process is killed outright, the postmaster is reparented and keeps the port: the
+  // watchdog asks it for a fast shutdown (SIGINT), which keeps the data directory consistent.
+  const postmaster = Number((await readFile(`${options.dataDir}/postmaster.pid`, 'utf8')).split('\n')[0]);
+  const watchdog = processWatchdog();
+  watchdog.guard(postmaster, 'SIGINT');
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+  const stop = async () => {
+    await server.stop();
+    watchdog.forget(postmaster);
+  };
+  return { adminUrl: urlFor('postgres'), urlFor, stop };
 }
 
 /**

@@ -5,6 +5,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub } from '@google-cloud/pubsub';
 import { createControlClient } from '../hubspot-sandbox/control-client.js';
 import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js';
+import { poolSizeFor } from '../../shared/db/pool-size.js';
 import { createDb, type Db } from '../../shared/db/database.js';
 import { createHubspotClient } from '../../shared/hubspot/client/index.js';
 import type { SignatureVersion } from '../../shared/hubspot/webhook-signature.js';
@@ -14,7 +15,7 @@ import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-even
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher, type EventBatchPublisher, type MessagePublisher } from '../../shared/pubsub/publisher.js';
 import { startPushBridge, type PushBridge } from './pubsub-push-bridge.js';
-import { LOCAL_WEBHOOK_CLIENT_SECRET } from './sync-services.js';
+import { LOCAL_DELIVERIES, LOCAL_WEBHOOK_CLIENT_SECRET } from './sync-services.js';
 import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from './pubsub-topology.js';
 import type { StackService } from './stack.js';
 
@@ -152,7 +153,12 @@ export const hubspotInbound: StackService = {
     const clientSecret = env.HUBSPOT_CLIENT_SECRET ?? (sandboxUrl ? env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? LOCAL_WEBHOOK_CLIENT_SECRET : undefined);
     if (!clientSecret) throw new Error('HUBSPOT_CLIENT_SECRET (the HubSpot app\'s client secret) is required to verify real webhooks');
 
-    const db = createDb({ connectionString: ctx.databaseUrl, maxConnections: 5, applicationName: 'hubspot-inbound' });
+    // The intake and the processor share this pool: one connection per intake request, two per delivery.
+    const db = createDb({
+      connectionString: ctx.databaseUrl,
+      maxConnections: poolSizeFor(LOCAL_DELIVERIES, 'http') + poolSizeFor(LOCAL_DELIVERIES, 'worker'),
+      applicationName: 'hubspot-inbound',
+    });
     const log = createLogger({ level: env.LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'INFO', bindings: { local: true } });
     // Honours PUBSUB_EMULATOR_HOST; the publisher uses it without owning it (closed in stop()).
     const pubsub = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT ?? 'warp-local' });
@@ -168,6 +174,7 @@ export const hubspotInbound: StackService = {
       log,
       webhook: { port: Number(env.WEBHOOK_PORT ?? 8081), clientSecret },
       maxAttempts: DEFAULT_DELIVERY_POLICY.maxDeliveryAttempts,
+      maxMessages: LOCAL_DELIVERIES,
     });
     if (sandboxUrl) await createControlClient(sandboxUrl).setWebhookTarget(service.webhookUrl);
     ctx.urls.hubspotWebhook = service.webhookUrl;

@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { environmentOf, processAlive, processGroupOf } from './processes.js';
+import { processWatchdog } from './watchdog.js';
 
 export interface PubSubEmulator {
   /** host:port, the value for PUBSUB_EMULATOR_HOST. */
@@ -15,6 +17,8 @@ export function assertEmulatorAvailable(): void {
   if (probe.error || probe.status !== 0) throw new Error(`gcloud was not found. ${INSTALL_HINT}`);
 }
 
+const OWNER_VAR = 'WARP_PUBSUB_EMULATOR_OWNER';
+
 /** Starts `gcloud beta emulators pubsub start` on loopback and waits until it answers. */
 export async function startPubSubEmulator(port: number, timeoutMs = 60_000): Promise<PubSubEmulator> {
   assertEmulatorAvailable();
@@ -22,30 +26,46 @@ export async function startPubSubEmulator(port: number, timeoutMs = 60_000): Pro
   const child = spawn('gcloud', ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, '--quiet'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
+    // Inherited by the Java grandchild: tells a later stack whose emulator it is (staleEmulatorGroup).
+    env: { ...process.env, [OWNER_VAR]: String(process.pid) },
   });
+  // Its own process group, so it would survive this process: the watchdog takes it along.
+  const watchdog = processWatchdog();
+  if (child.pid !== undefined) watchdog.guard(-child.pid, 'SIGTERM');
+  const stop = async () => {
+    await stopProcessGroup(child);
+    // Gone now: its pid may be reused, so the watchdog must not signal it later.
+    if (child.pid !== undefined) watchdog.forget(-child.pid);
+  };
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Pub/Sub emulator exited early: ${stderr}\n${INSTALL_HINT}`);
-    if (await answers(host)) {
-      // If this process dies without stopping it (a killed test run), take the emulator along.
-      const killOnExit = () => killGroup(child, 'SIGKILL');
-      process.once('exit', killOnExit);
-      return {
-        host,
-        stop: async () => {
-          process.removeListener('exit', killOnExit);
-          await stopProcessGroup(child);
-        },
-      };
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`Pub/Sub emulator exited early: ${stderr}\n${INSTALL_HINT}`);
     }
+    if (await answers(host)) return { host, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
-  await stopProcessGroup(child);
+  await stop();
   throw new Error(`Pub/Sub emulator did not start within ${timeoutMs} ms: ${stderr}`);
+}
+
+/**
+ * The process group of `pid` if it is an emulator this module started for a process that is gone
+ * (a stack killed together with its watchdog); undefined for anything else, which is left alone.
+ */
+export function staleEmulatorGroup(pid: number): number | undefined {
+  try {
+    const owner = environmentOf(pid).find((kv) => kv.startsWith(`${OWNER_VAR}=`));
+    if (!owner || processAlive(Number(owner.slice(OWNER_VAR.length + 1)))) return undefined;
+    return processGroupOf(pid);
+  } catch {
+    return undefined;
+  }
 }
 
 async function answers(host: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import { createFieldSyncHandler, createOutboxRelayHandler } from '../../shared/f
 import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { createLogger } from '../../shared/logging/logger.js';
+import { poolSizeFor } from '../../shared/db/pool-size.js';
 import { lazily } from '../../shared/runtime/lazily.js';
 import { startPubSubEmulator } from './pubsub-emulator.js';
 import { startPushBridge } from './pubsub-push-bridge.js';
@@ -18,6 +19,8 @@ import { localDataPaths, requireDatabase, type StackService } from './stack.js';
 export const LOCAL_SANDBOX_TOKEN = 'pat-local-sandbox';
 export const LOCAL_WEBHOOK_CLIENT_SECRET = 'sandbox-client-secret';
 const LOCAL_PROJECT = 'warp-local';
+/** Concurrent deliveries per worker locally, like a function's concurrency; pools are sized from it. */
+export const LOCAL_DELIVERIES = 10;
 /** Cloud Scheduler ticks the relay every minute in production; locally a shorter beat shows recovery sooner. */
 const RELAY_TICK_MS = 15_000;
 
@@ -92,7 +95,11 @@ export const hubspot: StackService = {
 export const fieldSync: StackService = {
   name: 'field-sync worker + outbox relay + reconcile',
   async start(ctx) {
-    const env: Env = { ...ctx.env, DATABASE_URL: requireDatabase(ctx) };
+    const env: Env = {
+      ...ctx.env,
+      DATABASE_URL: requireDatabase(ctx),
+      DATABASE_MAX_CONNECTIONS: ctx.env.DATABASE_MAX_CONNECTIONS ?? String(poolSizeFor(LOCAL_DELIVERIES, 'worker')),
+    };
     const pubsub = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT });
     const names = topologyNames({ outboxTopic: env.OUTBOX_TOPIC });
     const log = createLogger({ level: 'WARNING' });
@@ -100,6 +107,7 @@ export const fieldSync: StackService = {
       pubsub,
       subscription: names.outboxSubscription,
       handler: createFieldSyncHandler(lazily(() => buildFieldSyncDeps(env))),
+      maxMessages: LOCAL_DELIVERIES,
       onError: (err) => log.warn('field-sync delivery failed; Pub/Sub will redeliver', { err }),
     });
     const relay = await startPushBridge({

@@ -1,31 +1,24 @@
 import { loadFieldSyncConfig, type FieldSyncConfig } from '../../shared/config/field-sync-config.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
-import { logConnectionErrors } from '../../shared/db/log-connection-errors.js';
-import { createDb, type Db } from '../../shared/db/database.js';
+import type { Db } from '../../shared/db/database.js';
 import type { FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
 import type { OutboxRelayDeps } from '../../shared/field-sync/field-sync-handlers.js';
 import { budgetWaitForLease } from '../../shared/field-sync/sync-deadline.js';
 import { createHubspotClient, hubspotClientConfigFromEnv, RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/index.js';
-import { createLogger } from '../../shared/logging/logger.js';
+import type { Logger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
+import { workerRuntime } from '../../shared/runtime/worker-runtime.js';
 
 interface Instance {
   config: FieldSyncConfig;
   db: Db;
-  log: ReturnType<typeof createLogger>;
+  log: Logger;
 }
 
 async function instance(env: Env, reader: SecretReader): Promise<Instance> {
   const config = await loadFieldSyncConfig(env, reader);
-  const log = createLogger({ level: config.LOG_LEVEL, projectId: config.GOOGLE_CLOUD_PROJECT, bindings: { component: 'field-sync' } });
-  const db = createDb({
-    connectionString: config.DATABASE_URL,
-    maxConnections: config.DATABASE_MAX_CONNECTIONS,
-    applicationName: 'field-sync',
-    onConnectionError: logConnectionErrors(log),
-  });
-  return { config, db, log };
+  return { config, ...workerRuntime(config, 'field-sync') };
 }
 
 /** The worker's dependencies from the environment (and Secret Manager in production). */

@@ -1,23 +1,15 @@
 import { loadReconcileConfig } from '../../shared/config/reconcile-config.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
-import { logConnectionErrors } from '../../shared/db/log-connection-errors.js';
-import { createDb } from '../../shared/db/database.js';
 import { createCallCounter, createHubspotClient, hubspotClientConfigFromEnv } from '../../shared/hubspot/client/index.js';
-import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
+import { workerRuntime } from '../../shared/runtime/worker-runtime.js';
 import type { ReconcileDeps } from '../../shared/reconciliation/run-reconciliation.js';
 
 /** The reconciliation worker's dependencies from the environment (and Secret Manager in production). */
 export async function buildReconcileDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<ReconcileDeps> {
   const config = await loadReconcileConfig(env, reader);
-  const log = createLogger({ level: config.LOG_LEVEL, projectId: config.GOOGLE_CLOUD_PROJECT, bindings: { component: 'reconcile' } });
-  const db = createDb({
-    connectionString: config.DATABASE_URL,
-    maxConnections: config.DATABASE_MAX_CONNECTIONS,
-    applicationName: 'reconcile',
-    onConnectionError: logConnectionErrors(log),
-  });
+  const { db, log } = workerRuntime(config, 'reconcile');
   const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
   if (!accessToken) throw new Error('HUBSPOT_ACCESS_TOKEN (or HUBSPOT_ACCESS_TOKEN_SECRET) is required');
   const calls = createCallCounter();

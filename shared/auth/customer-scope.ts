@@ -23,7 +23,7 @@ export function customerVisibilityFilter(scope: CustomerScope) {
   };
 }
 
-/** Grants one customer to one user (idempotent). For the dev token command, seeds and tests. */
+/** Grants one customer to one user (idempotent): a scoped user's own creations, the dev token command, seeds, tests. */
 export async function grantCustomerAccess(
   db: DbOrTx,
   grant: { userId: string; customerId: string; grantedBy: string },

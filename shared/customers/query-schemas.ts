@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isStorableText } from '../db/storable-text.js';
+import { isStorableText, NOT_STORABLE_MESSAGE } from '../db/storable-text.js';
 import { CUSTOMER_STATUSES } from '../sync/warp-fields.js';
 
 export const MAX_PER_PAGE = 100;
@@ -14,7 +14,7 @@ export const listQuerySchema = z.object({
   page: integerParam(1, 1_000_000).default(1),
   per_page: integerParam(1, MAX_PER_PAGE).default(20),
   search: single
-    .refine(isStorableText, 'must not contain NUL characters or unpaired surrogates')
+    .refine(isStorableText, NOT_STORABLE_MESSAGE)
     .trim().max(MAX_SEARCH_LENGTH).optional().transform((s) => (s ? s : undefined)),
   status: z.enum(CUSTOMER_STATUSES).optional(),
 });

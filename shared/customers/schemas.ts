@@ -6,7 +6,8 @@ import { moneyInput } from './money.js';
 
 const text = (max: number) => storableString().trim().min(1, 'must not be empty').max(max);
 const optionalText = (max: number) => storableString().trim().max(max).nullable();
-const freeObject = freeForm(z.record(storableString(), z.unknown()).nullable());
+// freeForm checks every key and string inside, so the records below need only plain strings.
+const freeObject = freeForm(z.record(z.string(), z.unknown()).nullable());
 
 export const contactSchema = z.strictObject({
   name: text(255),
@@ -39,7 +40,7 @@ export const servicesSchema = z.strictObject({
  * when it equals the stored link and never stores it here (see hubspot-link.ts).
  */
 export const externalIdsSchema = freeForm(
-  z.record(storableString().min(1).max(64), z.union([storableString().max(255), z.number()])),
+  z.record(z.string().min(1).max(64), z.union([z.string().max(255), z.number()])),
 );
 
 /** Fields both requests share; each is optional here and made required below where needed. */

@@ -1,6 +1,7 @@
 import { inTransaction, type Db } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../logging/logger.js';
+import { grantCustomerAccess } from '../auth/customer-scope.js';
 import type { Principal } from '../auth/principal.js';
 import { successBody } from '../http/envelope.js';
 import { generateBan as defaultGenerateBan } from './ban.js';
@@ -80,8 +81,10 @@ export function createCustomerService(deps: CustomerServiceDeps) {
     },
 
     /**
-     * Creates a customer and its CREATE outbox row in one transaction. With an
-     * Idempotency-Key, a retry (same user, key and body) gets the first response.
+     * Creates a customer and its CREATE outbox row in one transaction. A scoped creator is
+     * granted the new customer in the same transaction: Gatekeeper let it POST, and a 201 for a
+     * customer its creator then gets 404 for would leave the portal nothing to open.
+     * With an Idempotency-Key, a retry (same user, key and body) gets the first response.
      */
     async create(principal: Principal, sent: CreateCustomerInput, rawBody: unknown, idempotencyKey?: string) {
       // A new customer has no HubSpot link yet: any value would be an attempt to set it.
@@ -91,6 +94,9 @@ export function createCustomerService(deps: CustomerServiceDeps) {
         const replay = claim ? await claimIdempotencyKey(tx, claim) : undefined;
         if (replay) return { response: replay, replayed: true as const };
         const row = await insertWithFreshBan(tx, input, principal.userId);
+        if (principal.customerScope.kind === 'GRANTED') {
+          await grantCustomerAccess(tx, { userId: principal.userId, customerId: row.id, grantedBy: 'customer-api:create' });
+        }
         const { ban, current_balance, prepaid_balance } = row;
         const changes = initialFields({ ban, ...valuesOf(row), current_balance, prepaid_balance });
         const outboxId = await insertOutboxRow(tx, { customerId: row.id, operation: 'CREATE', changes, userId: principal.userId });

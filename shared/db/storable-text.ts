@@ -11,6 +11,7 @@ export function isStorableText(value: string): boolean {
   return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 }
 
+export const NOT_STORABLE_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
+
 /** A zod string refused with 400, naming the field, unless PostgreSQL can store it as sent. */
-export const storableString = () =>
-  z.string().refine(isStorableText, 'must not contain NUL characters or unpaired surrogates');
+export const storableString = () => z.string().refine(isStorableText, NOT_STORABLE_MESSAGE);

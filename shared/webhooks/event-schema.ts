@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { freeForm } from '../customers/free-form.js';
 
 /** HubSpot delivers fewer than 100 events per request. */
 export const MAX_EVENTS_PER_DELIVERY = 99;
@@ -20,10 +21,13 @@ const subscriptionType = z.string().regex(/^[a-z][a-z_]{0,49}\.[A-Za-z]{1,50}$/,
 /**
  * One webhook event as documented by HubSpot. Unknown fields are kept (loose):
  * the stored payload is what HubSpot sent, so the consumer can use fields this
- * intake does not know yet.
+ * intake does not know yet. Kept fields included, every string and key must be text
+ * the JSONB payload can store, within freeForm's bounds on depth and keys: a NUL in
+ * `propertyValue` is a 400 naming it, as any other invalid event is, not a 500 on every
+ * retry of the delivery.
  */
-export const hubspotWebhookEventSchema = z
-  .looseObject({
+export const hubspotWebhookEventSchema = freeForm(
+  z.looseObject({
     eventId: hubspotId,
     subscriptionId: hubspotId,
     portalId: hubspotId,
@@ -50,14 +54,15 @@ export const hubspotWebhookEventSchema = z
     associationRemoved: z.boolean().optional(),
     isPrimaryAssociation: z.boolean().optional(),
   })
-  .refine((e) => e.objectId !== undefined || e.fromObjectId !== undefined, {
-    error: 'objectId (or fromObjectId for association changes) is required',
-    path: ['objectId'],
-  })
-  .refine((e) => !e.subscriptionType.endsWith('.propertyChange') || e.propertyName !== undefined, {
-    error: 'propertyName is required for property changes',
-    path: ['propertyName'],
-  });
+    .refine((e) => e.objectId !== undefined || e.fromObjectId !== undefined, {
+      error: 'objectId (or fromObjectId for association changes) is required',
+      path: ['objectId'],
+    })
+    .refine((e) => !e.subscriptionType.endsWith('.propertyChange') || e.propertyName !== undefined, {
+      error: 'propertyName is required for property changes',
+      path: ['propertyName'],
+    }),
+);
 
 export type HubspotWebhookEvent = z.infer<typeof hubspotWebhookEventSchema>;
 

@@ -136,6 +136,26 @@ describe('customer API: hostile input is a 4xx, never a 500 (issue 16)', () => {
     expect(await countCustomers()).toBe(before);
   });
 
+  it.each([
+    ['kyc_data.docs.0.number', 'POST', { kyc_data: { docs: [{ number: 'x\u0000' }] } }],
+    ['business_info.owner.name', 'POST', { business_info: { owner: { name: '\udc00' } } }],
+    ['custom_fields.a.k\u0000', 'POST', { custom_fields: { a: { 'k\u0000': 1 } } }],
+    ['custom_fields.a.\ud800', 'PUT', { custom_fields: { a: { '\ud800': 1 } } }],
+    ['external_ids.erp', 'PUT', { external_ids: { erp: '\ud800' } }],
+  ])('NUL or a lone surrogate deep inside a free-form object is 400 naming %s on %s, and writes nothing', async (path, method, fields) => {
+    const existing = (await call(api, 'POST', '/v1/customers', { body: newCustomer() })).body.data;
+    const before = await countCustomers();
+    const res =
+      method === 'POST'
+        ? await call(api, 'POST', '/v1/customers', { body: newCustomer(fields) })
+        : await call(api, 'PUT', `/v1/customers/${existing.id}`, { body: fields });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.issues[0].path).toBe(path);
+    expect(await countCustomers()).toBe(before);
+    expect((await call(api, 'GET', `/v1/customers/${existing.id}`)).body.data.version).toBe(1);
+  });
+
   it('free-form objects up to the limits are stored', async () => {
     const res = await call(api, 'POST', '/v1/customers', {
       body: newCustomer({ kyc_data: nest(16), custom_fields: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, i])) }),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevAccessToken } from '../../../shared/auth/access-token.js';
 import { createAccessTokenVerifier } from '../../../shared/auth/access-token.js';
@@ -57,6 +58,32 @@ describe('Gatekeeper scoping: a GRANTED caller sees only its customers', () => {
       expect((await call(api, 'PUT', `/v1/customers/${mine.id}`, { body: { status: 'TRIAL' }, token: 'scoped' })).status).toBe(200);
     });
 
+    it('a scoped creator is granted the customer it creates, in the same transaction; an ALL-scope creator gets no grant', async () => {
+      const created = await call(api, 'POST', '/v1/customers', { body: newCustomer({ company_name: 'Scope Created Ltd' }), token: 'scoped' });
+      expect(created.status).toBe(201);
+      expect((await call(api, 'GET', `/v1/customers/${created.body.data.id}`, { token: 'scoped' })).status).toBe(200);
+      const grants = await t.db.selectFrom('user_customer_access').select(['user_id', 'granted_by']).where('customer_id', '=', created.body.data.id).execute();
+      expect(grants).toEqual([{ user_id: SCOPED_USER, granted_by: 'customer-api:create' }]);
+      const byAdmin = (await call(api, 'POST', '/v1/customers', { body: newCustomer() })).body.data;
+      expect(await t.db.selectFrom('user_customer_access').select('user_id').where('customer_id', '=', byAdmin.id).execute()).toEqual([]);
+    });
+
+    it('a create failing after the grant (outbox insert) leaves neither customer nor grant', async () => {
+      const grants = () => t.db.selectFrom('user_customer_access').select('customer_id').where('user_id', '=', SCOPED_USER).execute();
+      const before = await grants();
+      await sql`CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$`.execute(t.db);
+      await sql`CREATE TRIGGER refuse_outbox BEFORE INSERT ON hubspot_sync_queue FOR EACH ROW EXECUTE FUNCTION refuse_outbox()`.execute(t.db);
+      try {
+        const res = await call(api, 'POST', '/v1/customers', { body: newCustomer({ company_name: 'Scope Never Created' }), token: 'scoped' });
+        expect(res.status).toBe(500);
+      } finally {
+        await sql`DROP TRIGGER refuse_outbox ON hubspot_sync_queue`.execute(t.db);
+        await sql`DROP FUNCTION refuse_outbox()`.execute(t.db);
+      }
+      expect(await t.db.selectFrom('customers').select('id').where('company_name', '=', 'Scope Never Created').execute()).toEqual([]);
+      expect(await grants()).toEqual(before);
+    });
+
     it('cannot reach another customer by id, BAN, trunks, dids, PUT, list or search', async () => {
       await expectInvisible(api, 'scoped', hidden);
       const row = await t.db.selectFrom('customers').select('company_name').where('id', '=', hidden.id).executeTakeFirstOrThrow();
@@ -88,6 +115,14 @@ describe('Gatekeeper scoping: a GRANTED caller sees only its customers', () => {
       const viewer = await call(api, 'GET', '/v1/customers', { token: await token(SEED_USERS.viewer) });
       expect(viewer.status).toBe(403);
       expect(viewer.body.error.code).toBe('FORBIDDEN');
+    });
+
+    it('customer_admin can open the customer it just created, and only that one more', async () => {
+      const scopedToken = await token(SEED_USERS.customer_admin);
+      const created = await call(api, 'POST', '/v1/customers', { body: newCustomer(), token: scopedToken });
+      expect(created.status).toBe(201);
+      expect((await call(api, 'GET', `/v1/customers/${created.body.data.id}`, { token: scopedToken })).status).toBe(200);
+      expect((await call(api, 'GET', '/v1/customers?per_page=100', { token: scopedToken })).body.data.pagination.total).toBe(3);
     });
 
     it('a tampered token is 401 and says nothing more', async () => {

@@ -14,27 +14,30 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
   });
   afterAll(() => h?.close());
 
-  it('a newer WARP edit held by another batch is not overwritten by an older HubSpot value', async () => {
+  /** Creates the customer, syncs it once and returns it with its company. */
+  async function createSynced(name: string, city: string, email: string) {
     const service = createCustomerService({ db: h.database.db, log: h.log });
     const body: CreateCustomerInput = {
-      company_name: 'Chaos Case',
+      company_name: name,
       customer_type: 'POSTPAID',
-      status: 'ACTIVE',
-      billing_cycle: 'MONTHLY',
-      contact: { name: 'Ada Ops', email: 'ops@example.com', phone: '(415) 555-0100' },
-      address: { line1: '1 Main St', city: 'Start City', state: 'NY', zip: '10001', country: 'US' },
+      contact: { name: 'Ada Ops', email, phone: '(415) 555-0100' },
+      address: { line1: '1 Main St', city, state: 'NY', zip: '10001', country: 'US' },
     };
-    const created = await service.create(ADMIN, body, body);
-    const id = (JSON.parse(created.body) as { data: { id: string } }).data.id;
+    const id = (JSON.parse((await service.create(ADMIN, body, body)).body) as { data: { id: string } }).data.id;
     await handleOutboxMessage(h.workerDeps(), await messageFor(h, id));
     const { hubspot_company_id: companyId } = await h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    expect(companyId).toBeTruthy();
+    if (!companyId) throw new Error(`${name} was not linked to a company`);
+    return { service, id, companyId };
+  }
+
+  it('a newer WARP edit held by another batch is not overwritten by an older HubSpot value', async () => {
+    const { service, id, companyId } = await createSynced('Chaos Case', 'Start City', 'ops@example.com');
 
     // W341 (WARP), then H341 (HubSpot), then W342 (WARP): the newest change is W342.
     await service.update(ADMIN, id, { address: { city: 'W341 City' } });
     const first = await messageFor(h, id);
     await clockPast(Date.parse(first.changedAt));
-    await h.sandbox.control.editAsUser(companyId!, { city: 'H341 City' });
+    await h.sandbox.control.editAsUser(companyId, { city: 'H341 City' });
     await clockPast(Date.now());
     await service.update(ADMIN, id, { address: { city: 'W342 City' } });
     const second = await messageFor(h, id);
@@ -49,7 +52,23 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
     expect(outcome).toMatchObject({ kind: 'SYNCED', rows: 1, warpWrites: 0, hubspotWrites: 1 });
     const customer = await h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(customer.address.city).toBe('W342 City');
-    expect((await h.sandbox.control.company(companyId!)).properties.city).toBe('W342 City');
+    expect((await h.sandbox.control.company(companyId)).properties.city).toBe('W342 City');
+  });
+
+  it('a write of ours that lands after a newer one is put back, not pulled, though HubSpot\'s change is the latest', async () => {
+    const { service, id, companyId } = await createSynced('Late Write', 'W1 City', 'ops@late.example.com');
+    await service.update(ADMIN, id, { address: { city: 'W2 City' } });
+    await handleOutboxMessage(h.workerDeps(), await messageFor(h, id));
+    expect((await h.sandbox.control.company(companyId)).properties.city).toBe('W2 City');
+
+    // A worker that outlived its lease delivers its older push now: our app writes W1 again.
+    await h.inspector.crm.companies.basicApi.update(companyId, { properties: { city: 'W1 City' } });
+    await service.update(ADMIN, id, { company_name: 'Late Write Co' });
+    const outcome = await handleOutboxMessage(h.workerDeps(), await messageFor(h, id));
+    expect(outcome).toMatchObject({ kind: 'SYNCED', warpWrites: 0, hubspotWrites: 1 });
+    const customer = await h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(customer.address.city).toBe('W2 City');
+    expect((await h.sandbox.control.company(companyId)).properties.city).toBe('W2 City');
   });
 
   it('a row stranded PROCESSING under this worker (its hand-back failed) is taken over by the redelivery, not left to the lease', async () => {

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipBomb, rawRequest } from '../../support/raw-http.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { countEvents, createPubSubFixture, startIntake, type IntakeServer, type PubSubFixture } from './webhook-harness.js';
+import {
+  companyEvent,
+  countEvents,
+  createPubSubFixture,
+  deliver,
+  startIntake,
+  type IntakeServer,
+  type PubSubFixture,
+} from './webhook-harness.js';
 
 describe('HubSpot webhook: hostile input is a 4xx, never a 500 (issue 16)', () => {
   let database: TestDatabase;
@@ -59,5 +67,20 @@ describe('HubSpot webhook: hostile input is a 4xx, never a 500 (issue 16)', () =
     const res = await rawRequest(intake.url, { headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024 + 1)] });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['1.propertyValue', { propertyValue: 'a\u0000b' }],
+    ['1.propertyValue', { propertyValue: '\udc00' }],
+    ['1.sourceId', { sourceId: 'userId:\ud800' }],
+    ['1.someFutureField.nested.0', { someFutureField: { nested: ['\u0000'] } }],
+    ['1.k\u0000', { 'k\u0000': 1 }],
+  ])('a signed delivery with text JSONB cannot store is 400 naming %s, and stores nothing', async (path, overrides) => {
+    const res = await deliver(intake, [companyEvent(), { ...companyEvent(), ...overrides }]);
+    expect(res).toMatchObject({
+      status: 400,
+      body: { success: false, error: { code: 'VALIDATION_FAILED', details: { issues: [{ path }] } } },
+    });
+    expect(await countEvents(database.db)).toBe(0);
   });
 });

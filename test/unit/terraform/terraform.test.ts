@@ -9,6 +9,7 @@ import { loadReconcileConfig } from '../../../shared/config/reconcile-config.js'
 import type { Env } from '../../../shared/config/parse-env.js';
 import { resolveSecret, type SecretReader } from '../../../shared/config/secrets.js';
 import { loadWebhookConfig, loadWebhookSecrets } from '../../../shared/config/webhook-config.js';
+import { CONNECTIONS_PER_INVOCATION } from '../../../shared/db/pool-size.js';
 import {
   asObject,
   evaluate,
@@ -66,6 +67,7 @@ interface FunctionSpec {
   environment: Record<string, Json>;
   secrets: Record<string, string>;
   maxInstances: number;
+  concurrency: number;
   /** DATABASE_MAX_CONNECTIONS as the resource sets it: concurrency x connections per invocation. */
   pool: number;
 }
@@ -140,6 +142,7 @@ describe('terraform invariants', () => {
         environment: asObject(fn.environment, `${key}.environment`),
         secrets: asObject(fn.secrets, `${key}.secrets`) as Record<string, string>,
         maxInstances: Number(evaluate(tf, fn.max_instances ?? null)),
+        concurrency: Number(fn.concurrency),
         pool: Number(fn.concurrency) * Number(fn.db_per_request),
       };
     });
@@ -185,7 +188,10 @@ describe('terraform invariants', () => {
   });
 
   it('sizes pools from concurrency, and the defaults fit the connection limit the check enforces', () => {
-    for (const fn of functions) expect(fn.pool, `${fn.key} pool`).toBeGreaterThanOrEqual(1);
+    for (const fn of functions) {
+      const kind = registered.get(fn.entryPoint) === 'http' ? 'http' : 'worker';
+      expect(fn.pool, `${fn.key} pool`).toBe(fn.concurrency * CONNECTIONS_PER_INVOCATION[kind]);
+    }
     const total = functions.reduce((sum, fn) => sum + fn.maxInstances * fn.pool, 0);
     expect(total).toBeLessThanOrEqual(Number(tf.variables.database_connection_limit?.default));
     expect(tf.files.get('functions.tf')).toMatch(/check "database_connections"/);

@@ -65,6 +65,20 @@ describe('webhookDeliverySchema', () => {
     expect(parse(body).success).toBe(false);
   });
 
+  it.each<[string, Record<string, unknown>]>([
+    ['0.propertyValue', { propertyValue: 'a\u0000' }],
+    ['0.changeSource', { changeSource: '\udfff' }],
+    ['0.someFutureField.list.1', { someFutureField: { list: ['ok', 'x\u0000'] } }],
+    ['0.\ud800', { '\ud800': true }],
+  ])('refuses text PostgreSQL cannot store, naming %s', (path, overrides) => {
+    const result = parse([{ ...propertyChange, ...overrides }]);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual([path]);
+  });
+
+  it('accepts paired surrogates (emoji) and a null propertyValue', () => {
+    expect(parse([{ ...propertyChange, propertyValue: 'Acme \ud83d\ude80' }, { ...propertyChange, propertyValue: null }]).success).toBe(true);
+  });
+
   it(`accepts exactly ${MAX_EVENTS_PER_DELIVERY} events`, () => {
     expect(parse(Array.from({ length: MAX_EVENTS_PER_DELIVERY }, () => propertyChange)).success).toBe(true);
   });
