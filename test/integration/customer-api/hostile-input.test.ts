@@ -4,7 +4,7 @@ import { gzipBomb, rawRequest } from '../../support/raw-http.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { call, fakeAuthenticator, newCustomer, startCustomerApi, type RunningApi } from './support.js';
 
-describe('customer API: hostile input is a 4xx, never a 500 (issue 16)', () => {
+describe('customer API: hostile input is a 4xx, never a 500', () => {
   let t: TestDatabase;
   let api: RunningApi;
 

@@ -14,6 +14,10 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
   });
   afterAll(() => h?.close());
 
+  /** Marks an outbox row claimed just now by `workerId`, as a batch running elsewhere holds it. */
+  const holdAs = (outboxId: string, workerId: string) =>
+    h.database.db.updateTable('hubspot_sync_queue').set({ status: 'PROCESSING', claimed_by: workerId, claimed_at: new Date() }).where('id', '=', outboxId).execute();
+
   /** Creates the customer, syncs it once and returns it with its company. */
   async function createSynced(name: string, city: string, email: string) {
     const service = createCustomerService({ db: h.database.db, log: h.log });
@@ -42,11 +46,7 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
     await service.update(ADMIN, id, { address: { city: 'W342 City' } });
     const second = await messageFor(h, id);
     // Another batch holds W342's row: this batch claims W341's row alone.
-    await h.database.db
-      .updateTable('hubspot_sync_queue')
-      .set({ status: 'PROCESSING', claimed_by: 'another-worker', claimed_at: new Date() })
-      .where('id', '=', second.outboxId)
-      .execute();
+    await holdAs(second.outboxId, 'another-worker');
 
     const outcome = await handleOutboxMessage(h.workerDeps(), first);
     expect(outcome).toMatchObject({ kind: 'SYNCED', rows: 1, warpWrites: 0, hubspotWrites: 1 });
@@ -81,11 +81,7 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
     };
     const id = (JSON.parse((await service.create(ADMIN, body, body)).body) as { data: { id: string } }).data.id;
     const message = await messageFor(h, id);
-    await h.database.db
-      .updateTable('hubspot_sync_queue')
-      .set({ status: 'PROCESSING', claimed_by: 'worker-stranded', claimed_at: new Date() })
-      .where('id', '=', message.outboxId)
-      .execute();
+    await holdAs(message.outboxId, 'worker-stranded');
 
     expect(await handleOutboxMessage(h.workerDeps({ workerId: 'worker-other' }), message)).toEqual({ kind: 'IN_PROGRESS_ELSEWHERE' });
     expect(await handleOutboxMessage(h.workerDeps({ workerId: 'worker-stranded' }), message)).toMatchObject({ kind: 'SYNCED', rows: 1 });

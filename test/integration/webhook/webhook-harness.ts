@@ -4,7 +4,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createHubspotWebhook, type HubspotWebhookFunction } from '../../../functions/hubspot-webhook/handler.js';
 import { installFrameworkHooksOn } from '../../../shared/http/framework-errors.js';
 import type { Db } from '../../../shared/db/database.js';
@@ -13,6 +13,7 @@ import { createMemoryLogger, type LogFields } from '../../../shared/logging/logg
 import { createPubSubPublisher, type EventBatchPublisher } from '../../../shared/pubsub/publisher.js';
 import type { HubspotWebhookEvent } from '../../../shared/webhooks/event-schema.js';
 import type { WebhookIntakeDeps } from '../../../shared/webhooks/intake.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 export const PUBLIC_URL = 'https://hooks.warp.example/hubspot/webhook';
 export const CLIENT_SECRET = `test-client-secret-${randomBytes(8).toString('hex')}`;
@@ -227,4 +228,29 @@ export async function countEvents(db: Db): Promise<number> {
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+export interface IntakeFixture {
+  database: TestDatabase;
+  pubsub: PubSubFixture;
+  intake: IntakeServer;
+}
+
+/**
+ * A database, a Pub/Sub fixture and the intake on them for the calling test file, created in
+ * beforeAll and closed in afterAll. Read its fields inside tests, after beforeAll has run.
+ */
+export function useIntakeFixture(): IntakeFixture {
+  const fixture = {} as IntakeFixture;
+  beforeAll(async () => {
+    fixture.database = await createTestDatabase();
+    fixture.pubsub = await createPubSubFixture();
+    fixture.intake = await startIntake({ db: fixture.database.db, publisher: fixture.pubsub.publisher, topic: fixture.pubsub.topic });
+  });
+  afterAll(async () => {
+    await fixture.intake?.close();
+    await fixture.pubsub?.close();
+    await fixture.database?.destroy();
+  });
+  return fixture;
 }

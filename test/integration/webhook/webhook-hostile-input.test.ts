@@ -1,38 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gzipBomb, rawRequest } from '../../support/raw-http.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import {
   companyEvent,
   countEvents,
-  createPubSubFixture,
   deliver,
-  startIntake,
-  type IntakeServer,
-  type PubSubFixture,
+  useIntakeFixture,
 } from './webhook-harness.js';
 
-describe('HubSpot webhook: hostile input is a 4xx, never a 500 (issue 16)', () => {
-  let database: TestDatabase;
-  let pubsub: PubSubFixture;
-  let intake: IntakeServer;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pubsub = await createPubSubFixture();
-    intake = await startIntake({ db: database.db, publisher: pubsub.publisher, topic: pubsub.topic });
-  });
-  afterAll(async () => {
-    await intake?.close();
-    await pubsub?.close();
-    await database?.destroy();
-  });
+describe('HubSpot webhook: hostile input is a 4xx, never a 500', () => {
+  const f = useIntakeFixture();
 
   it.each([
     ['/%ZZ', {}],
     ['/', { 'content-encoding': 'gzip' }],
     ['/', { 'content-encoding': 'br' }],
   ])('POST %s %j with a garbage body is a 4xx envelope and stores nothing', async (path, headers) => {
-    const res = await fetch(intake.url + path, {
+    const res = await fetch(f.intake.url + path, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: 'garbage',
@@ -40,14 +23,14 @@ describe('HubSpot webhook: hostile input is a 4xx, never a 500 (issue 16)', () =
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(((await res.json()) as { success: boolean }).success).toBe(false);
-    expect(await countEvents(database.db)).toBe(0);
+    expect(await countEvents(f.database.db)).toBe(0);
   });
 
   it('a gzip bomb is 415 UNSUPPORTED_CONTENT_ENCODING, refused before it is inflated', async () => {
     const bomb = await gzipBomb(300 * 1024 * 1024);
     const rssBefore = process.memoryUsage().rss;
     const startedAt = performance.now();
-    const res = await fetch(intake.url, {
+    const res = await fetch(f.intake.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
       body: bomb,
@@ -60,11 +43,11 @@ describe('HubSpot webhook: hostile input is a 4xx, never a 500 (issue 16)', () =
     });
     expect(performance.now() - startedAt).toBeLessThan(1000);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(50 * 1024 * 1024);
-    expect(await countEvents(database.db)).toBe(0);
+    expect(await countEvents(f.database.db)).toBe(0);
   });
 
   it('a declared Content-Length over 1 MiB is 413 without the body being read', async () => {
-    const res = await rawRequest(intake.url, { headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024 + 1)] });
+    const res = await rawRequest(f.intake.url, { headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024 + 1)] });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -76,11 +59,11 @@ describe('HubSpot webhook: hostile input is a 4xx, never a 500 (issue 16)', () =
     ['1.someFutureField.nested.0', { someFutureField: { nested: ['\u0000'] } }],
     ['1.k\u0000', { 'k\u0000': 1 }],
   ])('a signed delivery with text JSONB cannot store is 400 naming %s, and stores nothing', async (path, overrides) => {
-    const res = await deliver(intake, [companyEvent(), { ...companyEvent(), ...overrides }]);
+    const res = await deliver(f.intake, [companyEvent(), { ...companyEvent(), ...overrides }]);
     expect(res).toMatchObject({
       status: 400,
       body: { success: false, error: { code: 'VALIDATION_FAILED', details: { issues: [{ path }] } } },
     });
-    expect(await countEvents(database.db)).toBe(0);
+    expect(await countEvents(f.database.db)).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { inTransaction } from '../../../shared/db/database.js';
 import { dedupeKey } from '../../../shared/webhooks/dedupe-key.js';
@@ -11,53 +11,35 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { createOutboxRelayHandler } from '../../../shared/field-sync/field-sync-handlers.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../../shared/pubsub/publisher.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import {
   CLIENT_SECRET,
   companyEvent,
   countEvents,
-  createPubSubFixture,
   deliver,
   hubspotHeaders,
   send,
   serveWebhook,
-  startIntake,
-  type IntakeServer,
-  type PubSubFixture,
+  useIntakeFixture,
 } from './webhook-harness.js';
 
-let database: TestDatabase;
-let pubsub: PubSubFixture;
-let intake: IntakeServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  pubsub = await createPubSubFixture();
-  intake = await startIntake({ db: database.db, publisher: pubsub.publisher, topic: pubsub.topic });
-});
-
-afterAll(async () => {
-  await intake?.close();
-  await pubsub?.close();
-  await database?.destroy();
-});
+const f = useIntakeFixture();
 
 beforeEach(async () => {
-  pubsub.publisher.failing = false;
-  pubsub.publisher.calls = 0;
-  pubsub.publisher.messages = 0;
-  await pubsub.waitForMessages(Number.MAX_SAFE_INTEGER, 200); // let stragglers of the last test arrive
-  pubsub.messages.length = 0;
-  await database.db.deleteFrom('hubspot_webhook_events').execute();
+  f.pubsub.publisher.failing = false;
+  f.pubsub.publisher.calls = 0;
+  f.pubsub.publisher.messages = 0;
+  await f.pubsub.waitForMessages(Number.MAX_SAFE_INTEGER, 200); // let stragglers of the last test arrive
+  f.pubsub.messages.length = 0;
+  await f.database.db.deleteFrom('hubspot_webhook_events').execute();
 });
 
 async function countUnpublished(): Promise<number> {
-  const rows = await database.db.selectFrom('hubspot_webhook_events').select('id').where('published_at', 'is', null).execute();
+  const rows = await f.database.db.selectFrom('hubspot_webhook_events').select('id').where('published_at', 'is', null).execute();
   return rows.length;
 }
 
 function rowsOf(keys: string[]) {
-  return database.db.selectFrom('hubspot_webhook_events').selectAll().where('dedupe_key', 'in', keys).orderBy('id').execute();
+  return f.database.db.selectFrom('hubspot_webhook_events').selectAll().where('dedupe_key', 'in', keys).orderBy('id').execute();
 }
 
 describe('a valid v3 delivery', () => {
@@ -67,7 +49,7 @@ describe('a valid v3 delivery', () => {
       companyEvent({ propertyName: 'name', propertyValue: 'ACME GmbH' }),
       companyEvent({ subscriptionType: 'company.creation', propertyName: undefined, propertyValue: undefined }),
     ];
-    const res = await deliver(intake, events);
+    const res = await deliver(f.intake, events);
     expect(res).toEqual({
       status: 200,
       body: { success: true, data: { received: 3, stored: 3, ignored: 0, duplicates: 0, published: 3 } },
@@ -84,7 +66,7 @@ describe('a valid v3 delivery', () => {
     expect(rows[1]?.property_value).toBe('ACME GmbH');
     expect(rows[0]?.occurred_at.getTime()).toBe(events[0]?.occurredAt);
 
-    const messages = await pubsub.waitForMessages(3);
+    const messages = await f.pubsub.waitForMessages(3);
     expect(messages).toHaveLength(3);
     const byEventId = new Map(rows.map((r) => [r.id, r]));
     for (const message of messages) {
@@ -99,29 +81,29 @@ describe('a valid v3 delivery', () => {
 
   it('a duplicate delivery (HubSpot retry) stores and publishes nothing new and still answers 200', async () => {
     const events = [companyEvent(), companyEvent()];
-    expect((await deliver(intake, events)).status).toBe(200);
-    await pubsub.waitForMessages(2);
-    const callsAfterFirst = pubsub.publisher.calls;
+    expect((await deliver(f.intake, events)).status).toBe(200);
+    await f.pubsub.waitForMessages(2);
+    const callsAfterFirst = f.pubsub.publisher.calls;
 
     const retry = events.map((e) => ({ ...e, attemptNumber: 1 }));
-    const res = await deliver(intake, retry);
+    const res = await deliver(f.intake, retry);
     expect(res).toEqual({
       status: 200,
       body: { success: true, data: { received: 2, stored: 0, ignored: 0, duplicates: 2, published: 0 } },
     });
-    expect(await countEvents(database.db)).toBe(2);
-    expect(pubsub.publisher.calls).toBe(callsAfterFirst);
-    await pubsub.waitForMessages(3, 500);
-    expect(pubsub.messages).toHaveLength(2);
+    expect(await countEvents(f.database.db)).toBe(2);
+    expect(f.pubsub.publisher.calls).toBe(callsAfterFirst);
+    await f.pubsub.waitForMessages(3, 500);
+    expect(f.pubsub.messages).toHaveLength(2);
   });
 
   it('ten concurrent deliveries (HubSpot\'s maximum) are each stored and published exactly once', async () => {
     const deliveries = Array.from({ length: 10 }, () => Array.from({ length: 20 }, () => companyEvent()));
-    const results = await Promise.all(deliveries.map((events) => deliver(intake, events)));
+    const results = await Promise.all(deliveries.map((events) => deliver(f.intake, events)));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(results.every((r) => (r.body as { data: { published: number } }).data.published === 20)).toBe(true);
-    const messages = await pubsub.waitForMessages(200);
-    await pubsub.waitForMessages(201, 300);
+    const messages = await f.pubsub.waitForMessages(200);
+    await f.pubsub.waitForMessages(201, 300);
     expect(messages).toHaveLength(200);
     expect(await countUnpublished()).toBe(0);
   });
@@ -137,7 +119,7 @@ describe('a valid v3 delivery', () => {
       ...{ futureField: { nested: [1, 'two'] } },
     });
     const bare = companyEvent({ propertyValue: null, appId: undefined, attemptNumber: undefined, changeSource: undefined });
-    expect((await deliver(intake, [tricky, bare])).status).toBe(200);
+    expect((await deliver(f.intake, [tricky, bare])).status).toBe(200);
 
     const [first, second] = await rowsOf([dedupeKey(tricky), dedupeKey(bare)]);
     expect(first).toMatchObject({
@@ -166,9 +148,9 @@ describe('a valid v3 delivery', () => {
     const first = companyEvent();
     const otherObject = { ...first, objectId: (first.objectId ?? 0) + 1 };
     const otherProperty = { ...first, propertyName: 'name', propertyValue: 'x' };
-    const res = await deliver(intake, [first, otherObject, otherProperty]);
+    const res = await deliver(f.intake, [first, otherObject, otherProperty]);
     expect(res.status).toBe(200);
-    const rows = await database.db.selectFrom('hubspot_webhook_events').selectAll().where('event_id', '=', String(first.eventId)).execute();
+    const rows = await f.database.db.selectFrom('hubspot_webhook_events').selectAll().where('event_id', '=', String(first.eventId)).execute();
     expect(rows).toHaveLength(3);
     expect(new Set(rows.map((r) => r.dedupe_key)).size).toBe(3);
   });
@@ -177,8 +159,8 @@ describe('a valid v3 delivery', () => {
     const objectId = 77_000_000_001;
     const times = [5, 1, 4, 2, 3].map((t) => 1_760_000_100_000 + t);
     const events = times.map((occurredAt) => companyEvent({ objectId, occurredAt, propertyValue: String(occurredAt) }));
-    expect((await deliver(intake, events)).status).toBe(200);
-    const messages = await pubsub.waitForMessages(5);
+    expect((await deliver(f.intake, events)).status).toBe(200);
+    const messages = await f.pubsub.waitForMessages(5);
     const order = messages.map((m) => webhookEventMessageSchema.parse(JSON.parse(m.data.toString('utf8'))).event.occurredAt);
     expect(order).toEqual([...times].sort());
     expect(new Set(messages.map((m) => m.orderingKey))).toEqual(new Set([String(objectId)]));
@@ -186,21 +168,21 @@ describe('a valid v3 delivery', () => {
 
   it('collapses the same event twice in one delivery', async () => {
     const event = companyEvent();
-    const res = await deliver(intake, [event, { ...event }]);
+    const res = await deliver(f.intake, [event, { ...event }]);
     expect(res.body).toMatchObject({ data: { received: 2, stored: 1, duplicates: 1, published: 1 } });
-    expect(await countEvents(database.db)).toBe(1);
+    expect(await countEvents(f.database.db)).toBe(1);
   });
 
   it('stores events of other object types as IGNORED with the reason, publishes none of them, answers 200', async () => {
     const contact = companyEvent({ subscriptionType: 'contact.creation', propertyName: undefined });
     const company = companyEvent();
-    const res = await deliver(intake, [contact, company]);
+    const res = await deliver(f.intake, [contact, company]);
     expect(res.body).toMatchObject({ success: true, data: { stored: 2, ignored: 1, published: 1 } });
     const [row] = await rowsOf([dedupeKey(contact)]);
     expect(row?.status).toBe('IGNORED');
     expect(row?.ignore_reason).toContain('UNSUPPORTED_SUBSCRIPTION_TYPE');
     expect(row?.published_at).toBeNull();
-    expect(pubsub.publisher.messages).toBe(1);
+    expect(f.pubsub.publisher.messages).toBe(1);
   });
 
   it('stores association changes, which carry fromObjectId instead of objectId, under that object', async () => {
@@ -214,9 +196,9 @@ describe('a valid v3 delivery', () => {
       toObjectId: 654_321,
       associationRemoved: false,
     });
-    const res = await deliver(intake, [event, { ...event, associationRemoved: true }]);
+    const res = await deliver(f.intake, [event, { ...event, associationRemoved: true }]);
     expect(res.body).toMatchObject({ data: { stored: 2, published: 2 } });
-    const messages = await pubsub.waitForMessages(2);
+    const messages = await f.pubsub.waitForMessages(2);
     expect(messages.map((m) => m.orderingKey)).toEqual(['123456', '123456']);
   });
 });
@@ -236,21 +218,21 @@ describe('an invalid body with a valid signature', () => {
   ];
 
   it.each(cases)('%s -> %i, nothing stored or published', async (_name, status, body) => {
-    const res = await send(intake, { body, headers: hubspotHeaders(body) });
+    const res = await send(f.intake, { body, headers: hubspotHeaders(body) });
     expect(res.status).toBe(status);
-    expect(await countEvents(database.db)).toBe(0);
-    expect(pubsub.publisher.calls).toBe(0);
+    expect(await countEvents(f.database.db)).toBe(0);
+    expect(f.pubsub.publisher.calls).toBe(0);
   });
 
   it('malformed JSON (which the framework fails to parse before the function) gets the INVALID_JSON envelope', async () => {
     const body = '[{"eventId": 1,';
-    const res = await send(intake, { body, headers: hubspotHeaders(body) });
+    const res = await send(f.intake, { body, headers: hubspotHeaders(body) });
     expect(res).toEqual({ status: 400, body: { success: false, error: { code: 'INVALID_JSON', message: 'The body is not valid JSON' } } });
   });
 
   it('names the offending fields in the 400 envelope', async () => {
     const body = JSON.stringify([{ ...companyEvent(), objectId: '123' }]);
-    const res = await send(intake, { body, headers: hubspotHeaders(body) });
+    const res = await send(f.intake, { body, headers: hubspotHeaders(body) });
     expect(res.body).toMatchObject({ success: false, error: { code: 'VALIDATION_FAILED', details: { issues: [{ path: '0.objectId' }] } } });
   });
 
@@ -258,50 +240,50 @@ describe('an invalid body with a valid signature', () => {
     const big = companyEvent({ propertyValue: 'x'.repeat(60_000) });
     const body = JSON.stringify(Array.from({ length: 20 }, () => ({ ...big, eventId: big.eventId + 1 })));
     expect(body.length).toBeGreaterThan(1024 * 1024);
-    const res = await send(intake, { body, headers: hubspotHeaders(body) });
+    const res = await send(f.intake, { body, headers: hubspotHeaders(body) });
     expect(res).toMatchObject({ status: 413, body: { success: false, error: { code: 'PAYLOAD_TOO_LARGE' } } });
-    expect(await countEvents(database.db)).toBe(0);
+    expect(await countEvents(f.database.db)).toBe(0);
   });
 });
 
 describe('when publishing fails', () => {
   it('answers 503, keeps the rows unpublished, and a retry of the same delivery publishes them', async () => {
     const events = [companyEvent(), companyEvent()];
-    pubsub.publisher.failing = true;
-    const failed = await deliver(intake, events);
+    f.pubsub.publisher.failing = true;
+    const failed = await deliver(f.intake, events);
     expect(failed).toMatchObject({ status: 503, body: { success: false, error: { code: 'SERVICE_UNAVAILABLE' } } });
     let rows = await rowsOf(events.map(dedupeKey));
     expect(rows.map((r) => [r.status, r.published_at])).toEqual([
       ['RECEIVED', null],
       ['RECEIVED', null],
     ]);
-    expect(intake.logLines.some((l) => l.severity === 'ERROR' && String(l.message).includes('not all published'))).toBe(true);
+    expect(f.intake.logLines.some((l) => l.severity === 'ERROR' && String(l.message).includes('not all published'))).toBe(true);
 
-    pubsub.publisher.failing = false;
-    const retry = await deliver(intake, events.map((e) => ({ ...e, attemptNumber: 1 })));
+    f.pubsub.publisher.failing = false;
+    const retry = await deliver(f.intake, events.map((e) => ({ ...e, attemptNumber: 1 })));
     expect(retry.body).toMatchObject({ success: true, data: { stored: 0, duplicates: 2, published: 2 } });
     rows = await rowsOf(events.map(dedupeKey));
     expect(rows.every((r) => r.status === 'PUBLISHED' && r.published_at !== null)).toBe(true);
-    const messages = await pubsub.waitForMessages(2);
+    const messages = await f.pubsub.waitForMessages(2);
     expect(messages.map((m) => m.orderingKey).sort()).toEqual(events.map((e) => String(e.objectId)).sort());
   });
 
   it('a retry with new events publishes them and republishes the stored ones as first stored, not the published ones', async () => {
     const published = companyEvent();
-    expect((await deliver(intake, [published])).status).toBe(200);
+    expect((await deliver(f.intake, [published])).status).toBe(200);
     const unpublished = companyEvent();
-    pubsub.publisher.failing = true;
-    expect((await deliver(intake, [unpublished])).status).toBe(503);
-    pubsub.publisher.failing = false;
-    await pubsub.waitForMessages(1);
-    pubsub.messages.length = 0;
+    f.pubsub.publisher.failing = true;
+    expect((await deliver(f.intake, [unpublished])).status).toBe(503);
+    f.pubsub.publisher.failing = false;
+    await f.pubsub.waitForMessages(1);
+    f.pubsub.messages.length = 0;
 
     const fresh = companyEvent();
     const retry = [published, unpublished, fresh].map((e) => ({ ...e, attemptNumber: 7 }));
-    const res = await deliver(intake, retry);
+    const res = await deliver(f.intake, retry);
     expect(res.body).toMatchObject({ data: { received: 3, stored: 1, duplicates: 2, published: 2 } });
-    const messages = await pubsub.waitForMessages(2);
-    await pubsub.waitForMessages(3, 300);
+    const messages = await f.pubsub.waitForMessages(2);
+    await f.pubsub.waitForMessages(3, 300);
     const sent = messages.map((m) => webhookEventMessageSchema.parse(JSON.parse(m.data.toString('utf8'))).event);
     // The stored row's payload (attempt 0) goes out for the old event; the new one as just received.
     expect(sent.sort((a, b) => a.eventId - b.eventId)).toEqual([unpublished, { ...fresh, attemptNumber: 7 }]);
@@ -310,86 +292,86 @@ describe('when publishing fails', () => {
 
   it('commits the mark without waiting for the WAL flush, and only the mark', async () => {
     const events = [companyEvent(), companyEvent()];
-    expect((await deliver(intake, events)).status).toBe(200);
+    expect((await deliver(f.intake, events)).status).toBe(200);
     // set_config(..., true) ends with the mark's transaction: pooled connections keep synchronous commits.
     const settings = await Promise.all(
-      Array.from({ length: 10 }, () => sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(database.db)),
+      Array.from({ length: 10 }, () => sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(f.database.db)),
     );
     expect(settings.map((s) => s.rows[0]?.synchronous_commit)).toEqual(Array(10).fill('on'));
-    const inRelayTransaction = await inTransaction(database.db, async (tx) => {
+    const inRelayTransaction = await inTransaction(f.database.db, async (tx) => {
       await markPublished(tx, []);
       const [row] = await rowsOf([dedupeKey(events[0]!)]);
       await markPublished(tx, [row!.id]);
       return (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(tx)).rows[0]?.synchronous_commit;
     });
     expect(inRelayTransaction).toBe('off');
-    expect((await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(database.db)).rows[0]?.synchronous_commit).toBe('on');
+    expect((await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(f.database.db)).rows[0]?.synchronous_commit).toBe('on');
   });
 
   it('the relay sends a backlog over 100 events chunk by chunk and stops at the first failing chunk', async () => {
     const first = Array.from({ length: 99 }, () => companyEvent());
     const second = Array.from({ length: 51 }, () => companyEvent());
-    pubsub.publisher.failing = true;
-    expect((await deliver(intake, first)).status).toBe(503);
-    expect((await deliver(intake, second)).status).toBe(503);
-    pubsub.publisher.failing = false;
+    f.pubsub.publisher.failing = true;
+    expect((await deliver(f.intake, first)).status).toBe(503);
+    expect((await deliver(f.intake, second)).status).toBe(503);
+    f.pubsub.publisher.failing = false;
 
-    const inner = pubsub.publisher.publishBatch;
+    const inner = f.pubsub.publisher.publishBatch;
     let call = 0;
-    pubsub.publisher.publishBatch = (topic, messages) =>
+    f.pubsub.publisher.publishBatch = (topic, messages) =>
       (call += 1) === 2 ? Promise.reject(new Error('second chunk lost')) : inner(topic, messages);
     try {
-      const partial = await republishUnpublishedEvents(database.db, pubsub.publisher, { olderThanMs: 0, limit: 500, topic: pubsub.topic });
+      const partial = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 500, topic: f.pubsub.topic });
       expect(partial).toMatchObject({ claimed: 150, published: 100, failed: 50 });
     } finally {
-      pubsub.publisher.publishBatch = inner;
+      f.pubsub.publisher.publishBatch = inner;
     }
     // Oldest first: the whole first delivery went out, the end of the second waits.
     const firstRows = await rowsOf(first.map(dedupeKey));
     expect(firstRows.every((r) => r.published_at !== null)).toBe(true);
 
-    const rest = await republishUnpublishedEvents(database.db, pubsub.publisher, { olderThanMs: 0, limit: 500, topic: pubsub.topic });
+    const rest = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 500, topic: f.pubsub.topic });
     expect(rest).toEqual({ claimed: 50, published: 50, failed: 0 });
-    const messages = await pubsub.waitForMessages(150);
-    await pubsub.waitForMessages(151, 300);
+    const messages = await f.pubsub.waitForMessages(150);
+    await f.pubsub.waitForMessages(151, 300);
     expect(messages).toHaveLength(150);
     expect(await countUnpublished()).toBe(0);
   });
 
   it('the relay republishes stored-but-unpublished events once, leaving young rows to their request', async () => {
     const events = [companyEvent(), companyEvent()];
-    pubsub.publisher.failing = true;
-    expect((await deliver(intake, events)).status).toBe(503);
-    pubsub.publisher.failing = false;
+    f.pubsub.publisher.failing = true;
+    expect((await deliver(f.intake, events)).status).toBe(503);
+    f.pubsub.publisher.failing = false;
 
-    const tooYoung = await republishUnpublishedEvents(database.db, pubsub.publisher, { olderThanMs: 60_000, limit: 10, topic: pubsub.topic });
+    const tooYoung = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 60_000, limit: 10, topic: f.pubsub.topic });
     expect(tooYoung).toEqual({ claimed: 0, published: 0, failed: 0 });
 
-    const relayed = await republishUnpublishedEvents(database.db, pubsub.publisher, { olderThanMs: 0, limit: 10, topic: pubsub.topic });
+    const relayed = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 10, topic: f.pubsub.topic });
     expect(relayed).toEqual({ claimed: 2, published: 2, failed: 0 });
     const rows = await rowsOf(events.map(dedupeKey));
     expect(rows.every((r) => r.status === 'PUBLISHED')).toBe(true);
-    const messages = await pubsub.waitForMessages(2);
+    const messages = await f.pubsub.waitForMessages(2);
     expect(messages).toHaveLength(2);
 
-    const again = await republishUnpublishedEvents(database.db, pubsub.publisher, { olderThanMs: 0, limit: 10, topic: pubsub.topic });
+    const again = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 10, topic: f.pubsub.topic });
     expect(again.claimed).toBe(0);
   });
 
   it('the relay skips rows another relay holds (FOR UPDATE SKIP LOCKED) and leaves failed ones unpublished', async () => {
     const events = [companyEvent(), companyEvent()];
-    pubsub.publisher.failing = true;
-    expect((await deliver(intake, events)).status).toBe(503);
+    f.pubsub.publisher.failing = true;
+    expect((await deliver(f.intake, events)).status).toBe(503);
 
-    await inTransaction(database.db, async (tx) => {
+    await inTransaction(f.database.db, async (tx) => {
       await sql`SELECT id FROM hubspot_webhook_events WHERE dedupe_key = ${dedupeKey(events[0]!)} FOR UPDATE`.execute(tx);
-      pubsub.publisher.failing = false;
-      const relayed = await republishUnpublishedEvents(database.db, pubsub.publisher, { olderThanMs: 0, limit: 10, topic: pubsub.topic });
+      f.pubsub.publisher.failing = false;
+      const relayed = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 10, topic: f.pubsub.topic });
       expect(relayed).toEqual({ claimed: 1, published: 1, failed: 0 });
     });
 
-    pubsub.publisher.failing = true;
-    const failing = await republishUnpublishedEvents(database.db, pubsub.publisher, { olderThanMs: 0, limit: 10, topic: pubsub.topic });
+    f.pubsub.publisher.failing = true;
+    const failing = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 10, topic: f.pubsub.topic });
     expect(failing).toMatchObject({ claimed: 1, published: 0, failed: 1 });
     const [locked] = await rowsOf([dedupeKey(events[0]!)]);
     expect(locked?.published_at).toBeNull();
@@ -397,12 +379,12 @@ describe('when publishing fails', () => {
 
   it('does not roll a row the consumer already processed back to PUBLISHED', async () => {
     const event = companyEvent();
-    pubsub.publisher.failing = true;
-    await deliver(intake, [event]);
+    f.pubsub.publisher.failing = true;
+    await deliver(f.intake, [event]);
     // The consumer got an earlier copy and finished before the mark.
-    await database.db.updateTable('hubspot_webhook_events').set({ status: 'PROCESSED', processed_at: new Date() }).execute();
-    pubsub.publisher.failing = false;
-    await deliver(intake, [event]);
+    await f.database.db.updateTable('hubspot_webhook_events').set({ status: 'PROCESSED', processed_at: new Date() }).execute();
+    f.pubsub.publisher.failing = false;
+    await deliver(f.intake, [event]);
     const [row] = await rowsOf([dedupeKey(event)]);
     expect(row?.status).toBe('PROCESSED');
   });
@@ -413,21 +395,21 @@ describe('the scheduled relay tick (outboxRelay)', () => {
 
   it('also publishes webhook events stored but never published, once older than the grace period', async () => {
     const events = [companyEvent(), companyEvent()];
-    pubsub.publisher.failing = true;
-    expect((await deliver(intake, events)).status).toBe(503);
-    pubsub.publisher.failing = false;
+    f.pubsub.publisher.failing = true;
+    expect((await deliver(f.intake, events)).status).toBe(503);
+    f.pubsub.publisher.failing = false;
     expect(await countUnpublished()).toBe(2);
 
     const { logger, lines } = createMemoryLogger('DEBUG');
-    const publisher = createPubSubPublisher(pubsub.pubsub);
+    const publisher = createPubSubPublisher(f.pubsub.pubsub);
     const tick = (olderThanMs: number) =>
       createOutboxRelayHandler(async () => ({
-        db: database.db,
+        db: f.database.db,
         publisher,
         log: logger,
         // The suite's database has no outbox rows: the outbox half of the tick has nothing to do.
-        options: { topic: pubsub.topic, graceMs: 0, limit: 10 },
-        webhookEvents: { topic: pubsub.topic, olderThanMs, limit: 10 },
+        options: { topic: f.pubsub.topic, graceMs: 0, limit: 10 },
+        webhookEvents: { topic: f.pubsub.topic, olderThanMs, limit: 10 },
       }))(tickEvent);
     try {
       await tick(60_000);
@@ -437,7 +419,7 @@ describe('the scheduled relay tick (outboxRelay)', () => {
       await tick(0);
       const rows = await rowsOf(events.map(dedupeKey));
       expect(rows.map((r) => [r.status, r.published_at !== null])).toEqual([['PUBLISHED', true], ['PUBLISHED', true]]);
-      const messages = await pubsub.waitForMessages(2);
+      const messages = await f.pubsub.waitForMessages(2);
       expect(messages).toHaveLength(2);
       const published = messages.map((m) => webhookEventMessageSchema.parse(JSON.parse(m.data.toString('utf8'))));
       expect(published.map((m) => m.webhookEventId).sort()).toEqual(rows.map((r) => r.id).sort());
@@ -445,8 +427,8 @@ describe('the scheduled relay tick (outboxRelay)', () => {
       expect(lines.find((l) => l.message === 'outbox relay republished webhook events')).toMatchObject({ claimed: 2, published: 2, failed: 0 });
 
       await tick(0);
-      await pubsub.waitForMessages(3, 300);
-      expect(pubsub.messages).toHaveLength(2);
+      await f.pubsub.waitForMessages(3, 300);
+      expect(f.pubsub.messages).toHaveLength(2);
     } finally {
       await publisher.close();
     }
@@ -473,7 +455,7 @@ describe('when the intake cannot start', () => {
       expect(attempts).toBe(2);
       expect(lines.some((l) => l.severity === 'ERROR' && l.message === 'HubSpot webhook intake could not start')).toBe(true);
       expect(JSON.stringify(lines)).not.toContain(CLIENT_SECRET);
-      expect(await countEvents(database.db)).toBe(0);
+      expect(await countEvents(f.database.db)).toBe(0);
     } finally {
       await served.close();
     }
@@ -484,11 +466,11 @@ describe('logging', () => {
   it('never writes the client secret or a signature', async () => {
     const body = JSON.stringify([companyEvent()]);
     const headers = hubspotHeaders(body);
-    await send(intake, { body, headers });
-    await send(intake, { body, headers: { ...headers, 'x-hubspot-signature-v3': 'AAAA' + headers['x-hubspot-signature-v3']!.slice(4) } });
-    const text = intake.logLines.map((l) => JSON.stringify(l)).join('\n');
+    await send(f.intake, { body, headers });
+    await send(f.intake, { body, headers: { ...headers, 'x-hubspot-signature-v3': 'AAAA' + headers['x-hubspot-signature-v3']!.slice(4) } });
+    const text = f.intake.logLines.map((l) => JSON.stringify(l)).join('\n');
     expect(text).not.toContain(CLIENT_SECRET);
     expect(text).not.toContain(headers['x-hubspot-signature-v3']!.slice(4));
-    expect(intake.logLines.some((l) => l.severity === 'WARNING' && l.reason === 'MISMATCH')).toBe(true);
+    expect(f.intake.logLines.some((l) => l.severity === 'WARNING' && l.reason === 'MISMATCH')).toBe(true);
   });
 });
