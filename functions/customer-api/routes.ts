@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors/app-error.js';
 import { sendData, sendJsonText } from '../../shared/http/envelope.js';
 import { readJsonBody } from '../../shared/http/json-body.js';
 import type { Route } from '../../shared/http/router.js';
+import type { RouteDoc } from '../../shared/http/route-doc.js';
 import { banParams, customerIdParams, listQuerySchema } from '../../shared/customers/query-schemas.js';
 import { createCustomerSchema, updateCustomerSchema } from '../../shared/customers/schemas.js';
 import type { CustomerResponse, CustomerService } from '../../shared/customers/service.js';
@@ -21,6 +22,7 @@ export interface RouteContext {
 export interface RouteHandler {
   /** Health checks answer without credentials. */
   public?: boolean;
+  doc?: RouteDoc;
   run(ctx: RouteContext): Promise<void>;
 }
 

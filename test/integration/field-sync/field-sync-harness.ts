@@ -80,7 +80,9 @@ export async function startFieldSyncHarness(options: { tenSecondLimit?: number; 
     maxDeliveryAttempts: 5,
     minBackoffSeconds: 0,
     maxBackoffSeconds: 1,
-    ackDeadlineSeconds: 30,
+    // The emulator can hand a message to a stream a closed worker just dropped; the shortest
+    // deadline Pub/Sub allows brings it back within a test's time. Leases of busy handlers are extended.
+    ackDeadlineSeconds: 10,
   });
   const publisher = createPubSubPublisher(pubsub);
   const customers = createCustomerService({
