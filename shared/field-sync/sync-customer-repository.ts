@@ -18,10 +18,10 @@ export async function loadCustomers(db: DbOrTx, ids: readonly string[]): Promise
 /**
  * Stores the company a customer was linked to. A sync-internal write: it bumps the version (the
  * ETag changes, the representation did) but writes no outbox row, as nothing needs syncing.
- * Returns the customer as linked, so the same sync applies its pulls against the new version.
- * Throws when the customer is linked already: callers hold its sync lock, so only a bug gets there.
+ * Returns the customer as linked, so the same sync applies its pulls against the new version, or
+ * undefined when another sync linked it first.
  */
-export async function linkCustomerToCompany(db: DbOrTx, customerId: string, companyId: string, now: Date): Promise<SyncCustomer> {
+export async function linkCustomerToCompany(db: DbOrTx, customerId: string, companyId: string, now: Date): Promise<SyncCustomer | undefined> {
   return db
     .updateTable('customers')
     .set({
@@ -34,7 +34,15 @@ export async function linkCustomerToCompany(db: DbOrTx, customerId: string, comp
     .where('id', '=', customerId)
     .where('hubspot_company_id', 'is', null)
     .returningAll()
-    .executeTakeFirstOrThrow(() => new Error(`customer ${customerId} is linked to a company already`));
+    .executeTakeFirst();
+}
+
+/**
+ * Marks a customer whose company cannot be linked (it belongs to another customer) for a person.
+ * Not part of the representation, so no version bump; a later successful link clears it.
+ */
+export async function markLinkNeedsAttention(db: DbOrTx, customerId: string): Promise<void> {
+  await db.updateTable('customers').set({ hubspot_link_status: 'NEEDS_ATTENTION' }).where('id', '=', customerId).where('hubspot_company_id', 'is', null).execute();
 }
 
 export interface WarpWrite {

@@ -1,3 +1,4 @@
+import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { randomBytes } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
 import { Client } from '@hubspot/api-client';
@@ -180,3 +181,21 @@ export async function hubspotCalls(h: FieldSyncHarness): Promise<number> {
   return (await h.sandbox.control.requests()).counters.total;
 }
 
+
+/** A valid customer named `name`, for creating through the API. */
+export const customerInput = (name: string): CreateCustomerInput => ({
+  company_name: name,
+  customer_type: 'PREPAID',
+  credit_limit: '100.00',
+  contact: { name: 'Ops', email: `ops@${name.toLowerCase().replace(/\W/g, '')}.example.com`, phone: '+44 20 7946 0958' },
+  address: { line1: '2 High St', city: 'London', state: 'LDN', zip: 'EC1A 1BB', country: 'GB' },
+});
+
+/** Creates a customer through the customer service (outbox row published as the API does). */
+export async function createViaApi(h: FieldSyncHarness, name: string): Promise<{ id: string; ban: string }> {
+  return (JSON.parse((await h.customers.create(ADMIN, customerInput(name), {})).body) as { data: { id: string; ban: string } }).data;
+}
+
+export function customerRow(h: FieldSyncHarness, id: string) {
+  return h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}

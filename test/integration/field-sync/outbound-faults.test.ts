@@ -1,31 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { createCustomerService } from '../../../shared/customers/service.js';
 import { handleOutboxMessage } from '../../../shared/field-sync/handle-outbox-message.js';
 import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
 import { relayUnpublished } from '../../../shared/outbox/relay.js';
-import { ADMIN, messageFor, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
+import { ADMIN, createViaApi, customerInput, customerRow as customer, messageFor, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
 import { insertCustomersWithOutbox } from './customer-factory.js';
 import { recordingPublisher } from './recording-publisher.js';
 
-const input = (name: string): CreateCustomerInput => ({
-  company_name: name,
-  customer_type: 'PREPAID',
-  credit_limit: '100.00',
-  contact: { name: 'Ops', email: `ops@${name.toLowerCase().replace(/\W/g, '')}.example.com`, phone: '+44 20 7946 0958' },
-  address: { line1: '2 High St', city: 'London', state: 'LDN', zip: 'EC1A 1BB', country: 'GB' },
-});
-
-async function createViaApi(h: FieldSyncHarness, name: string): Promise<{ id: string; ban: string }> {
-  return (JSON.parse((await h.customers.create(ADMIN, input(name), {})).body) as { data: { id: string; ban: string } }).data;
-}
-
 async function outboxRow(h: FieldSyncHarness, id: string) {
   return h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-}
-
-async function customer(h: FieldSyncHarness, id: string) {
-  return h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 describe('outbound sync under HubSpot faults, through the emulator', () => {
@@ -73,7 +56,7 @@ describe('outbound sync under HubSpot faults, through the emulator', () => {
 
   it('a row left unpublished by a crash between commit and publish is relayed and synced', async () => {
     const noPublish = createCustomerService({ db: h.database.db, log: h.log });
-    const c = (JSON.parse((await noPublish.create(ADMIN, input('Relay Rescue'), {})).body) as { data: { id: string; ban: string } }).data;
+    const c = (JSON.parse((await noPublish.create(ADMIN, customerInput('Relay Rescue'), {})).body) as { data: { id: string; ban: string } }).data;
     await new Promise((r) => setTimeout(r, 500));
     expect((await customer(h, c.id)).hubspot_link_status).toBe('UNLINKED');
     expect(await h.relay()).toEqual({ published: 1, failed: 0 });
@@ -110,8 +93,9 @@ describe('outbound sync crash and validation paths (worker called directly)', ()
     await expect(handleOutboxMessage(h.workerDeps({ companies: crashing }), message)).rejects.toThrow('process killed');
     const afterCrash = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', message.outboxId).executeTakeFirstOrThrow();
     expect(afterCrash).toMatchObject({ status: 'PENDING', attempts: 1 });
-    expect((await customer(h, c.id)).hubspot_company_id).toBeNull(); // the link was rolled back with the rest
-    expect((await sandboxCompaniesByBan(h)).get(c.ban)).toHaveLength(1); // but HubSpot has the company and values
+    // The link is stored before anything is written to the company; the values reached HubSpot.
+    const linkedCompany = (await customer(h, c.id)).hubspot_company_id;
+    expect((await sandboxCompaniesByBan(h)).get(c.ban)).toEqual([linkedCompany]);
 
     await h.sandbox.control.clearRequests();
     const outcome = await handleOutboxMessage(h.workerDeps(), message);

@@ -1,0 +1,106 @@
+import { inTransaction, type Tx } from '../db/database.js';
+import type { Logger } from '../logging/logger.js';
+import { lockCustomersForSync } from './customer-sync-lock.js';
+import { describeWriteError, inSavepoint } from './savepoint.js';
+import { lastId, type CustomerWork } from './settle-customer.js';
+import { linkCustomerToCompany, markLinkNeedsAttention } from './sync-customer-repository.js';
+import type { NewSyncLogEntry } from './sync-log-repository.js';
+import type { CompanyGateway } from './sync-claimed-rows.js';
+
+export interface LinkDeps {
+  db: Parameters<typeof inTransaction>[0];
+  companies: CompanyGateway;
+  log: Logger;
+}
+
+/** PostgreSQL's unique_violation: the company is linked to another customer already. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Customers without a company get one by upsert on `warp_ban`: a retry after a crash, or two
+ * workers racing, land on the same company. Only the BAN is sent; the normal plan fills the rest,
+ * so a company that already existed keeps the values HubSpot owns, and they reach WARP in this
+ * same sync. The links are stored at once, in a short transaction of their own under the sync
+ * locks, before anything else is written to the company: a company linked to another customer
+ * (a `warp_ban` edited in HubSpot, say) is never written for this one. That customer is marked
+ * NEEDS_ATTENTION and logged as an ERROR with both ids. Returns the customers that were linked
+ * by another sync meanwhile: their plan is stale.
+ */
+export async function linkNewCompanies(deps: LinkDeps, work: CustomerWork[], now: Date, traceId?: string): Promise<CustomerWork[]> {
+  const unlinked = work.filter((w) => !w.companyId);
+  if (unlinked.length === 0) return [];
+  const outcomes = await deps.companies.batchUpsertByUniqueProperty(
+    unlinked.map((w) => ({ idValue: w.customer.ban, properties: { warp_ban: w.customer.ban } })),
+    'warp_ban',
+  );
+  const byBan = new Map(outcomes.map((o) => [o.idValue, o]));
+  const toLink: Array<{ w: CustomerWork; companyId: string; created: boolean }> = [];
+  for (const w of unlinked) {
+    const outcome = byBan.get(w.customer.ban);
+    if (!outcome || outcome.status === 'INVALID') {
+      const message = outcome?.error.message ?? 'no upsert result';
+      w.linkFailure = `HubSpot refused the company: ${message}`;
+      w.logs.push({ ...linkEntry(w, traceId), status: 'FAILED', error_code: 'HUBSPOT_VALIDATION', error_message: message });
+    } else {
+      toLink.push({ w, companyId: outcome.record.id, created: outcome.status === 'CREATED' });
+    }
+  }
+  if (toLink.length === 0) return [];
+  return inTransaction(deps.db, async (tx) => {
+    await lockCustomersForSync(tx, toLink.map((l) => l.w.customer.id));
+    const stale: CustomerWork[] = [];
+    for (const { w, companyId, created } of toLink) {
+      const linked = await inSavepoint(tx, () => linkCustomerToCompany(tx, w.customer.id, companyId, now));
+      if (!linked.ok) {
+        await recordLinkFailure(deps.log, tx, w, companyId, linked.error, traceId);
+        continue;
+      }
+      if (!linked.value) {
+        stale.push(w);
+        continue;
+      }
+      w.customer = linked.value;
+      w.companyId = companyId;
+      // A company created just now holds only the BAN: no need to read it back.
+      if (created) w.hubspot = { properties: { warp_ban: w.customer.ban }, changedAt: {} };
+      w.logs.push({
+        ...linkEntry(w, traceId),
+        hubspot_company_id: companyId,
+        operation: created ? 'CREATE_COMPANY' : 'LINK_COMPANY',
+        status: 'SUCCESS',
+        fields: { hubspot_company_id: { hubspotProperty: 'hs_object_id', old: null, new: companyId } },
+      });
+    }
+    return stale;
+  });
+}
+
+async function recordLinkFailure(log: Logger, tx: Tx, w: CustomerWork, companyId: string, error: Error, traceId?: string): Promise<void> {
+  const message = describeWriteError(error);
+  w.linkFailure = `WARP write failed: ${message}`;
+  const entry: NewSyncLogEntry = { ...linkEntry(w, traceId), hubspot_company_id: companyId, status: 'FAILED', error_code: 'WARP_WRITE_FAILED', error_message: message };
+  if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+    const holder = await tx.selectFrom('customers').select('id').where('hubspot_company_id', '=', companyId).executeTakeFirst();
+    await markLinkNeedsAttention(tx, w.customer.id);
+    const reason = `HubSpot company ${companyId} (warp_ban ${w.customer.ban}) is linked to customer ${holder?.id ?? 'unknown'} already`;
+    w.linkFailure = `link conflict: ${reason}`;
+    Object.assign(entry, { error_code: 'LINK_CONFLICT', error_message: reason });
+    log.error('customer cannot be linked: its HubSpot company belongs to another customer; a person must relink one of them', {
+      customerId: w.customer.id,
+      companyId,
+      linkedCustomerId: holder?.id,
+      ban: w.customer.ban,
+    });
+  }
+  w.logs.push(entry);
+}
+
+function linkEntry(w: CustomerWork, traceId?: string) {
+  return {
+    customer_id: w.customer.id,
+    outbox_id: lastId(w.rows),
+    trace_id: traceId ?? null,
+    direction: 'WARP_TO_HUBSPOT' as const,
+    operation: 'LINK_COMPANY',
+  };
+}

@@ -1,0 +1,96 @@
+import type { Tx } from '../db/database.js';
+import { lockCustomersForSync } from './customer-sync-lock.js';
+import { loadFieldStates, type CustomerFieldStates, type StoredFieldState } from './field-state-repository.js';
+import { loadEffectiveMappings } from './mapping-repository.js';
+import type { ClaimedOutboxRow } from './outbox-claims.js';
+import { lastId, type CustomerWork } from './settle-customer.js';
+import { loadCustomers, type SyncCustomer } from './sync-customer-repository.js';
+import { outboundEntry, type LogContext } from './sync-log-entries.js';
+import type { NewSyncLogEntry } from './sync-log-repository.js';
+import { loadWarpChanges } from './warp-change-repository.js';
+import { warpChangeTimes } from './warp-change-times.js';
+
+/** How a customer's rows end: DONE, or FAILED with the error. */
+export interface Completion {
+  ids: string[];
+  error?: string;
+}
+
+export interface SyncSnapshot {
+  /** The customers to take to HubSpot, as the database held them. */
+  work: CustomerWork[];
+  /** Customers settled without HubSpot (a broken mapping, a deleted company), with their logs. */
+  completions: Completion[];
+  logs: NewSyncLogEntry[];
+  failedCustomers: number;
+}
+
+/**
+ * What the batch plans from, read under the customers' sync locks in a short transaction of its
+ * own: the locks are not held across HubSpot calls, so the settle phase checks that nothing moved.
+ */
+export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<string, ClaimedOutboxRow[]>, traceId?: string): Promise<SyncSnapshot> {
+  const customerIds = [...rowsByCustomer.keys()];
+  await lockCustomersForSync(tx, customerIds);
+  const [customers, mappings, states] = await Promise.all([loadCustomers(tx, customerIds), loadEffectiveMappings(tx, customerIds), loadFieldStates(tx, customerIds)]);
+  // After the customer rows (see loadWarpChanges): the change times of the values we plan with.
+  const warpChanges = await loadWarpChanges(tx, customerIds);
+
+  const snapshot: SyncSnapshot = { work: [], completions: [], logs: [], failedCustomers: 0 };
+  for (const [customerId, rows] of rowsByCustomer) {
+    const ids = rows.map((r) => r.id);
+    const customer = customers.get(customerId);
+    const ctx: LogContext = { customerId, companyId: customer?.hubspot_company_id ?? null, outboxId: lastId(rows), traceId };
+    const mapping = mappings.get(customerId);
+    if (!customer || !mapping) continue; // deleted meanwhile: its rows went with it (cascade)
+    if (!mapping.ok) {
+      snapshot.failedCustomers++;
+      snapshot.logs.push(outboundEntry(ctx, 'SYNC', 'FAILED', 'INVALID_MAPPING', mapping.error));
+      snapshot.completions.push({ ids, error: mapping.error });
+      continue;
+    }
+    if (customer.hubspot_link_status === 'DELETED') {
+      // Nothing to sync to until the company is restored or relinked (which enqueues a resync).
+      snapshot.logs.push(outboundEntry(ctx, 'SYNC', 'SKIPPED', 'COMPANY_DELETED', 'the linked HubSpot company was deleted; relink it to sync'));
+      snapshot.completions.push({ ids });
+      continue;
+    }
+    const fieldStates = states.get(customerId) ?? {};
+    snapshot.work.push({
+      customer,
+      rows,
+      mappings: mapping.mappings,
+      states: fieldStates,
+      warpChangedAt: warpChangeTimes(mapping.mappings, warpChanges.get(customerId) ?? [], fieldStates),
+      companyId: customer.hubspot_company_id,
+      hubspot: null,
+      companyGone: false,
+      push: {},
+      logs: [],
+    });
+  }
+  return snapshot;
+}
+
+/**
+ * Whether the customer changed since its work was planned, so that its plan is stale and is not
+ * applied: a WARP write (the version), its deletion, or a sync of the other direction that stored
+ * another base or conflict than this plan would (an echo of our own write agreeing on the same
+ * value does not count).
+ */
+export function movedSincePlanned(w: CustomerWork, current: SyncCustomer | undefined, states: CustomerFieldStates | undefined): boolean {
+  if (!current || current.version !== w.customer.version) return true;
+  const now = states ?? {};
+  const fields = new Set([...Object.keys(w.states), ...Object.keys(now)]);
+  return [...fields].some((field) => agreement(w.states[field]) !== agreement(now[field]) && !agreesWithPlan(w, field, now[field]));
+}
+
+/** What a field state says both sides agreed on; change times aside. */
+function agreement(state: StoredFieldState | undefined): string {
+  return JSON.stringify({ base: state?.base ?? null, hasBase: state?.base !== undefined, conflict: state?.openConflict ?? null });
+}
+
+function agreesWithPlan(w: CustomerWork, field: string, state: StoredFieldState | undefined): boolean {
+  if (!w.plan || !state || state.openConflict || !Object.hasOwn(w.plan.newBases, field)) return false;
+  return JSON.stringify(state.base) === JSON.stringify(w.plan.newBases[field]);
+}
