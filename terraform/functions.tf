@@ -33,11 +33,16 @@ locals {
       memory          = "512Mi"
       timeout_seconds = 60
       secrets         = { DATABASE_URL = "database_url", JWT_SECRET = "jwt_secret" }
-      publishes       = ["outbox"]
+      publishes       = ["outbox", "webhook_events", "reconcile_requests"]
       environment = {
         CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
         JWT_ISSUER           = var.jwt_issuer
         OUTBOX_TOPIC         = local.topics.outbox
+        RECONCILE_TOPIC      = local.topics.reconcile_requests
+        # GET /v1/sync/status reads the next run and reports the budget the workers share.
+        RECONCILE_SCHEDULER_JOB = google_cloud_scheduler_job.daily_reconciliation.id
+        HUBSPOT_BUDGET_KEY      = var.hubspot_budget_key
+        HUBSPOT_EVENTS_TOPIC    = local.topics.webhook_events
       }
     }
     hubspot_webhook = {
@@ -144,6 +149,7 @@ locals {
       publishes       = ["outbox"]
       environment = {
         HUBSPOT_BASE_PATH  = var.hubspot_base_path
+        HUBSPOT_APP_ID     = var.hubspot_app_id
         HUBSPOT_BUDGET_KEY = var.hubspot_budget_key
         OUTBOX_TOPIC       = local.topics.outbox
       }

@@ -41,6 +41,22 @@ resource "google_pubsub_topic_iam_member" "publisher" {
   member = google_service_account.runtime[each.value.function].member
 }
 
+# POST /v1/sync/dead-letters/replay pulls and acks the dead-letter inspection subscriptions.
+resource "google_pubsub_subscription_iam_member" "customer_api_dead_letters" {
+  for_each = local.dead_letter_topics
+
+  subscription = google_pubsub_subscription.dead_letter_inspect[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = google_service_account.runtime["customer_api"].member
+}
+
+# GET /v1/sync/status reads the reconciliation job's schedule (jobs have no IAM of their own).
+resource "google_project_iam_member" "customer_api_scheduler_viewer" {
+  project = var.project_id
+  role    = "roles/cloudscheduler.viewer"
+  member  = google_service_account.runtime["customer_api"].member
+}
+
 resource "google_project_iam_member" "cloudsql_client" {
   for_each = var.cloud_sql_instance_connection_name == null ? toset([]) : local.database_functions
 

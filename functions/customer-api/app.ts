@@ -13,6 +13,8 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { OnOutboxCommitted } from '../../shared/customers/outbox.js';
 import { createCustomerService } from '../../shared/customers/service.js';
 import { customerRoutes, type RouteContext } from './routes.js';
+import { syncRoutes, type SyncOperationsDeps } from './sync-routes.js';
+import { reconciliationRoutes, type ReconciliationRouteDeps } from './reconciliation-routes.js';
 
 export interface CustomerApiDeps {
   db: Db;
@@ -22,6 +24,10 @@ export interface CustomerApiDeps {
   corsAllowedOrigins: readonly string[];
   onOutboxCommitted?: OnOutboxCommitted;
   generateBan?: () => string;
+  /** Publishers, Cloud Scheduler and budget the sync operations endpoints use; all optional. */
+  sync?: SyncOperationsDeps;
+  /** The reconcile topic's publisher and the Pub/Sub client for dead-letter replay; both optional. */
+  reconciliation?: Omit<ReconciliationRouteDeps, 'db' | 'log'>;
 }
 
 export interface CustomerApi {
@@ -35,7 +41,7 @@ export interface CustomerApi {
   frameworkHooks: Required<FrameworkHooks>;
 }
 
-const METHODS = ['GET', 'POST', 'PUT', 'OPTIONS'];
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'];
 /** The contract's paths start with /v1; the same routes also answer at the root of the function URL. */
 const VERSION_PREFIX = /^\/v1(?=\/|$)/;
 /** Gatekeeper permissions are written against the API gateway's paths. */
@@ -49,7 +55,7 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
     onOutboxCommitted: deps.onOutboxCommitted,
     generateBan: deps.generateBan,
   });
-  const match = createRouter(customerRoutes(service));
+  const match = createRouter([...customerRoutes(service), ...syncRoutes({ db: deps.db, log: deps.log, ...deps.sync }), ...reconciliationRoutes({ db: deps.db, log: deps.log, ...deps.reconciliation })]);
   const cors = { allowedOrigins: deps.corsAllowedOrigins, allowedMethods: METHODS };
 
   /** CORS, then `work`; every outcome is an envelope and exactly one log line. */

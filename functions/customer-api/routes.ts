@@ -26,12 +26,12 @@ export interface RouteHandler {
   run(ctx: RouteContext): Promise<void>;
 }
 
-const idempotencyKeyHeader = z
+export const idempotencyKeyHeader = z
   .string()
   .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters')
   .optional();
 
-function header(req: Request, name: string): string | undefined {
+export function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }

@@ -1,3 +1,4 @@
+import { PubSub } from '@google-cloud/pubsub';
 import { createAccessTokenVerifier } from '../../shared/auth/access-token.js';
 import { createRequestAuthenticator } from '../../shared/auth/authenticate-request.js';
 import { createGatekeeper } from '../../shared/auth/gatekeeper.js';
@@ -6,7 +7,8 @@ import { logConnectionErrors } from '../../shared/db/log-connection-errors.js';
 import { createDb, type Db } from '../../shared/db/database.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { createOnOutboxCommitted } from '../../shared/outbox/publish-outbox-row.js';
-import type { MessagePublisher } from '../../shared/pubsub/publisher.js';
+import type { PubSubPublisher } from '../../shared/pubsub/publisher.js';
+import { cloudSchedulerJobReader } from '../../shared/sync-ops/scheduled-job.js';
 import { createCustomerApi, type CustomerApi } from './app.js';
 
 export interface CustomerApiInstance {
@@ -22,7 +24,7 @@ export interface CustomerApiInstance {
 export function buildCustomerApi(
   config: CustomerApiConfig,
   log: Logger,
-  publisher?: MessagePublisher,
+  publisher?: PubSubPublisher,
 ): CustomerApiInstance {
   const db = createDb({
     connectionString: config.databaseUrl,
@@ -42,12 +44,22 @@ export function buildCustomerApi(
   const onOutboxCommitted = publisher
     ? createOnOutboxCommitted({ db, publisher, topic: config.outboxTopic })
     : undefined;
-  const api = createCustomerApi({ db, authenticator, log, corsAllowedOrigins: config.corsAllowedOrigins, onOutboxCommitted });
+  // With Pub/Sub: runs are queued on the reconcile topic, dead letters pulled and replayed.
+  const pubsub = publisher ? new PubSub({ projectId: config.projectId }) : undefined;
+  const reconciliation = publisher ? { reconcile: { publisher, topic: config.reconcileTopic }, pubsub } : undefined;
+  const sync = {
+    outboxPublishing: publisher && { publisher, topic: config.outboxTopic },
+    eventPublishing: publisher && { publisher, topic: config.hubspotEventsTopic },
+    scheduler: config.reconcileSchedulerJob === undefined ? undefined : cloudSchedulerJobReader(config.reconcileSchedulerJob),
+    rateBudget: config.rateBudget,
+  };
+  const api = createCustomerApi({ db, authenticator, log, corsAllowedOrigins: config.corsAllowedOrigins, onOutboxCommitted, reconciliation, sync });
   return {
     api,
     db,
     async close() {
       await publisher?.close();
+      await pubsub?.close();
       await db.destroy();
     },
   };

@@ -17,6 +17,7 @@ export async function buildReconcileDeps(env: Env, reader: SecretReader = secret
   return {
     db,
     companies: hubspot.companies,
+    hubspotAppId: config.HUBSPOT_APP_ID,
     hubspotCalls: () => calls.total,
     outbox: { db, publisher: createPubSubPublisher(), topic: config.OUTBOX_TOPIC },
     log,

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
 import { resolveSecret, type SecretReader } from './secrets.js';
 import { LOCAL_DEV_JWT_SECRET } from '../auth/dev-secret.js';
+import { DEFAULT_RECONCILE_TOPIC } from '../reconciliation/reconcile-request.js';
+import { hubspotClientEnvFields } from '../hubspot/client/config.js';
+import { RATE_BUDGET_DEFAULTS } from '../hubspot/client/rate-budget.js';
+import { DEFAULT_HUBSPOT_EVENTS_TOPIC } from './webhook-config.js';
 
 const secretName = z.string().optional();
 /** Catches a lifetime given in milliseconds while allowing any plausible hours-based one. */
@@ -27,6 +31,19 @@ export const customerApiEnvSchema = z.object({
   LOG_LEVEL: envFields.logLevel,
   GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
   OUTBOX_TOPIC: z.string().min(1).default('warp-customer-changes'),
+  /** Where POST /v1/sync/reconciliations queues its runs for the reconcile worker. */
+  RECONCILE_TOPIC: z.string().min(1).default(DEFAULT_RECONCILE_TOPIC),
+  /** Where POST /v1/sync/failures/retry republishes webhook events put back to work. */
+  HUBSPOT_EVENTS_TOPIC: z.string().min(1).default(DEFAULT_HUBSPOT_EVENTS_TOPIC),
+  /** The daily reconciliation's Cloud Scheduler job; unset (locally), GET /v1/sync/status shows no next run. */
+  RECONCILE_SCHEDULER_JOB: z
+    .string()
+    .regex(/^projects\/[^/]+\/locations\/[^/]+\/jobs\/[^/]+$/, 'must be projects/<project>/locations/<region>/jobs/<job>')
+    .optional(),
+  /** The budget GET /v1/sync/status reports: the same key and window the HubSpot clients use. */
+  HUBSPOT_BUDGET_KEY: hubspotClientEnvFields.HUBSPOT_BUDGET_KEY,
+  HUBSPOT_RATE_MAX_PER_WINDOW: hubspotClientEnvFields.HUBSPOT_RATE_MAX_PER_WINDOW,
+  HUBSPOT_RATE_WINDOW_MS: hubspotClientEnvFields.HUBSPOT_RATE_WINDOW_MS,
   /** One connection per concurrent request: Terraform sets it to the function's concurrency. */
   DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(10),
   PORT: envFields.port(8080),
@@ -42,6 +59,10 @@ export interface CustomerApiConfig {
   logLevel: z.output<typeof customerApiEnvSchema>['LOG_LEVEL'];
   projectId?: string;
   outboxTopic: string;
+  reconcileTopic: string;
+  hubspotEventsTopic: string;
+  reconcileSchedulerJob?: string;
+  rateBudget: { key: string; maxPerWindow: number; windowMs: number };
   databaseMaxConnections: number;
   port: number;
   /** Accepted but risky settings, for the caller to log once at start-up (never with values). */
@@ -98,6 +119,14 @@ export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Pr
     logLevel: vars.LOG_LEVEL,
     projectId: vars.GOOGLE_CLOUD_PROJECT,
     outboxTopic: vars.OUTBOX_TOPIC,
+    reconcileTopic: vars.RECONCILE_TOPIC,
+    hubspotEventsTopic: vars.HUBSPOT_EVENTS_TOPIC,
+    reconcileSchedulerJob: vars.RECONCILE_SCHEDULER_JOB,
+    rateBudget: {
+      key: vars.HUBSPOT_BUDGET_KEY,
+      maxPerWindow: vars.HUBSPOT_RATE_MAX_PER_WINDOW ?? RATE_BUDGET_DEFAULTS.maxPerWindow,
+      windowMs: vars.HUBSPOT_RATE_WINDOW_MS ?? RATE_BUDGET_DEFAULTS.windowMs,
+    },
     databaseMaxConnections: vars.DATABASE_MAX_CONNECTIONS,
     port: vars.PORT,
     warnings,

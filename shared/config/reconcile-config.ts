@@ -21,6 +21,8 @@ const schema = z.object({
   RECONCILE_OVERLAP_MS: z.coerce.number().int().min(0).default(600_000),
   /** Companies per HubSpot search page (HubSpot's maximum is 200). */
   RECONCILE_SEARCH_PAGE_SIZE: z.coerce.number().int().min(1).max(200).default(200),
+  /** As field-sync's: a dry run recognizes our own writes in HubSpot's history the same way. */
+  HUBSPOT_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric HubSpot app id').optional(),
 });
 
 export type ReconcileConfig = z.output<typeof schema> & { DATABASE_URL: string };

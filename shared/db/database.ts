@@ -5,6 +5,7 @@ import type { UserCustomerAccessTable, UserTypePermissionsTable, UserTypesTable,
 import type { IdempotencyKeysTable } from './tables/idempotency-keys.js';
 import type {
   HubspotFieldStateTable,
+  HubspotReconciliationDiffsTable,
   HubspotReconciliationRunsTable,
   HubspotSyncConfigTable,
   HubspotSyncLogTable,
@@ -26,6 +27,7 @@ export interface Database {
   hubspot_sync_log: HubspotSyncLogTable;
   hubspot_webhook_events: HubspotWebhookEventsTable;
   hubspot_reconciliation_runs: HubspotReconciliationRunsTable;
+  hubspot_reconciliation_diffs: HubspotReconciliationDiffsTable;
   hubspot_rate_budget: HubspotRateBudgetTable;
 }
 

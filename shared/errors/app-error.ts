@@ -6,6 +6,7 @@
  */
 export type ErrorCode =
   | 'VALIDATION_FAILED'
+  | 'INVALID_MAPPING'
   | 'INVALID_JSON'
   | 'INVALID_PATH'
   | 'PAYLOAD_TOO_LARGE'
@@ -16,6 +17,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'CONFLICT'
+  | 'RUN_IN_PROGRESS'
   | 'FIELD_OWNED_BY_HUBSPOT'
   | 'PRECONDITION_FAILED'
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -24,6 +26,7 @@ export type ErrorCode =
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
+  INVALID_MAPPING: 400,
   INVALID_JSON: 400,
   INVALID_PATH: 400,
   PAYLOAD_TOO_LARGE: 413,
@@ -34,12 +37,19 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  RUN_IN_PROGRESS: 409,
   FIELD_OWNED_BY_HUBSPOT: 409,
   PRECONDITION_FAILED: 412,
   IDEMPOTENCY_KEY_REUSED: 422,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
+
+export const ERROR_CODES = Object.keys(STATUS) as readonly ErrorCode[];
+
+export function errorStatus(code: ErrorCode): number {
+  return STATUS[code];
+}
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -23,8 +23,8 @@ const UNIQUE_VIOLATION = '23505';
  * same sync. The links are stored at once, in a short transaction of their own under the sync
  * locks, before anything else is written to the company: a company linked to another customer
  * (a `warp_ban` edited in HubSpot, say) is never written for this one. That customer is marked
- * NEEDS_ATTENTION and logged as an ERROR with both ids. Returns the customers that were linked
- * by another sync meanwhile: their plan is stale.
+ * NEEDS_ATTENTION and logged as an ERROR with both ids. Returns the customers to plan again: linked
+ * by another sync meanwhile, or not linked for a transient database error.
  */
 export async function linkNewCompanies(deps: LinkDeps, work: CustomerWork[], now: Date, traceId?: string): Promise<CustomerWork[]> {
   const unlinked = work.filter((w) => !w.companyId);
@@ -51,11 +51,11 @@ export async function linkNewCompanies(deps: LinkDeps, work: CustomerWork[], now
     const stale: CustomerWork[] = [];
     for (const { w, companyId, created } of toLink) {
       const linked = await inSavepoint(tx, () => linkCustomerToCompany(tx, w.customer.id, companyId, now));
-      if (!linked.ok) {
+      if (!linked.ok && !linked.retryable) {
         await recordLinkFailure(deps.log, tx, w, companyId, linked.error, traceId);
         continue;
       }
-      if (!linked.value) {
+      if (!linked.ok || !linked.value) {
         stale.push(w);
         continue;
       }

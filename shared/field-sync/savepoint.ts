@@ -7,19 +7,33 @@ import type { Tx } from '../db/database.js';
  */
 const DATA_SQLSTATE_CLASSES = new Set(['22', '23', 'P0']);
 
-function isDataError(err: unknown): boolean {
+/**
+ * Errors of the moment that a savepoint survives: serialization failure and deadlock (40001,
+ * 40P01), lock not available (55P03), statement timeout (57014). The same write may well succeed
+ * on the next try.
+ */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014']);
+
+function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.length === 5 && DATA_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  return typeof code === 'string' && code.length === 5 ? code : undefined;
 }
 
-export type SavepointResult<T> = { ok: true; value: T } | { ok: false; error: Error };
+function isDataError(err: unknown): boolean {
+  const code = sqlState(err);
+  return code !== undefined && DATA_SQLSTATE_CLASSES.has(code.slice(0, 2));
+}
+
+/** `retryable`: a transient error, not the data's fault: try the same work again, never fail it for good. */
+export type SavepointResult<T> = { ok: true; value: T } | { ok: false; error: Error; retryable: boolean };
 
 /**
  * Runs writes of a batch transaction inside a savepoint (e.g. one customer's). An error of the data
- * written (a constraint or data error, a trigger's exception: it would fail the same way again)
- * undoes only these writes and is returned, so the rest of the batch can still commit. Any other
- * error (connection, deadlock, a bug, a broken invariant) says nothing about the customer's data:
- * it is rethrown and the whole batch goes back for another try instead of failing rows for good.
+ * written (a constraint or data error, a trigger's exception: it would fail the same way again), or
+ * a transient one (a deadlock, a timeout: marked retryable) undoes only these writes and is
+ * returned, so the rest of the batch can still commit. Any other error (a lost connection, a bug, a
+ * broken invariant) leaves nothing to roll back to or says nothing about the customer: it is
+ * rethrown and the whole batch goes back for another try instead of failing rows for good.
  */
 export async function inSavepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<SavepointResult<T>> {
   await sql`SAVEPOINT sync_writes`.execute(tx);
@@ -28,10 +42,11 @@ export async function inSavepoint<T>(tx: Tx, fn: () => Promise<T>): Promise<Save
     await sql`RELEASE SAVEPOINT sync_writes`.execute(tx);
     return { ok: true, value };
   } catch (err) {
-    if (!isDataError(err)) throw err;
+    const retryable = TRANSIENT_SQLSTATES.has(sqlState(err) ?? '');
+    if (!retryable && !isDataError(err)) throw err;
     await sql`ROLLBACK TO SAVEPOINT sync_writes`.execute(tx);
     await sql`RELEASE SAVEPOINT sync_writes`.execute(tx);
-    return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+    return { ok: false, error: err instanceof Error ? err : new Error(String(err)), retryable };
   }
 }
 

@@ -38,6 +38,8 @@ export function lastId(rows: readonly ClaimedOutboxRow[]): string {
 export interface Settled {
   warpWrites: number;
   failed: boolean;
+  /** A transient database error undid the customer's writes: plan it again, do not fail it. */
+  retry?: boolean;
   /** HubSpot no longer has the company: the link was marked DELETED (alert once committed). */
   companyDeleted?: boolean;
   /** Set when the customer's rows fail. */
@@ -74,6 +76,7 @@ export async function settleCustomer(tx: Tx, w: CustomerWork, now: Date, log: Lo
     const companyId = w.companyId;
     const unlinked = await writes(() => markCompanyDeleted(tx, w.customer.id, companyId, now));
     if (unlinked.ok) return { warpWrites: 0, failed: true, companyDeleted: true, logs: [...w.logs, { ...unlinked.value, ...located }] };
+    if (unlinked.retryable) return { warpWrites: 0, failed: false, retry: true, logs: unsettledEntries(w, traceId) };
     const error = describeWriteError(unlinked.error);
     return { warpWrites: 0, failed: true, error: `WARP write failed: ${error}`, logs: [...w.logs, outboundEntry(ctx, 'UNLINK', 'FAILED', 'WARP_WRITE_FAILED', error)] };
   }
@@ -92,17 +95,27 @@ export async function settleCustomer(tx: Tx, w: CustomerWork, now: Date, log: Lo
       logs: [],
     };
   }
+  if (written.retryable) return { warpWrites: 0, failed: false, retry: true, logs: unsettledEntries(w, traceId) };
   // HubSpot was written; WARP could not be. What reached HubSpot is logged as such, and the
   // failure names the fields: the same data would fail the same way, so it is not retried.
   const error = describeWriteError(written.error);
   log.error('WARP write of a synced customer failed; its change is not retried', { customerId: w.customer.id, err: written.error });
-  const reachedHubspot = [...w.logs, ...planLogEntries(ctx, plan, w.push, false)].filter((e) => e.direction === 'WARP_TO_HUBSPOT');
   return {
     warpWrites: 0,
     failed: true,
     error: `WARP write failed: ${error}`,
-    logs: [...reachedHubspot, { ...outboundEntry(ctx, 'SYNC', 'FAILED', 'WARP_WRITE_FAILED', error), fields: fieldsBeingWritten(plan) }],
+    logs: [...unsettledEntries(w, traceId), { ...outboundEntry(ctx, 'SYNC', 'FAILED', 'WARP_WRITE_FAILED', error), fields: fieldsBeingWritten(plan) }],
   };
+}
+
+/**
+ * The log of a customer whose plan is not settled: what already happened (its link, the values
+ * that reached HubSpot), without the WARP side that did not.
+ */
+export function unsettledEntries(w: CustomerWork, traceId?: string): NewSyncLogEntry[] {
+  if (!w.plan) return w.logs;
+  const ctx: LogContext = { customerId: w.customer.id, companyId: w.companyId, outboxId: lastId(w.rows), traceId };
+  return [...w.logs, ...planLogEntries(ctx, w.plan, w.push, false).filter((e) => e.direction === 'WARP_TO_HUBSPOT')];
 }
 
 /** The fields a failed write was storing: the WARP writes, else every field whose state changed. */

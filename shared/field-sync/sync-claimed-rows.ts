@@ -10,7 +10,7 @@ import { loadFieldStates } from './field-state-repository.js';
 import { linkNewCompanies } from './link-new-companies.js';
 import { inSavepoint } from './savepoint.js';
 import { completeOutboxRows, releaseOutboxRows, renewClaims, type ClaimedOutboxRow } from './outbox-claims.js';
-import { directWrites, isolatedWrites, lastId, settleCustomer, type CustomerWork, type CustomerWrites, type Settled } from './settle-customer.js';
+import { directWrites, isolatedWrites, lastId, settleCustomer, unsettledEntries, type CustomerWork, type CustomerWrites, type Settled } from './settle-customer.js';
 import { outboundEntry } from './sync-log-entries.js';
 import { insertSyncLog, type NewSyncLogEntry } from './sync-log-repository.js';
 import { loadCustomers } from './sync-customer-repository.js';
@@ -155,17 +155,22 @@ async function settleRound(deps: SyncBatchDeps, tx: Tx, { snapshot, synced, merg
   };
   const fast = await inSavepoint(tx, () => settleAll(directWrites));
   const outcomes = fast.ok ? fast.value : await settleAll(isolatedWrites(tx));
-  const round: SettledRound = { warpWrites: 0, failedCustomers: 0, deleted: [], moved };
+  const round: SettledRound = { warpWrites: 0, failedCustomers: 0, deleted: [], moved: [...moved] };
   const completions = [...snapshot.completions];
   const logs = [...snapshot.logs];
   steady.forEach((w, i) => {
     const outcome = outcomes[i]!;
+    logs.push(...outcome.logs);
+    if (outcome.retry) {
+      round.moved.push(w);
+      return;
+    }
     round.warpWrites += outcome.warpWrites;
     if (outcome.failed) round.failedCustomers++;
     if (outcome.companyDeleted) round.deleted.push(w);
     completions.push({ ids: w.rows.map((r) => r.id), error: outcome.error });
-    logs.push(...outcome.logs);
   });
+  for (const w of moved) logs.push(...unsettledEntries(w, traceId));
   // Outbox rows are touched last, after the customer locks (one order for every lock holder).
   logs.push(...(await releaseMergedAway(deps, tx, merged, now, traceId)));
   await insertSyncLog(tx, logs);

@@ -44,9 +44,13 @@ export function installFrameworkHooks(app: unknown, hooks: FrameworkHooks): void
   installed.add(app);
   app.use((req: Request, _res: unknown, next: Next) => {
     const refusal = refuseBeforeReading(req, hooks.maxBodyBytes);
-    if (refusal || !hooks.beforeBody || !declaresBody(req)) return next(refusal);
+    const unsized = req.headers['content-length'] === undefined;
+    if (refusal || !declaresBody(req) || (!hooks.beforeBody && !unsized)) return next(refusal);
     // Until next() the body stays unread in the socket: TCP backpressure holds the rest.
-    hooks.beforeBody(req).then(() => next(), next);
+    (async () => {
+      await hooks.beforeBody?.(req);
+      if (unsized) await readUnsizedBodyWithin(req, hooks.maxBodyBytes);
+    })().then(() => next(), next);
   });
   // Moved ahead of everything the framework registered, so it runs before body-parser reads a byte.
   app.router.stack.unshift(app.router.stack.pop());
@@ -60,7 +64,7 @@ export function installFrameworkHooks(app: unknown, hooks: FrameworkHooks): void
  * body-parser inflates gzip/deflate/br bodies unauthenticated, bounded only by its 1 GiB
  * limit on the inflated size: a 300 KB gzip bomb becomes 300 MiB in memory. So any
  * Content-Encoding but identity is refused unread, as is a declared length over the limit.
- * A chunked body (no Content-Length) is still read in full: the platform caps it at 32 MiB.
+ * A chunked body (no Content-Length) is counted as it arrives: readUnsizedBodyWithin.
  */
 function refuseBeforeReading(req: IncomingMessage, maxBodyBytes: number): AppError | undefined {
   const encoding = req.headers['content-encoding']?.trim().toLowerCase();
@@ -73,6 +77,51 @@ function refuseBeforeReading(req: IncomingMessage, maxBodyBytes: number): AppErr
     return new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes`, { limit: maxBodyBytes });
   }
   return undefined;
+}
+
+/**
+ * A body without Content-Length (chunked) is read here up to `limit` bytes, so body-parser
+ * (whose limit is 1 GiB) never buffers more. Within the limit it is put back with unshift()
+ * before 'end' has been emitted, and the framework's parsers read it as if it had never been
+ * touched. One byte over and the request is refused at once; the rest is discarded as it
+ * arrives (resume), never held, so the connection stays usable and the 413 reaches the client.
+ */
+function readUnsizedBodyWithin(req: IncomingMessage, limit: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (err?: AppError) => {
+      req.off('readable', onReadable);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onGone);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onGone = () => settle(new AppError('INVALID_JSON', 'Request body could not be read'));
+    // An empty body that had ended before this listened: nothing to put back, the parsers skip it.
+    const onEnd = () => settle();
+    function onReadable() {
+      for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) {
+        size += chunk.length;
+        if (size > limit) {
+          settle(new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${limit} bytes`, { limit }));
+          req.resume();
+          return;
+        }
+        chunks.push(chunk);
+      }
+      // `complete` is set just before the parser ends the stream: nothing more will come.
+      if (!req.complete) return;
+      // Same tick as the last read(): 'end' is not emitted yet, so unshift is still allowed.
+      if (size > 0) req.unshift(Buffer.concat(chunks, size));
+      settle();
+    }
+    req.on('readable', onReadable);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onGone);
+  });
 }
 
 function declaresBody(req: IncomingMessage): boolean {

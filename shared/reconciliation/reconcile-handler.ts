@@ -1,5 +1,5 @@
 import { createPubSubHandler } from '../pubsub/message-handler.js';
-import { reconcileRequestSchema } from './reconcile-request.js';
+import { reconcileMessageSchema } from './reconcile-request.js';
 import { reconcile, type ReconcileDeps } from './run-reconciliation.js';
 
 /**
@@ -9,7 +9,7 @@ import { reconcile, type ReconcileDeps } from './run-reconciliation.js';
 export function createReconcileHandler(getDeps: () => Promise<ReconcileDeps>) {
   return createPubSubHandler({
     rejectedMessage: 'reconcile request rejected',
-    schema: reconcileRequestSchema,
+    schema: reconcileMessageSchema,
     getDeps,
     onMessage: reconcile,
   });

@@ -1,3 +1,4 @@
+import type { HubspotLinkStatus } from '../db/tables/customers.js';
 import { sql, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database, DbOrTx } from '../db/database.js';
 import type { CustomersTable } from '../db/tables/customers.js';
@@ -5,7 +6,7 @@ import type { CustomersTable } from '../db/tables/customers.js';
 /** A customer a run looked at: whether it may be resynced, and whether work is already queued. */
 export interface ResyncCandidate {
   id: string;
-  linkStatus: 'UNLINKED' | 'LINKED' | 'DELETED';
+  linkStatus: HubspotLinkStatus;
   /**
    * A PENDING or PARKED outbox row, or one PROCESSING within its lease, will plan the whole
    * customer anyway. A claim past its lease is stranded (its worker died or lost its connection):
@@ -56,21 +57,40 @@ function warpSideMayHaveMissed(eb: CustomerScope, since: Date, rule: OpenWorkRul
   ]);
 }
 
-/** The next chunk of the WARP pass, in id order; since = null takes every customer. */
+/** Which customers a WARP pass takes: since = null takes every one; `ids` only those listed. */
+export interface WarpPassScope {
+  since: Date | null;
+  ids?: readonly string[];
+}
+
+function inWarpPass(db: DbOrTx, rule: OpenWorkRule, scope: WarpPassScope) {
+  return db
+    .selectFrom('customers as c')
+    .$if(scope.ids !== undefined, (qb) => qb.where('c.id', 'in', [...scope.ids!]))
+    .$if(scope.since !== null, (qb) => qb.where((eb) => warpSideMayHaveMissed(eb, scope.since!, rule)));
+}
+
+/** The next chunk of the WARP pass, in id order. */
 export async function warpPassChunk(
   db: DbOrTx,
   rule: OpenWorkRule,
-  options: { since: Date | null; after: string | null; limit: number },
+  options: WarpPassScope & { after: string | null; limit: number },
 ): Promise<ResyncCandidate[]> {
-  const rows = await db
-    .selectFrom('customers as c')
+  const rows = await inWarpPass(db, rule, options)
     .select(candidateColumns(rule))
     .$if(options.after !== null, (qb) => qb.where('c.id', '>', options.after!))
-    .$if(options.since !== null, (qb) => qb.where((eb) => warpSideMayHaveMissed(eb, options.since!, rule)))
     .orderBy('c.id')
     .limit(options.limit)
     .execute();
   return rows.map(toCandidate);
+}
+
+/** How many customers a WARP pass will take: the run's progress is measured against it. */
+export async function countWarpPass(db: DbOrTx, rule: OpenWorkRule, scope: WarpPassScope): Promise<number> {
+  const { count } = await inWarpPass(db, rule, scope)
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(count);
 }
 
 /**

@@ -10,7 +10,8 @@ import { reconcileRequestSchema } from './reconcile-request.js';
  * `since`, keyset on hs_object_id; incremental runs only), then DONE.
  */
 export const runCursorSchema = z.object({
-  messageId: z.string().min(1),
+  /** The Pub/Sub request's; null for a run the sync API queued (found by its id instead). */
+  messageId: z.string().min(1).nullable(),
   request: reconcileRequestSchema,
   /** Changes at or after this instant are looked at; null = every customer (full pass). */
   since: z.iso.datetime({ offset: true }).nullable(),
@@ -37,7 +38,7 @@ export function parseCursor(text: string | null): RunCursor | undefined {
 }
 
 /** The first pass of a new run over all customers. */
-export function initialCursor(messageId: string, request: RunCursor['request'], since: Date | null): RunCursor {
+export function initialCursor(messageId: string | null, request: RunCursor['request'], since: Date | null): RunCursor {
   return { messageId, request, since: since?.toISOString() ?? null, pass: 'WARP', after: null };
 }
 

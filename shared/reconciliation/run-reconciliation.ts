@@ -1,14 +1,17 @@
-import type { Db, Tx } from '../db/database.js';
+import type { Db, DbOrTx, Tx } from '../db/database.js';
 import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
 import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
-import { enqueueResyncChunk, publishResyncRows, type EnqueuedChunk, type ResyncRowSpec } from './enqueue-resyncs.js';
-import { resyncOrigin, type ReconcileRequest } from './reconcile-request.js';
-import { customersOfCompanies, deletedLinks, oneCustomer, warpPassChunk, type OpenWorkRule, type ResyncCandidate } from './resync-candidates.js';
+import { planDryRunChunk } from './dry-run.js';
+import { enqueueResyncChunk, publishResyncRows, type ResyncRowSpec } from './enqueue-resyncs.js';
+import { isSingleFlight, resyncOrigin, type ReconcileMessage, type ReconcileRequest } from './reconcile-request.js';
+import { countWarpPass, customersOfCompanies, deletedLinks, oneCustomer, warpPassChunk, type OpenWorkRule, type ResyncCandidate } from './resync-candidates.js';
 import { incrementalSince, initialCursor, type RunCursor } from './run-cursor.js';
 import { withRunLock } from './run-lock.js';
 import {
+  EXPIRED_ERROR,
   failAbandonedRuns,
+  findRun,
   findRunOfMessage,
   finishRun,
   insertRun,
@@ -16,6 +19,8 @@ import {
   recordProgress,
   reopenRun,
   runProgress,
+  setCustomersTotal,
+  startQueuedRun,
   type RunProgress,
 } from './run-repository.js';
 
@@ -29,7 +34,10 @@ export interface ReconcileOptions {
 
 export interface ReconcileDeps {
   db: Db;
-  companies: Pick<HubspotCompanies, 'searchCompanies'>;
+  /** Searches for the incremental HubSpot pass; history reads for dry runs. */
+  companies: Pick<HubspotCompanies, 'searchCompanies' | 'batchReadWithHistory'>;
+  /** Our HubSpot app's id: a dry run recognizes our own writes in HubSpot's history like the sync does. */
+  hubspotAppId?: string;
   /** HubSpot HTTP calls this instance's client has made so far; a run records its share. */
   hubspotCalls: () => number;
   /** Where the RESYNC rows go: the outbox topic the field-sync worker consumes. */
@@ -41,7 +49,7 @@ export interface ReconcileDeps {
 
 export type ReconcileOutcome =
   | { kind: 'BUSY' }
-  | { kind: 'ALREADY_DONE'; runId: string }
+  | { kind: 'ALREADY_DONE' | 'UNKNOWN_RUN'; runId: string }
   | ({ kind: 'SUCCEEDED' | 'FAILED'; runId: string } & RunProgress);
 
 /** How many customer ids a needs-attention line lists. */
@@ -49,20 +57,55 @@ const ATTENTION_SAMPLE = 20;
 
 /**
  * Handles one reconcile request: records a run, enqueues RESYNC outbox rows (the field-sync
- * worker plans each whole customer against HubSpot's current values) and publishes them. Returns
- * when the request may be acked; throws, after marking the run FAILED, when Pub/Sub should
- * redeliver it (the redelivery resumes the run from its cursor).
+ * worker plans each whole customer against HubSpot's current values) and publishes them, or for
+ * a dry run plans each customer itself and stores the diff report. Returns when the request may
+ * be acked; throws, after marking the run FAILED, when Pub/Sub should redeliver it (the
+ * redelivery resumes the run from its cursor).
  *
- * Runs over all customers hold a lock: a second one requested meanwhile is dropped (BUSY). One
- * customer's resync takes no run lock: it is one short transaction, and must not be refused
- * because the daily run happens to be going.
+ * Single-flight runs (isSingleFlight) hold a lock: a second request meanwhile is dropped (BUSY),
+ * as the run going covers it. A run the sync API queued is not dropped: its caller holds its id,
+ * so it is redelivered until the run going has finished.
  */
-export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest, messageId: string): Promise<ReconcileOutcome> {
-  if ('customerId' in request) return startAndExecute(deps, request, messageId);
-  const locked = await withRunLock(deps.db, () => startAndExecute(deps, request, messageId));
+export async function reconcile(deps: ReconcileDeps, message: ReconcileMessage, messageId: string): Promise<ReconcileOutcome> {
+  if ('runId' in message) {
+    const locked = await withRunLock(deps.db, () => executeQueued(deps, message.runId));
+    if (locked.acquired) return locked.value;
+    throw new Error(`queued reconciliation run ${message.runId} waits for the run in progress`);
+  }
+  if (!isSingleFlight(message)) return startAndExecute(deps, message, messageId);
+  const locked = await withRunLock(deps.db, () => startAndExecute(deps, message, messageId));
   if (locked.acquired) return locked.value;
-  deps.log.notice('reconciliation already running; request dropped', { request, messageId });
+  deps.log.notice('reconciliation already running; request dropped', { request: message, messageId });
   return { kind: 'BUSY' };
+}
+
+/** Picks up a run the sync API queued (or resumes it after a failed delivery). */
+async function executeQueued(deps: ReconcileDeps, runId: string): Promise<ReconcileOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const run = await findRun(deps.db, runId);
+  if (!run?.cursor) {
+    deps.log.error('reconcile request names a run that does not exist', { runId });
+    return { kind: 'UNKNOWN_RUN', runId };
+  }
+  if (run.status === 'SUCCEEDED') return { kind: 'ALREADY_DONE', runId };
+  if (run.error === EXPIRED_ERROR) {
+    deps.log.notice('queued reconciliation run expired before its request arrived; not started', { runId });
+    return { kind: 'ALREADY_DONE', runId };
+  }
+  let cursor = run.cursor;
+  if (run.status === 'QUEUED') {
+    cursor = await newRunCursor(deps, cursor.request, null);
+    await startQueuedRun(deps.db, runId, cursor, now());
+  } else {
+    await reopenRun(deps.db, runId);
+  }
+  return executeRun(deps, cursor.request, runId, cursor);
+}
+
+/** A new run's cursor; an incremental run looks back to the last successful one. */
+async function newRunCursor(deps: ReconcileDeps, request: ReconcileRequest, messageId: string | null): Promise<RunCursor> {
+  const since = 'all' in request && request.mode === 'INCREMENTAL' ? incrementalSince(await lastSucceededAllRunStart(deps.db), deps.options.overlapMs) : null;
+  return initialCursor(messageId, request, since);
 }
 
 async function startAndExecute(deps: ReconcileDeps, request: ReconcileRequest, messageId: string): Promise<ReconcileOutcome> {
@@ -92,8 +135,7 @@ async function openRun(
   }
   const customerId = 'customerId' in request ? request.customerId : null;
   const known = customerId === null || (await oneCustomer(deps.db, openWorkRule(deps, now()), customerId)).length > 0;
-  const since = 'all' in request && request.mode === 'INCREMENTAL' ? incrementalSince(await lastSucceededAllRunStart(deps.db), deps.options.overlapMs) : null;
-  const cursor = initialCursor(messageId, request, since);
+  const cursor = await newRunCursor(deps, request, messageId);
   // A run row cannot name a customer that does not exist (foreign key): it says so in `error`.
   const { id: runId } = await insertRun(deps.db, request, cursor, known ? customerId : null);
   if (known) return { kind: 'OPEN', runId, cursor };
@@ -105,7 +147,7 @@ async function openRun(
 async function executeRun(deps: ReconcileDeps, request: ReconcileRequest, runId: string, cursor: RunCursor): Promise<ReconcileOutcome> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log.child({ runId });
-  if ('all' in request) {
+  if (isSingleFlight(request)) {
     const abandoned = await failAbandonedRuns(deps.db, runId, now());
     if (abandoned.length > 0) log.warn('reconciliation runs left RUNNING by a stopped instance marked FAILED', { runIds: abandoned });
   }
@@ -118,6 +160,7 @@ async function executeRun(deps: ReconcileDeps, request: ReconcileRequest, runId:
     return spent;
   };
   try {
+    if (cursor.pass === 'WARP' && cursor.after === null) await setCustomersTotal(deps.db, runId, await customersTotal(deps, cursor, now()));
     await executePasses(deps, runId, cursor, spentCalls, log, now);
     await finishRun(deps.db, runId, { status: 'SUCCEEDED' }, now());
   } catch (err) {
@@ -132,7 +175,19 @@ async function executeRun(deps: ReconcileDeps, request: ReconcileRequest, runId:
   return { kind: 'SUCCEEDED', runId, ...progress };
 }
 
-/** The run's passes from where its cursor stands; each chunk commits its rows with the cursor. */
+/** The customers the WARP pass will check; the HubSpot pass adds those it finds. */
+function customersTotal(deps: ReconcileDeps, cursor: RunCursor, now: Date): Promise<number> {
+  const request = cursor.request;
+  if ('customerId' in request) return Promise.resolve(1);
+  const since = cursor.since === null ? null : new Date(cursor.since);
+  return countWarpPass(deps.db, openWorkRule(deps, now), { since, ids: 'customerIds' in request ? request.customerIds : undefined });
+}
+
+type CandidateLoad = (db: DbOrTx) => Promise<ResyncCandidate[]>;
+/** Handles one chunk of candidates and saves the run's progress with `cursor` in one transaction. */
+type ChunkWork = (load: CandidateLoad, next: (candidates: ResyncCandidate[]) => RunCursor, counts: { hubspotCalls: number; found: boolean }) => Promise<void>;
+
+/** The run's passes from where its cursor stands; each chunk commits its work with the cursor. */
 async function executePasses(
   deps: ReconcileDeps,
   runId: string,
@@ -145,32 +200,49 @@ async function executePasses(
   const since = cursor.since === null ? null : new Date(cursor.since);
   const spec: ResyncRowSpec = { origin: resyncOrigin(cursor.request), changedBy: `reconciliation-run:${runId}`, now: now() };
   const rule = openWorkRule(deps, spec.now);
-  const chunk = async (load: (tx: Tx) => Promise<ResyncCandidate[]>, next: (c: EnqueuedChunk) => RunCursor, hubspotCalls = 0) => {
-    const enqueued = await enqueueResyncChunk(deps.db, load, spec, async (tx, c) => {
-      cursor = next(c);
-      await recordProgress(tx, runId, { checked: c.candidates.length, changed: c.outboxIds.length, hubspotCalls }, cursor);
-    });
+  const save = async (tx: Tx, next: RunCursor, progress: RunProgress) => {
+    cursor = next;
+    await recordProgress(tx, runId, progress, cursor);
+  };
+
+  const resync: ChunkWork = async (load, next, counts) => {
+    const enqueued = await enqueueResyncChunk(deps.db, load, spec, (tx, c) =>
+      save(tx, next(c.candidates), { checked: c.candidates.length, changed: c.outboxIds.length, hubspotCalls: counts.hubspotCalls, errors: 0, found: counts.found ? c.candidates.length : 0 }),
+    );
     const { failed, firstError } = await publishResyncRows(deps.outbox, enqueued.outboxIds);
     if (failed > 0) {
       await recordProgress(deps.db, runId, { errors: failed });
       log.warn('reconciliation could not publish some resync rows; the outbox relay will send them', { failed, err: firstError });
     }
   };
+  const plan: ChunkWork = (load, next, counts) =>
+    planDryRunChunk(deps, runId, load, (tx, c) =>
+      save(tx, next(c.candidates), {
+        checked: c.candidates.length,
+        changed: c.changed,
+        hubspotCalls: counts.hubspotCalls + spentCalls(),
+        errors: c.errors,
+        found: counts.found ? c.candidates.length : 0,
+      }),
+    );
+  const chunk = cursor.request.dryRun ? plan : resync;
 
   while (cursor.pass === 'WARP') {
     const request = cursor.request;
     if ('customerId' in request) {
-      await chunk((tx) => oneCustomer(tx, rule, request.customerId), () => ({ ...cursor, pass: 'DONE' }));
+      await chunk((db) => oneCustomer(db, rule, request.customerId), () => ({ ...cursor, pass: 'DONE' }), { hubspotCalls: 0, found: false });
       continue;
     }
     const limit = deps.options.chunkSize;
     const after = cursor.after;
+    const ids = 'customerIds' in request ? request.customerIds : undefined;
     await chunk(
-      (tx) => warpPassChunk(tx, rule, { since, after, limit }),
-      (c) =>
-        c.candidates.length < limit
+      (db) => warpPassChunk(db, rule, { since, ids, after, limit }),
+      (candidates) =>
+        candidates.length < limit
           ? { ...cursor, pass: since === null ? 'DONE' : 'HUBSPOT', after: null }
-          : { ...cursor, after: c.candidates.at(-1)!.id },
+          : { ...cursor, after: candidates.at(-1)!.id },
+      { hubspotCalls: 0, found: false },
     );
   }
 
@@ -181,9 +253,9 @@ async function executePasses(
       cursor.after === null ? undefined : { afterId: cursor.after },
     );
     await chunk(
-      (tx) => customersOfCompanies(tx, rule, page.results.map((c) => c.id), since),
+      (db) => customersOfCompanies(db, rule, page.results.map((c) => c.id), since),
       () => (page.next ? { ...cursor, after: page.next.afterId } : { ...cursor, pass: 'DONE', after: null }),
-      spentCalls(),
+      { hubspotCalls: spentCalls(), found: true },
     );
   }
 }

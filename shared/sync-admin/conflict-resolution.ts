@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { inTransaction, type Db, type DbOrTx } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
@@ -105,9 +106,20 @@ export async function resolveConflict(db: Db, input: ResolveConflictInput, optio
   return { customerId, warpField, hubspotProperty: resolved.hubspotProperty, take, value: resolved.value, resync };
 }
 
-/** Open MANUAL conflicts, oldest first, of one customer or all. */
-export async function listOpenConflicts(db: DbOrTx, customerId?: string): Promise<OpenConflictView[]> {
+/** Where a page of open conflicts starts: after this conflict, in listing order. */
+export interface ConflictPage {
+  warpField?: string;
+  after?: { openedAt: Date; customerId: string; warpField: string };
+  limit?: number;
+}
+
+/** Opening time at the millisecond a page cursor (a JS Date) can carry, so no row is listed twice. */
+const openedAtMs = sql<Date>`date_trunc('milliseconds', s.conflict_opened_at)`;
+
+/** Open MANUAL conflicts, oldest first, of one customer or all; optionally one field, one keyset page. */
+export async function listOpenConflicts(db: DbOrTx, customerId?: string, page: ConflictPage = {}): Promise<OpenConflictView[]> {
   const id = customerId === undefined ? undefined : parseArgument(customerIdSchema, customerId, 'customerId');
+  const { warpField, after, limit } = page;
   const rows = await db
     .selectFrom('hubspot_field_state as s')
     .innerJoin('customers as c', 'c.id', 's.customer_id')
@@ -125,7 +137,14 @@ export async function listOpenConflicts(db: DbOrTx, customerId?: string): Promis
     ])
     .where('s.conflict_status', '=', 'OPEN')
     .$if(id !== undefined, (q) => q.where('s.customer_id', '=', id!))
-    .orderBy('s.conflict_opened_at')
+    .$if(warpField !== undefined, (q) => q.where('s.warp_field', '=', warpField!))
+    .$if(after !== undefined, (q) =>
+      q.where(
+        sql<SqlBool>`(${openedAtMs}, s.customer_id, s.warp_field) > (${after!.openedAt}::timestamptz, ${after!.customerId}::uuid, ${after!.warpField})`,
+      ),
+    )
+    .$if(limit !== undefined, (q) => q.limit(limit!))
+    .orderBy(openedAtMs)
     .orderBy('s.customer_id')
     .orderBy('s.warp_field')
     .execute();

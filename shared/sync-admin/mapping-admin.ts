@@ -20,6 +20,7 @@ import {
   type StoredMapping,
 } from './stored-mappings.js';
 import { rowToMapping } from '../field-sync/mapping-repository.js';
+import { insertSyncLog } from '../field-sync/sync-log-repository.js';
 
 /**
  * Saving `hubspot_sync_config`: the same zod schema and resolveMappings the worker applies on load
@@ -59,6 +60,15 @@ export interface MappingView extends StoredMapping {
   updatedBy: string | null;
 }
 
+export interface MappingSaveOptions extends OperatorActionOptions {
+  /**
+   * Runs under the mapping lock on the rows the save validates against, before anything is
+   * written: throwing refuses the save (the HTTP API checks If-Match here, so the check and the
+   * write see the same set).
+   */
+  precondition?: (rows: readonly ConfigRow[]) => void;
+}
+
 /** Shown this many broken overrides at most; the rest are counted. */
 const MAX_LISTED_CUSTOMERS = 5;
 
@@ -67,7 +77,12 @@ const MAX_LISTED_CUSTOMERS = 5;
  * every customer's overrides must still resolve against it; otherwise nothing is written.
  * `enabled` omitted means enabled.
  */
-export async function setGlobalMapping(db: Db, mapping: FieldMapping, updatedBy: string, options: Pick<OperatorActionOptions, 'now'> = {}): Promise<GlobalMappingSaved> {
+export async function setGlobalMapping(
+  db: Db,
+  mapping: FieldMapping,
+  updatedBy: string,
+  options: Pick<MappingSaveOptions, 'now' | 'precondition'> = {},
+): Promise<GlobalMappingSaved> {
   const parsed = parseMapping(mapping);
   const next: StoredMapping = { ...parsed, enabled: parsed.enabled ?? true };
   const by = parseArgument(actorSchema, updatedBy, 'updatedBy');
@@ -76,6 +91,7 @@ export async function setGlobalMapping(db: Db, mapping: FieldMapping, updatedBy:
     await lockMappings(tx);
     const rows = await loadConfigRows(tx, 'ALL');
     const globalRows = rows.filter((r) => r.customer_id === null);
+    options.precondition?.(globalRows);
     const current = globalRows.find((r) => r.warp_field === next.warpField);
     const proposed = current ? globalRows.map((r) => (r === current ? next : rowToMapping(r))) : [...globalRows.map(rowToMapping), next];
     const checked = fieldMappingsSchema.safeParse(proposed);
@@ -89,6 +105,7 @@ export async function setGlobalMapping(db: Db, mapping: FieldMapping, updatedBy:
     // first sync instead (an empty side is filled, two values are settled by the rule).
     const droppedFieldStates = current?.hubspot_property === next.hubspotProperty ? 0 : await dropFieldStates(tx, next.warpField);
     const changed = !current || !isDeepStrictEqual(rowToMapping(current), next);
+    await logMappingChange(tx, { customerId: null, warpField: next.warpField, before: current, after: next, changed, by, outboxId: null });
     return { mapping: next, changed, droppedFieldStates, followUp: changed ? FULL_RECONCILE_COMMAND : null };
   });
 }
@@ -102,7 +119,7 @@ export async function setCustomerOverride(
   customerId: string,
   override: FieldMapping,
   updatedBy: string,
-  options: OperatorActionOptions = {},
+  options: MappingSaveOptions = {},
 ): Promise<OverrideSaved> {
   const id = parseArgument(customerIdSchema, customerId, 'customerId');
   const input = parseMapping(override);
@@ -112,6 +129,7 @@ export async function setCustomerOverride(
     await lockMappings(tx);
     await requireCustomer(tx, id);
     const rows = await loadConfigRows(tx, id);
+    options.precondition?.(rows);
     const global = parseGlobal(rows);
     const next: StoredMapping = { ...input, enabled: input.enabled ?? global.find((m) => m.warpField === input.warpField)?.enabled ?? true };
     const overrides = rows.filter((r) => r.customer_id !== null);
@@ -119,7 +137,10 @@ export async function setCustomerOverride(
     const after = tryResolve(global, [...overrides.filter((r) => r.warp_field !== next.warpField).map(rowToMapping), next]);
     if (!after.ok) throw refused(next.warpField, after.problems);
     await upsertMapping(tx, id, next, by, now);
-    return { mapping: next, ...(await resyncIfChanged(tx, id, next.warpField, before, after, by, now)) };
+    const resync = await resyncIfChanged(tx, id, next.warpField, before, after, by, now);
+    const current = overrides.find((r) => r.warp_field === next.warpField);
+    await logMappingChange(tx, { customerId: id, warpField: next.warpField, before: current, after: next, by, ...resync });
+    return { mapping: next, ...resync };
   });
   const resync = await publishAfterCommit(db, options, saved.outboxId);
   return { warpField: saved.mapping.warpField, mapping: saved.mapping, changed: saved.changed, resync };
@@ -131,7 +152,7 @@ export async function removeCustomerOverride(
   customerId: string,
   warpField: string,
   removedBy: string,
-  options: OperatorActionOptions = {},
+  options: MappingSaveOptions = {},
 ): Promise<OverrideChange> {
   const id = parseArgument(customerIdSchema, customerId, 'customerId');
   const by = parseArgument(actorSchema, removedBy, 'removedBy');
@@ -139,6 +160,7 @@ export async function removeCustomerOverride(
   const { changed, outboxId } = await inTransaction(db, async (tx) => {
     await lockMappings(tx);
     const rows = await loadConfigRows(tx, id);
+    options.precondition?.(rows);
     const overrides = rows.filter((r) => r.customer_id !== null);
     const target = overrides.find((r) => r.warp_field === warpField);
     if (!target) throw new AppError('NOT_FOUND', `customer ${id} has no override of ${warpField}`);
@@ -146,7 +168,9 @@ export async function removeCustomerOverride(
     const before = tryResolve(global, overrides.map(rowToMapping));
     const after = tryResolve(global, overrides.filter((r) => r !== target).map(rowToMapping));
     await tx.deleteFrom('hubspot_sync_config').where('id', '=', target.id).execute();
-    return resyncIfChanged(tx, id, warpField, before, after, by, now);
+    const resync = await resyncIfChanged(tx, id, warpField, before, after, by, now);
+    await logMappingChange(tx, { customerId: id, warpField, before: target, after: null, by, ...resync });
+    return resync;
   });
   return { warpField, changed, resync: await publishAfterCommit(db, options, outboxId) };
 }
@@ -184,6 +208,30 @@ function brokenOverrides(global: readonly FieldMapping[], overrideRows: readonly
   }
   if (broken.length <= MAX_LISTED_CUSTOMERS) return broken;
   return [...broken.slice(0, MAX_LISTED_CUSTOMERS), `and ${broken.length - MAX_LISTED_CUSTOMERS} more customers`];
+}
+
+/** The audit row of one mapping save or removal: who, and the row before and after. */
+async function logMappingChange(
+  tx: Tx,
+  change: { customerId: string | null; warpField: string; before: ConfigRow | undefined; after: StoredMapping | null; changed: boolean; by: string; outboxId: string | null },
+): Promise<void> {
+  await insertSyncLog(tx, [
+    {
+      customer_id: change.customerId,
+      outbox_id: change.outboxId,
+      direction: 'NONE',
+      operation: change.after ? 'MAPPING_SET' : 'MAPPING_REMOVED',
+      status: change.changed ? 'SUCCESS' : 'SKIPPED',
+      fields: {
+        [change.warpField]: {
+          scope: change.customerId === null ? 'GLOBAL' : 'OVERRIDE',
+          before: change.before ? rowToMapping(change.before) : null,
+          after: change.after,
+          by: change.by,
+        },
+      },
+    },
+  ]);
 }
 
 async function dropFieldStates(tx: Tx, warpField: string): Promise<number> {

@@ -66,7 +66,7 @@ export async function requireCustomer(db: DbOrTx, customerId: string): Promise<v
 
 /** What makes a mapping change refused: each problem says which field (and customer) it is about. */
 export function refused(warpField: string, problems: readonly string[]): AppError {
-  return new AppError('VALIDATION_FAILED', `mapping of ${warpField} refused: ${problems.join('; ')}`, { warpField, problems: [...problems] });
+  return new AppError('INVALID_MAPPING', `mapping of ${warpField} refused: ${problems.join('; ')}`, { warpField, problems: [...problems] });
 }
 
 type Issue = { path: PropertyKey[] | string; message: string };

@@ -10,6 +10,8 @@ const BENCHES: Record<string, Bench> = {
   'webhook-intake': async () => (await import('./webhook-intake.js')).benchWebhookIntake(),
   'sync-throughput': async () => (await import('./sync-throughput.js')).benchSyncThroughput(),
   'webhook-e2e': async () => (await import('./webhook-e2e.js')).benchWebhookE2e(),
+  hostile: async () => (await import('./hostile.js')).benchHostile(),
+  'sync-status': async () => (await import('./sync-status.js')).benchSyncStatus(),
 };
 
 // Benches talk to loopback only: no probing for the GCE metadata server.

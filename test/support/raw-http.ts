@@ -4,6 +4,16 @@ import { createGzip } from 'node:zlib';
 export interface RawResponse {
   status: number;
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions read arbitrary JSON
+  /** The body as received; `body` is undefined when it is not JSON. */
+  text: string;
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -25,7 +35,7 @@ export function rawRequest(
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        resolve({ status: res.statusCode ?? 0, body: parsedJson(text), text });
         req.destroy();
       });
     });
@@ -48,4 +58,55 @@ export async function gzipBomb(inflatedBytes: number): Promise<Buffer> {
   gzip.end();
   await done;
   return Buffer.concat(chunks);
+}
+
+export interface ChunkedResponse extends RawResponse {
+  /** Body bytes the client had handed to the socket when the response arrived. */
+  bytesSent: number;
+}
+
+/**
+ * A request without Content-Length (node:http then sends Transfer-Encoding: chunked), its
+ * body written chunk by chunk with backpressure; writing stops as soon as a response arrives,
+ * so an endless body shows whether the server answers before reading it all.
+ */
+export function chunkedRequest(
+  url: string,
+  options: { method?: string; path?: string; headers: Record<string, string>; chunks: Iterable<Buffer> },
+): Promise<ChunkedResponse> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    let bytesSent = 0;
+    const req = request(new URL(options.path ?? '/', url), { method: options.method ?? 'POST', headers: options.headers }, (res) => {
+      answered = true;
+      const sentAtResponse = bytesSent;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: parsedJson(text), text, bytesSent: sentAtResponse });
+        req.destroy();
+      });
+    });
+    // Once answered, the server may close while the rest is in flight: that is not a failure.
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    const chunks = options.chunks[Symbol.iterator]();
+    const pump = () => {
+      while (!answered) {
+        const next = chunks.next();
+        if (next.done) return void req.end();
+        bytesSent += next.value.length;
+        if (!req.write(next.value)) return void req.once('drain', pump);
+      }
+    };
+    pump();
+  });
+}
+
+/** `total` bytes of `fill` in chunks of `size`, without holding them all. */
+export function* repeatedChunks(total: number, size = 64 * 1024, fill = ' '): Generator<Buffer> {
+  const chunk = Buffer.alloc(size, fill);
+  for (let sent = 0; sent < total; sent += size) yield sent + size <= total ? chunk : chunk.subarray(0, total - sent);
 }

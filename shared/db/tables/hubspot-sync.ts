@@ -8,6 +8,8 @@ export type OutboxOrigin = 'WARP' | 'HUBSPOT' | 'RECONCILIATION' | 'OPERATOR';
 export type OutboxStatus = 'PENDING' | 'PROCESSING' | 'DONE' | 'FAILED' | 'PARKED';
 export type SyncLogDirection = 'WARP_TO_HUBSPOT' | 'HUBSPOT_TO_WARP' | 'NONE';
 export type SyncLogStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'CONFLICT' | 'RETRYING';
+/** QUEUED: requested over the API, not yet picked up by the reconcile worker. */
+export type ReconciliationRunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 export type WebhookEventStatus = 'RECEIVED' | 'PUBLISHED' | 'PROCESSED' | 'IGNORED' | 'FAILED';
 
 /** bigserial / bigint columns come back from pg as strings (they can exceed 2^53). */
@@ -113,7 +115,7 @@ export interface HubspotReconciliationRunsTable {
   id: BigIntId;
   trigger: 'SCHEDULER' | 'OPERATOR';
   customer_id: string | null;
-  status: Generated<'RUNNING' | 'SUCCEEDED' | 'FAILED'>;
+  status: Generated<ReconciliationRunStatus>;
   started_at: Generated<Date>;
   finished_at: Date | null;
   customers_checked: Generated<number>;
@@ -122,4 +124,22 @@ export interface HubspotReconciliationRunsTable {
   errors: Generated<number>;
   cursor: string | null;
   error: string | null;
+  customers_total: number | null;
+  dry_run: Generated<boolean>;
+  started_by: string | null;
+}
+
+/** What a sync would do to a field, as a dry run reports it. */
+export type DiffDecision = 'push' | 'pull' | 'put_back' | 'conflict' | 'none';
+
+export interface HubspotReconciliationDiffsTable {
+  id: BigIntId;
+  run_id: string;
+  customer_id: string;
+  warp_field: string;
+  hubspot_property: string;
+  warp_value: string | null;
+  hubspot_value: string | null;
+  decision: DiffDecision;
+  reason: string;
 }

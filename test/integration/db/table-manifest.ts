@@ -87,7 +87,11 @@ export const manifest: Manifest = {
   hubspot_reconciliation_runs: {
     id: bigint, trigger: text, customer_id: uuidNull, status: text, started_at: ts, finished_at: tsNull,
     customers_checked: int, customers_changed: int, hubspot_calls: int, errors: int, cursor: textNull,
-    error: textNull,
+    error: textNull, customers_total: intNull, dry_run: bool, started_by: textNull,
+  },
+  hubspot_reconciliation_diffs: {
+    id: bigint, run_id: bigint, customer_id: uuid, warp_field: text, hubspot_property: text,
+    warp_value: textNull, hubspot_value: textNull, decision: text, reason: text,
   },
   hubspot_rate_budget: {
     bucket: text, reserved_at_ms: { type: 'ARRAY', nullable: false }, blocked_until: tsNull, blocked_reason: textNull,

@@ -37,13 +37,27 @@ describe('inSavepoint', () => {
       await fail(tx);
     });
     expect(thrown).toBeUndefined();
-    expect(result).toMatchObject({ ok: false, error: { code } });
+    expect(result).toMatchObject({ ok: false, retryable: false, error: { code } });
+    expect(ids).toEqual([id]);
+  });
+
+  it.each([
+    ['serialization failure', 80, '40001'],
+    ['deadlock', 90, '40P01'],
+    ['lock not available', 100, '55P03'],
+    ['statement timeout', 110, '57014'],
+  ])('isolates a transient %s as retryable: undoes only its writes', async (_name, id, code) => {
+    const { result, thrown, ids } = await attempt(id, async (tx) => {
+      await sql`INSERT INTO test_savepoint VALUES (${id + 1}, 1)`.execute(tx);
+      await sql.raw(`DO $$ BEGIN RAISE EXCEPTION 'transient' USING ERRCODE = '${code}'; END $$`).execute(tx);
+    });
+    expect(thrown).toBeUndefined();
+    expect(result).toMatchObject({ ok: false, retryable: true, error: { code } });
     expect(ids).toEqual([id]);
   });
 
   it.each([
     ['a programming error of the statement (42P01)', 40, (tx: Tx) => sql`SELECT * FROM no_such_table`.execute(tx), { code: '42P01' }],
-    ['a retryable database error (40001)', 50, (tx: Tx) => sql`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`.execute(tx), { code: '40001' }],
     ['an error without a SQLSTATE (a bug, a broken invariant)', 60, () => Promise.reject(new Error('invariant broken')), { message: 'invariant broken' }],
     ['a connection error (a code that is no SQLSTATE)', 70, () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), { code: 'ECONNREFUSED' }],
   ])('rethrows %s so the whole batch is retried', async (_name, id, fail, error) => {

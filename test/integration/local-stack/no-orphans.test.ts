@@ -1,39 +1,16 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../support/free-port.js';
+import { processTable, processTree } from '../../support/process-tree.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const FIXTURE = new URL('../../support/supervised-stack-fixture.ts', import.meta.url).pathname;
-
-/** Live (non-zombie) processes as pid -> parent pid. */
-function processTable(): Map<number, number> {
-  const table = new Map<number, number>();
-  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      if (state !== 'Z') table.set(Number(name), Number(ppid));
-    } catch {
-      // exited while listed
-    }
-  }
-  return table;
-}
-
-function processTree(root: number): number[] {
-  const table = processTable();
-  const found = [root];
-  for (let i = 0; i < found.length; i += 1) {
-    for (const [pid, ppid] of table) if (ppid === found[i]) found.push(pid);
-  }
-  return found;
-}
 
 /**
  * Runs `args` until it prints `readyLine`, sends `signal` to it, and expects every process it had

@@ -5,11 +5,11 @@ import { banFor } from '../field-sync/customer-factory.js';
 import { waitFor } from '../field-sync/field-sync-harness.js';
 import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
-type Search = HubspotCompanies['searchCompanies'];
+type Companies = Pick<HubspotCompanies, 'searchCompanies' | 'batchReadWithHistory'>;
 
-/** A search that waits for `before` first (to hold a run). */
-function searchWith(real: Search, before: () => Promise<void>): Pick<HubspotCompanies, 'searchCompanies'> {
-  return { searchCompanies: async (request, cursor) => (await before(), real(request, cursor)) };
+/** Searches that wait for `before` first (to hold a run). */
+function searchWith(real: Companies, before: () => Promise<void>): Companies {
+  return { ...real, searchCompanies: async (request, cursor) => (await before(), real.searchCompanies(request, cursor)) };
 }
 
 describe('reconcile requests: malformed, concurrent, failing (no field-sync worker: RESYNC rows stay pending)', () => {
@@ -22,7 +22,7 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
 
   beforeAll(async () => {
     h = await startReconcileHarness();
-    const real = h.deps().companies.searchCompanies;
+    const real = h.deps().companies;
     const gate = async () => {
       searches.push(behaviour);
       if (behaviour === 'HOLD') await new Promise<void>((resolve) => (release = resolve));

@@ -49,7 +49,7 @@ describe('saving field mappings', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).code).toBe('VALIDATION_FAILED');
+    expect((err as AppError).code).toBe('INVALID_MAPPING');
     expect((err as AppError).message).toMatch(message);
     expect(await snapshot()).toEqual(before);
   }

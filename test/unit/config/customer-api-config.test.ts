@@ -27,6 +27,7 @@ describe('loadCustomerApiConfig', () => {
       corsAllowedOrigins: [],
       logLevel: 'INFO',
       outboxTopic: 'warp-customer-changes',
+      reconcileTopic: 'hubspot-reconcile-requests',
       port: 8080,
       warnings: [],
     });

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { reconcileRequestSchema, resyncOrigin } from '../../../shared/reconciliation/reconcile-request.js';
+import { reconcileMessageSchema, reconcileRequestSchema, resyncOrigin } from '../../../shared/reconciliation/reconcile-request.js';
 
 const ID = '8b1c578f-f913-4e64-9624-197fba5ff65a';
 
 describe('reconcile requests', () => {
   it.each([
-    [{ customerId: ID }, { customerId: ID, trigger: 'OPERATOR' }],
-    [{ all: true }, { all: true, mode: 'INCREMENTAL', trigger: 'OPERATOR' }],
-    [{ all: true, mode: 'FULL' }, { all: true, mode: 'FULL', trigger: 'OPERATOR' }],
-    [{ all: true, trigger: 'SCHEDULER' }, { all: true, mode: 'INCREMENTAL', trigger: 'SCHEDULER' }],
+    [{ customerId: ID }, { customerId: ID, trigger: 'OPERATOR', dryRun: false }],
+    [{ all: true }, { all: true, mode: 'INCREMENTAL', trigger: 'OPERATOR', dryRun: false }],
+    [{ all: true, mode: 'FULL' }, { all: true, mode: 'FULL', trigger: 'OPERATOR', dryRun: false }],
+    [{ all: true, trigger: 'SCHEDULER' }, { all: true, mode: 'INCREMENTAL', trigger: 'SCHEDULER', dryRun: false }],
+    [{ all: true, dryRun: true }, { all: true, mode: 'INCREMENTAL', trigger: 'OPERATOR', dryRun: true }],
+    [{ customerIds: [ID], dryRun: true }, { customerIds: [ID], trigger: 'OPERATOR', dryRun: true }],
   ])('accepts %j', (message, parsed) => {
     expect(reconcileRequestSchema.parse(message)).toEqual(parsed);
   });
@@ -23,8 +25,17 @@ describe('reconcile requests', () => {
     [{ customerId: ID, mode: 'FULL' }],
     [{ all: true, trigger: 'CRON' }],
     [{ all: true, extra: 1 }],
+    [{ all: true, dryRun: 'yes' }],
+    [{ customerIds: [] }],
+    [{ customerIds: [ID], mode: 'FULL' }],
   ])('refuses %j', (message) => {
     expect(reconcileRequestSchema.safeParse(message).success).toBe(false);
+  });
+
+  it('takes a queued run by id as a message, and only a decimal id', () => {
+    expect(reconcileMessageSchema.parse({ runId: '42' })).toEqual({ runId: '42' });
+    expect(reconcileMessageSchema.safeParse({ runId: '0' }).success).toBe(false);
+    expect(reconcileMessageSchema.safeParse({ runId: '42', all: true }).success).toBe(false);
   });
 
   it('marks the scheduler\'s rows RECONCILIATION and everyone else\'s OPERATOR', () => {

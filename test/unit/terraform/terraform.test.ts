@@ -30,6 +30,7 @@ const EXAMPLES: Record<string, string> = {
   'var.project_id': 'warp-prod',
   'var.hubspot_app_id': '1234567',
   'local.webhook_public_url': 'https://us-central1-warp-prod.cloudfunctions.net/hubspot-webhook',
+  'google_cloud_scheduler_job.daily_reconciliation.id': 'projects/warp-prod/locations/us-central1/jobs/warp-sync-daily-reconciliation',
 };
 
 /** Plausible secret values, as Secret Manager would mount them into the env. */
