@@ -2,8 +2,11 @@
  * The one error type the HTTP layer maps to a response. Codes are stable,
  * upper snake case (the admin portal and HubSpot tooling key on them); the
  * message is safe to show; `details` names offending fields. Anything that
- * is not an AppError becomes a 500 that says nothing internal.
+ * is not an AppError becomes a 500 that says nothing internal (a 503 when the
+ * database cannot be reached).
  */
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'INVALID_MAPPING'
@@ -76,6 +79,9 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     const error: ErrorBody['error'] = { code: err.code, message: err.message };
     if (err.details) error.details = err.details;
     return { status: err.status, body: { success: false, error } };
+  }
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, body: { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'The database is not reachable; try again shortly' } } };
   }
   return { status: 500, body: { success: false, error: { code: 'INTERNAL', message: 'Internal server error' } } };
 }

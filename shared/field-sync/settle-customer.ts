@@ -127,14 +127,14 @@ function fieldsBeingWritten(plan: CustomerSyncPlan): LoggedFieldChanges {
 }
 
 /**
- * The part of a plan both sides now agree on: refused pushes did not happen (their base stays),
+ * The part of a plan both sides now agree on: refused writes to HubSpot did not happen (their base stays),
  * and pulls skipped because the customer changed meanwhile did not either.
  */
 function agreedPart(plan: CustomerSyncPlan, push: PushOutcome, pullApplied: boolean): CustomerSyncPlan {
   const refused = new Set(push.refused?.properties ?? []);
   const notApplied = new Set(
     plan.decisions
-      .filter((d) => (d.decision.action === 'PUSH_TO_HUBSPOT' && refused.has(d.hubspotProperty)) || (d.decision.action === 'PULL_TO_WARP' && !pullApplied))
+      .filter((d) => refused.has(d.hubspotProperty) || (d.decision.action === 'PULL_TO_WARP' && !pullApplied))
       .map((d) => d.warpField),
   );
   if (notApplied.size === 0) return plan;
@@ -151,7 +151,7 @@ function stateTimes(w: CustomerWork, now: Date) {
   const hubspotChangedAt: Record<string, Date | null | undefined> = { ...w.hubspot?.changedAt };
   for (const d of w.plan!.decisions) {
     if (d.decision.action === 'PULL_TO_WARP') warpChangedAt[d.warpField] = now;
-    if (d.decision.action === 'PUSH_TO_HUBSPOT') hubspotChangedAt[d.hubspotProperty] = now;
+    if (Object.hasOwn(w.plan!.hubspotWrites, d.hubspotProperty)) hubspotChangedAt[d.hubspotProperty] = now;
   }
   return { warpChangedAt, hubspotChangedAt };
 }

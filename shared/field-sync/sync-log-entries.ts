@@ -53,6 +53,11 @@ export function planLogEntries(ctx: LogContext, plan: CustomerSyncPlan, push: Pu
       target[d.warpField] = { hubspotProperty: d.hubspotProperty, old: d.hubspotValue, new: decision.value, reason: decision.reason };
     } else if (decision.action === 'PULL_TO_WARP') {
       pulled[d.warpField] = { hubspotProperty: d.hubspotProperty, old: d.warpValue, new: decision.value, reason: decision.reason };
+      // A restored buried edit is written back to HubSpot as well.
+      if (Object.hasOwn(plan.hubspotWrites, d.hubspotProperty)) {
+        const target = refused.has(d.hubspotProperty) ? failed : pushed;
+        target[d.warpField] = { hubspotProperty: d.hubspotProperty, old: d.hubspotValue, new: decision.value, reason: decision.reason };
+      }
     } else if (decision.action === 'OPEN_CONFLICT') {
       conflicts[d.warpField] = { hubspotProperty: d.hubspotProperty, old: decision.warpValue, new: decision.hubspotValue };
     }

@@ -2,7 +2,9 @@ import type { CompanyRecord } from '../hubspot/client/hubspot-companies.js';
 import { loadFieldStates, saveFieldStates } from '../field-sync/field-state-repository.js';
 import { loadEffectiveMappings } from '../field-sync/mapping-repository.js';
 import { applyWarpWrites } from '../field-sync/sync-customer-repository.js';
-import { isStaleHubspotEvent } from '../sync/decide-field.js';
+import { isStaleHubspotEvent, restoresBuriedEdits } from '../sync/decide-field.js';
+import type { FieldMapping } from '../sync/field-mapping.js';
+import { transformFor, type Canonical } from '../sync/transforms.js';
 import type { JsonObject } from '../sync/json-path.js';
 import { planCustomerSync, type FieldPlanEntry } from '../sync/plan-customer.js';
 import { ignored, processed, type EventOutcome } from './event-outcome.js';
@@ -47,9 +49,13 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
   // After the field was re-pointed to another property, the stored time is the old property's.
   const lastKnown = state?.hubspotProperty === property ? state.hubspotChangedAt : null;
   if (isStaleHubspotEvent(lastKnown, occurredAt)) {
-    ctx.log.info('stale HubSpot event ignored', { customerId: customer.id, property, occurredAt, lastKnown });
+    // A person's edit that a later write of ours buried arrives as stale too: unless it holds the
+    // agreed value, the outbound worker weighs it against HubSpot's history.
+    const mayBeBuried = !isOwnChange(event) && restoresBuriedEdits(mapping) && !isAgreedValue(mapping, state?.base, event.propertyValue);
+    const outboxId = mayBeBuried ? await requestResync(ctx, customer.id, [mapping.warpField]) : undefined;
+    ctx.log.info('stale HubSpot event ignored', { customerId: customer.id, property, occurredAt, lastKnown, resyncRequested: mayBeBuried });
     await logForEvent(ctx, [
-      { ...eventField, direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SKIPPED', errorCode: 'STALE_EVENT', errorMessage: `older than the last known change (${lastKnown?.toISOString()})` },
+      { ...eventField, direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SKIPPED', errorCode: 'STALE_EVENT', errorMessage: `older than the last known change (${lastKnown?.toISOString()})`, outboxId },
     ]);
     return ignored('STALE_EVENT', `${property} changed at ${occurredAt.toISOString()}, last known change ${lastKnown?.toISOString()}`);
   }
@@ -124,6 +130,11 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
     }
   }
   return processed();
+}
+
+function isAgreedValue(mapping: FieldMapping, base: Canonical | undefined, hubspotValue: string | null | undefined): boolean {
+  const read = transformFor(mapping.transform).fromHubspot(hubspotValue ?? null);
+  return read.ok && base !== undefined && read.value === base;
 }
 
 function fieldChange(entry: FieldPlanEntry) {

@@ -19,6 +19,8 @@ import { whyWarpRejects } from './warp-value-rules.js';
  * - A HubSpot value our own app wrote (history or webhook source) differs from WARP's only when
  *   a write of ours landed after a newer one: WARP's value is pushed (OWN_WRITE_OUTDATED), never
  *   pulled, whatever the rule or the change times. A HubSpot-owned field is never written by us.
+ * - A person's edit that a write of ours buried (planned before it, landed after it) is restored
+ *   under LATEST_WINS and HUBSPOT_WINS: pulled into WARP and written back to HubSpot.
  * - An open MANUAL conflict holds the field until both sides agree (IN_SYNC closes it). If a side
  *   moves while it is open, OPEN_CONFLICT is returned again with the new values so the record is
  *   refreshed. A conflict left over after the mapping stopped being MANUAL is ignored.
@@ -35,6 +37,12 @@ export interface HubspotValue extends SideValue {
    * is an outdated write of ours (one that landed late, after a newer one) and WARP's is put back.
    */
   writtenByUs?: boolean;
+  /**
+   * With writtenByUs: the newest change of the property by anyone else, under our write. Later
+   * than WARP's change, it is a person's edit made while our write was in flight (planned from a
+   * read before it), which that write buried; see restoreBuriedEdit.
+   */
+  buriedEdit?: { value: Canonical; changedAt: Date };
 }
 
 export interface OpenConflict {
@@ -62,6 +70,7 @@ export type WriteReason =
   | 'HUBSPOT_WINS'
   | 'LATEST_WINS'
   | 'OWN_WRITE_OUTDATED'
+  | 'HUBSPOT_EDIT_RESTORED'
   | 'WARP_REJECTS_VALUE';
 
 /** The reasons the sync rules give; WARP_REJECTS_VALUE always comes with its `rejected` message. */
@@ -84,6 +93,8 @@ export function decideField(input: FieldDecisionInput): FieldDecision {
   const { mapping, warp, hubspot } = input;
   if (mapping.enabled === false) return { action: 'SKIP', reason: 'DISABLED' };
   if (mapping.direction === 'NONE') return { action: 'SKIP', reason: 'DIRECTION_NONE' };
+  const restored = restoreBuriedEdit(input);
+  if (restored) return restored;
   if (warp.value === hubspot.value) return { action: 'IN_SYNC', value: warp.value };
   if (hubspot.writtenByUs && mapping.direction !== 'HUBSPOT_TO_WARP') {
     return { action: 'PUSH_TO_HUBSPOT', value: warp.value, reason: 'OWN_WRITE_OUTDATED' };
@@ -91,6 +102,26 @@ export function decideField(input: FieldDecisionInput): FieldDecision {
   const manual = mapping.direction === 'BIDIRECTIONAL' && mapping.conflictRule === 'MANUAL';
   const decision = manual && input.openConflict ? keepConflict(input.openConflict, warp, hubspot) : settle(input);
   return guardWarpWrite(mapping.warpField, decision, warp.value, hubspot.value);
+}
+
+/**
+ * A person's HubSpot edit buried by our in-flight write wins where it would have won had our read
+ * seen it: under LATEST_WINS (it is later than WARP's change) and HUBSPOT_WINS it is pulled and
+ * written back to HubSpot. WARP_WINS keeps our write. MANUAL keeps it too: a conflict on a value
+ * HubSpot no longer shows could not be settled for HubSpot by moving the base. Unknown WARP
+ * change times prove nothing; a value WARP cannot hold leaves our write standing.
+ */
+function restoreBuriedEdit({ mapping, warp, hubspot }: FieldDecisionInput): FieldDecision | null {
+  const edit = hubspot.buriedEdit;
+  if (!hubspot.writtenByUs || !edit || !restoresBuriedEdits(mapping)) return null;
+  if (edit.value === warp.value || warp.changedAt === null || edit.changedAt.getTime() <= warp.changedAt.getTime()) return null;
+  const pull: FieldDecision = { action: 'PULL_TO_WARP', value: edit.value, reason: 'HUBSPOT_EDIT_RESTORED' };
+  return guardWarpWrite(mapping.warpField, pull, warp.value, edit.value).action === 'PULL_TO_WARP' ? pull : null;
+}
+
+/** Mappings under which a buried HubSpot edit can win (see restoreBuriedEdit). */
+export function restoresBuriedEdits(mapping: Pick<FieldMapping, 'direction' | 'conflictRule'>): boolean {
+  return mapping.direction === 'BIDIRECTIONAL' && (mapping.conflictRule === 'LATEST_WINS' || mapping.conflictRule === 'HUBSPOT_WINS');
 }
 
 function settle({ mapping, base, warp, hubspot }: FieldDecisionInput): FieldDecision {

@@ -46,17 +46,28 @@ export function latestPropertyChanges(history: PropertiesWithHistory): Record<st
 }
 
 /**
- * What the planner takes from the history: each property's last change time, and the properties
- * whose last change was our own app's write (none when the app id is unknown).
+ * What the planner takes from the history: each property's last change time, the properties
+ * whose last change was our own app's write (none when the app id is unknown), and for those the
+ * newest change by anyone else under it: a person's edit that a late write of ours may have buried
+ * (see HubspotValue.buriedEdit).
  */
 export function hubspotChangesOf(
   history: PropertiesWithHistory,
   appId: string | number | undefined,
-): { changedAt: Record<string, Date>; writtenByUs: Set<string> } {
+): { changedAt: Record<string, Date>; writtenByUs: Set<string>; buriedEdits: Record<string, LatestChange> } {
   const latest = Object.entries(latestPropertyChanges(history));
+  const isOurs = (change: { sourceType: string; sourceId?: string | null }) =>
+    appId !== undefined && isOwnIntegrationChange({ sourceType: change.sourceType, sourceId: change.sourceId ?? null }, appId);
+  const ours = latest.filter(([, change]) => isOurs(change)).map(([property]) => property);
+  const buriedEdits: Record<string, LatestChange> = {};
+  for (const property of ours) {
+    const newest = latestPropertyChanges({ [property]: (history[property] ?? []).filter((entry) => !isOurs(entry)) })[property];
+    if (newest) buriedEdits[property] = newest;
+  }
   return {
     changedAt: Object.fromEntries(latest.map(([property, change]) => [property, change.changedAt])),
-    writtenByUs: new Set(appId === undefined ? [] : latest.filter(([, change]) => isOwnIntegrationChange(change, appId)).map(([property]) => property)),
+    writtenByUs: new Set(ours),
+    buriedEdits,
   };
 }
 

@@ -1,4 +1,4 @@
-import { decideField, type FieldDecision, type OpenConflict } from './decide-field.js';
+import { decideField, type FieldDecision, type HubspotValue, type OpenConflict } from './decide-field.js';
 import type { FieldMapping } from './field-mapping.js';
 import { getPath, type JsonObject } from './json-path.js';
 import { transformFor, type Canonical, type TransformError, type WarpValue } from './transforms.js';
@@ -29,6 +29,8 @@ export interface HubspotSide {
   changedAt?: Readonly<Record<string, Date | null | undefined>>;
   /** Properties whose latest change was this app's own write (see HubspotValue.writtenByUs). */
   writtenByUs?: ReadonlySet<string>;
+  /** Per property written by us: the newest change by anyone else under that write (see HubspotValue.buriedEdit). */
+  buriedEdits?: Readonly<Record<string, { value: string | null; changedAt: Date } | undefined>>;
 }
 
 export interface SyncSides {
@@ -118,6 +120,7 @@ function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: Custom
       value: hubspotRead.value,
       changedAt: input.hubspot?.changedAt?.[hubspotProperty] ?? null,
       writtenByUs: input.hubspot?.writtenByUs?.has(hubspotProperty) ?? false,
+      buriedEdit: buriedEditOf(input.hubspot, hubspotProperty, transform),
     },
     openConflict: state?.openConflict ?? null,
   });
@@ -139,9 +142,21 @@ function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: Custom
   }
   if (decision.action === 'SKIP') return;
   if (decision.action === 'PUSH_TO_HUBSPOT') plan.hubspotWrites[hubspotProperty] = transform.toHubspot(decision.value);
-  if (decision.action === 'PULL_TO_WARP') plan.warpWrites.push({ warpField, value: transform.toWarp(decision.value) });
+  if (decision.action === 'PULL_TO_WARP') {
+    plan.warpWrites.push({ warpField, value: transform.toWarp(decision.value) });
+    // A restored buried edit is not what HubSpot shows now: it goes back there too.
+    if (decision.value !== hubspotRead.value) plan.hubspotWrites[hubspotProperty] = transform.toHubspot(decision.value);
+  }
   if (state?.base !== decision.value) plan.newBases[warpField] = decision.value;
   if (state?.openConflict) plan.closedConflicts.push(warpField);
+}
+
+/** An unreadable buried value is no evidence of anything: it is left out. */
+function buriedEditOf(hubspot: HubspotSide | null, property: string, transform: ReturnType<typeof transformFor>): HubspotValue['buriedEdit'] {
+  const edit = hubspot?.buriedEdits?.[property];
+  if (!edit) return undefined;
+  const read = transform.fromHubspot(edit.value);
+  return read.ok ? { value: read.value, changedAt: edit.changedAt } : undefined;
 }
 
 /**

@@ -401,10 +401,8 @@ describe('interleaved edits, claims and redeliveries', () => {
     );
   }, 120_000);
 
-  // A known gap, kept visible: the planner weighs only a property's newest history entry, which is
-  // our own write, so a person's edit that write buried is never weighed. `fails` turns red once
-  // the planner weighs it; then make this a plain test.
-  it.fails("a person's HubSpot edit made while our older push is in flight is not overwritten for good", async () => {
+  // HubSpot's newest entry is then our own write; the person's edit under it must still be weighed.
+  it("a person's HubSpot edit made while our older push is in flight is not overwritten for good", async () => {
     await scenario(EDIT_DURING_PUSH.map(printable));
   });
 });

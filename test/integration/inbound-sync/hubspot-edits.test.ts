@@ -36,6 +36,38 @@ afterEach(async (ctx) => {
 });
 
 describe('a person editing in HubSpot', () => {
+  it("an edit buried by a write of ours, whose webhook then arrives stale, is restored on both sides", async () => {
+    const { id, companyId } = await createLinkedCustomer(stack, 'Buried Co');
+    const person = 'Buried Co by Sales';
+    const attemptsBefore = (await stack.sandbox.control.webhooks()).attempts.length;
+    stack.intakeFailures.only = (event) => event.objectId === Number(companyId) && event.propertyValue === person;
+    stack.intakeFailures.remaining = 1_000;
+    const edited = await stack.sandbox.control.editAsUser(companyId, { name: person });
+    const editedAt = new Date(edited.propertiesWithHistory.name![0]!.timestamp);
+    await waitFor(async () => (await stack.sandbox.control.webhooks()).attempts.slice(attemptsBefore).some((a) => a.outcome === 'failed'), "the person's held delivery");
+
+    await stack.customers.update(ADMIN, id, { company_name: 'Buried Co by WARP' });
+    await waitFor(async () => (await stack.sandbox.control.company(companyId)).properties.name === 'Buried Co by WARP', "WARP's push over the person's edit");
+    // What a push planned before the person's edit and landing after it leaves behind: WARP's
+    // change is older than the edit now buried under our write.
+    const warpEditAt = new Date(editedAt.getTime() - 1_000);
+    await stack.db.updateTable('hubspot_field_state').set({ warp_changed_at: warpEditAt }).where('customer_id', '=', id).where('warp_field', '=', 'company_name').execute();
+    await stack.db.updateTable('hubspot_sync_queue').set({ changed_at: warpEditAt }).where('customer_id', '=', id).where('operation', '=', 'UPDATE').execute();
+    stack.intakeFailures.remaining = 0;
+    await waitFor(async () => (await customerRow(stack, id)).company_name === person, 'the buried edit to reach WARP');
+    await settle(stack);
+
+    expect((await stack.sandbox.control.company(companyId)).properties.name).toBe(person);
+    expect(await fieldState(stack, id, 'company_name')).toMatchObject({ base_value: person, conflict_status: 'NONE' });
+    const event = (await eventsOf(stack, companyId)).find((e) => e.property_value === person);
+    expect(event).toMatchObject({ status: 'IGNORED', ignore_reason: expect.stringMatching(/^STALE_EVENT/) });
+    const restored = await database.db.selectFrom('hubspot_sync_log').select(['operation', 'fields']).where('customer_id', '=', id).where('operation', 'in', ['PULL', 'PUSH']).orderBy('id').execute();
+    expect(restored.slice(-2)).toEqual([
+      { operation: 'PUSH', fields: { company_name: expect.objectContaining({ new: person, reason: 'HUBSPOT_EDIT_RESTORED' }) } },
+      { operation: 'PULL', fields: { company_name: expect.objectContaining({ new: person, reason: 'HUBSPOT_EDIT_RESTORED' }) } },
+    ]);
+  });
+
   it('a sales edit of warp_credit_limit reaches the WARP customer in one transaction, without bouncing back', async () => {
     const { id, companyId } = await createLinkedCustomer(stack, 'Credit Co');
     const before = await customerRow(stack, id);

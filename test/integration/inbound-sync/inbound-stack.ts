@@ -111,7 +111,7 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
         db: options.db,
         companies: hubspot(3).companies,
         log: log.child({ component: 'field-sync' }),
-        options: { workerId: 'inbound-test-outbound', maxCustomers: 50, leaseMs: 60_000, retryDelayMs: 0 },
+        options: { workerId: 'inbound-test-outbound', maxCustomers: 50, leaseMs: 60_000, retryDelayMs: 0, hubspotAppId: String(sandbox.appId) },
       })),
     });
     stops.push(() => outbound.close());

@@ -420,3 +420,67 @@ describe('decideField: a HubSpot value our own app wrote', () => {
     expect(decideField({ ...hubspotNewer, hubspot: { ...hubspotNewer.hubspot, writtenByUs: true } })).toEqual(push('W269 City', 'OWN_WRITE_OUTDATED'));
   });
 });
+
+describe("a person's HubSpot edit buried under a write of ours", () => {
+  // WARP changed at T1; our write planned from an earlier read landed after the person's edit.
+  const BEFORE = new Date('2026-03-01T09:59:59.000Z');
+  const buried = (
+    rule: ConflictRule,
+    direction: Direction,
+    edit: { value: Canonical; changedAt: Date },
+    warpAt: Date | null = T1,
+    { field = 'address.city', current = 'W' }: { field?: string; current?: Canonical } = {},
+  ): FieldDecisionInput => ({
+    mapping: { warpField: field, direction, conflictRule: rule },
+    base: 'W',
+    warp: { value: 'W', changedAt: warpAt },
+    hubspot: { value: current, changedAt: new Date('2026-03-01T10:00:09.000Z'), writtenByUs: true, buriedEdit: edit },
+  });
+
+  const restoring = ['LATEST_WINS', 'HUBSPOT_WINS'] as const;
+  const keeping = ['WARP_WINS', 'MANUAL'] as const;
+
+  for (const rule of restoring) {
+    it(`${rule}: an edit later than WARP's change is pulled (and so written back)`, () => {
+      expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 }))).toEqual(pull('H', 'HUBSPOT_EDIT_RESTORED'));
+    });
+    it(`${rule}: an edit emptying the field is restored too`, () => {
+      const emptied = buried(rule, 'BIDIRECTIONAL', { value: null, changedAt: T2 }, T1, { field: 'legal_name' });
+      expect(decideField(emptied)).toEqual(pull(null, 'HUBSPOT_EDIT_RESTORED'));
+    });
+    it(`${rule}: an edit before or at WARP's change was rightly overwritten`, () => {
+      for (const changedAt of [BEFORE, T1]) expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt }))).toEqual(inSync('W'));
+    });
+    it(`${rule}: an unknown WARP change time proves nothing`, () => {
+      expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 }, null))).toEqual(inSync('W'));
+    });
+    it(`${rule}: an edit holding WARP's value is no news; our outdated write still goes back`, () => {
+      expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'W', changedAt: T2 }))).toEqual(inSync('W'));
+      expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'W', changedAt: T2 }, T1, { current: 'OLD' }))).toEqual(push('W', 'OWN_WRITE_OUTDATED'));
+    });
+    it(`${rule}: a value WARP cannot hold leaves our write standing, written once`, () => {
+      const input = buried(rule, 'BIDIRECTIONAL', { value: null, changedAt: T2 }, T1, { field: 'company_name' });
+      expect(decideField(input)).toEqual(inSync('W'));
+      expect(decideField({ ...input, hubspot: { ...input.hubspot, value: 'OLD' } })).toEqual(push('W', 'OWN_WRITE_OUTDATED'));
+    });
+  }
+
+  for (const rule of keeping) {
+    it(`${rule}: our write stands`, () => {
+      expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 }))).toEqual(inSync('W'));
+    });
+  }
+
+  for (const rule of CONFLICT_RULES) {
+    it(`${rule}: one-way and disabled fields never restore`, () => {
+      expect(decideField(buried(rule, 'WARP_TO_HUBSPOT', { value: 'H', changedAt: T2 }))).toEqual(inSync('W'));
+      expect(decideField(buried(rule, 'NONE', { value: 'H', changedAt: T2 }))).toEqual({ action: 'SKIP', reason: 'DIRECTION_NONE' });
+      const disabled = buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 });
+      expect(decideField({ ...disabled, mapping: { ...disabled.mapping, enabled: false } })).toEqual({ action: 'SKIP', reason: 'DISABLED' });
+    });
+    it(`${rule}: a buried edit counts only while our write is HubSpot's newest change`, () => {
+      const input = buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 });
+      expect(decideField({ ...input, hubspot: { ...input.hubspot, writtenByUs: false } })).toEqual(inSync('W'));
+    });
+  }
+});

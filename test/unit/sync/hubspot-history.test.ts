@@ -30,9 +30,25 @@ describe('latestPropertyChanges', () => {
 
   it('gives the planner per-property change times and the properties our app wrote last', () => {
     const times = { name: new Date('2026-03-01T10:00:05Z'), warp_credit_limit: new Date('2026-03-02T00:00:00Z') };
-    expect(hubspotChangesOf(history, APP_ID)).toEqual({ changedAt: times, writtenByUs: new Set(['warp_credit_limit']) });
-    expect(hubspotChangesOf(history, '999')).toEqual({ changedAt: times, writtenByUs: new Set() });
-    expect(hubspotChangesOf(history, undefined).writtenByUs).toEqual(new Set());
+    const buriedEdits = { warp_credit_limit: { value: '500', changedAt: new Date('2026-02-01T00:00:00Z'), sourceType: 'CRM_UI', sourceId: null } };
+    expect(hubspotChangesOf(history, APP_ID)).toEqual({ changedAt: times, writtenByUs: new Set(['warp_credit_limit']), buriedEdits });
+    expect(hubspotChangesOf(history, '999')).toEqual({ changedAt: times, writtenByUs: new Set(), buriedEdits: {} });
+    expect(hubspotChangesOf(history, undefined)).toMatchObject({ writtenByUs: new Set(), buriedEdits: {} });
+  });
+
+  it('under our newest write, names the newest change by anyone else, skipping our older writes', () => {
+    const layered = propertiesWithHistorySchema.parse({
+      city: [
+        { value: 'W2', timestamp: '2026-03-01T10:00:09Z', sourceType: 'INTEGRATION', sourceId: APP_ID },
+        { value: 'W1', timestamp: '2026-03-01T10:00:07Z', sourceType: 'INTEGRATION', sourceId: APP_ID },
+        { value: 'H2', timestamp: '2026-03-01T10:00:05Z', sourceType: 'CRM_UI', sourceId: 'userId:1' },
+        { value: 'H1', timestamp: '2026-03-01T10:00:01Z', sourceType: 'INTEGRATION', sourceId: '999' },
+      ],
+      only_ours: [{ value: 'W', timestamp: '2026-03-01T10:00:00Z', sourceType: 'INTEGRATION', sourceId: APP_ID }],
+    });
+    expect(hubspotChangesOf(layered, APP_ID).buriedEdits).toEqual({
+      city: { value: 'H2', changedAt: new Date('2026-03-01T10:00:05Z'), sourceType: 'CRM_UI', sourceId: 'userId:1' },
+    });
   });
 });
 

@@ -106,6 +106,27 @@ describe('planCustomerSync', () => {
     expect(warpLater.hubspotWrites).toEqual({ name: 'Acme WARP' });
   });
 
+  it("restores a person's edit that our late write buried: pulled into WARP and written back to HubSpot", () => {
+    const customer = setPath(acmeCustomer(), 'company_name', 'Acme WARP');
+    const input = acmeInput({
+      warp: { customer, changedAt: { company_name: at(1) } },
+      hubspot: {
+        properties: { ...acmeCompany(), name: 'Acme WARP' },
+        changedAt: { name: at(3) },
+        writtenByUs: new Set(['name']),
+        buriedEdits: { name: { value: 'Acme HubSpot', changedAt: at(2) } },
+      },
+    });
+    const plan = planCustomerSync(input);
+    expect(plan.warpWrites).toEqual([{ warpField: 'company_name', value: 'Acme HubSpot' }]);
+    expect(plan.hubspotWrites).toEqual({ name: 'Acme HubSpot' });
+    expect(plan.newBases).toMatchObject({ company_name: 'Acme HubSpot' });
+    nothingToDo(planCustomerSync({ ...input, ...applyPlanToSides(input, plan, at(4)) }));
+    // A buried value WARP cannot hold (too long for company_name) leaves our write standing.
+    const tooLong = acmeInput({ ...input, hubspot: { ...input.hubspot!, buriedEdits: { name: { value: 'x'.repeat(300), changedAt: at(2) } } } });
+    expect(planCustomerSync(tooLong)).toMatchObject({ warpWrites: [], hubspotWrites: {}, newBases: { company_name: 'Acme WARP' } });
+  });
+
   it('records a MANUAL conflict, holds it, and closes it once the sides agree', () => {
     const manual = resolveMappings(DEFAULT_FIELD_MAPPINGS, [
       { ...DEFAULT_FIELD_MAPPINGS.find((m) => m.warpField === 'company_name')!, conflictRule: 'MANUAL' },
