@@ -75,6 +75,12 @@ export async function getRun(db: DbOrTx, id: string, now = new Date()): Promise<
   return runView(row, now);
 }
 
+/** The newest run, of dry runs or of real ones; null before the first. */
+export async function lastRun(db: DbOrTx, { dryRun }: { dryRun: boolean }, now = new Date()): Promise<RunView | null> {
+  const row = await db.selectFrom('hubspot_reconciliation_runs').selectAll().where('dry_run', '=', dryRun).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row ? runView(row, now) : null;
+}
+
 /** Newest first, keyset on id. */
 export async function listRuns(db: DbOrTx, query: RunListQuery, now = new Date()): Promise<z.output<typeof runPageSchema>> {
   const rows = await db

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
+import { lastRun, runViewSchema } from '../reconciliation/run-views.js';
 import { isoDate } from './paging.js';
 import { scheduledJobSchema, type ScheduledJobReader } from './scheduled-job.js';
 
@@ -57,20 +58,8 @@ export const syncStatusSchema = z.object({
     /** HubSpot's daily count is not tracked here; blockedReason DAILY says the limit was hit. */
     dailyCallsUsed: z.number().int().nullable(),
   }),
-  lastReconciliation: z
-    .object({
-      id: z.string(),
-      trigger: z.string(),
-      status: z.string(),
-      startedAt: isoDate,
-      finishedAt: isoDate.nullable(),
-      customersChecked: z.number().int(),
-      customersChanged: z.number().int(),
-      hubspotCalls: z.number().int(),
-      errors: z.number().int(),
-      error: z.string().nullable(),
-    })
-    .nullable(),
+  /** The newest run that reconciles (dry runs only report, so they say nothing about the sync's health). */
+  lastReconciliation: runViewSchema.nullable(),
   /** From Cloud Scheduler; null when no job is configured (locally). */
   nextReconciliation: z.union([scheduledJobSchema, z.object({ name: z.string(), error: z.string() })]).nullable(),
 });
@@ -89,18 +78,6 @@ interface StatusRow {
   conflicts_oldest: Date | null;
   attention: Record<string, number> | null;
   buckets: Array<{ bucket: string; calls: number; blocked_until: string | null; blocked_reason: z.output<typeof bucketSchema>['blockedReason'] }>;
-  last_run: {
-    id: number;
-    trigger: string;
-    status: string;
-    started_at: string;
-    finished_at: string | null;
-    customers_checked: number;
-    customers_changed: number;
-    hubspot_calls: number;
-    errors: number;
-    error: string | null;
-  } | null;
 }
 
 /**
@@ -132,10 +109,7 @@ async function readStatusRow(db: DbOrTx, budget: RateBudgetView): Promise<Status
                            WHERE t > floor(extract(epoch FROM clock_timestamp()) * 1000) - ${budget.windowMs}::int),
                 'blocked_until', CASE WHEN blocked_until > now() THEN blocked_until END,
                 'blocked_reason', CASE WHEN blocked_until > now() THEN blocked_reason END)), '[]')
-         FROM hubspot_rate_budget WHERE bucket = ANY(${buckets}::text[])) AS buckets,
-      (SELECT row_to_json(r) FROM (SELECT id, trigger, status, started_at, finished_at, customers_checked, customers_changed,
-                                          hubspot_calls, errors, error
-                                     FROM hubspot_reconciliation_runs ORDER BY started_at DESC LIMIT 1) r) AS last_run
+         FROM hubspot_rate_budget WHERE bucket = ANY(${buckets}::text[])) AS buckets
   `.execute(db);
   return rows[0]!;
 }
@@ -144,7 +118,11 @@ const iso = (value: Date | string | null | undefined) => (value === null || valu
 
 /** Is the sync healthy, with everything an operator looks at first. */
 export async function syncStatus(deps: SyncStatusDeps): Promise<SyncStatus> {
-  const [row, nextReconciliation] = await Promise.all([readStatusRow(deps.db, deps.budget), readSchedule(deps)]);
+  const [row, lastReconciliation, nextReconciliation] = await Promise.all([
+    readStatusRow(deps.db, deps.budget),
+    lastRun(deps.db, { dryRun: false }),
+    readSchedule(deps),
+  ]);
   const now = row.now.getTime();
   const ageOf = (at: string | null) => (at === null ? null : Math.max(0, Math.round((now - Date.parse(at)) / 1000)));
   const backlog = (count: number, oldest: Date | string | null | undefined) => {
@@ -159,7 +137,6 @@ export async function syncStatus(deps: SyncStatusDeps): Promise<SyncStatus> {
     return { bucket, callsInWindow: found?.calls ?? 0, blockedUntil: iso(found?.blocked_until), blockedReason: found?.blocked_reason ?? null };
   };
   const attention = row.attention ?? {};
-  const run = row.last_run;
   const status: Omit<SyncStatus, 'healthy' | 'reasons'> = {
     checkedAt: row.now.toISOString(),
     outbox: {
@@ -181,18 +158,7 @@ export async function syncStatus(deps: SyncStatusDeps): Promise<SyncStatus> {
       search: bucketView(`${deps.budget.key}:search`),
       dailyCallsUsed: null,
     },
-    lastReconciliation: run && {
-      id: String(run.id),
-      trigger: run.trigger,
-      status: run.status,
-      startedAt: iso(run.started_at)!,
-      finishedAt: iso(run.finished_at),
-      customersChecked: run.customers_checked,
-      customersChanged: run.customers_changed,
-      hubspotCalls: run.hubspot_calls,
-      errors: run.errors,
-      error: run.error,
-    },
+    lastReconciliation,
     nextReconciliation,
   };
   const reasons = unhealthyReasons(status);

@@ -104,6 +104,8 @@ describe('sync operations API over HTTP', () => {
         .execute();
       await insertWebhookEvent(t.db, 1, { status: 'FAILED', processing_error: 'boom' });
       await t.db.insertInto('hubspot_reconciliation_runs').values({ trigger: 'SCHEDULER', status: 'FAILED', error: 'HubSpot down', finished_at: new Date() }).execute();
+      // A later dry run only reports: the failed real run still decides the verdict.
+      await t.db.insertInto('hubspot_reconciliation_runs').values({ trigger: 'OPERATOR', status: 'SUCCEEDED', dry_run: true, finished_at: new Date() }).execute();
       await t.db
         .insertInto('hubspot_rate_budget')
         .values({ bucket: 'test:api', reserved_at_ms: [String(Date.now()), String(Date.now())], blocked_until: new Date(Date.now() + 3_600_000), blocked_reason: 'DAILY' })
@@ -119,7 +121,7 @@ describe('sync operations API over HTTP', () => {
         expect(s.webhookEvents.failed.count).toBe(1);
         expect(s.customersNeedingAttention).toEqual({ count: 2, byStatus: { DELETED: 1, NEEDS_ATTENTION: 1 } });
         expect(s.rateBudget.api).toMatchObject({ callsInWindow: 2, blockedReason: 'DAILY' });
-        expect(s.lastReconciliation).toMatchObject({ trigger: 'SCHEDULER', status: 'FAILED', error: 'HubSpot down' });
+        expect(s.lastReconciliation).toMatchObject({ trigger: 'SCHEDULER', status: 'FAILED', error: 'HubSpot down', dryRun: false, mode: null });
         expect(s.reasons).toEqual([
           expect.stringMatching(/^outbox backlog: the oldest pending change is \d+ s old$/),
           '1 outbox changes failed for good',
