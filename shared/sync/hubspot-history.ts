@@ -56,8 +56,7 @@ export function hubspotChangesOf(
   appId: string | number | undefined,
 ): { changedAt: Record<string, Date>; writtenByUs: Set<string>; buriedEdits: Record<string, LatestChange> } {
   const latest = Object.entries(latestPropertyChanges(history));
-  const isOurs = (change: { sourceType: string; sourceId?: string | null }) =>
-    appId !== undefined && isOwnIntegrationChange({ sourceType: change.sourceType, sourceId: change.sourceId ?? null }, appId);
+  const isOurs = (change: HistoryEntry | LatestChange) => appId !== undefined && isOwnIntegrationChange(change, appId);
   const ours = latest.filter(([, change]) => isOurs(change)).map(([property]) => property);
   const buriedEdits: Record<string, LatestChange> = {};
   for (const property of ours) {
@@ -72,9 +71,6 @@ export function hubspotChangesOf(
 }
 
 /** True when the change was written by our own app (sourceType INTEGRATION, sourceId = app id). */
-export function isOwnIntegrationChange(
-  change: Pick<LatestChange, 'sourceType' | 'sourceId'>,
-  appId: string | number,
-): boolean {
+export function isOwnIntegrationChange(change: { sourceType: string; sourceId?: string | null }, appId: string | number): boolean {
   return change.sourceType === 'INTEGRATION' && change.sourceId === String(appId);
 }
