@@ -15,6 +15,8 @@ import { createCustomerService } from '../../shared/customers/service.js';
 import { customerRoutes, type RouteContext } from './routes.js';
 import { syncRoutes, type SyncOperationsDeps } from './sync-routes.js';
 import { reconciliationRoutes, type ReconciliationRouteDeps } from './reconciliation-routes.js';
+import { withOpenApiRoute } from './openapi.js';
+import type { CustomerService } from '../../shared/customers/service.js';
 
 export interface CustomerApiDeps {
   db: Db;
@@ -47,6 +49,15 @@ const VERSION_PREFIX = /^\/v1(?=\/|$)/;
 /** Gatekeeper permissions are written against the API gateway's paths. */
 const GATEKEEPER_PREFIX = '/api/v1';
 
+/** Every route of the function, `GET /openapi.json` included, and the document describing them. */
+export function customerApiRoutes(service: CustomerService, deps: Pick<CustomerApiDeps, 'db' | 'log' | 'sync' | 'reconciliation'>) {
+  return withOpenApiRoute([
+    ...customerRoutes(service),
+    ...syncRoutes({ db: deps.db, log: deps.log, ...deps.sync }),
+    ...reconciliationRoutes({ db: deps.db, log: deps.log, ...deps.reconciliation }),
+  ]);
+}
+
 /** The customer API as a functions-framework HTTP handler over injected dependencies. */
 export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
   const service = createCustomerService({
@@ -55,7 +66,7 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
     onOutboxCommitted: deps.onOutboxCommitted,
     generateBan: deps.generateBan,
   });
-  const match = createRouter([...customerRoutes(service), ...syncRoutes({ db: deps.db, log: deps.log, ...deps.sync }), ...reconciliationRoutes({ db: deps.db, log: deps.log, ...deps.reconciliation })]);
+  const match = createRouter(customerApiRoutes(service, deps).routes);
   const cors = { allowedOrigins: deps.corsAllowedOrigins, allowedMethods: METHODS };
 
   /** CORS, then `work`; every outcome is an envelope and exactly one log line. */

@@ -161,13 +161,14 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           params: mappingFieldParams,
           headers: ifMatchHeaders,
           body: mappingBodySchema,
-          responses: { 200: { description: 'Saved', data: mappingSavedSchema } },
+          responses: { 200: { description: "Saved; the ETag is the set's new one", data: mappingSavedSchema, headers: ['ETag'] } },
           errors: ['VALIDATION_FAILED', 'INVALID_JSON', 'INVALID_MAPPING', 'PRECONDITION_FAILED'],
         },
         async run(ctx) {
           const { field } = parseOrThrow(mappingFieldParams, ctx.params, 'path parameter');
           const ifMatch = ifMatchOf(ctx);
-          sendData(ctx.res, 200, await saveGlobalMapping(db, ctx.principal, field, mappingBody(ctx), { ifMatch }));
+          const saved = await saveGlobalMapping(db, ctx.principal, field, mappingBody(ctx), { ifMatch });
+          sendData(ctx.res, 200, saved.data, { ETag: saved.etag });
         },
       },
     },
@@ -256,7 +257,7 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           params: customerMappingParams,
           headers: ifMatchHeaders,
           body: mappingBodySchema,
-          responses: { 200: { description: 'Saved', data: mappingSavedSchema } },
+          responses: { 200: { description: "Saved; the ETag is the set's new one", data: mappingSavedSchema, headers: ['ETag'] } },
           errors: ['VALIDATION_FAILED', 'INVALID_JSON', 'INVALID_MAPPING', 'PRECONDITION_FAILED', 'NOT_FOUND', 'FORBIDDEN'],
         },
         async run(ctx) {
@@ -264,7 +265,7 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           await requireMappingEditor(db, ctx.principal, id);
           const ifMatch = ifMatchOf(ctx);
           const saved = await saveCustomerOverride(db, ctx.principal, id, field, mappingBody(ctx), { ifMatch, publishing: deps.outboxPublishing });
-          sendData(ctx.res, 200, saved);
+          sendData(ctx.res, 200, saved.data, { ETag: saved.etag });
         },
       },
     },
@@ -278,13 +279,14 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           tag: 'sync',
           params: customerMappingParams,
           headers: ifMatchHeaders,
-          responses: { 200: { description: 'Removed', data: mappingSavedSchema } },
+          responses: { 200: { description: "Removed; the ETag is the set's new one", data: mappingSavedSchema, headers: ['ETag'] } },
           errors: ['VALIDATION_FAILED', 'PRECONDITION_FAILED', 'NOT_FOUND', 'FORBIDDEN'],
         },
         async run(ctx) {
           const { id, field } = parseOrThrow(customerMappingParams, ctx.params, 'path parameter');
           await requireMappingEditor(db, ctx.principal, id);
-          sendData(ctx.res, 200, await deleteCustomerOverride(db, ctx.principal, id, field, { ifMatch: ifMatchOf(ctx), publishing: deps.outboxPublishing }));
+          const removed = await deleteCustomerOverride(db, ctx.principal, id, field, { ifMatch: ifMatchOf(ctx), publishing: deps.outboxPublishing });
+          sendData(ctx.res, 200, removed.data, { ETag: removed.etag });
         },
       },
     },

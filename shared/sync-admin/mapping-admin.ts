@@ -67,6 +67,15 @@ export interface MappingSaveOptions extends OperatorActionOptions {
    * write see the same set).
    */
   precondition?: (rows: readonly ConfigRow[]) => void;
+  /**
+   * Runs in the save's transaction on the same set after the write (the HTTP API's new ETag, so
+   * a client can chain writes without a read in between that another save could slip into).
+   */
+  savedSet?: (rows: readonly ConfigRow[]) => void;
+}
+
+async function reportSavedSet(tx: Tx, options: Pick<MappingSaveOptions, 'savedSet'>, customerId: string | null): Promise<void> {
+  if (options.savedSet) options.savedSet(await loadConfigRows(tx, customerId));
 }
 
 /** Shown this many broken overrides at most; the rest are counted. */
@@ -81,7 +90,7 @@ export async function setGlobalMapping(
   db: Db,
   mapping: FieldMapping,
   updatedBy: string,
-  options: Pick<MappingSaveOptions, 'now' | 'precondition'> = {},
+  options: Pick<MappingSaveOptions, 'now' | 'precondition' | 'savedSet'> = {},
 ): Promise<GlobalMappingSaved> {
   const parsed = parseMapping(mapping);
   const next: StoredMapping = { ...parsed, enabled: parsed.enabled ?? true };
@@ -106,6 +115,7 @@ export async function setGlobalMapping(
     const droppedFieldStates = current?.hubspot_property === next.hubspotProperty ? 0 : await dropFieldStates(tx, next.warpField);
     const changed = !current || !isDeepStrictEqual(rowToMapping(current), next);
     await logMappingChange(tx, { customerId: null, warpField: next.warpField, before: current, after: next, changed, by, outboxId: null });
+    await reportSavedSet(tx, options, null);
     return { mapping: next, changed, droppedFieldStates, followUp: changed ? FULL_RECONCILE_COMMAND : null };
   });
 }
@@ -140,6 +150,7 @@ export async function setCustomerOverride(
     const resync = await resyncIfChanged(tx, id, next.warpField, before, after, by, now);
     const current = overrides.find((r) => r.warp_field === next.warpField);
     await logMappingChange(tx, { customerId: id, warpField: next.warpField, before: current, after: next, by, ...resync });
+    await reportSavedSet(tx, options, id);
     return { mapping: next, ...resync };
   });
   const resync = await publishAfterCommit(db, options, saved.outboxId);
@@ -170,6 +181,7 @@ export async function removeCustomerOverride(
     await tx.deleteFrom('hubspot_sync_config').where('id', '=', target.id).execute();
     const resync = await resyncIfChanged(tx, id, warpField, before, after, by, now);
     await logMappingChange(tx, { customerId: id, warpField, before: target, after: null, by, ...resync });
+    await reportSavedSet(tx, options, id);
     return resync;
   });
   return { warpField, changed, resync: await publishAfterCommit(db, options, outboxId) };

@@ -187,7 +187,8 @@ export async function retryFailures(deps: RetryDeps, principal: Principal, body:
               .skipLocked(),
           )
           .returning(['id', 'customer_id', 'last_error'])
-          .execute();
+          .execute()
+          .then((rows) => rows.sort(byId));
     const eventRows = !pickEvents
       ? []
       : await tx
@@ -205,7 +206,8 @@ export async function retryFailures(deps: RetryDeps, principal: Principal, body:
               .skipLocked(),
           )
           .returning(['id', 'dedupe_key', 'object_id', 'payload', 'processing_error'])
-          .execute();
+          .execute()
+          .then((rows) => rows.sort(byId));
     const entries: NewSyncLogEntry[] = [
       ...outboxRows.map((r): NewSyncLogEntry => ({
         customer_id: r.customer_id,
@@ -246,6 +248,12 @@ export async function retryFailures(deps: RetryDeps, principal: Principal, body:
     webhookEvents: { retried: eventRows.length, ids: eventRows.map((r) => r.id), published: eventsPublished },
     remaining,
   };
+}
+
+/** UPDATE … RETURNING has no order; rows are logged, answered and published oldest first. */
+function byId(a: { id: string }, b: { id: string }): number {
+  const [x, y] = [BigInt(a.id), BigInt(b.id)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 async function publishOutbox(deps: RetryDeps, ids: readonly string[]): Promise<number> {

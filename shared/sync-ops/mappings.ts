@@ -129,9 +129,33 @@ interface WriteOptions {
   publishing?: ResyncPublishing;
 }
 
-export async function saveGlobalMapping(db: Db, principal: Principal, warpField: string, body: MappingBody, options: WriteOptions): Promise<MappingSaved> {
-  const saved = await setGlobalMapping(db, { warpField, ...body }, principal.userId, { precondition: ifMatchPrecondition(options.ifMatch) });
-  return {
+/** A write's answer and the ETag of the set it left, taken in its transaction. */
+export interface MappingWritten {
+  etag: string;
+  data: MappingSaved;
+}
+
+/** The save options that check If-Match before and capture the new ETag after, under one lock. */
+function etagged(options: WriteOptions) {
+  let etag: string | undefined;
+  const saveOptions: MappingSaveOptions = {
+    publishing: options.publishing,
+    precondition: ifMatchPrecondition(options.ifMatch),
+    savedSet: (rows) => {
+      etag = mappingSetEtag(rows);
+    },
+  };
+  const written = (data: MappingSaved): MappingWritten => {
+    if (etag === undefined) throw new Error('a mapping save returned without reporting its set');
+    return { etag, data };
+  };
+  return { saveOptions, written };
+}
+
+export async function saveGlobalMapping(db: Db, principal: Principal, warpField: string, body: MappingBody, options: WriteOptions): Promise<MappingWritten> {
+  const { saveOptions, written } = etagged(options);
+  const saved = await setGlobalMapping(db, { warpField, ...body }, principal.userId, saveOptions);
+  return written({
     customerId: null,
     mapping: saved.mapping,
     warpField,
@@ -139,7 +163,7 @@ export async function saveGlobalMapping(db: Db, principal: Principal, warpField:
     resync: null,
     followUp: saved.followUp,
     droppedFieldStates: saved.droppedFieldStates,
-  };
+  });
 }
 
 export async function saveCustomerOverride(
@@ -149,18 +173,14 @@ export async function saveCustomerOverride(
   warpField: string,
   body: MappingBody,
   options: WriteOptions,
-): Promise<MappingSaved> {
-  const saved = await setCustomerOverride(db, customerId, { warpField, ...body }, principal.userId, {
-    publishing: options.publishing,
-    precondition: ifMatchPrecondition(options.ifMatch),
-  });
-  return { customerId, mapping: saved.mapping, warpField, changed: saved.changed, resync: resyncView(saved.resync), followUp: null, droppedFieldStates: 0 };
+): Promise<MappingWritten> {
+  const { saveOptions, written } = etagged(options);
+  const saved = await setCustomerOverride(db, customerId, { warpField, ...body }, principal.userId, saveOptions);
+  return written({ customerId, mapping: saved.mapping, warpField, changed: saved.changed, resync: resyncView(saved.resync), followUp: null, droppedFieldStates: 0 });
 }
 
-export async function deleteCustomerOverride(db: Db, principal: Principal, customerId: string, warpField: string, options: WriteOptions): Promise<MappingSaved> {
-  const removed = await removeCustomerOverride(db, customerId, warpField, principal.userId, {
-    publishing: options.publishing,
-    precondition: ifMatchPrecondition(options.ifMatch),
-  });
-  return { customerId, mapping: null, warpField, changed: removed.changed, resync: resyncView(removed.resync), followUp: null, droppedFieldStates: 0 };
+export async function deleteCustomerOverride(db: Db, principal: Principal, customerId: string, warpField: string, options: WriteOptions): Promise<MappingWritten> {
+  const { saveOptions, written } = etagged(options);
+  const removed = await removeCustomerOverride(db, customerId, warpField, principal.userId, saveOptions);
+  return written({ customerId, mapping: null, warpField, changed: removed.changed, resync: resyncView(removed.resync), followUp: null, droppedFieldStates: 0 });
 }

@@ -55,8 +55,11 @@ export const syncStatusSchema = z.object({
     windowMs: z.number().int(),
     api: bucketSchema,
     search: bucketSchema,
-    /** HubSpot's daily count is not tracked here; blockedReason DAILY says the limit was hit. */
+    /** From HubSpot's daily-limit headers of a recent answer (null before the first); blockedReason DAILY says the limit was hit. */
     dailyCallsUsed: z.number().int().nullable(),
+    dailyLimit: z.number().int().nullable(),
+    /** When HubSpot last reported the daily figures; they reset at midnight in the account's time zone. */
+    dailyObservedAt: isoDate.nullable(),
   }),
   /** The newest run that reconciles (dry runs only report, so they say nothing about the sync's health). */
   lastReconciliation: runViewSchema.nullable(),
@@ -77,7 +80,15 @@ interface StatusRow {
   conflicts_open: number;
   conflicts_oldest: Date | null;
   attention: Record<string, number> | null;
-  buckets: Array<{ bucket: string; calls: number; blocked_until: string | null; blocked_reason: z.output<typeof bucketSchema>['blockedReason'] }>;
+  buckets: Array<{
+    bucket: string;
+    calls: number;
+    blocked_until: string | null;
+    blocked_reason: z.output<typeof bucketSchema>['blockedReason'];
+    daily_limit: number | null;
+    daily_remaining: number | null;
+    daily_observed_at: string | null;
+  }>;
 }
 
 /**
@@ -108,7 +119,8 @@ async function readStatusRow(db: DbOrTx, budget: RateBudgetView): Promise<Status
                 'calls', (SELECT count(*) FROM unnest(reserved_at_ms) t
                            WHERE t > floor(extract(epoch FROM clock_timestamp()) * 1000) - ${budget.windowMs}::int),
                 'blocked_until', CASE WHEN blocked_until > now() THEN blocked_until END,
-                'blocked_reason', CASE WHEN blocked_until > now() THEN blocked_reason END)), '[]')
+                'blocked_reason', CASE WHEN blocked_until > now() THEN blocked_reason END,
+                'daily_limit', daily_limit, 'daily_remaining', daily_remaining, 'daily_observed_at', daily_observed_at)), '[]')
          FROM hubspot_rate_budget WHERE bucket = ANY(${buckets}::text[])) AS buckets
   `.execute(db);
   return rows[0]!;
@@ -156,13 +168,20 @@ export async function syncStatus(deps: SyncStatusDeps): Promise<SyncStatus> {
       windowMs: deps.budget.windowMs,
       api: bucketView(`${deps.budget.key}:api`),
       search: bucketView(`${deps.budget.key}:search`),
-      dailyCallsUsed: null,
+      ...dailyUsage(row.buckets.find((b) => b.bucket === `${deps.budget.key}:api`)),
     },
     lastReconciliation,
     nextReconciliation,
   };
   const reasons = unhealthyReasons(status);
   return { healthy: reasons.length === 0, reasons, ...status };
+}
+
+function dailyUsage(api: StatusRow['buckets'][number] | undefined) {
+  const limit = api?.daily_limit ?? null;
+  const remaining = api?.daily_remaining ?? null;
+  if (limit === null || remaining === null) return { dailyCallsUsed: null, dailyLimit: null, dailyObservedAt: null };
+  return { dailyCallsUsed: Math.max(0, limit - remaining), dailyLimit: limit, dailyObservedAt: iso(api?.daily_observed_at) };
 }
 
 async function readSchedule(deps: SyncStatusDeps): Promise<SyncStatus['nextReconciliation']> {

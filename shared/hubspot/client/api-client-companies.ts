@@ -25,7 +25,7 @@ import type {
   SearchPage,
 } from './hubspot-companies.js';
 import { sendIsolatingInvalid } from './isolate-invalid.js';
-import { CALL_OPTIONS } from './response-hook.js';
+import { callOptions } from './response-hook.js';
 import type { HubspotCaller } from './retry-policy.js';
 
 export const HUBSPOT_LIMITS = { batch: 100, batchReadWithHistory: 50, searchPage: 200 } as const;
@@ -34,6 +34,8 @@ export interface ApiClientCompaniesOptions {
   accessToken: string;
   /** e.g. the sandbox's URL; default HubSpot's https://api.hubapi.com */
   basePath?: string;
+  /** The headers of every successful answer (HubSpot's daily limit figures). */
+  onSuccessHeaders?: (headers: Readonly<Record<string, string>>) => void;
 }
 
 type CompaniesApi = Client['crm']['companies'];
@@ -43,6 +45,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
   // Read at once: the client applies its process-global decorator list (retries,
   // limiter) when the API objects are built, and ours is empty right now.
   const api: CompaniesApi = client.crm.companies;
+  const perCall = callOptions(options.onSuccessHeaders);
 
   async function batchRead(
     values: readonly string[],
@@ -64,7 +67,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
             ...(idProperty ? { idProperty } : {}),
           },
           archived,
-          CALL_OPTIONS,
+          perCall,
         ),
       );
       results.push(...response.results.map(toRecord));
@@ -101,7 +104,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
     async getCompany(id, properties, opts = {}) {
       try {
         const company = await call({ operation: 'basic.getById' }, () =>
-          api.basicApi.getById(id, [...properties], opts.withHistory ? [...properties] : undefined, undefined, opts.archived ?? false, undefined, CALL_OPTIONS),
+          api.basicApi.getById(id, [...properties], opts.withHistory ? [...properties] : undefined, undefined, opts.archived ?? false, undefined, perCall),
         );
         return toRecord(company);
       } catch (err) {
@@ -125,7 +128,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
             properties: [...request.properties],
             limit,
           },
-          CALL_OPTIONS,
+          perCall,
         ),
       );
       const results = response.results.map(toRecord);
@@ -136,7 +139,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
 
     async mergeCompanies(primaryId, mergedId) {
       const merged = await call({ operation: 'basic.merge' }, () =>
-        api.basicApi.merge({ primaryObjectId: primaryId, objectIdToMerge: mergedId }, CALL_OPTIONS),
+        api.basicApi.merge({ primaryObjectId: primaryId, objectIdToMerge: mergedId }, perCall),
       );
       return toRecord(merged);
     },
@@ -146,7 +149,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
     const response = await call({ operation: 'batch.update' }, () =>
       api.batchApi.update(
         { inputs: chunk.map((input, i) => ({ id: input.id, properties: toHubspotValues(input.properties), objectWriteTraceId: String(i) })) },
-        CALL_OPTIONS,
+        perCall,
       ),
     );
     const byId = new Map(response.results.map((r) => [r.id, toRecord(r)]));
@@ -170,7 +173,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
             objectWriteTraceId: String(i),
           })),
         },
-        CALL_OPTIONS,
+        perCall,
       ),
     );
     const results = response.results as SimplePublicUpsertObject[];

@@ -9,6 +9,7 @@ import { createApiClientCompanies } from './api-client-companies.js';
 import type { HubspotClientConfig } from './config.js';
 import type { HubspotCompanies } from './hubspot-companies.js';
 import { createPostgresRateBudget, type RateBudget, type RateBudgetDeps } from './rate-budget.js';
+import { dailyUsageOf } from './response-hook.js';
 import { createHubspotCaller, type HubspotCallEvent } from './retry-policy.js';
 
 export interface HubspotClientDeps {
@@ -37,7 +38,12 @@ export function createHubspotClient(config: HubspotClientConfig, deps: HubspotCl
   };
   const budget = createPostgresRateBudget(config.budget, { db: deps.db, onGrant: deps.onGrant, ...time });
   const call = createHubspotCaller(config.retry, { budget, logger: deps.logger, onCall: deps.onCall, ...time });
-  const companies = createApiClientCompanies({ accessToken: deps.accessToken, basePath: config.basePath }, call);
+  const onSuccessHeaders = (headers: Readonly<Record<string, string>>) => {
+    const usage = dailyUsageOf(headers);
+    // Only the status reads it: a failed write must not fail the call that carried it.
+    if (usage) budget.recordDailyUsage(usage).catch((err: unknown) => deps.logger.warn('could not store HubSpot daily usage', { err }));
+  };
+  const companies = createApiClientCompanies({ accessToken: deps.accessToken, basePath: config.basePath, onSuccessHeaders }, call);
   return { companies, budget };
 }
 

@@ -45,7 +45,16 @@ export interface RateBudget {
   acquire(n?: number, kind?: BudgetKind): Promise<void>;
   /** Pauses `kind` for every instance (HubSpot answered 429 although we kept count). */
   pause(reason: RateBlockReason, forMs: number, kind?: BudgetKind): Promise<void>;
+  /**
+   * Stores HubSpot's latest daily figures for the sync status, at most once per
+   * DAILY_USAGE_WRITE_MS per instance (a figure a few seconds old is as good, and the write
+   * costs a round trip); resolves without writing inside that interval.
+   */
+  recordDailyUsage(usage: { limit: number; remaining: number }): Promise<void>;
 }
+
+/** See RateBudget.recordDailyUsage. */
+export const DAILY_USAGE_WRITE_MS = 5_000;
 
 export interface RateBudgetOptions {
   /** One budget per HubSpot app (token); instances of the same app must use the same key. */
@@ -124,8 +133,21 @@ export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateB
     }
   };
 
+  let dailyWrittenAt = Number.NEGATIVE_INFINITY;
   return {
     windows,
+    async recordDailyUsage({ limit, remaining }) {
+      const now = deps.now();
+      if (now - dailyWrittenAt < DAILY_USAGE_WRITE_MS) return;
+      dailyWrittenAt = now;
+      await deps.db
+        .insertInto('hubspot_rate_budget')
+        .values({ bucket: bucket('api'), daily_limit: limit, daily_remaining: remaining, daily_observed_at: new Date(now) })
+        .onConflict((oc) =>
+          oc.column('bucket').doUpdateSet({ daily_limit: limit, daily_remaining: remaining, daily_observed_at: new Date(now) }),
+        )
+        .execute();
+    },
     async acquire(n = 1, kind = 'api') {
       const startedAt = deps.now();
       if (kind === 'search') await reserve('search', n, startedAt);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -5,7 +6,7 @@ import { call, fakeAuthenticator, newCustomer, startCustomerApi, type RunningApi
 
 const PORTAL = 'https://admin.warp.example';
 
-describe('customer API: HTTP edges (CORS, bodies, logs, fuzz)', () => {
+describe('customer API: HTTP edges (OpenAPI document, CORS, bodies, logs, fuzz)', () => {
   let t: TestDatabase;
   let api: RunningApi;
 
@@ -16,6 +17,13 @@ describe('customer API: HTTP edges (CORS, bodies, logs, fuzz)', () => {
   afterAll(async () => {
     await api.close();
     await t.destroy();
+  });
+
+  it('serves the committed OpenAPI document at /openapi.json without credentials, unwrapped', async () => {
+    const res = await call(api, 'GET', '/openapi.json', { token: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(JSON.parse(readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8')));
+    expect(res.body.openapi).toBe('3.1.0');
   });
 
   describe('CORS', () => {

@@ -9,6 +9,7 @@ import { AppError } from '../../../shared/errors/app-error.js';
 import { hookFrameworkServer } from '../../../shared/http/framework-errors.js';
 import { createMemoryLogger, type LogFields } from '../../../shared/logging/logger.js';
 import type { TestDatabase } from '../../support/test-database.js';
+import { assertDocumentedResponse } from '../../support/openapi-validator.js';
 
 export interface RunningApi {
   url: string;
@@ -110,6 +111,8 @@ export async function call(
   } catch {
     parsed = undefined;
   }
+  // The contract check: every response a suite sees is the one the OpenAPI document describes.
+  assertDocumentedResponse(method, path, res.status, parsed);
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 

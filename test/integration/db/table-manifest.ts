@@ -95,6 +95,6 @@ export const manifest: Manifest = {
   },
   hubspot_rate_budget: {
     bucket: text, reserved_at_ms: { type: 'ARRAY', nullable: false }, blocked_until: tsNull, blocked_reason: textNull,
-    updated_at: ts,
+    updated_at: ts, daily_limit: intNull, daily_remaining: intNull, daily_observed_at: tsNull,
   },
 };

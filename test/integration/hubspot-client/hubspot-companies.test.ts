@@ -10,6 +10,7 @@ import type { HubspotCallEvent } from '../../../shared/hubspot/client/retry-poli
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { waitFor } from '../../support/wait-for.js';
 import { REAL_WINDOW_MS, startFastSandbox } from './fast-sandbox.js';
 import { maxInAnyWindow } from './window.js';
 
@@ -172,6 +173,23 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
     // 32 calls at 20 per window (+ guard) take at least one full window; progress means not much more than two.
     expect(elapsed).toBeGreaterThanOrEqual(REAL_WINDOW_MS - 50);
     expect(elapsed).toBeLessThan(4 * REAL_WINDOW_MS);
+  });
+
+  it("stores HubSpot's daily figures from a successful answer's headers for the sync status", async () => {
+    const a = client(config({ key: 'daily-usage-app' }));
+    await sandbox.control.configure({ dailyLimit: 1_000_000 });
+    try {
+      const [created] = await a.companies.batchUpsertByUniqueProperty([{ idValue: 'DAILY-1', properties: { name: 'Daily' } }], 'warp_ban');
+      expect(created?.status).not.toBe('INVALID');
+      const row = await waitFor(
+        () => t.db.selectFrom('hubspot_rate_budget').selectAll().where('bucket', '=', 'daily-usage-app:api').where('daily_limit', 'is not', null).executeTakeFirst(),
+        'the daily figures to be stored',
+      );
+      expect(row).toMatchObject({ daily_limit: 1_000_000, daily_observed_at: expect.any(Date) });
+      expect(row.daily_remaining).toBeLessThan(1_000_000);
+    } finally {
+      await sandbox.control.configure({ dailyLimit: null });
+    }
   });
 
   it('parks every instance on 429 DAILY: the second instance does not even call', async () => {

@@ -108,7 +108,15 @@ describe('sync operations API over HTTP', () => {
       await t.db.insertInto('hubspot_reconciliation_runs').values({ trigger: 'OPERATOR', status: 'SUCCEEDED', dry_run: true, finished_at: new Date() }).execute();
       await t.db
         .insertInto('hubspot_rate_budget')
-        .values({ bucket: 'test:api', reserved_at_ms: [String(Date.now()), String(Date.now())], blocked_until: new Date(Date.now() + 3_600_000), blocked_reason: 'DAILY' })
+        .values({
+          bucket: 'test:api',
+          reserved_at_ms: [String(Date.now()), String(Date.now())],
+          blocked_until: new Date(Date.now() + 3_600_000),
+          blocked_reason: 'DAILY',
+          daily_limit: 250_000,
+          daily_remaining: 0,
+          daily_observed_at: new Date(),
+        })
         .execute();
       try {
         const res = await call(api, 'GET', '/v1/sync/status');
@@ -121,6 +129,7 @@ describe('sync operations API over HTTP', () => {
         expect(s.webhookEvents.failed.count).toBe(1);
         expect(s.customersNeedingAttention).toEqual({ count: 2, byStatus: { DELETED: 1, NEEDS_ATTENTION: 1 } });
         expect(s.rateBudget.api).toMatchObject({ callsInWindow: 2, blockedReason: 'DAILY' });
+        expect(s.rateBudget).toMatchObject({ dailyCallsUsed: 250_000, dailyLimit: 250_000, dailyObservedAt: expect.any(String) });
         expect(s.lastReconciliation).toMatchObject({ trigger: 'SCHEDULER', status: 'FAILED', error: 'HubSpot down', dryRun: false, mode: null });
         expect(s.reasons).toEqual([
           expect.stringMatching(/^outbox backlog: the oldest pending change is \d+ s old$/),
@@ -348,6 +357,24 @@ describe('sync operations API over HTTP', () => {
       const [entry] = (await logOf('MAPPING_SET')).slice(-1);
       expect(entry).toMatchObject({ customer_id: null, status: 'SUCCESS' });
       expect(entry!.fields).toMatchObject({ legal_name: { scope: 'GLOBAL', by: ALL_ACCESS_USER, before: { conflictRule: 'LATEST_WINS' }, after: { conflictRule: 'MANUAL' } } });
+    });
+
+    it("every write answers the set's new ETag, equal to a fresh read's, so writes chain without a read", async () => {
+      const c = await createCustomer();
+      const first = await call(api, 'PUT', '/v1/sync/mappings/legal_name', { body: legalName });
+      const global = await call(api, 'GET', '/v1/sync/mappings');
+      expect(first.headers.get('etag')).toMatch(/^"m-/);
+      expect(first.headers.get('etag')).toBe(global.headers.get('etag'));
+      const chained = await call(api, 'PUT', '/v1/sync/mappings/legal_name', { body: { ...legalName, conflictRule: 'HUBSPOT_WINS' }, headers: { 'if-match': first.headers.get('etag')! } });
+      expect(chained.status).toBe(200);
+      expect(chained.headers.get('etag')).not.toBe(first.headers.get('etag'));
+
+      const override = { ...legalName, direction: 'WARP_TO_HUBSPOT', conflictRule: 'WARP_WINS' };
+      const set = await call(api, 'PUT', `/v1/customers/${c.id}/sync/mappings/legal_name`, { body: override });
+      expect(set.headers.get('etag')).toBe((await call(api, 'GET', `/v1/sync/mappings?customerId=${c.id}`)).headers.get('etag'));
+      const removed = await call(api, 'DELETE', `/v1/customers/${c.id}/sync/mappings/legal_name`, { headers: { 'if-match': set.headers.get('etag')! } });
+      expect(removed.status).toBe(200);
+      expect(removed.headers.get('etag')).toBe((await call(api, 'GET', `/v1/sync/mappings?customerId=${c.id}`)).headers.get('etag'));
     });
 
     it("a customer's override is saved and removed under its set's ETag, each change resyncing the customer", async () => {

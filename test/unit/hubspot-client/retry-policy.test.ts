@@ -21,6 +21,7 @@ function fakeBudget() {
     windows: { api: { max: 20, windowMs: 2_000 }, search: { max: 4, windowMs: 1_000 } },
     acquire: async (_n = 1, kind = 'api') => void acquired.push(kind),
     pause: async (reason, forMs, kind = 'api') => void pauses.push({ reason, forMs, kind }),
+    recordDailyUsage: async () => undefined,
   };
   return { budget, acquired, pauses };
 }
