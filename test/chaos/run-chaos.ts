@@ -10,7 +10,8 @@ import { compare, type Verdict } from './compare.js';
 import { awaitLinks, createCustomer, planEdits, runEdits, type ChaosCustomer, type EditStats, type Ledger } from './edits.js';
 import { setFaults } from './faults.js';
 import { loadChaosFields } from './fields.js';
-import { seededRandom, type ChaosOptions } from './options.js';
+import { seededRandom } from '../../dev/hubspot-sandbox/seeded-random.js';
+import type { ChaosOptions } from './options.js';
 import { finishedRun, settle } from './settle.js';
 
 export interface ChaosReport extends Verdict {
