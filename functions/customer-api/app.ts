@@ -115,6 +115,8 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
 
   const frameworkHooks: Required<FrameworkHooks> = {
     maxBodyBytes: MAX_BODY_BYTES,
+    // The routes read req.body, parsed by the framework once the structure check passed.
+    rawBodyOnly: false,
     // Preflights are answered by applyCors, unauthenticated, whatever they carry.
     beforeBody: async (req) => {
       if (req.method !== 'OPTIONS') await authenticateOnce(req);

@@ -5,15 +5,16 @@ import { DEFAULT_MAX_BODY_BYTES } from '../../shared/config/webhook-config.js';
 import { installFrameworkHooks, type FrameworkHooks } from '../../shared/http/framework-errors.js';
 import { logRequest } from '../../shared/http/request-log.js';
 import { createLogger, traceIdFromHeader, type LogFields, type Logger } from '../../shared/logging/logger.js';
-import { receiveWebhookDelivery, type WebhookIntakeDeps } from '../../shared/webhooks/intake.js';
+import { checkSignatureHeaders } from '../../shared/hubspot/webhook-signature.js';
+import { receiveWebhookDelivery, rejectedSignature, type WebhookIntakeDeps } from '../../shared/webhooks/intake.js';
 
 export interface HubspotWebhookFunction {
   handle: HttpFunction;
   /**
-   * For requests refused or failed before `handle` runs (see shared/http/framework-errors.ts).
-   * A compressed or oversized body is refused unread, so unsigned-or-not cannot be known.
-   * For a malformed body body-parser has saved `req.rawBody`, so it goes through the same
-   * intake: signature first (401 when unsigned), then 400 INVALID_JSON.
+   * For requests refused before `handle` runs (see shared/http/framework-errors.ts). The
+   * signature headers are checked before the body is read (401 unread when absent, malformed
+   * or stale); a compressed, oversized or overly complex body is refused unread or unparsed.
+   * The framework never parses the body: the intake does, after the signature holds.
    */
   frameworkHooks: FrameworkHooks;
 }
@@ -28,6 +29,13 @@ export function createHubspotWebhook(
   getDeps: () => Promise<WebhookIntakeDeps>,
   fallbackLogger: Logger = createLogger(),
 ): HubspotWebhookFunction {
+  const intakeDeps = () =>
+    getDeps().catch((err: unknown) => {
+      fallbackLogger.error('HubSpot webhook intake could not start', { err });
+      // HubSpot retries 5xx: a Secret Manager or database hiccup loses nothing.
+      throw new AppError('SERVICE_UNAVAILABLE', 'The webhook intake is not ready; retry later');
+    });
+
   async function serve(req: Request, res: Response, refused?: AppError): Promise<void> {
     const startedAt = performance.now();
     const fields: LogFields = {};
@@ -36,11 +44,7 @@ export function createHubspotWebhook(
     let failure: unknown;
     try {
       if (refused) throw refused;
-      const deps = await getDeps().catch((err: unknown) => {
-        fallbackLogger.error('HubSpot webhook intake could not start', { err });
-        // HubSpot retries 5xx: a Secret Manager or database hiccup loses nothing.
-        throw new AppError('SERVICE_UNAVAILABLE', 'The webhook intake is not ready; retry later');
-      });
+      const deps = await intakeDeps();
       log = deps.logger;
       const delivery = { method: req.method, url: req.originalUrl, headers: req.headers, rawBody: req.rawBody };
       const result = await receiveWebhookDelivery(deps, delivery, log.child({ trace: traceIdFromHeader(req.headers['x-cloud-trace-context']) }));
@@ -63,6 +67,12 @@ export function createHubspotWebhook(
   const frameworkHooks: FrameworkHooks = {
     // The configured intake limit may only be lower (webhook-config.ts): this cap applies unread.
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    rawBodyOnly: true,
+    beforeBody: async (req) => {
+      const deps = await intakeDeps();
+      const checked = checkSignatureHeaders({ headers: req.headers, acceptedVersions: deps.acceptedVersions, nowMs: deps.now() });
+      if (!checked.ok) throw rejectedSignature(deps.logger, req.headers, checked.reason, null);
+    },
     onError: (err, req, res) => serve(req, res, err instanceof AppError ? err : undefined),
   };
 

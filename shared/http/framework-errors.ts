@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { AppError } from '../errors/app-error.js';
+import { jsonStructureProblem } from './json-structure.js';
 
 /**
  * functions-framework parses bodies with body-parser BEFORE calling the function,
@@ -27,6 +28,11 @@ export interface FrameworkHooks {
   maxBodyBytes: number;
   /** Runs before a request's body is read (e.g. authentication); a throw is answered by `onError`. */
   beforeBody?: (req: Request) => Promise<void>;
+  /**
+   * The function reads only `req.rawBody` and parses it itself once a signature holds: the
+   * framework's parsers are skipped, so an unsigned body is never parsed.
+   */
+  rawBodyOnly?: boolean;
 }
 
 type Next = (err?: unknown) => void;
@@ -44,12 +50,12 @@ export function installFrameworkHooks(app: unknown, hooks: FrameworkHooks): void
   installed.add(app);
   app.use((req: Request, _res: unknown, next: Next) => {
     const refusal = refuseBeforeReading(req, hooks.maxBodyBytes);
-    const unsized = req.headers['content-length'] === undefined;
-    if (refusal || !declaresBody(req) || (!hooks.beforeBody && !unsized)) return next(refusal);
-    // Until next() the body stays unread in the socket: TCP backpressure holds the rest.
+    if (refusal || !declaresBody(req)) return next(refusal);
+    // Until the body is read it stays in the socket: TCP backpressure holds the rest.
     (async () => {
       await hooks.beforeBody?.(req);
-      if (unsized) await readUnsizedBodyWithin(req, hooks.maxBodyBytes);
+      const body = await readBodyWithin(req, hooks.maxBodyBytes, { putBack: !hooks.rawBodyOnly, check: refuseUnparseable(req) });
+      if (hooks.rawBodyOnly) takeRawBody(req, body);
     })().then(() => next(), next);
   });
   // Moved ahead of everything the framework registered, so it runs before body-parser reads a byte.
@@ -80,27 +86,28 @@ function refuseBeforeReading(req: IncomingMessage, maxBodyBytes: number): AppErr
 }
 
 /**
- * A body without Content-Length (chunked) is read here up to `limit` bytes, so body-parser
- * (whose limit is 1 GiB) never buffers more. Within the limit it is put back with unshift()
- * before 'end' has been emitted, and the framework's parsers read it as if it had never been
- * touched. One byte over and the request is refused at once; the rest is discarded as it
- * arrives (resume), never held, so the connection stays usable and the 413 reaches the client.
+ * Every body is read here, up to `limit` bytes, before any parser sees it: body-parser's own
+ * limit is 1 GiB for a chunked body, and its JSON.parse blocks the event loop (json-structure.ts).
+ * `check` sees the whole body first. Put back, it goes in with unshift() before 'end' has been
+ * emitted, and the framework's parsers read it as if it had never been touched. One byte over
+ * and the request is refused at once; the rest is discarded as it arrives (resume), never held,
+ * so the connection stays usable and the 413 reaches the client.
  */
-function readUnsizedBodyWithin(req: IncomingMessage, limit: number): Promise<void> {
+function readBodyWithin(req: IncomingMessage, limit: number, options: { putBack: boolean; check: (body: Buffer) => void }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const settle = (err?: AppError) => {
+    const settle = (result: Buffer | AppError) => {
       req.off('readable', onReadable);
       req.off('end', onEnd);
       req.off('error', onGone);
       req.off('close', onGone);
-      if (err) reject(err);
-      else resolve();
+      if (result instanceof AppError) reject(result);
+      else resolve(result);
     };
     const onGone = () => settle(new AppError('INVALID_JSON', 'Request body could not be read'));
     // An empty body that had ended before this listened: nothing to put back, the parsers skip it.
-    const onEnd = () => settle();
+    const onEnd = () => settle(Buffer.alloc(0));
     function onReadable() {
       for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) {
         size += chunk.length;
@@ -113,15 +120,40 @@ function readUnsizedBodyWithin(req: IncomingMessage, limit: number): Promise<voi
       }
       // `complete` is set just before the parser ends the stream: nothing more will come.
       if (!req.complete) return;
+      const body = Buffer.concat(chunks, size);
+      try {
+        options.check(body);
+      } catch (err) {
+        settle(err as AppError);
+        return;
+      }
       // Same tick as the last read(): 'end' is not emitted yet, so unshift is still allowed.
-      if (size > 0) req.unshift(Buffer.concat(chunks, size));
-      settle();
+      if (options.putBack && size > 0) req.unshift(body);
+      settle(body);
     }
     req.on('readable', onReadable);
     req.on('end', onEnd);
     req.on('error', onGone);
     req.on('close', onGone);
   });
+}
+
+/** A JSON body past the structure bounds is refused before anything parses it. */
+function refuseUnparseable(req: IncomingMessage): (body: Buffer) => void {
+  const json = /json/i.test(req.headers['content-type'] ?? '');
+  return (body) => {
+    const problem = json ? jsonStructureProblem(body) : null;
+    if (problem) {
+      const what = problem.limit === 'maxDepth' ? `nests deeper than ${problem.max} levels` : `holds more than ${problem.max} values`;
+      throw new AppError('JSON_TOO_COMPLEX', `Request body ${what}`, { limit: problem.limit, max: problem.max });
+    }
+  };
+}
+
+/** As the framework's parsers would leave it, minus the parse: they skip a request marked read. */
+function takeRawBody(req: Request, body: Buffer): void {
+  req.rawBody = body;
+  (req as Request & { _body?: boolean })._body = true;
 }
 
 function declaresBody(req: IncomingMessage): boolean {

@@ -5,9 +5,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * The JSON body of a request served by functions-framework. The framework has
- * already parsed it (malformed JSON never reaches here: see framework-errors.ts).
- * A declared Content-Length over the limit was refused before reading; a chunked
- * body was read under the framework's own 1 GiB limit, so it is checked here.
+ * already parsed it (malformed or overly complex JSON never reaches here: see
+ * framework-errors.ts). The size check repeats the guard's for the first request
+ * of an instance where the guard could only be installed late.
  */
 export function readJsonBody(req: Request): unknown {
   if (!req.is('application/json')) {

@@ -59,31 +59,35 @@ export type VerifyFailure =
 
 export type VerifyResult = { ok: true; version: SignatureVersion } | { ok: false; reason: VerifyFailure };
 
+/** What the headers say about a signature, checked before the body is read. */
+type SignatureHeaders =
+  | { ok: true; version: 'v3'; signature: string; timestamp: number }
+  | { ok: true; version: 'v1' | 'v2'; signature: string }
+  | { ok: false; reason: VerifyFailure };
+
+export type HeaderCheckInput = Pick<VerifyInput, 'headers' | 'acceptedVersions' | 'nowMs' | 'maxAgeMs'>;
+
 /**
- * HubSpot may send a v3 and a v1 signature on the same request: v3 is checked
- * when accepted, otherwise the legacy header with its declared version.
+ * Every check that needs no body: present, well-formed, an accepted version, a fresh v3
+ * timestamp. An intake runs it before reading a body, so an unsigned one is never read.
+ * HubSpot may send a v3 and a v1 signature on the same request: v3 is checked when
+ * accepted, otherwise the legacy header with its declared version.
  */
-export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
+export function checkSignatureHeaders(input: HeaderCheckInput): SignatureHeaders {
   const v3Signature = header(input.headers, SIGNATURE_V3_HEADER);
   const legacySignature = header(input.headers, SIGNATURE_HEADER);
   if (v3Signature !== undefined && (input.acceptedVersions.includes('v3') || legacySignature === undefined)) {
-    return verifyV3(input, v3Signature);
+    return checkV3Headers(input, v3Signature);
   }
   if (legacySignature === undefined) return { ok: false, reason: 'MISSING_SIGNATURE' };
   const declared = (header(input.headers, SIGNATURE_VERSION_HEADER) ?? 'v1').toLowerCase();
   if (declared !== 'v1' && declared !== 'v2') return { ok: false, reason: 'MALFORMED' };
   if (!input.acceptedVersions.includes(declared)) return { ok: false, reason: 'VERSION_NOT_ACCEPTED' };
   if (!/^[0-9a-f]{64}$/i.test(legacySignature)) return { ok: false, reason: 'MALFORMED' };
-
-  const expected = declared === 'v1'
-    ? signV1(input.clientSecret, input.rawBody)
-    : signV2(input.clientSecret, input.method, input.uri, input.rawBody);
-  return constantTimeEqual(Buffer.from(legacySignature.toLowerCase(), 'hex'), Buffer.from(expected, 'hex'))
-    ? { ok: true, version: declared }
-    : { ok: false, reason: 'MISMATCH' };
+  return { ok: true, version: declared, signature: legacySignature };
 }
 
-function verifyV3(input: VerifyInput, signature: string): VerifyResult {
+function checkV3Headers(input: HeaderCheckInput, signature: string): SignatureHeaders {
   if (!input.acceptedVersions.includes('v3')) return { ok: false, reason: 'VERSION_NOT_ACCEPTED' };
   const rawTimestamp = header(input.headers, TIMESTAMP_HEADER);
   if (rawTimestamp === undefined || !/^\d{1,16}$/.test(rawTimestamp)) return { ok: false, reason: 'MALFORMED' };
@@ -93,11 +97,21 @@ function verifyV3(input: VerifyInput, signature: string): VerifyResult {
   const maxAgeMs = input.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   if (input.nowMs - timestamp > maxAgeMs) return { ok: false, reason: 'STALE_TIMESTAMP' };
   if (timestamp - input.nowMs > maxAgeMs) return { ok: false, reason: 'FUTURE_TIMESTAMP' };
+  return { ok: true, version: 'v3', signature, timestamp };
+}
 
-  const expected = signV3(input.clientSecret, input.method, input.uri, input.rawBody, timestamp);
-  return constantTimeEqual(Buffer.from(signature, 'base64'), Buffer.from(expected, 'base64'))
-    ? { ok: true, version: 'v3' }
-    : { ok: false, reason: 'MISMATCH' };
+/** The header checks, then the signature over the body, compared in constant time. */
+export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
+  const checked = checkSignatureHeaders(input);
+  if (!checked.ok) return checked;
+  const matches =
+    checked.version === 'v3'
+      ? constantTimeEqual(Buffer.from(checked.signature, 'base64'), Buffer.from(signV3(input.clientSecret, input.method, input.uri, input.rawBody, checked.timestamp), 'base64'))
+      : constantTimeEqual(
+          Buffer.from(checked.signature.toLowerCase(), 'hex'),
+          Buffer.from(checked.version === 'v1' ? signV1(input.clientSecret, input.rawBody) : signV2(input.clientSecret, input.method, input.uri, input.rawBody), 'hex'),
+        );
+  return matches ? { ok: true, version: checked.version } : { ok: false, reason: 'MISMATCH' };
 }
 
 function constantTimeEqual(a: Buffer, b: Buffer): boolean {

@@ -8,6 +8,7 @@ import {
   TIMESTAMP_HEADER,
   verifyWebhookSignature,
   type SignatureVersion,
+  type VerifyFailure,
 } from '../hubspot/webhook-signature.js';
 import type { Logger } from '../logging/logger.js';
 import type { EventBatchPublisher } from '../pubsub/publisher.js';
@@ -69,14 +70,7 @@ export async function receiveWebhookDelivery(
     acceptedVersions: deps.acceptedVersions,
     nowMs: deps.now(),
   });
-  if (!verification.ok) {
-    log.warn('HubSpot webhook rejected: signature not valid', {
-      reason: verification.reason,
-      signatureHeaders: presentSignatureHeaders(delivery.headers),
-      bodyBytes: rawBody.length,
-    });
-    return refuse(new AppError('UNAUTHORIZED', 'The request is not signed by HubSpot'));
-  }
+  if (!verification.ok) return refuse(rejectedSignature(log, delivery.headers, verification.reason, rawBody.length));
 
   if (delivery.method !== 'POST') {
     return refuse(new AppError('METHOD_NOT_ALLOWED', 'HubSpot webhooks are POST requests'));
@@ -132,6 +126,12 @@ function parseDelivery(bodyText: string): Parsed<HubspotWebhookEvent[]> {
 function queryString(url: string): string {
   const start = url.indexOf('?');
   return start === -1 ? '' : url.slice(start);
+}
+
+/** The 401 for a delivery HubSpot did not sign, logged with why (never the headers' values). */
+export function rejectedSignature(log: Logger, headers: WebhookDelivery['headers'], reason: VerifyFailure, bodyBytes: number | null): AppError {
+  log.warn('HubSpot webhook rejected: signature not valid', { reason, signatureHeaders: presentSignatureHeaders(headers), bodyBytes });
+  return new AppError('UNAUTHORIZED', 'The request is not signed by HubSpot');
 }
 
 /** Which signature headers came, never their values. */

@@ -17,6 +17,7 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
     details: { warpField: 'credit_limit', problems: ['transform TRIM does not fit a money field'] },
   },
   INVALID_JSON: { message: 'Request body is not valid JSON (a JSON object is expected)' },
+  JSON_TOO_COMPLEX: { message: 'Request body nests deeper than 64 levels', details: { limit: 'maxDepth', max: 64 } },
   INVALID_PATH: { message: 'Request path has malformed percent-encoding' },
   PAYLOAD_TOO_LARGE: { message: `Request body exceeds ${MAX_BODY_BYTES} bytes`, details: { limit: MAX_BODY_BYTES } },
   UNSUPPORTED_MEDIA_TYPE: { message: 'Content-Type must be application/json' },
@@ -32,6 +33,10 @@ export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
   RUN_IN_PROGRESS: {
     message: 'A reconciliation run is already in progress',
     details: { runId: '5b0f7c1e-2d4a-4c3b-9e8f-1a2b3c4d5e6f' },
+  },
+  COMPANY_ALREADY_LINKED: {
+    message: 'HubSpot company 18234 is linked to another customer',
+    details: { companyId: '18234', linkedCustomerId: '00000000-0000-4000-8000-00000000c002' },
   },
   FIELD_OWNED_BY_HUBSPOT: {
     message: 'These fields are owned by HubSpot and cannot be changed here',

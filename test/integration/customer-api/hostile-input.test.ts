@@ -126,13 +126,23 @@ describe('customer API: hostile input is a 4xx, never a 500', () => {
     ['external_ids.__proto__', { external_ids: JSON.parse('{"__proto__": "x"}') }],
     ['custom_fields', { custom_fields: Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i])) }],
     ['kyc_data', { kyc_data: nest(17) }],
-    ['custom_fields', { custom_fields: nest(3000) }],
   ])('a free-form object refused inside is 400 naming %s, and writes nothing', async (field, overrides) => {
     const before = await countCustomers();
     const res = await call(api, 'POST', '/v1/customers', { body: newCustomer(overrides) });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details.issues[0].path).toMatch(new RegExp(`^${field.replace(/[.]/g, '\\.')}`));
+    expect(await countCustomers()).toBe(before);
+  });
+
+  it.each([
+    ['nests past 64 levels', { custom_fields: nest(3000) }, 'maxDepth'],
+    ['holds over 20,000 values', { custom_fields: { list: Array.from({ length: 20_001 }, () => []) } }, 'maxValues'],
+  ])('a body that %s is refused before it is parsed: 400 JSON_TOO_COMPLEX, nothing written', async (_what, overrides, limit) => {
+    const before = await countCustomers();
+    const res = await call(api, 'POST', '/v1/customers', { body: newCustomer(overrides) });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'JSON_TOO_COMPLEX', details: { limit } });
     expect(await countCustomers()).toBe(before);
   });
 

@@ -86,16 +86,19 @@ describe('a chunked body (no Content-Length) on the HubSpot webhook', () => {
     expect(await countEvents(f.database.db)).toBe(before + 2);
   });
 
-  it('is 413 one byte over the limit, signed or not, answered before the rest is read, and stores nothing', async () => {
+  it('is 413 one byte over the limit when signed, 401 unread when unsigned, answered before the rest is read, and stores nothing', async () => {
     const before = await countEvents(f.database.db);
     const body = padded(JSON.stringify([companyEvent()]), MAX_BODY_BYTES + 1);
     const over = await chunkedRequest(f.intake.url, { headers: hubspotHeaders(body.toString('utf8')), chunks: inChunks(body) });
     expect(over.status).toBe(413);
     expect(over.body.error.code).toBe('PAYLOAD_TOO_LARGE');
 
-    const flood = await chunkedRequest(f.intake.url, { headers: { 'content-type': 'application/json' }, chunks: repeatedChunks(FLOOD_BYTES) });
-    expect(flood.status).toBe(413);
-    expect(flood.bytesSent).toBeLessThan(ANSWERED_WITHIN_BYTES);
+    const signedFlood = await chunkedRequest(f.intake.url, { headers: hubspotHeaders('unknowable'), chunks: repeatedChunks(FLOOD_BYTES) });
+    expect(signedFlood.status).toBe(413);
+    expect(signedFlood.bytesSent).toBeLessThan(ANSWERED_WITHIN_BYTES);
+    const unsignedFlood = await chunkedRequest(f.intake.url, { headers: { 'content-type': 'application/json' }, chunks: repeatedChunks(FLOOD_BYTES) });
+    expect(unsignedFlood.status).toBe(401);
+    expect(unsignedFlood.bytesSent).toBeLessThan(ANSWERED_WITHIN_BYTES);
     expect(await countEvents(f.database.db)).toBe(before);
   });
 });

@@ -52,6 +52,22 @@ describe('HubSpot webhook: hostile input is a 4xx, never a 500', () => {
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it.each([
+    ['no signature', {}],
+    ['a stale v3 timestamp', { 'x-hubspot-signature-v3': 'c2lnbmF0dXJl', 'x-hubspot-request-timestamp': String(Date.now() - 10 * 60_000) }],
+  ])('with %s, a body is 401 before a byte of it is read', async (_what, headers) => {
+    // 1 MiB declared, none sent: an answer proves the intake did not wait for the body.
+    const res = await rawRequest(f.intake.url, { headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024), ...Object.entries(headers).flat()] });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('UNAUTHORIZED');
+  });
+
+  it('a signed body nesting past 64 levels is 400 JSON_TOO_COMPLEX, never parsed, and stores nothing', async () => {
+    const res = await deliver(f.intake, [{ ...companyEvent(), deep: JSON.parse('['.repeat(200) + ']'.repeat(200)) as unknown }]);
+    expect(res).toMatchObject({ status: 400, body: { error: { code: 'JSON_TOO_COMPLEX', details: { limit: 'maxDepth', max: 64 } } } });
+    expect(await countEvents(f.database.db)).toBe(0);
+  });
+
   it.each<[string, Record<string, unknown>]>([
     ['1.propertyValue', { propertyValue: 'a\u0000b' }],
     ['1.propertyValue', { propertyValue: '\udc00' }],
