@@ -56,10 +56,10 @@ locals {
       reducer  = "REDUCE_SUM"
     },
     {
-      title    = "Webhook signature rejections (401)"
-      filter   = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.metric["webhook_signature_rejected"].name}\""
+      title    = "401 answers per function (customer API tokens, webhook signatures)"
+      filter   = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.metric["unauthorized_requests"].name}\""
       aligner  = "ALIGN_SUM"
-      group_by = []
+      group_by = ["metric.labels.service"]
       reducer  = "REDUCE_SUM"
     },
     {

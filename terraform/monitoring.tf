@@ -61,6 +61,18 @@ locals {
       description = "Reconciliation runs that failed (Pub/Sub redelivers the request, which resumes the run)."
       filter      = "${local.services_log_filter} AND jsonPayload.message=\"reconciliation run failed\""
     }
+    reconcile_succeeded = {
+      description = "Reconciliation runs that finished (dry runs excluded); the absence alert watches it."
+      filter      = "${local.services_log_filter} AND jsonPayload.message=\"reconciliation run finished\" AND NOT jsonPayload.request.dryRun=true"
+    }
+    conflicts_opened = {
+      description = "MANUAL field conflicts opened (both sides changed one field; a person must choose)."
+      filter      = "${local.services_log_filter} AND jsonPayload.message=\"field conflict opened: a person must choose the value\""
+    }
+    unauthorized_requests = {
+      description = "HTTP requests answered 401, per function: customer API tokens and webhook signatures (request log lines carry LogEntry.httpRequest)."
+      filter      = "${local.services_log_filter} AND httpRequest.status=401"
+    }
     needs_attention = {
       description = "Link problems and MANUAL conflicts a person must resolve."
       filter      = "${local.services_log_filter} AND jsonPayload.message=(\"HubSpot company of a customer was deleted: needs attention\" OR \"HubSpot merge joined the companies of two customers: needs attention\" OR \"HubSpot company carries the BAN of a customer linked elsewhere\" OR \"field conflict opened: a person must choose the value\" OR \"customers whose HubSpot company was deleted still need attention\")"
@@ -290,5 +302,78 @@ resource "google_monitoring_alert_policy" "http_5xx" {
     mime_type = "text/markdown"
     subject   = "WARP Sync: ${each.value.name} answers 5xx"
     content   = templatefile("${path.module}/alert-docs/http-5xx.md", merge(local.doc_vars, { function = each.key }))
+  }
+}
+
+# No reconciliation has succeeded for var.reconcile_absence_hours: the daily job is not running or
+# keeps failing, so whatever webhooks and the outbox missed stays unsynced. A metric-absence
+# condition cannot look back more than 23.5 h, less than the daily period, so this is PromQL over
+# the log-based counter. It also fires on a new deployment until its first run has succeeded.
+resource "google_monitoring_alert_policy" "reconcile_absent" {
+  display_name          = "WARP Sync: no reconciliation succeeded for ${var.reconcile_absence_hours} h"
+  combiner              = "OR"
+  severity              = "ERROR"
+  notification_channels = var.page_notification_channels
+  user_labels           = local.labels
+
+  conditions {
+    display_name = "no successful reconciliation run in ${var.reconcile_absence_hours} h"
+
+    condition_prometheus_query_language {
+      query               = "absent_over_time(logging_googleapis_com:user_${google_logging_metric.metric["reconcile_succeeded"].name}[${var.reconcile_absence_hours}h])"
+      duration            = "0s"
+      evaluation_interval = "300s"
+    }
+  }
+
+  alert_strategy {
+    auto_close = "86400s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    subject   = "WARP Sync: no reconciliation succeeded for ${var.reconcile_absence_hours} h"
+    content   = templatefile("${path.module}/alert-docs/reconcile_absent.md", merge(local.doc_vars, { hours = var.reconcile_absence_hours }))
+  }
+}
+
+# Many conflicts at once is rarely people: usually a mapping changed to MANUAL, or a second
+# integration writing the same properties. Tickets, not pages.
+resource "google_monitoring_alert_policy" "conflict_rate" {
+  display_name          = "WARP Sync: more than ${var.conflict_rate_threshold} conflicts opened in an hour"
+  combiner              = "OR"
+  severity              = "WARNING"
+  notification_channels = var.ticket_notification_channels
+  user_labels           = local.labels
+
+  conditions {
+    display_name = "MANUAL conflicts opened per hour"
+
+    condition_threshold {
+      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.metric["conflicts_opened"].name}\" AND resource.type=\"cloud_run_revision\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = var.conflict_rate_threshold
+      duration        = "0s"
+
+      aggregations {
+        alignment_period     = "3600s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "21600s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    subject   = "WARP Sync: conflicts opened above ${var.conflict_rate_threshold} per hour"
+    content   = templatefile("${path.module}/alert-docs/conflict_rate.md", merge(local.doc_vars, { threshold = var.conflict_rate_threshold }))
   }
 }

@@ -190,3 +190,15 @@ variable "error_log_threshold" {
   type        = number
   default     = 10
 }
+
+variable "reconcile_absence_hours" {
+  description = "Page when no (non-dry) reconciliation run has succeeded for this many hours; above the daily schedule."
+  type        = number
+  default     = 26
+}
+
+variable "conflict_rate_threshold" {
+  description = "Ticket when more MANUAL conflicts than this open in one hour."
+  type        = number
+  default     = 20
+}

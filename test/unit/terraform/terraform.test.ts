@@ -241,6 +241,24 @@ describe('terraform invariants', () => {
     expect(String(tf.locals.pubsub_service_agent)).toMatch(/@gcp-sa-pubsub\.iam\.gserviceaccount\.com$/);
   });
 
+  it('pages when no real reconciliation has succeeded for longer than the daily schedule, counting no dry run', () => {
+    const metrics = asObject(tf.locals.log_metrics, 'local.log_metrics');
+    const succeeded = String(asObject(metrics.reconcile_succeeded, 'reconcile_succeeded').filter);
+    expect(succeeded).toContain('jsonPayload.message="reconciliation run finished"');
+    expect(succeeded).toContain('NOT jsonPayload.request.dryRun=true');
+    const absent = tf.resources.google_monitoring_alert_policy?.reconcile_absent;
+    const condition = nested(nested(absent!, 'conditions')!, 'condition_prometheus_query_language');
+    expect(String(condition?.query)).toMatch(/^absent_over_time\(logging_googleapis_com:user_\$\{google_logging_metric\.metric\["reconcile_succeeded"\]\.name\}\[\$\{var\.reconcile_absence_hours\}h\]\)$/);
+    expect(Number(tf.variables.reconcile_absence_hours?.default)).toBeGreaterThan(24);
+    expect(absent?.notification_channels).toBe('${var.page_notification_channels}');
+  });
+
+  it('charts 401 answers of every HTTP function, not only the webhook', () => {
+    const metrics = asObject(tf.locals.log_metrics, 'local.log_metrics');
+    expect(String(asObject(metrics.unauthorized_requests, 'unauthorized_requests').filter)).toContain('AND httpRequest.status=401');
+    expect(tf.files.get('dashboard.tf')).toMatch(/metric\["unauthorized_requests"\][\s\S]*?group_by = \["metric\.labels\.service"\]/);
+  });
+
   it('holds no secret value in any .tf file or alert document', async () => {
     expect(tf.resources.google_secret_manager_secret_version).toBeUndefined();
     const docs = await Promise.all((await readdir(DOCS_DIR)).map((name) => readFile(path.join(DOCS_DIR, name), 'utf8')));
