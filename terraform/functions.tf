@@ -82,10 +82,11 @@ locals {
       secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
       publishes       = []
       environment = {
-        HUBSPOT_BASE_PATH  = var.hubspot_base_path
-        HUBSPOT_APP_ID     = var.hubspot_app_id
-        HUBSPOT_BUDGET_KEY = var.hubspot_budget_key
-        OUTBOX_TOPIC       = local.topics.outbox
+        HUBSPOT_BASE_PATH         = var.hubspot_base_path
+        HUBSPOT_ACCOUNT_TIME_ZONE = var.hubspot_account_time_zone
+        HUBSPOT_APP_ID            = var.hubspot_app_id
+        HUBSPOT_BUDGET_KEY        = var.hubspot_budget_key
+        OUTBOX_TOPIC              = local.topics.outbox
       }
     }
     outbox_relay = {
@@ -124,10 +125,11 @@ locals {
       secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
       publishes       = ["outbox"]
       environment = {
-        HUBSPOT_BASE_PATH    = var.hubspot_base_path
-        HUBSPOT_BUDGET_KEY   = var.hubspot_budget_key
-        OUTBOX_TOPIC         = local.topics.outbox
-        INBOUND_MAX_ATTEMPTS = var.max_delivery_attempts
+        HUBSPOT_BASE_PATH         = var.hubspot_base_path
+        HUBSPOT_ACCOUNT_TIME_ZONE = var.hubspot_account_time_zone
+        HUBSPOT_BUDGET_KEY        = var.hubspot_budget_key
+        OUTBOX_TOPIC              = local.topics.outbox
+        INBOUND_MAX_ATTEMPTS      = var.max_delivery_attempts
       }
     }
     # One run over all customers at a time (a PostgreSQL lock); a run only enqueues outbox rows
@@ -148,10 +150,11 @@ locals {
       secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
       publishes       = ["outbox"]
       environment = {
-        HUBSPOT_BASE_PATH  = var.hubspot_base_path
-        HUBSPOT_APP_ID     = var.hubspot_app_id
-        HUBSPOT_BUDGET_KEY = var.hubspot_budget_key
-        OUTBOX_TOPIC       = local.topics.outbox
+        HUBSPOT_BASE_PATH         = var.hubspot_base_path
+        HUBSPOT_ACCOUNT_TIME_ZONE = var.hubspot_account_time_zone
+        HUBSPOT_APP_ID            = var.hubspot_app_id
+        HUBSPOT_BUDGET_KEY        = var.hubspot_budget_key
+        OUTBOX_TOPIC              = local.topics.outbox
       }
     }
   }

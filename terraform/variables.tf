@@ -65,6 +65,12 @@ variable "hubspot_budget_key" {
   default     = "default"
 }
 
+variable "hubspot_account_time_zone" {
+  description = "HUBSPOT_ACCOUNT_TIME_ZONE: the portal's time zone (IANA); HubSpot's daily API limit resets at midnight there, and parked work resumes then."
+  type        = string
+  default     = "UTC"
+}
+
 variable "webhook_public_url" {
   description = "The exact target URL configured in the HubSpot app (v2/v3 signatures cover it). null = the function's own https://REGION-PROJECT.cloudfunctions.net/hubspot-webhook URL."
   type        = string

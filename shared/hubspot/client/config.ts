@@ -4,6 +4,7 @@
  * secret: resolve it with shared/config/secrets.ts, not from this schema.
  */
 import { z } from 'zod';
+import { isTimeZone } from './daily-reset.js';
 import type { RateBudgetOptions } from './rate-budget.js';
 import type { RetryPolicyOptions } from './retry-policy.js';
 
@@ -26,6 +27,8 @@ export const hubspotClientEnvFields = {
   HUBSPOT_MAX_ATTEMPTS: positiveInt,
   HUBSPOT_TIMEOUT_MS: positiveInt,
   HUBSPOT_MAX_BUDGET_WAIT_MS: positiveInt,
+  /** The portal's time zone (Settings > Account defaults): its daily API limit resets at midnight there. */
+  HUBSPOT_ACCOUNT_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/New_York').default('UTC'),
 };
 
 export type HubspotClientEnv = z.output<z.ZodObject<typeof hubspotClientEnvFields>>;
@@ -47,6 +50,6 @@ export function hubspotClientConfigFromEnv(env: HubspotClientEnv): HubspotClient
       searchMaxPerWindow: env.HUBSPOT_SEARCH_MAX_PER_SECOND,
       maxWaitMs: env.HUBSPOT_MAX_BUDGET_WAIT_MS,
     },
-    retry: { maxAttempts: env.HUBSPOT_MAX_ATTEMPTS, timeoutMs: env.HUBSPOT_TIMEOUT_MS },
+    retry: { maxAttempts: env.HUBSPOT_MAX_ATTEMPTS, timeoutMs: env.HUBSPOT_TIMEOUT_MS, accountTimeZone: env.HUBSPOT_ACCOUNT_TIME_ZONE },
   };
 }

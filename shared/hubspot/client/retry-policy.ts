@@ -5,13 +5,14 @@
  * - 429 TEN_SECONDLY_ROLLING: pause the shared budget for a whole window, so
  *   EVERY instance waits it out; then retry (bounded by maxRateLimitRetries).
  * - 429 SECONDLY (search): pause search for every instance for 1 s, retry.
- * - 429 DAILY: park every instance (dailyPauseMs), throw HubspotDailyLimitError.
+ * - 429 DAILY: park every instance until the account's next midnight, throw HubspotDailyLimitError.
  * - 423 Locked: wait at least 2 s, retry.
  * - 5xx, 408, network errors, timeouts: exponential backoff with full jitter,
  *   at most maxAttempts attempts, then HubspotUnavailableError.
  * - 400/409 validation, 401/403, 404, other 4xx: never retried (typed error).
  */
 import type { Logger } from '../../logging/logger.js';
+import { DAILY_RESET_MARGIN_MS, nextDailyReset } from './daily-reset.js';
 import { HubspotAuthError, HubspotDailyLimitError, HubspotUnavailableError } from './errors.js';
 import { classifyFailure, HubspotCallTimeout, HubspotHttpFailure } from './failure.js';
 import { definedOnly, type BudgetKind, type RateBudget } from './rate-budget.js';
@@ -30,8 +31,8 @@ export interface RetryPolicyOptions {
   secondlyPauseMs?: number;
   /** 429 TEN_SECONDLY_ROLLING: pause this long; default the budget's api window. */
   rateLimitPauseMs?: number;
-  /** 429 DAILY: how long every instance stays parked before one probes again. */
-  dailyPauseMs?: number;
+  /** 429 DAILY: every instance stays parked until the next midnight in this IANA zone (the account's; default UTC). */
+  accountTimeZone?: string;
   /** Deadline of one HTTP call. */
   timeoutMs?: number;
 }
@@ -43,7 +44,7 @@ export const RETRY_DEFAULTS = {
   maxDelayMs: 20_000,
   lockedDelayMs: 2_000,
   secondlyPauseMs: 1_000,
-  dailyPauseMs: 5 * 60_000,
+  accountTimeZone: 'UTC',
   timeoutMs: 20_000,
 } as const;
 
@@ -103,10 +104,13 @@ export function createHubspotCaller(options: RetryPolicyOptions, deps: RetryPoli
               logger.critical('HubSpot refused the access token; nothing syncs until it is fixed', { ...fields, detail: action.error.message });
             }
             throw action.error;
-          case 'rate-daily':
-            await budget.pause('DAILY', o.dailyPauseMs, 'api');
-            logger.critical('HubSpot daily API limit reached; every instance is parked', { ...fields, pauseMs: o.dailyPauseMs });
-            throw new HubspotDailyLimitError(action.message, new Date(deps.now() + o.dailyPauseMs), action.info);
+          case 'rate-daily': {
+            const now = deps.now();
+            const resumeAt = nextDailyReset(now, o.accountTimeZone) + DAILY_RESET_MARGIN_MS;
+            await budget.pause('DAILY', resumeAt - now, 'api');
+            logger.critical('HubSpot daily API limit reached; every instance is parked', { ...fields, resumeAt: new Date(resumeAt).toISOString(), timeZone: o.accountTimeZone });
+            throw new HubspotDailyLimitError(action.message, new Date(resumeAt), action.info);
+          }
           case 'rate-window':
           case 'rate-secondly': {
             if (++rateLimited > o.maxRateLimitRetries) {

@@ -97,4 +97,12 @@ describe('loadFieldSyncConfig for the outbound worker', () => {
     const { budget } = hubspotClientConfigFromEnv(await loadFieldSyncConfig(env, noSecretManager));
     expect(budget).toMatchObject({ maxPerWindow: 190, guardMs: 0, windowMs: undefined });
   });
+
+  it("parks on HubSpot's daily limit until midnight in the account's time zone, UTC unless set; a zone Intl does not know is refused by name", async () => {
+    expect(hubspotClientConfigFromEnv(await loadFieldSyncConfig({ DATABASE_URL: URL }, noSecretManager)).retry.accountTimeZone).toBe('UTC');
+    const set = await loadFieldSyncConfig({ DATABASE_URL: URL, HUBSPOT_ACCOUNT_TIME_ZONE: 'America/Chicago' }, noSecretManager);
+    expect(hubspotClientConfigFromEnv(set).retry.accountTimeZone).toBe('America/Chicago');
+    const found = await problems(() => loadFieldSyncConfig({ DATABASE_URL: URL, HUBSPOT_ACCOUNT_TIME_ZONE: 'Mars/Olympus' }, noSecretManager));
+    expect(found).toEqual([expect.stringMatching(/^HUBSPOT_ACCOUNT_TIME_ZONE: must be an IANA time zone/)]);
+  });
 });

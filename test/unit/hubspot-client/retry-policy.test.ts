@@ -149,13 +149,15 @@ describe('retry policy', () => {
     expect(h.pauses).toEqual([{ reason: 'SECONDLY', forMs: 1_000, kind: 'search' }]);
   });
 
-  it('on 429 DAILY parks every instance and throws HubspotDailyLimitError without retrying', async () => {
-    const h = harness([rateLimitBody('DAILY'), 'ok'], { dailyPauseMs: 60_000 });
+  it("on 429 DAILY parks every instance until a minute past the account's midnight and throws HubspotDailyLimitError without retrying", async () => {
+    // The harness clock starts at 0: 1970-01-01T00:00Z, i.e. 19:00 on Dec 31 in New York.
+    const h = harness([rateLimitBody('DAILY'), 'ok'], { accountTimeZone: 'America/New_York' });
     const err = await h.run().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubspotDailyLimitError);
     expect((err as HubspotDailyLimitError).retryable).toBe(true);
+    expect((err as HubspotDailyLimitError).pausedUntil).toEqual(new Date('1970-01-01T05:01:00Z'));
     expect(h.attempts()).toBe(1);
-    expect(h.pauses).toEqual([{ reason: 'DAILY', forMs: 60_000, kind: 'api' }]);
+    expect(h.pauses).toEqual([{ reason: 'DAILY', forMs: 5 * 3_600_000 + 60_000, kind: 'api' }]);
     expect(h.lines.some((l) => l.severity === 'CRITICAL')).toBe(true);
   });
 
