@@ -1,4 +1,4 @@
-import { loadFieldSyncConfig, type FieldSyncConfig } from '../../shared/config/field-sync-config.js';
+import { loadFieldSyncConfig, retentionPolicyOf, type FieldSyncConfig } from '../../shared/config/field-sync-config.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
 import type { Db } from '../../shared/db/database.js';
@@ -63,5 +63,6 @@ export async function buildOutboxRelayDeps(env: Env, reader: SecretReader = secr
       olderThanMs: config.WEBHOOK_RELAY_GRACE_MS,
       limit: config.WEBHOOK_RELAY_LIMIT,
     },
+    retention: retentionPolicyOf(config),
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseEnvWithDatabaseUrl } from './database-url.js';
 import type { Env } from './parse-env.js';
 import type { SecretReader } from './secrets.js';
+import { RETENTION_DEFAULTS, type RetentionPolicy } from '../retention/purge.js';
 import { DEFAULT_HUBSPOT_EVENTS_TOPIC } from './webhook-config.js';
 import { workerEnvFields } from './worker-env.js';
 
@@ -32,6 +33,13 @@ const schema = z.object({
   WEBHOOK_RELAY_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
   WEBHOOK_RELAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(500),
   WORKER_ID: z.string().min(1).default(`${os.hostname()}:${process.pid}`),
+  /** Retention, purged by the relay tick (shared/retention/purge.ts): ages in days, batch size, time per tick. */
+  RETENTION_SYNC_LOG_DAYS: z.coerce.number().int().min(1).default(RETENTION_DEFAULTS.syncLogDays),
+  RETENTION_WEBHOOK_EVENT_DAYS: z.coerce.number().int().min(1).default(RETENTION_DEFAULTS.webhookEventDays),
+  RETENTION_OUTBOX_DAYS: z.coerce.number().int().min(1).default(RETENTION_DEFAULTS.outboxDays),
+  RETENTION_IDEMPOTENCY_KEY_DAYS: z.coerce.number().int().min(1).default(RETENTION_DEFAULTS.idempotencyKeyDays),
+  RETENTION_BATCH_ROWS: z.coerce.number().int().min(100).max(50_000).default(RETENTION_DEFAULTS.batchRows),
+  RETENTION_MAX_PASS_MS: z.coerce.number().int().min(0).max(60_000).default(RETENTION_DEFAULTS.maxPassMs),
   /**
    * The id of the HubSpot app whose token the worker uses (the app's settings page shows it).
    * Properties whose last change this app made are our own writes, so one that landed late is
@@ -44,4 +52,15 @@ export type FieldSyncConfig = z.output<typeof schema> & { DATABASE_URL: string }
 
 export function loadFieldSyncConfig(env: Env, reader: SecretReader): Promise<FieldSyncConfig> {
   return parseEnvWithDatabaseUrl(schema, env, reader);
+}
+
+export function retentionPolicyOf(config: FieldSyncConfig): RetentionPolicy {
+  return {
+    syncLogDays: config.RETENTION_SYNC_LOG_DAYS,
+    webhookEventDays: config.RETENTION_WEBHOOK_EVENT_DAYS,
+    outboxDays: config.RETENTION_OUTBOX_DAYS,
+    idempotencyKeyDays: config.RETENTION_IDEMPOTENCY_KEY_DAYS,
+    batchRows: config.RETENTION_BATCH_ROWS,
+    maxPassMs: config.RETENTION_MAX_PASS_MS,
+  };
 }

@@ -13,6 +13,7 @@ import type {
   HubspotWebhookEventsTable,
 } from './tables/hubspot-sync.js';
 import type { HubspotRateBudgetTable } from './tables/hubspot-rate-budget.js';
+import type { RetentionStateTable } from './tables/retention-state.js';
 
 export interface Database {
   customers: CustomersTable;
@@ -29,6 +30,7 @@ export interface Database {
   hubspot_reconciliation_runs: HubspotReconciliationRunsTable;
   hubspot_reconciliation_diffs: HubspotReconciliationDiffsTable;
   hubspot_rate_budget: HubspotRateBudgetTable;
+  retention_state: RetentionStateTable;
 }
 
 export type Db = Kysely<Database>;

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import { outboxMessageSchema } from '../outbox/outbox-message.js';
 import { relayUnpublished, type RelayOptions } from '../outbox/relay.js';
 import { createPubSubHandler } from '../pubsub/message-handler.js';
+import { purgeExpired, type RetentionPolicy } from '../retention/purge.js';
 import type { PubSubPublisher } from '../pubsub/publisher.js';
 import { republishUnpublishedEvents, type RepublishOptions } from '../webhooks/republish-unpublished.js';
 import { handleOutboxMessage, type FieldSyncDeps } from './handle-outbox-message.js';
@@ -25,12 +26,15 @@ export interface OutboxRelayDeps {
   options: Omit<RelayOptions, 'now'>;
   /** Stored webhook events the intake could not publish (HubSpot may have stopped retrying them). */
   webhookEvents: RepublishOptions;
+  /** Each tick then purges rows past retention, within the policy's time budget. */
+  retention: RetentionPolicy;
 }
 
 /**
  * Cloud Scheduler publishes a tick to `outbox-relay-tick`; each tick relays one bounded batch of
  * outbox rows and one of stored-but-unpublished webhook events. The two backlogs are independent:
- * both run, and the tick fails (Pub/Sub redelivers it) if either did.
+ * both run, and the tick fails (Pub/Sub redelivers it) if either did. Then one bounded retention
+ * pass: a failed purge is logged and left to the next tick, never a reason to resend the relays.
  */
 export function createOutboxRelayHandler(getDeps: () => Promise<OutboxRelayDeps>) {
   return async (_event: CloudEvent<unknown>): Promise<void> => {
@@ -41,6 +45,9 @@ export function createOutboxRelayHandler(getDeps: () => Promise<OutboxRelayDeps>
     ]);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
+    await purgeExpired({ db: deps.db, log: deps.log, now: Date.now }, deps.retention).catch((err: unknown) =>
+      deps.log.error('retention purge failed; the next relay tick tries again', { err }),
+    );
   };
 }
 

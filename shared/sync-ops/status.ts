@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import { lastRun, runViewSchema } from '../reconciliation/run-views.js';
+import { PURGED_TABLES } from '../retention/purge.js';
 import { isoDate } from './paging.js';
 import { scheduledJobSchema, type ScheduledJobReader } from './scheduled-job.js';
 
@@ -61,6 +62,8 @@ export const syncStatusSchema = z.object({
     /** When HubSpot last reported the daily figures; they reset at midnight in the account's time zone. */
     dailyObservedAt: isoDate.nullable(),
   }),
+  /** What the relay tick's retention purge has removed, per table (empty until its first purge). */
+  retention: z.array(z.object({ table: z.enum(PURGED_TABLES), rowsPurged: z.number().int(), lastPurgedAt: isoDate })),
   /** The newest run that reconciles (dry runs only report, so they say nothing about the sync's health). */
   lastReconciliation: runViewSchema.nullable(),
   /** From Cloud Scheduler; null when no job is configured (locally). */
@@ -80,6 +83,7 @@ interface StatusRow {
   conflicts_open: number;
   conflicts_oldest: Date | null;
   attention: Record<string, number> | null;
+  retention: Array<{ table_name: string; rows_purged: string; last_purged_at: string }>;
   buckets: Array<{
     bucket: string;
     calls: number;
@@ -114,6 +118,7 @@ async function readStatusRow(db: DbOrTx, budget: RateBudgetView): Promise<Status
       (SELECT json_object_agg(hubspot_link_status, n)
          FROM (SELECT hubspot_link_status, count(*)::int AS n FROM customers
                 WHERE hubspot_link_status NOT IN ('UNLINKED', 'LINKED') GROUP BY hubspot_link_status) a) AS attention,
+      (SELECT coalesce(json_agg(r ORDER BY table_name), '[]') FROM retention_state r) AS retention,
       (SELECT coalesce(json_agg(json_build_object(
                 'bucket', bucket,
                 'calls', (SELECT count(*) FROM unnest(reserved_at_ms) t
@@ -170,6 +175,11 @@ export async function syncStatus(deps: SyncStatusDeps): Promise<SyncStatus> {
       search: bucketView(`${deps.budget.key}:search`),
       ...dailyUsage(row.buckets.find((b) => b.bucket === `${deps.budget.key}:api`)),
     },
+    retention: row.retention.map((r) => ({
+      table: z.enum(PURGED_TABLES).parse(r.table_name),
+      rowsPurged: Number(r.rows_purged),
+      lastPurgedAt: new Date(r.last_purged_at).toISOString(),
+    })),
     lastReconciliation,
     nextReconciliation,
   };

@@ -12,6 +12,7 @@ const BENCHES: Record<string, Bench> = {
   'webhook-e2e': async () => (await import('./webhook-e2e.js')).benchWebhookE2e(),
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   'sync-status': async () => (await import('./sync-status.js')).benchSyncStatus(),
+  'retention-purge': async () => (await import('./retention-purge.js')).benchRetentionPurge(),
 };
 
 // Benches talk to loopback only: no probing for the GCE metadata server.

@@ -97,4 +97,5 @@ export const manifest: Manifest = {
     bucket: text, reserved_at_ms: { type: 'ARRAY', nullable: false }, blocked_until: tsNull, blocked_reason: textNull,
     updated_at: ts, daily_limit: intNull, daily_remaining: intNull, daily_observed_at: tsNull,
   },
+  retention_state: { table_name: text, rows_purged: bigint, last_purged_at: ts },
 };

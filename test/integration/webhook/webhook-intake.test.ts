@@ -8,6 +8,7 @@ import { republishUnpublishedEvents } from '../../../shared/webhooks/republish-u
 import { lazily } from '../../../shared/runtime/lazily.js';
 import { createHubspotWebhook } from '../../../functions/hubspot-webhook/handler.js';
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { RETENTION_DEFAULTS } from '../../../shared/retention/purge.js';
 import { createOutboxRelayHandler } from '../../../shared/field-sync/field-sync-handlers.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../../shared/pubsub/publisher.js';
@@ -410,6 +411,7 @@ describe('the scheduled relay tick (outboxRelay)', () => {
         // The suite's database has no outbox rows: the outbox half of the tick has nothing to do.
         options: { topic: f.pubsub.topic, graceMs: 0, limit: 10 },
         webhookEvents: { topic: f.pubsub.topic, olderThanMs, limit: 10 },
+        retention: RETENTION_DEFAULTS,
       }))(tickEvent);
     try {
       await tick(60_000);
