@@ -122,7 +122,7 @@ locals {
       cpu             = "1"
       memory          = "512Mi"
       timeout_seconds = 120
-      secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
+      secrets         = { DATABASE_URL = "database_url", HUBSPOT_READ_TOKEN = "hubspot_read_token" }
       publishes       = ["outbox"]
       environment = {
         HUBSPOT_BASE_PATH         = var.hubspot_base_path
@@ -147,7 +147,7 @@ locals {
       cpu             = "1"
       memory          = "512Mi"
       timeout_seconds = 540
-      secrets         = { DATABASE_URL = "database_url", HUBSPOT_ACCESS_TOKEN = "hubspot_access_token" }
+      secrets         = { DATABASE_URL = "database_url", HUBSPOT_READ_TOKEN = "hubspot_read_token" }
       publishes       = ["outbox"]
       environment = {
         HUBSPOT_BASE_PATH         = var.hubspot_base_path

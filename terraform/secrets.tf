@@ -13,7 +13,11 @@ locals {
     }
     hubspot_access_token = {
       secret_id   = "warp-sync-hubspot-access-token"
-      description = "HubSpot private app access token (field-sync, hubspot-inbound)."
+      description = "Token of the HubSpot private app that writes (companies read/write, schemas read/write): field-sync only."
+    }
+    hubspot_read_token = {
+      secret_id   = "warp-sync-hubspot-read-token"
+      description = "Token of the read-only HubSpot private app (crm.objects.companies.read): hubspot-inbound and reconcile."
     }
     hubspot_client_secret = {
       secret_id   = "warp-sync-hubspot-client-secret"

@@ -55,6 +55,15 @@ export const unauthorized = () =>
     'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
   );
 
+/** A token of an app without the scope the call needs (a read-scoped private app writing). */
+export const missingScopes = (scope: string) =>
+  new HubSpotError(
+    403,
+    'MISSING_SCOPES',
+    "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+    { errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: [scope] } }] },
+  );
+
 export type RateLimitPolicy = 'TEN_SECONDLY_ROLLING' | 'SECONDLY' | 'DAILY';
 
 export const rateLimited = (policy: RateLimitPolicy) =>

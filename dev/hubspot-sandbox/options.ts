@@ -25,6 +25,8 @@ export interface SandboxOptions {
   port?: number;
   host?: string;
   token?: string;
+  /** A second private app's token with only `crm.objects.companies.read`: its writes are 403 MISSING_SCOPES. */
+  readToken?: string;
   /** Developer API key (`hapikey`) for the webhooks v3 API. */
   developerApiKey?: string;
   rateLimits?: { tenSecondLimit?: number; searchPerSecond?: number; dailyLimit?: number };
@@ -46,6 +48,7 @@ export function resolveOptions(options: SandboxOptions) {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     token: options.token ?? 'pat-local-sandbox',
+    readToken: options.readToken ?? 'pat-local-sandbox-read',
     developerApiKey: options.developerApiKey ?? 'dev-local-sandbox',
     rateLimits: {
       tenSecondLimit: options.rateLimits?.tenSecondLimit ?? 100,

@@ -14,6 +14,8 @@ export interface RunningSandbox {
   url: string;
   port: number;
   token: string;
+  /** The read-scoped app's token (reads only). */
+  readToken: string;
   developerApiKey: string;
   appId: number;
   portalId: number;
@@ -46,6 +48,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     url,
     port,
     token: resolved.token,
+    readToken: resolved.readToken,
     developerApiKey: resolved.developerApiKey,
     appId: resolved.webhooks.appId,
     portalId: resolved.webhooks.portalId,

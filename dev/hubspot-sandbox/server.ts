@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ApiContext } from './api-context.js';
 import { controlRoutes } from './control-api.js';
 import type { ControlContext } from './control-api.js';
-import { HubSpotError, rateLimited, unauthorized } from './hubspot-error.js';
+import { HubSpotError, missingScopes, rateLimited, unauthorized } from './hubspot-error.js';
 import { parseJsonBody, readRawBody, sendJson } from './http-io.js';
 import { Router } from './router.js';
 import { companyBatchRoutes } from './routes-company-batch.js';
@@ -104,12 +104,19 @@ async function handleApi(
   });
 }
 
-/** Private-app calls carry `Authorization: Bearer <token>`; the webhooks API takes the developer `hapikey`. */
+/**
+ * Private-app calls carry `Authorization: Bearer <token>`; the webhooks API takes the developer
+ * `hapikey`. The read-scoped app's token may read (GET, search, batch read) and nothing else.
+ */
 function authenticate(state: SandboxState, req: IncomingMessage, url: URL, isWebhooksApi: boolean): void {
-  const ok = isWebhooksApi
-    ? url.searchParams.get('hapikey') === state.options.developerApiKey
-    : req.headers.authorization === `Bearer ${state.options.token}`;
-  if (!ok) throw unauthorized();
+  if (isWebhooksApi) {
+    if (url.searchParams.get('hapikey') !== state.options.developerApiKey) throw unauthorized();
+    return;
+  }
+  if (req.headers.authorization === `Bearer ${state.options.token}`) return;
+  if (req.headers.authorization !== `Bearer ${state.options.readToken}`) throw unauthorized();
+  const reads = req.method === 'GET' || (req.method === 'POST' && /\/(search|batch\/read)$/.test(url.pathname));
+  if (!reads) throw missingScopes(url.pathname.startsWith('/crm/v3/properties') ? 'crm.schemas.companies.write' : 'crm.objects.companies.write');
 }
 
 async function handleControl(

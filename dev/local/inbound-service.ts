@@ -148,7 +148,8 @@ export const hubspotInbound: StackService = {
     // The hubspot service ran first: it set the token and base path (the sandbox's, or a real portal's).
     const sandboxUrl = ctx.urls.hubspotSandbox;
     const basePath = env.HUBSPOT_BASE_PATH;
-    const accessToken = env.HUBSPOT_ACCESS_TOKEN;
+    // Reads only, as deployed: the read-scoped app's token.
+    const accessToken = env.HUBSPOT_READ_TOKEN;
     if (!accessToken) throw new Error('the inbound service needs the hubspot service first');
     const clientSecret = env.HUBSPOT_CLIENT_SECRET ?? (sandboxUrl ? env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? LOCAL_WEBHOOK_CLIENT_SECRET : undefined);
     if (!clientSecret) throw new Error('HUBSPOT_CLIENT_SECRET (the HubSpot app\'s client secret) is required to verify real webhooks');

@@ -74,11 +74,14 @@ export const hubspot: StackService = {
       ctx.urls.hubspotSandbox = sandbox.url;
       // The functions below read these like deployed functions read theirs.
       env.HUBSPOT_ACCESS_TOKEN = accessToken;
+      env.HUBSPOT_READ_TOKEN = sandbox.readToken;
       env.HUBSPOT_BASE_PATH = basePath;
       env.HUBSPOT_APP_ID = String(sandbox.appId);
-      banner.push(`hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}; control API ${sandbox.url}/_sandbox/...; state in ${stateFile})`);
+      banner.push(`hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}, read-only ${sandbox.readToken}; control API ${sandbox.url}/_sandbox/...; state in ${stateFile})`);
     } else {
-      banner.push(`hubspot:      ${basePath ?? 'https://api.hubapi.com'} (HUBSPOT_ACCESS_TOKEN)`);
+      // A real portal: the read-scoped app's token when given; locally the write token may stand in.
+      env.HUBSPOT_READ_TOKEN ??= accessToken;
+      banner.push(`hubspot:      ${basePath ?? 'https://api.hubapi.com'} (HUBSPOT_ACCESS_TOKEN, reads with HUBSPOT_READ_TOKEN)`);
     }
     const client = new Client({ accessToken, ...(basePath ? { basePath } : {}) });
     const setup = await ensureCompanyProperties(client, createLogger({ level: 'WARNING' }));

@@ -1,6 +1,6 @@
 import { loadFieldSyncConfig, retentionPolicyOf, type FieldSyncConfig } from '../../shared/config/field-sync-config.js';
 import type { Env } from '../../shared/config/parse-env.js';
-import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
+import { requireSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
 import type { Db } from '../../shared/db/database.js';
 import type { FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
 import type { OutboxRelayDeps } from '../../shared/field-sync/field-sync-handlers.js';
@@ -24,8 +24,7 @@ async function instance(env: Env, reader: SecretReader): Promise<Instance> {
 /** The worker's dependencies from the environment (and Secret Manager in production). */
 export async function buildFieldSyncDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<FieldSyncDeps> {
   const { config, db, log } = await instance(env, reader);
-  const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
-  if (!accessToken) throw new Error('HUBSPOT_ACCESS_TOKEN (or HUBSPOT_ACCESS_TOKEN_SECRET) is required');
+  const accessToken = await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
   const hubspotConfig = hubspotClientConfigFromEnv(config);
   // A batch holds its claim while it waits for the shared budget: keep each wait well inside the lease.
   hubspotConfig.budget.maxWaitMs = budgetWaitForLease(config.FIELD_SYNC_CLAIM_LEASE_MS, hubspotConfig.budget.maxWaitMs ?? RATE_BUDGET_DEFAULTS.maxWaitMs);

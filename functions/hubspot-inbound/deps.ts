@@ -1,5 +1,5 @@
 import { loadInboundConfig } from '../../shared/config/inbound-config.js';
-import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
+import { requireSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { createHubspotClient, hubspotClientConfigFromEnv } from '../../shared/hubspot/client/index.js';
 import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-event.js';
@@ -10,8 +10,8 @@ import { workerRuntime } from '../../shared/runtime/worker-runtime.js';
 export async function buildInboundDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<InboundDeps> {
   const config = await loadInboundConfig(env, reader);
   const { db, log } = workerRuntime(config, 'hubspot-inbound');
-  const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
-  if (!accessToken) throw new Error('HUBSPOT_ACCESS_TOKEN (or HUBSPOT_ACCESS_TOKEN_SECRET) is required');
+  // Reads only: a token of the read-scoped private app (least privilege; field-sync alone writes).
+  const accessToken = await requireSecret(env, 'HUBSPOT_READ_TOKEN', reader);
   const hubspot = createHubspotClient(hubspotClientConfigFromEnv(config), { db, logger: log, accessToken });
   return {
     db,

@@ -1,6 +1,6 @@
 import { loadReconcileConfig } from '../../shared/config/reconcile-config.js';
 import type { Env } from '../../shared/config/parse-env.js';
-import { resolveSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
+import { requireSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
 import { createCallCounter, createHubspotClient, hubspotClientConfigFromEnv } from '../../shared/hubspot/client/index.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 import { workerRuntime } from '../../shared/runtime/worker-runtime.js';
@@ -10,8 +10,8 @@ import type { ReconcileDeps } from '../../shared/reconciliation/run-reconciliati
 export async function buildReconcileDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<ReconcileDeps> {
   const config = await loadReconcileConfig(env, reader);
   const { db, log } = workerRuntime(config, 'reconcile');
-  const accessToken = await resolveSecret(env, 'HUBSPOT_ACCESS_TOKEN', reader);
-  if (!accessToken) throw new Error('HUBSPOT_ACCESS_TOKEN (or HUBSPOT_ACCESS_TOKEN_SECRET) is required');
+  // Reads only: a token of the read-scoped private app (least privilege; field-sync alone writes).
+  const accessToken = await requireSecret(env, 'HUBSPOT_READ_TOKEN', reader);
   const calls = createCallCounter();
   const hubspot = createHubspotClient(hubspotClientConfigFromEnv(config), { db, logger: log, accessToken, onCall: calls.onCall });
   return {

@@ -1,4 +1,5 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import { ConfigError } from './parse-env.js';
 
 /** Reads one secret version by its resource name (projects/P/secrets/S/versions/V). */
 export interface SecretReader {
@@ -43,4 +44,11 @@ export async function resolveSecret(
   }
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
+}
+
+/** resolveSecret for a secret the function cannot start without: a ConfigError names it. */
+export async function requireSecret(env: Record<string, string | undefined>, name: string, reader: SecretReader): Promise<string> {
+  const value = await resolveSecret(env, name, reader);
+  if (value === undefined) throw new ConfigError([`${name}: required (or ${name}_SECRET naming a Secret Manager version)`]);
+  return value;
 }

@@ -110,6 +110,7 @@ export async function startChaosStack(options: { random: () => number; workers: 
       ...process.env,
       DATABASE_URL: databaseUrl,
       HUBSPOT_ACCESS_TOKEN: sandbox.token,
+      HUBSPOT_READ_TOKEN: sandbox.readToken,
       HUBSPOT_BASE_PATH: sandbox.url,
       HUBSPOT_APP_ID: String(sandbox.appId),
       OUTBOX_TOPIC: names.outboxTopic,

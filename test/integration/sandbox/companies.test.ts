@@ -1,3 +1,4 @@
+import { PropertyCreateFieldTypeEnum as FieldType, PropertyCreateTypeEnum as PropertyType } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
@@ -19,6 +20,24 @@ beforeEach(async () => {
 const create = (properties: Record<string, string>) => client().crm.companies.basicApi.create({ properties, associations: [] });
 
 describe('auth', () => {
+  it("lets the read-scoped app's token read, search and batch read, and answers its writes 403 MISSING_SCOPES", async () => {
+    const { id } = await create({ name: 'Readable' });
+    const reader = hubspotClient(sandbox, sandbox.readToken);
+    expect((await reader.crm.companies.basicApi.getById(id, ['name'])).properties.name).toBe('Readable');
+    await reader.crm.companies.batchApi.read({ inputs: [{ id }], properties: ['name'], propertiesWithHistory: [] });
+    await reader.crm.companies.searchApi.doSearch({ filterGroups: [], properties: ['name'], limit: 1 });
+    for (const write of [
+      reader.crm.companies.basicApi.update(id, { properties: { name: 'Nope' } }),
+      reader.crm.companies.batchApi.update({ inputs: [{ id, properties: { name: 'Nope' } }] }),
+      reader.crm.properties.coreApi.create('companies', { name: 'nope', label: 'Nope', type: PropertyType.String, fieldType: FieldType.Text, groupName: 'companyinformation' }),
+    ]) {
+      const { code, body } = await apiError(write);
+      expect(code).toBe(403);
+      expect(body).toMatchObject({ status: 'error', category: 'MISSING_SCOPES' });
+    }
+    expect((await client().crm.companies.basicApi.getById(id, ['name'])).properties.name).toBe('Readable');
+  });
+
   it('answers 401 with HubSpot\'s body for a wrong token, and logs the call', async () => {
     const { code, body } = await apiError(hubspotClient(sandbox, 'pat-wrong').crm.companies.basicApi.getPage());
     expect(code).toBe(401);

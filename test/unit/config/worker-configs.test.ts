@@ -3,7 +3,7 @@ import { loadFieldSyncConfig } from '../../../shared/config/field-sync-config.js
 import { loadInboundConfig } from '../../../shared/config/inbound-config.js';
 import { hubspotClientConfigFromEnv } from '../../../shared/hubspot/client/config.js';
 import { ConfigError, type Env } from '../../../shared/config/parse-env.js';
-import type { SecretReader } from '../../../shared/config/secrets.js';
+import { requireSecret, type SecretReader } from '../../../shared/config/secrets.js';
 
 const URL = 'postgres://warp_sync:hunter2@10.0.0.5:5432/warp';
 const RESOURCE = 'projects/warp-prod/secrets/database-url/versions/latest';
@@ -104,5 +104,12 @@ describe('loadFieldSyncConfig for the outbound worker', () => {
     expect(hubspotClientConfigFromEnv(set).retry.accountTimeZone).toBe('America/Chicago');
     const found = await problems(() => loadFieldSyncConfig({ DATABASE_URL: URL, HUBSPOT_ACCOUNT_TIME_ZONE: 'Mars/Olympus' }, noSecretManager));
     expect(found).toEqual([expect.stringMatching(/^HUBSPOT_ACCOUNT_TIME_ZONE: must be an IANA time zone/)]);
+  });
+
+  it('stops a worker without its HubSpot token with a ConfigError naming the variable', async () => {
+    expect(await problems(() => requireSecret({}, 'HUBSPOT_READ_TOKEN', noSecretManager))).toEqual([
+      'HUBSPOT_READ_TOKEN: required (or HUBSPOT_READ_TOKEN_SECRET naming a Secret Manager version)',
+    ]);
+    expect(await requireSecret({ HUBSPOT_READ_TOKEN_SECRET: RESOURCE }, 'HUBSPOT_READ_TOKEN', secretManager({ [RESOURCE]: 'pat-read' }))).toBe('pat-read');
   });
 });

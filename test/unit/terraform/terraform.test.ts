@@ -7,7 +7,7 @@ import { loadFieldSyncConfig } from '../../../shared/config/field-sync-config.js
 import { loadInboundConfig } from '../../../shared/config/inbound-config.js';
 import { loadReconcileConfig } from '../../../shared/config/reconcile-config.js';
 import type { Env } from '../../../shared/config/parse-env.js';
-import { resolveSecret, type SecretReader } from '../../../shared/config/secrets.js';
+import { requireSecret, type SecretReader } from '../../../shared/config/secrets.js';
 import { loadWebhookConfig, loadWebhookSecrets } from '../../../shared/config/webhook-config.js';
 import { CONNECTIONS_PER_INVOCATION } from '../../../shared/db/pool-size.js';
 import {
@@ -38,6 +38,7 @@ const SECRET_EXAMPLES: Record<string, string> = {
   database_url: 'postgres://warp_sync:example@10.0.0.5:5432/warp',
   jwt_secret: 'x'.repeat(48),
   hubspot_access_token: 'example-hubspot-token',
+  hubspot_read_token: 'example-hubspot-read-token',
   hubspot_client_secret: 'example-client-secret',
 };
 
@@ -49,17 +50,11 @@ const noSecretManager: SecretReader = {
 const START_UP: Record<string, (env: Env) => Promise<unknown>> = {
   customerApi: (env) => loadCustomerApiConfig(env, noSecretManager),
   hubspotWebhook: async (env) => [loadWebhookConfig(env), await loadWebhookSecrets(env, noSecretManager)],
-  fieldSync: async (env) => [await loadFieldSyncConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
+  fieldSync: async (env) => [await loadFieldSyncConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN', noSecretManager)],
   outboxRelay: (env) => loadFieldSyncConfig(env, noSecretManager),
-  hubspotInbound: async (env) => [await loadInboundConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
-  reconcile: async (env) => [await loadReconcileConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN')],
+  hubspotInbound: async (env) => [await loadInboundConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_READ_TOKEN', noSecretManager)],
+  reconcile: async (env) => [await loadReconcileConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_READ_TOKEN', noSecretManager)],
 };
-
-async function requireSecret(env: Env, name: string): Promise<string> {
-  const value = await resolveSecret(env, name, noSecretManager);
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
 
 interface FunctionSpec {
   key: string;
@@ -251,6 +246,12 @@ describe('terraform invariants', () => {
     expect(String(condition?.query)).toMatch(/^absent_over_time\(logging_googleapis_com:user_\$\{google_logging_metric\.metric\["reconcile_succeeded"\]\.name\}\[\$\{var\.reconcile_absence_hours\}h\]\)$/);
     expect(Number(tf.variables.reconcile_absence_hours?.default)).toBeGreaterThan(24);
     expect(absent?.notification_channels).toBe('${var.page_notification_channels}');
+  });
+
+  it('gives the HubSpot write token to field-sync alone; the functions that only read get the read-scoped app', () => {
+    const holders = (secret: string) => functions.filter((f) => Object.values(f.secrets).includes(secret)).map((f) => f.key).sort();
+    expect(holders('hubspot_access_token')).toEqual(['field_sync']);
+    expect(holders('hubspot_read_token')).toEqual(['hubspot_inbound', 'reconcile']);
   });
 
   it('charts 401 answers of every HTTP function, not only the webhook', () => {
