@@ -44,7 +44,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (SEVERITY_RANK[severity] < minRank) return;
     const { trace, ...rest } = { ...bindings, ...fields };
     // The event's own keys win: a field may not overwrite severity, message or time.
-    const entry: LogFields = { ...redact(rest), severity, message, time: new Date().toISOString() };
+    const entry: LogFields = { ...rest, severity, message, time: new Date().toISOString() };
     if (typeof trace === 'string' && trace) {
       entry[TRACE_KEY] = options.projectId ? `projects/${options.projectId}/traces/${trace}` : trace;
     }
@@ -62,17 +62,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
 }
 
-function redact(fields: LogFields): LogFields {
-  const out: LogFields = {};
-  for (const [key, value] of Object.entries(fields)) {
-    out[key] = REDACTED_KEYS.test(key) ? '[redacted]' : value;
-  }
-  return out;
-}
+/** What a PostgreSQL (pg) error says beyond its message: which rule, table and column refused it. */
+const PG_ERROR_FIELDS = ['code', 'detail', 'constraint', 'table', 'column', 'routine'] as const;
 
-function jsonReplacer(_key: string, value: unknown): unknown {
+/**
+ * Applied at every depth by JSON.stringify: secret-looking keys are redacted wherever they are
+ * nested, and errors keep their cause chain and pg's error fields (a bare message would hide
+ * which constraint or connection failure it was).
+ */
+function jsonReplacer(key: string, value: unknown): unknown {
+  if (key && value !== undefined && REDACTED_KEYS.test(key)) return '[redacted]';
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack };
+    const out: Record<string, unknown> = { name: value.name, message: value.message, stack: value.stack };
+    for (const field of PG_ERROR_FIELDS) {
+      const v = (value as unknown as Record<string, unknown>)[field];
+      if (typeof v === 'string' || typeof v === 'number') out[field] = v;
+    }
+    if (value.cause !== undefined) out.cause = value.cause;
+    if (value instanceof AggregateError) out.errors = value.errors;
+    return out;
   }
   if (typeof value === 'bigint') return value.toString();
   return value;
