@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { generatePortal } from './portal-generator.js';
+import { SANDBOX_DEFAULTS } from './options.js';
 import { startSandbox } from './sandbox.js';
 
 const args = z.object({
@@ -19,7 +20,7 @@ const args = z.object({
 
 const env = z.object({
   HUBSPOT_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
-  HUBSPOT_SANDBOX_TOKEN: z.string().min(1).default('pat-local-sandbox'),
+  HUBSPOT_SANDBOX_TOKEN: z.string().min(1).default(SANDBOX_DEFAULTS.token),
   HUBSPOT_SANDBOX_WEBHOOK_URL: z.string().url().optional(),
   HUBSPOT_SANDBOX_CLIENT_SECRET: z.string().min(1).optional(),
   HUBSPOT_SANDBOX_SIGNATURE_VERSIONS: z.string().default('v3')

@@ -20,6 +20,13 @@ export interface WebhookOptions {
   subscriptions?: readonly SubscriptionSpec[];
 }
 
+/** Loopback-only credentials the sandbox accepts unless told otherwise; a real portal brings its own. */
+export const SANDBOX_DEFAULTS = {
+  token: 'pat-local-sandbox',
+  readToken: 'pat-local-sandbox-read',
+  clientSecret: 'sandbox-client-secret',
+} as const;
+
 export interface SandboxOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -47,8 +54,8 @@ export function resolveOptions(options: SandboxOptions) {
   return {
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
-    token: options.token ?? 'pat-local-sandbox',
-    readToken: options.readToken ?? 'pat-local-sandbox-read',
+    token: options.token ?? SANDBOX_DEFAULTS.token,
+    readToken: options.readToken ?? SANDBOX_DEFAULTS.readToken,
     developerApiKey: options.developerApiKey ?? 'dev-local-sandbox',
     rateLimits: {
       tenSecondLimit: options.rateLimits?.tenSecondLimit ?? 100,
@@ -61,7 +68,7 @@ export function resolveOptions(options: SandboxOptions) {
     stateFile: options.stateFile,
     webhooks: {
       targetUrl: w.targetUrl,
-      clientSecret: w.clientSecret ?? 'sandbox-client-secret',
+      clientSecret: w.clientSecret ?? SANDBOX_DEFAULTS.clientSecret,
       appId: w.appId ?? 1_000_001,
       portalId: w.portalId ?? 2_000_001,
       signatureVersions: w.signatureVersions ?? (['v3'] as const),

@@ -15,7 +15,8 @@ import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-even
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher, type EventBatchPublisher, type MessagePublisher } from '../../shared/pubsub/publisher.js';
 import { startPushBridge, type PushBridge } from './pubsub-push-bridge.js';
-import { LOCAL_DELIVERIES, LOCAL_WEBHOOK_CLIENT_SECRET } from './sync-services.js';
+import { SANDBOX_DEFAULTS } from '../hubspot-sandbox/options.js';
+import { LOCAL_DELIVERIES } from './sync-services.js';
 import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from './pubsub-topology.js';
 import type { StackService } from './stack.js';
 
@@ -151,7 +152,7 @@ export const hubspotInbound: StackService = {
     // Reads only, as deployed: the read-scoped app's token.
     const accessToken = env.HUBSPOT_READ_TOKEN;
     if (!accessToken) throw new Error('the inbound service needs the hubspot service first');
-    const clientSecret = env.HUBSPOT_CLIENT_SECRET ?? (sandboxUrl ? env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? LOCAL_WEBHOOK_CLIENT_SECRET : undefined);
+    const clientSecret = env.HUBSPOT_CLIENT_SECRET ?? (sandboxUrl ? env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? SANDBOX_DEFAULTS.clientSecret : undefined);
     if (!clientSecret) throw new Error('HUBSPOT_CLIENT_SECRET (the HubSpot app\'s client secret) is required to verify real webhooks');
 
     // The intake and the processor share this pool: one connection per intake request, two per delivery.

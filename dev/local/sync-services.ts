@@ -1,5 +1,6 @@
 import { PubSub } from '@google-cloud/pubsub';
 import { Client } from '@hubspot/api-client';
+import { SANDBOX_DEFAULTS } from '../hubspot-sandbox/options.js';
 import { startSandbox } from '../hubspot-sandbox/sandbox.js';
 import { buildFieldSyncDeps, buildOutboxRelayDeps } from '../../functions/field-sync/deps.js';
 import { buildReconcileDeps } from '../../functions/reconcile/deps.js';
@@ -15,9 +16,6 @@ import { startPushBridge } from './pubsub-push-bridge.js';
 import { ensurePubSubTopology, topologyNames } from './pubsub-topology.js';
 import { localDataPaths, requireDatabase, type StackService } from './stack.js';
 
-/** Loopback-only defaults of the local stack; a real portal brings its own token and secret. */
-export const LOCAL_SANDBOX_TOKEN = 'pat-local-sandbox';
-export const LOCAL_WEBHOOK_CLIENT_SECRET = 'sandbox-client-secret';
 const LOCAL_PROJECT = 'warp-local';
 /** Concurrent deliveries per worker locally, like a function's concurrency; pools are sized from it. */
 export const LOCAL_DELIVERIES = 10;
@@ -62,11 +60,11 @@ export const hubspot: StackService = {
       const stateFile = localDataPaths(env).hubspotSandbox;
       const sandbox = await startSandbox({
         port: Number(env.HUBSPOT_SANDBOX_PORT ?? 8090),
-        token: env.HUBSPOT_SANDBOX_TOKEN ?? LOCAL_SANDBOX_TOKEN,
+        token: env.HUBSPOT_SANDBOX_TOKEN ?? SANDBOX_DEFAULTS.token,
         // Kept like the database, so a restart does not hand out the company ids of its customers again.
         stateFile,
         // Fast retries so a webhook refused while the stack starts is not held back for a minute.
-        webhooks: { clientSecret: env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? LOCAL_WEBHOOK_CLIENT_SECRET, retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000] },
+        webhooks: { clientSecret: env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? SANDBOX_DEFAULTS.clientSecret, retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000] },
       });
       stop = sandbox.close;
       accessToken = sandbox.token;
