@@ -90,22 +90,26 @@ locals {
     dead_letter_topics = local.dead_letter_topics
     runbook            = "docs/RUNBOOK.md"
     max_attempts       = var.max_delivery_attempts
+    absence_hours      = var.reconcile_absence_hours
+    conflict_threshold = var.conflict_rate_threshold
   }
 
-  # Alerts on a log-based metric: fire when its 5-minute sum per function exceeds `threshold`.
+  # Alerts on a log-based metric: fire when its sum per function over `window` seconds exceeds `threshold`.
   log_alerts = {
-    error_logs                  = { metric = "error_logs", threshold = var.error_log_threshold, page = false, severity = "ERROR", title = "ERROR log lines above threshold" }
-    critical_logs               = { metric = "critical_logs", threshold = 0, page = true, severity = "CRITICAL", title = "CRITICAL log line" }
-    hubspot_daily_limit         = { metric = "hubspot_daily_limit", threshold = 0, page = true, severity = "CRITICAL", title = "HubSpot daily API limit reached" }
-    hubspot_auth_failure        = { metric = "hubspot_auth_failure", threshold = 0, page = true, severity = "CRITICAL", title = "HubSpot refused the access token" }
-    webhook_signature_rejected  = { metric = "webhook_signature_rejected", threshold = var.webhook_signature_rejections_threshold, page = true, severity = "ERROR", title = "Webhook signature failures (401) spike" }
-    webhook_publish_failed      = { metric = "webhook_publish_failed", threshold = 0, page = false, severity = "WARNING", title = "Webhook events stored but not published" }
-    field_sync_failed           = { metric = "field_sync_failed", threshold = 0, page = false, severity = "WARNING", title = "Outbound sync refused by HubSpot" }
-    field_sync_retrying         = { metric = "field_sync_retrying", threshold = 20, page = false, severity = "WARNING", title = "Outbound sync retrying a lot" }
-    message_rejected            = { metric = "message_rejected", threshold = 0, page = false, severity = "ERROR", title = "Pub/Sub messages rejected as malformed" }
-    outbox_relay_publish_failed = { metric = "outbox_relay_publish_failed", threshold = 2, page = false, severity = "WARNING", title = "Outbox relay cannot publish" }
-    reconcile_failed            = { metric = "reconcile_failed", threshold = 0, page = false, severity = "WARNING", title = "Reconciliation run failed" }
-    needs_attention             = { metric = "needs_attention", threshold = 0, page = false, severity = "WARNING", title = "Customer link or conflict needs a person" }
+    error_logs                  = { metric = "error_logs", threshold = var.error_log_threshold, page = false, severity = "ERROR", title = "ERROR log lines above threshold", window = 300 }
+    critical_logs               = { metric = "critical_logs", threshold = 0, page = true, severity = "CRITICAL", title = "CRITICAL log line", window = 300 }
+    hubspot_daily_limit         = { metric = "hubspot_daily_limit", threshold = 0, page = true, severity = "CRITICAL", title = "HubSpot daily API limit reached", window = 300 }
+    hubspot_auth_failure        = { metric = "hubspot_auth_failure", threshold = 0, page = true, severity = "CRITICAL", title = "HubSpot refused the access token", window = 300 }
+    webhook_signature_rejected  = { metric = "webhook_signature_rejected", threshold = var.webhook_signature_rejections_threshold, page = true, severity = "ERROR", title = "Webhook signature failures (401) spike", window = 300 }
+    webhook_publish_failed      = { metric = "webhook_publish_failed", threshold = 0, page = false, severity = "WARNING", title = "Webhook events stored but not published", window = 300 }
+    field_sync_failed           = { metric = "field_sync_failed", threshold = 0, page = false, severity = "WARNING", title = "Outbound sync refused by HubSpot", window = 300 }
+    field_sync_retrying         = { metric = "field_sync_retrying", threshold = 20, page = false, severity = "WARNING", title = "Outbound sync retrying a lot", window = 300 }
+    message_rejected            = { metric = "message_rejected", threshold = 0, page = false, severity = "ERROR", title = "Pub/Sub messages rejected as malformed", window = 300 }
+    outbox_relay_publish_failed = { metric = "outbox_relay_publish_failed", threshold = 2, page = false, severity = "WARNING", title = "Outbox relay cannot publish", window = 300 }
+    reconcile_failed            = { metric = "reconcile_failed", threshold = 0, page = false, severity = "WARNING", title = "Reconciliation run failed", window = 300 }
+    needs_attention             = { metric = "needs_attention", threshold = 0, page = false, severity = "WARNING", title = "Customer link or conflict needs a person", window = 300 }
+    # Many at once is rarely people: usually a mapping switched to MANUAL, or another integration.
+    conflict_rate = { metric = "conflicts_opened", threshold = var.conflict_rate_threshold, page = false, severity = "WARNING", title = "Many MANUAL conflicts opened", window = 3600 }
   }
 
   http_functions = { for key, fn in local.functions : key => fn if fn.public }
@@ -145,7 +149,7 @@ resource "google_monitoring_alert_policy" "log" {
   user_labels           = local.labels
 
   conditions {
-    display_name = "${each.value.title} (per function, 5 min)"
+    display_name = "${each.value.title} (per function, ${each.value.window / 60} min)"
 
     condition_threshold {
       filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.metric[each.value.metric].name}\" AND resource.type=\"cloud_run_revision\""
@@ -154,7 +158,7 @@ resource "google_monitoring_alert_policy" "log" {
       duration        = "0s"
 
       aggregations {
-        alignment_period     = "300s"
+        alignment_period     = "${each.value.window}s"
         per_series_aligner   = "ALIGN_SUM"
         cross_series_reducer = "REDUCE_SUM"
         group_by_fields      = ["metric.label.service"]
@@ -333,47 +337,6 @@ resource "google_monitoring_alert_policy" "reconcile_absent" {
   documentation {
     mime_type = "text/markdown"
     subject   = "WARP Sync: no reconciliation succeeded for ${var.reconcile_absence_hours} h"
-    content   = templatefile("${path.module}/alert-docs/reconcile_absent.md", merge(local.doc_vars, { hours = var.reconcile_absence_hours }))
-  }
-}
-
-# Many conflicts at once is rarely people: usually a mapping changed to MANUAL, or a second
-# integration writing the same properties. Tickets, not pages.
-resource "google_monitoring_alert_policy" "conflict_rate" {
-  display_name          = "WARP Sync: more than ${var.conflict_rate_threshold} conflicts opened in an hour"
-  combiner              = "OR"
-  severity              = "WARNING"
-  notification_channels = var.ticket_notification_channels
-  user_labels           = local.labels
-
-  conditions {
-    display_name = "MANUAL conflicts opened per hour"
-
-    condition_threshold {
-      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.metric["conflicts_opened"].name}\" AND resource.type=\"cloud_run_revision\""
-      comparison      = "COMPARISON_GT"
-      threshold_value = var.conflict_rate_threshold
-      duration        = "0s"
-
-      aggregations {
-        alignment_period     = "3600s"
-        per_series_aligner   = "ALIGN_SUM"
-        cross_series_reducer = "REDUCE_SUM"
-      }
-
-      trigger {
-        count = 1
-      }
-    }
-  }
-
-  alert_strategy {
-    auto_close = "21600s"
-  }
-
-  documentation {
-    mime_type = "text/markdown"
-    subject   = "WARP Sync: conflicts opened above ${var.conflict_rate_threshold} per hour"
-    content   = templatefile("${path.module}/alert-docs/conflict_rate.md", merge(local.doc_vars, { threshold = var.conflict_rate_threshold }))
+    content   = templatefile("${path.module}/alert-docs/reconcile_absent.md", local.doc_vars)
   }
 }
