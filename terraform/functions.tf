@@ -32,17 +32,21 @@ locals {
       cpu             = "1"
       memory          = "512Mi"
       timeout_seconds = 60
-      secrets         = { DATABASE_URL = "database_url", JWT_SECRET = "jwt_secret" }
-      publishes       = ["outbox", "webhook_events", "reconcile_requests"]
+      # The read-scoped HubSpot token: linking by hand reads companies; the sync worker alone writes.
+      secrets   = { DATABASE_URL = "database_url", JWT_SECRET = "jwt_secret", HUBSPOT_READ_TOKEN = "hubspot_read_token" }
+      publishes = ["outbox", "webhook_events", "reconcile_requests"]
       environment = {
         CORS_ALLOWED_ORIGINS = join(",", var.cors_allowed_origins)
         JWT_ISSUER           = var.jwt_issuer
         OUTBOX_TOPIC         = local.topics.outbox
         RECONCILE_TOPIC      = local.topics.reconcile_requests
         # GET /v1/sync/status reads the next run and reports the budget the workers share.
-        RECONCILE_SCHEDULER_JOB = google_cloud_scheduler_job.daily_reconciliation.id
-        HUBSPOT_BUDGET_KEY      = var.hubspot_budget_key
-        HUBSPOT_EVENTS_TOPIC    = local.topics.webhook_events
+        RECONCILE_SCHEDULER_JOB   = google_cloud_scheduler_job.daily_reconciliation.id
+        HUBSPOT_BUDGET_KEY        = var.hubspot_budget_key
+        HUBSPOT_EVENTS_TOPIC      = local.topics.webhook_events
+        HUBSPOT_BASE_PATH         = var.hubspot_base_path
+        HUBSPOT_ACCOUNT_TIME_ZONE = var.hubspot_account_time_zone
+        HUBSPOT_APP_ID            = var.hubspot_app_id
       }
     }
     hubspot_webhook = {

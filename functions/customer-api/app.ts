@@ -15,6 +15,8 @@ import { createCustomerService } from '../../shared/customers/service.js';
 import { customerRoutes, type RouteContext } from './routes.js';
 import { syncRoutes, type SyncOperationsDeps } from './sync-routes.js';
 import { reconciliationRoutes, type ReconciliationRouteDeps } from './reconciliation-routes.js';
+import { matchRoutes } from './match-routes.js';
+import { linkRoutes, type LinkRouteDeps } from './link-routes.js';
 import { withOpenApiRoute } from './openapi.js';
 import type { CustomerService } from '../../shared/customers/service.js';
 
@@ -30,6 +32,8 @@ export interface CustomerApiDeps {
   sync?: SyncOperationsDeps;
   /** The reconcile topic's publisher and the Pub/Sub client for dead-letter replay; both optional. */
   reconciliation?: Omit<ReconciliationRouteDeps, 'db' | 'log'>;
+  /** Read-only HubSpot access for linking customers by hand; absent, those endpoints answer 503. */
+  linking?: Pick<LinkRouteDeps, 'hubspot'>;
 }
 
 export interface CustomerApi {
@@ -50,11 +54,13 @@ const VERSION_PREFIX = /^\/v1(?=\/|$)/;
 const GATEKEEPER_PREFIX = '/api/v1';
 
 /** Every route of the function, `GET /openapi.json` included, and the document describing them. */
-export function customerApiRoutes(service: CustomerService, deps: Pick<CustomerApiDeps, 'db' | 'log' | 'sync' | 'reconciliation'>) {
+export function customerApiRoutes(service: CustomerService, deps: Pick<CustomerApiDeps, 'db' | 'log' | 'sync' | 'reconciliation' | 'linking'>) {
   return withOpenApiRoute([
     ...customerRoutes(service),
     ...syncRoutes({ db: deps.db, log: deps.log, ...deps.sync }),
     ...reconciliationRoutes({ db: deps.db, log: deps.log, ...deps.reconciliation }),
+    ...matchRoutes({ db: deps.db, log: deps.log, ...deps.reconciliation }),
+    ...linkRoutes({ db: deps.db, publishing: deps.sync?.outboxPublishing, ...deps.linking }),
   ]);
 }
 

@@ -5,6 +5,7 @@ import { createGatekeeper } from '../../shared/auth/gatekeeper.js';
 import type { CustomerApiConfig } from '../../shared/config/customer-api-config.js';
 import { logConnectionErrors } from '../../shared/db/log-connection-errors.js';
 import { createDb, type Db } from '../../shared/db/database.js';
+import { createHubspotClient } from '../../shared/hubspot/client/index.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { createOnOutboxCommitted } from '../../shared/outbox/publish-outbox-row.js';
 import type { PubSubPublisher } from '../../shared/pubsub/publisher.js';
@@ -53,7 +54,14 @@ export function buildCustomerApi(
     scheduler: config.reconcileSchedulerJob === undefined ? undefined : cloudSchedulerJobReader(config.reconcileSchedulerJob),
     rateBudget: config.rateBudget,
   };
-  const api = createCustomerApi({ db, authenticator, log, corsAllowedOrigins: config.corsAllowedOrigins, onOutboxCommitted, reconciliation, sync });
+  // Read-only HubSpot access for linking by hand; the sync worker alone writes HubSpot.
+  const linking = config.hubspot && {
+    hubspot: {
+      companies: createHubspotClient(config.hubspot.client, { db, logger: log, accessToken: config.hubspot.accessToken }).companies,
+      hubspotAppId: config.hubspot.appId,
+    },
+  };
+  const api = createCustomerApi({ db, authenticator, log, corsAllowedOrigins: config.corsAllowedOrigins, onOutboxCommitted, reconciliation, sync, linking });
   return {
     api,
     db,

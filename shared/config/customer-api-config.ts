@@ -3,7 +3,7 @@ import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
 import { resolveSecret, type SecretReader } from './secrets.js';
 import { LOCAL_DEV_JWT_SECRET } from '../auth/dev-secret.js';
 import { DEFAULT_RECONCILE_TOPIC } from '../reconciliation/reconcile-request.js';
-import { hubspotClientEnvFields } from '../hubspot/client/config.js';
+import { hubspotClientConfigFromEnv, hubspotClientEnvFields, type HubspotClientConfig } from '../hubspot/client/config.js';
 import { RATE_BUDGET_DEFAULTS } from '../hubspot/client/rate-budget.js';
 import { DEFAULT_HUBSPOT_EVENTS_TOPIC } from './webhook-config.js';
 
@@ -40,10 +40,15 @@ export const customerApiEnvSchema = z.object({
     .string()
     .regex(/^projects\/[^/]+\/locations\/[^/]+\/jobs\/[^/]+$/, 'must be projects/<project>/locations/<region>/jobs/<job>')
     .optional(),
-  /** The budget GET /v1/sync/status reports: the same key and window the HubSpot clients use. */
-  HUBSPOT_BUDGET_KEY: hubspotClientEnvFields.HUBSPOT_BUDGET_KEY,
-  HUBSPOT_RATE_MAX_PER_WINDOW: hubspotClientEnvFields.HUBSPOT_RATE_MAX_PER_WINDOW,
-  HUBSPOT_RATE_WINDOW_MS: hubspotClientEnvFields.HUBSPOT_RATE_WINDOW_MS,
+  /**
+   * The HubSpot client of linking by hand (candidates, the company read before a link), on the
+   * budget the workers share; GET /v1/sync/status reports the same key and window.
+   */
+  ...hubspotClientEnvFields,
+  /** The read-scoped private app's token; unset, linking by hand answers 503. */
+  HUBSPOT_READ_TOKEN: z.string().optional(),
+  HUBSPOT_READ_TOKEN_SECRET: secretName,
+  HUBSPOT_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric HubSpot app id').optional(),
   /** One connection per concurrent request: Terraform sets it to the function's concurrency. */
   DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(10),
   PORT: envFields.port(8080),
@@ -63,6 +68,8 @@ export interface CustomerApiConfig {
   hubspotEventsTopic: string;
   reconcileSchedulerJob?: string;
   rateBudget: { key: string; maxPerWindow: number; windowMs: number };
+  /** Set when HUBSPOT_READ_TOKEN is: the read-only HubSpot access linking by hand needs. */
+  hubspot?: { accessToken: string; client: HubspotClientConfig; appId?: string };
   databaseMaxConnections: number;
   port: number;
   /** Accepted but risky settings, for the caller to log once at start-up (never with values). */
@@ -93,6 +100,7 @@ export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Pr
   };
   const databaseUrl = await read('DATABASE_URL');
   const jwtSecret = await read('JWT_SECRET');
+  const hubspotReadToken = await read('HUBSPOT_READ_TOKEN');
   if (!databaseUrl) problems.push('DATABASE_URL: is required (or DATABASE_URL_SECRET)');
   else if (!envFields.postgresUrl.safeParse(databaseUrl).success) problems.push('DATABASE_URL: must be a postgres:// connection URL');
   if (jwtSecret && vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: set exactly one, not both');
@@ -127,6 +135,7 @@ export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Pr
       maxPerWindow: vars.HUBSPOT_RATE_MAX_PER_WINDOW ?? RATE_BUDGET_DEFAULTS.maxPerWindow,
       windowMs: vars.HUBSPOT_RATE_WINDOW_MS ?? RATE_BUDGET_DEFAULTS.windowMs,
     },
+    ...(hubspotReadToken ? { hubspot: { accessToken: hubspotReadToken, client: hubspotClientConfigFromEnv(vars), appId: vars.HUBSPOT_APP_ID } } : {}),
     databaseMaxConnections: vars.DATABASE_MAX_CONNECTIONS,
     port: vars.PORT,
     warnings,

@@ -12,6 +12,7 @@ import type {
   HubspotSyncQueueTable,
   HubspotWebhookEventsTable,
 } from './tables/hubspot-sync.js';
+import type { HubspotMatchCompaniesTable, HubspotMatchProposalsTable, HubspotMatchRunsTable } from './tables/hubspot-matching.js';
 import type { HubspotRateBudgetTable } from './tables/hubspot-rate-budget.js';
 import type { RetentionStateTable } from './tables/retention-state.js';
 
@@ -30,6 +31,9 @@ export interface Database {
   hubspot_reconciliation_runs: HubspotReconciliationRunsTable;
   hubspot_reconciliation_diffs: HubspotReconciliationDiffsTable;
   hubspot_rate_budget: HubspotRateBudgetTable;
+  hubspot_match_runs: HubspotMatchRunsTable;
+  hubspot_match_companies: HubspotMatchCompaniesTable;
+  hubspot_match_proposals: HubspotMatchProposalsTable;
   retention_state: RetentionStateTable;
 }
 

@@ -6,6 +6,7 @@ import { planCustomerSync } from '../sync/plan-customer.js';
 import { alertCompanyDeleted } from './company-deleted.js';
 import { pushToHubspot, readCompanies } from './company-exchange.js';
 import { lockCustomersForSync } from './customer-sync-lock.js';
+import { detachCompanies } from './detach-companies.js';
 import { loadFieldStates } from './field-state-repository.js';
 import { linkNewCompanies } from './link-new-companies.js';
 import { inSavepoint } from './savepoint.js';
@@ -87,6 +88,7 @@ async function syncRound(deps: SyncBatchDeps, claimed: readonly ClaimedOutboxRow
   const rowsByCustomer = new Map<string, ClaimedOutboxRow[]>();
   for (const row of claimed) rowsByCustomer.set(row.customerId, [...(rowsByCustomer.get(row.customerId) ?? []), row]);
   const snapshot = await inTransaction(deps.db, (tx) => takeSyncSnapshot(tx, rowsByCustomer, traceId));
+  await detachCompanies(deps, snapshot.detaching, traceId);
 
   const staleLinks = new Set(await linkNewCompanies(deps, snapshot.work, deps.now(), traceId));
   const work = snapshot.work.filter((w) => !staleLinks.has(w));

@@ -9,6 +9,12 @@ export const SYNC_ACTOR = 'hubspot-sync';
 
 export type SyncCustomer = Selectable<CustomersTable>;
 
+/**
+ * Links the sync leaves alone until a person (or a restore) acts: the company was deleted, or
+ * the customer was unlinked by hand. No company is created for them and no resync is queued.
+ */
+export const isLeftAlone = (status: SyncCustomer['hubspot_link_status']) => status === 'DELETED' || status === 'DETACHED';
+
 export async function loadCustomers(db: DbOrTx, ids: readonly string[]): Promise<Map<string, SyncCustomer>> {
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('customers').selectAll().where('id', 'in', [...ids]).execute();

@@ -1,3 +1,4 @@
+import type { Detaching } from './detach-companies.js';
 import type { Tx } from '../db/database.js';
 import { lockCustomersForSync } from './customer-sync-lock.js';
 import { loadFieldStates, type CustomerFieldStates, type StoredFieldState } from './field-state-repository.js';
@@ -23,6 +24,8 @@ export interface SyncSnapshot {
   completions: Completion[];
   logs: NewSyncLogEntry[];
   failedCustomers: number;
+  /** Customers a person unlinked: their companies' `warp_ban` is cleared, nothing else is synced. */
+  detaching: Detaching[];
 }
 
 /**
@@ -36,7 +39,7 @@ export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<strin
   // After the customer rows (see loadWarpChanges): the change times of the values we plan with.
   const warpChanges = await loadWarpChanges(tx, customerIds);
 
-  const snapshot: SyncSnapshot = { work: [], completions: [], logs: [], failedCustomers: 0 };
+  const snapshot: SyncSnapshot = { work: [], completions: [], logs: [], failedCustomers: 0, detaching: [] };
   for (const [customerId, rows] of rowsByCustomer) {
     const ids = rows.map((r) => r.id);
     const customer = customers.get(customerId);
@@ -53,6 +56,14 @@ export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<strin
       // Nothing to sync to until the company is restored or relinked (which enqueues a resync).
       snapshot.logs.push(outboundEntry(ctx, 'SYNC', 'SKIPPED', 'COMPANY_DELETED', 'the linked HubSpot company was deleted; relink it to sync'));
       snapshot.completions.push({ ids });
+      continue;
+    }
+    if (customer.hubspot_link_status === 'DETACHED') {
+      if (customer.hubspot_company_id !== null) snapshot.detaching.push({ customer, rows });
+      else {
+        snapshot.logs.push(outboundEntry(ctx, 'SYNC', 'SKIPPED', 'UNLINKED_BY_HAND', 'the customer was unlinked by hand; link it to sync'));
+        snapshot.completions.push({ ids });
+      }
       continue;
     }
     const fieldStates = states.get(customerId) ?? {};

@@ -30,7 +30,8 @@ export async function applyCompanyDeletion(ctx: InboundContext): Promise<EventOu
   const [customer] = await lockCustomersLinkedTo(ctx.tx, [companyId]);
   if (!customer) return ignored('UNKNOWN_COMPANY', `no customer is linked to company ${companyId}`);
   if (await overtakenByLaterLinkEvent(ctx, companyId)) return ignored('STALE_EVENT', 'a later restore or deletion was applied');
-  if (customer.hubspot_link_status === 'DELETED') return processed();
+  // A customer being unlinked from the company no longer follows it.
+  if (customer.hubspot_link_status === 'DELETED' || customer.hubspot_link_status === 'DETACHED') return processed();
   await logRowsForEvent(ctx, [await markCompanyDeleted(ctx.tx, customer.id, companyId, ctx.now)]);
   alertCompanyDeleted(ctx.log, customer, companyId);
   return processed();
@@ -42,7 +43,7 @@ export async function applyCompanyRestore(ctx: InboundContext): Promise<EventOut
   const [customer] = await lockCustomersLinkedTo(ctx.tx, [companyId]);
   if (!customer) return ignored('UNKNOWN_COMPANY', `no customer is linked to company ${companyId}`);
   if (await overtakenByLaterLinkEvent(ctx, companyId)) return ignored('STALE_EVENT', 'a later restore or deletion was applied');
-  if (customer.hubspot_link_status === 'LINKED') return processed();
+  if (customer.hubspot_link_status === 'LINKED' || customer.hubspot_link_status === 'DETACHED') return processed();
   await setCustomerLink(ctx.tx, customer.id, { status: 'LINKED' }, ctx.now);
   const outboxId = await requestResync(ctx, customer.id);
   await logForEvent(ctx, [{ customerId: customer.id, companyId, direction: 'NONE', operation: 'RELINK', status: 'SUCCESS', outboxId }]);

@@ -17,6 +17,7 @@ export type IgnoreCode =
   | 'UNMAPPED_PROPERTY'
   | 'STALE_EVENT'
   | 'LINK_DELETED'
+  | 'LINK_DETACHED'
   | 'INVALID_MAPPING'
   | 'INVALID_VALUE'
   | 'OWN_CREATION'

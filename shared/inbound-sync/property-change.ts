@@ -31,6 +31,7 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
   const [customer] = await lockCustomersLinkedTo(tx, [companyId]);
   if (!customer) return unknownCompanyChange(ctx, company);
   if (customer.hubspot_link_status === 'DELETED') return ignored('LINK_DELETED', 'the link to this company is marked deleted');
+  if (customer.hubspot_link_status === 'DETACHED') return ignored('LINK_DETACHED', 'the customer is being unlinked from this company');
 
   const effective = (await loadEffectiveMappings(tx, [customer.id])).get(customer.id);
   if (!effective?.ok) {

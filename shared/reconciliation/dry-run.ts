@@ -2,6 +2,7 @@ import { inTransaction, type Db, type DbOrTx, type Tx } from '../db/database.js'
 import type { DiffDecision, HubspotReconciliationDiffsTable } from '../db/tables/hubspot-sync.js';
 import { loadFieldStates } from '../field-sync/field-state-repository.js';
 import { loadEffectiveMappings } from '../field-sync/mapping-repository.js';
+import { isLeftAlone } from '../field-sync/sync-customer-repository.js';
 import { loadWarpChanges } from '../field-sync/warp-change-repository.js';
 import { warpChangeTimes } from '../field-sync/warp-change-times.js';
 import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
@@ -69,7 +70,7 @@ export async function planDryRunChunk(
 ): Promise<void> {
   const read = await inTransaction(deps.db, async (tx) => {
     const candidates = await load(tx);
-    const ids = candidates.filter((c) => c.linkStatus !== 'DELETED').map((c) => c.id);
+    const ids = candidates.filter((c) => !isLeftAlone(c.linkStatus)).map((c) => c.id);
     const [customers, mappings, states] = await Promise.all([
       ids.length === 0 ? [] : tx.selectFrom('customers').selectAll().where('id', 'in', ids).orderBy('id').execute(),
       loadEffectiveMappings(tx, ids),
@@ -121,7 +122,7 @@ export async function planDryRunChunk(
 }
 
 /** HubSpot's current values and change history of the linked companies, by company id. */
-async function readCompanies(deps: DryRunDeps, companyIds: readonly string[], properties: readonly string[]): Promise<Map<string, HubspotSide>> {
+export async function readCompanies(deps: Pick<DryRunDeps, 'companies' | 'hubspotAppId'>, companyIds: readonly string[], properties: readonly string[]): Promise<Map<string, HubspotSide>> {
   if (companyIds.length === 0) return new Map();
   const { results } = await deps.companies.batchReadWithHistory(companyIds, properties);
   return new Map(

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction, type Db, type Tx } from '../db/database.js';
 import type { OutboxOrigin } from '../db/tables/hubspot-sync.js';
+import { isLeftAlone } from '../field-sync/sync-customer-repository.js';
 import { publishOutboxRow, type OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import type { ResyncCandidate } from './resync-candidates.js';
 
@@ -38,7 +39,7 @@ export async function enqueueResyncChunk(
   return inTransaction(db, async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_ID})`.execute(tx);
     const candidates = await load(tx);
-    const due = candidates.filter((c) => !c.hasOpenWork && c.linkStatus !== 'DELETED');
+    const due = candidates.filter((c) => !c.hasOpenWork && !isLeftAlone(c.linkStatus));
     const inserted =
       due.length === 0
         ? []

@@ -1,6 +1,13 @@
+import { z } from 'zod';
+import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
+import { runMatch } from '../matching/match-run.js';
+import { matchMessageSchema } from '../matching/match-run-request.js';
 import { createPubSubHandler } from '../pubsub/message-handler.js';
 import { reconcileMessageSchema } from './reconcile-request.js';
 import { reconcile, type ReconcileDeps } from './run-reconciliation.js';
+
+/** The reconcile request topic also carries match runs (`{"match":true,...}`, `{"matchRunId":...}`). */
+const requestTopicSchema = z.union([reconcileMessageSchema, matchMessageSchema]);
 
 /**
  * The CloudEvent handler behind functions/reconcile (push subscription on the reconcile request
@@ -9,8 +16,16 @@ import { reconcile, type ReconcileDeps } from './run-reconciliation.js';
 export function createReconcileHandler(getDeps: () => Promise<ReconcileDeps>) {
   return createPubSubHandler({
     rejectedMessage: 'reconcile request rejected',
-    schema: reconcileMessageSchema,
+    schema: requestTopicSchema,
     getDeps,
-    onMessage: reconcile,
+    onMessage: (deps, message, messageId) => {
+      if (!('match' in message || 'matchRunId' in message)) return reconcile(deps, message, messageId);
+      const { companies } = deps;
+      // A client that cannot list companies (a test's stand-in) cannot match; redelivery would not help.
+      if (!hasListing(companies)) return Promise.resolve(deps.log.error('reconcile request rejected', { reason: 'this worker cannot list HubSpot companies', messageId }));
+      return runMatch({ ...deps, companies }, message, messageId);
+    },
   });
 }
+
+const hasListing = <C extends object>(companies: C): companies is C & Pick<HubspotCompanies, 'listCompanies'> => 'listCompanies' in companies;

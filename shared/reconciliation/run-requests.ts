@@ -21,7 +21,7 @@ export interface RunRequestDeps {
  * A queued request the worker has not picked up in this long was lost (or dead-lettered after
  * its delivery attempts): it stops holding the single flight, so a new run can be requested.
  */
-const QUEUED_EXPIRY_MS = 60 * 60_000;
+export const QUEUED_EXPIRY_MS = 60 * 60_000;
 
 /** The body of POST /v1/sync/reconciliations. */
 export const startRunBodySchema = z

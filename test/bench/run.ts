@@ -13,6 +13,7 @@ const BENCHES: Record<string, Bench> = {
   hostile: async () => (await import('./hostile.js')).benchHostile(),
   'sync-status': async () => (await import('./sync-status.js')).benchSyncStatus(),
   'retention-purge': async () => (await import('./retention-purge.js')).benchRetentionPurge(),
+  match: async () => (await import('./match.js')).benchMatch(),
 };
 
 // Benches talk to loopback only: no probing for the GCE metadata server.

@@ -4,7 +4,7 @@ export type CustomerStatus = 'ACTIVE' | 'SUSPENDED' | 'TRIAL' | 'CLOSED';
 export type CustomerType = 'PREPAID' | 'POSTPAID' | 'RESELLER';
 export type BillingCycle = 'WEEKLY' | 'MONTHLY' | 'QUARTERLY' | 'ANNUAL';
 /** NEEDS_ATTENTION: not linked, because the company HubSpot matched is linked to another customer. */
-export type HubspotLinkStatus = 'UNLINKED' | 'LINKED' | 'DELETED' | 'NEEDS_ATTENTION';
+export type HubspotLinkStatus = 'UNLINKED' | 'LINKED' | 'DELETED' | 'NEEDS_ATTENTION' | 'DETACHED';
 export type JsonObject = { [key: string]: unknown };
 
 /** NUMERIC(12,2) comes back from pg as an exact decimal string; it is written as one too. */

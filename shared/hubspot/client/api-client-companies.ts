@@ -20,6 +20,7 @@ import type {
   BatchUpsertOutcome,
   CompanyRecord,
   HubspotCompanies,
+  ListPage,
   PropertyWrites,
   SearchCursor,
   SearchPage,
@@ -127,6 +128,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
             sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }] as unknown as string[],
             properties: [...request.properties],
             limit,
+            ...(request.query ? { query: request.query } : {}),
           },
           perCall,
         ),
@@ -135,6 +137,14 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
       const last = results.at(-1);
       const next: SearchCursor | undefined = results.length === limit && last ? { afterId: last.id } : undefined;
       return { results, next };
+    },
+
+    async listCompanies(properties, after): Promise<ListPage> {
+      const response = await call({ operation: 'basic.getPage' }, () =>
+        api.basicApi.getPage(HUBSPOT_LIMITS.batch, after, [...properties], undefined, undefined, false, perCall),
+      );
+      const next = response.paging?.next?.after;
+      return { results: response.results.map(toRecord), ...(next ? { after: next } : {}) };
     },
 
     async mergeCompanies(primaryId, mergedId) {

@@ -59,6 +59,8 @@ export interface SearchCompaniesRequest {
   /** Only companies modified at or after this instant (hs_lastmodifieddate >= since). */
   modifiedSince?: Date;
   properties: readonly string[];
+  /** HubSpot's text search over name, domain, website and phone (for a person choosing a company). */
+  query?: string;
   /** Page size, at most 200 (HubSpot's maximum); default 100. */
   pageSize?: number;
 }
@@ -76,6 +78,13 @@ export interface SearchPage {
   results: CompanyRecord[];
   /** Pass back for the next page; undefined when the scan is complete. */
   next?: SearchCursor;
+}
+
+/** One page of every live company, in HubSpot's id order (GET /crm/v3/objects/companies). */
+export interface ListPage {
+  results: CompanyRecord[];
+  /** HubSpot's opaque `after` for the next page; undefined on the last one. */
+  after?: string;
 }
 
 export interface HubspotCompanies {
@@ -100,6 +109,11 @@ export interface HubspotCompanies {
    * each page spends the search budget (5/s) as well as the api budget.
    */
   searchCompanies(request: SearchCompaniesRequest, cursor?: SearchCursor): Promise<SearchPage>;
+  /**
+   * One page of all live companies with only `properties`, 100 per call (HubSpot's maximum
+   * without history): the cheapest way to read a whole portal. Spends the api budget only.
+   */
+  listCompanies(properties: readonly string[], after?: string): Promise<ListPage>;
   /** Merges `mergedId` into `primaryId`; returns the surviving company. */
   mergeCompanies(primaryId: string, mergedId: string): Promise<CompanyRecord>;
 }

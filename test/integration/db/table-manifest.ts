@@ -98,4 +98,18 @@ export const manifest: Manifest = {
     updated_at: ts, daily_limit: intNull, daily_remaining: intNull, daily_observed_at: tsNull,
   },
   retention_state: { table_name: text, rows_purged: bigint, last_purged_at: ts },
+  hubspot_match_runs: {
+    id: bigint, status: text, dry_run: bool, min_confidence: money, message_id: textNull, started_by: textNull,
+    applied_by: textNull, cursor: text, queued_at: ts, started_at: ts, finished_at: tsNull, customers_total: intNull,
+    companies_listed: int, linked: int, hubspot_calls: int, errors: int, error: textNull,
+  },
+  hubspot_match_companies: {
+    run_id: bigint, company_id: text, name: textNull, domain: textNull, warp_ban: textNull, country: textNull,
+    zip: textNull, city: textNull,
+  },
+  hubspot_match_proposals: {
+    id: bigint, run_id: bigint, customer_id: uuid, status: text, decision: text, company_id: textNull, rule: textNull,
+    confidence: { type: 'numeric', nullable: true }, ambiguity: textNull, contested_with: { type: 'ARRAY', nullable: false }, candidates: json,
+    apply_status: textNull, apply_error: textNull, differences: jsonNull, applied_at: tsNull,
+  },
 };

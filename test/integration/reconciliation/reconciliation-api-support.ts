@@ -2,6 +2,7 @@ import { signDevAccessToken, createAccessTokenVerifier } from '../../../shared/a
 import { createRequestAuthenticator } from '../../../shared/auth/authenticate-request.js';
 import { createGatekeeper } from '../../../shared/auth/gatekeeper.js';
 import { seedDemoData, SEED_USERS } from '../../../dev/local/seed.js';
+import type { CustomerApiDeps } from '../../../functions/customer-api/app.js';
 import { startCustomerApi, type RunningApi } from '../customer-api/support.js';
 import { startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
@@ -19,7 +20,8 @@ export interface ReconciliationApi {
   close(): Promise<void>;
 }
 
-export async function createReconciliationApi(): Promise<ReconciliationApi> {
+/** `extra(h)`: more of the customer API's dependencies, built on the harness. */
+export async function createReconciliationApi(extra?: (h: ReconcileHarness) => Partial<CustomerApiDeps>): Promise<ReconciliationApi> {
   const h = await startReconcileHarness();
   const db = h.sync.database.db;
   await seedDemoData(db);
@@ -27,6 +29,7 @@ export async function createReconciliationApi(): Promise<ReconciliationApi> {
   const api = await startCustomerApi(h.sync.database, {
     authenticator: createRequestAuthenticator({ verifier, gatekeeper: createGatekeeper(db) }),
     reconciliation: { reconcile: { publisher: h.sync.publisher, topic: h.sync.names.reconcileTopic }, pubsub: h.sync.pubsub },
+    ...extra?.(h),
   });
   const token = (user: (typeof SEED_USERS)[keyof typeof SEED_USERS]) =>
     signDevAccessToken({ secret: SECRET, userId: user.userId, email: user.email, userTypeId: user.userTypeId, userType: user.userType });

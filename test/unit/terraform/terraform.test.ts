@@ -251,7 +251,7 @@ describe('terraform invariants', () => {
   it('gives the HubSpot write token to field-sync alone; the functions that only read get the read-scoped app', () => {
     const holders = (secret: string) => functions.filter((f) => Object.values(f.secrets).includes(secret)).map((f) => f.key).sort();
     expect(holders('hubspot_access_token')).toEqual(['field_sync']);
-    expect(holders('hubspot_read_token')).toEqual(['hubspot_inbound', 'reconcile']);
+    expect(holders('hubspot_read_token')).toEqual(['customer_api', 'hubspot_inbound', 'reconcile']);
   });
 
   it('charts 401 answers of every HTTP function, not only the webhook', () => {
