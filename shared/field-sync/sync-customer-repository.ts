@@ -10,10 +10,11 @@ export const SYNC_ACTOR = 'hubspot-sync';
 export type SyncCustomer = Selectable<CustomersTable>;
 
 /**
- * Links the sync leaves alone until a person (or a restore) acts: the company was deleted, or
- * the customer was unlinked by hand. No company is created for them and no resync is queued.
+ * Links the sync leaves alone until a person (or a restore) acts: the company was deleted, the
+ * customer was unlinked by hand, or its company belongs to another customer. No company is
+ * created for them and no resync is queued.
  */
-export const isLeftAlone = (status: SyncCustomer['hubspot_link_status']) => status === 'DELETED' || status === 'DETACHED';
+export const isLeftAlone = (status: SyncCustomer['hubspot_link_status']) => status === 'DELETED' || status === 'DETACHED' || status === 'NEEDS_ATTENTION';
 
 export async function loadCustomers(db: DbOrTx, ids: readonly string[]): Promise<Map<string, SyncCustomer>> {
   if (ids.length === 0) return new Map();

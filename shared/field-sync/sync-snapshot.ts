@@ -52,6 +52,11 @@ export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<strin
       snapshot.completions.push({ ids, error: mapping.error });
       continue;
     }
+    if (customer.hubspot_link_status === 'NEEDS_ATTENTION') {
+      snapshot.logs.push(outboundEntry(ctx, 'SYNC', 'SKIPPED', 'LINK_NEEDS_ATTENTION', 'its HubSpot company belongs to another customer; link it by hand to sync'));
+      snapshot.completions.push({ ids });
+      continue;
+    }
     if (customer.hubspot_link_status === 'DELETED') {
       // Nothing to sync to until the company is restored or relinked (which enqueues a resync).
       snapshot.logs.push(outboundEntry(ctx, 'SYNC', 'SKIPPED', 'COMPANY_DELETED', 'the linked HubSpot company was deleted; relink it to sync'));

@@ -55,8 +55,8 @@ export async function applyCompanyRestore(ctx: InboundContext): Promise<EventOut
  * `company.merge`: a customer linked to a merged-away company follows it to the primary and is
  * re-synced as a first sync (its bases were agreed with the old company). A customer already
  * linked to the primary is re-synced too, since the merge may have filled its empty properties.
- * Two customers cannot share a company: the one that loses its company is marked deleted and
- * reported for a person to sort out.
+ * Two customers cannot share a company: the one that loses its company is flagged NEEDS_ATTENTION,
+ * left alone by the sync and reported at ERROR for a person to link by hand.
  */
 export async function applyCompanyMerge(ctx: InboundContext): Promise<EventOutcome> {
   const { event } = ctx;
@@ -69,7 +69,8 @@ export async function applyCompanyMerge(ctx: InboundContext): Promise<EventOutco
   for (const customer of customers.filter((c) => c !== primaryHolder)) {
     const oldCompanyId = customer.hubspot_company_id;
     if (primaryHolder) {
-      await setCustomerLink(ctx.tx, customer.id, { status: 'DELETED' }, ctx.now);
+      // Kept on the merged-away id, so the status and the log show both companies.
+      await setCustomerLink(ctx.tx, customer.id, { status: 'NEEDS_ATTENTION' }, ctx.now);
       await logForEvent(ctx, [
         {
           customerId: customer.id,
@@ -81,10 +82,11 @@ export async function applyCompanyMerge(ctx: InboundContext): Promise<EventOutco
           errorMessage: `company ${oldCompanyId} was merged into ${primary}, which is linked to customer ${primaryHolder.id}`,
         },
       ]);
-      ctx.log.warn('HubSpot merge joined the companies of two customers: needs attention', {
+      ctx.log.error('HubSpot merge joined the companies of two customers: a person must link one of them to another company', {
         customerId: customer.id,
         primaryCustomerId: primaryHolder.id,
         companyId: primary,
+        mergedCompanyId: oldCompanyId,
       });
       continue;
     }

@@ -121,6 +121,26 @@ describe('company merge', () => {
     await stack.customers.update(ADMIN, id, { contact: { email: 'after-merge@example.com' } });
     await waitFor(async () => (await stack.sandbox.control.company(primary!)).properties.warp_contact_email === 'after-merge@example.com', 'sync after merge');
   });
+
+  it('a merge of two linked companies flags the losing customer NEEDS_ATTENTION with both ids, at ERROR, and the sync leaves it alone', async () => {
+    const keeper = await createLinkedCustomer(stack, 'Merge Keeper Co');
+    const loser = await createLinkedCustomer(stack, 'Merge Loser Co');
+    await stack.sandbox.control.mergeAsUser(keeper.companyId, loser.companyId);
+    await waitFor(async () => (await customerRow(stack, loser.id)).hubspot_link_status === 'NEEDS_ATTENTION', 'the loser flagged');
+    await settle(stack);
+
+    expect(await customerRow(stack, loser.id)).toMatchObject({ hubspot_company_id: loser.companyId });
+    expect(await customerRow(stack, keeper.id)).toMatchObject({ hubspot_company_id: keeper.companyId, hubspot_link_status: 'LINKED' });
+    const unlink = (await syncLog(loser.id)).find((l) => l.operation === 'UNLINK');
+    expect(unlink).toMatchObject({ status: 'FAILED', error_code: 'MERGED_INTO_LINKED_COMPANY' });
+    const alert = stack.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.customerId === loser.id && l.severity === 'ERROR');
+    expect(alert).toMatchObject({ primaryCustomerId: keeper.id, companyId: keeper.companyId, mergedCompanyId: loser.companyId });
+
+    // A later edit is not synced anywhere: the sync waits for a person.
+    await stack.customers.update(ADMIN, loser.id, { contact: { email: 'loser-after-merge@example.com' } });
+    await waitFor(async () => (await syncLog(loser.id)).some((l) => l.error_code === 'LINK_NEEDS_ATTENTION'), 'the skipped sync');
+    expect((await stack.sandbox.control.company(keeper.companyId)).properties.warp_ban).toBe(keeper.ban);
+  });
 });
 
 describe('company creation', () => {
