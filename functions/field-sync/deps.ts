@@ -39,6 +39,7 @@ export async function buildFieldSyncDeps(env: Env, reader: SecretReader = secret
       leaseMs: config.FIELD_SYNC_CLAIM_LEASE_MS,
       retryDelayMs: config.FIELD_SYNC_RETRY_DELAY_MS,
       hubspotAppId: config.HUBSPOT_APP_ID,
+      matchNewCustomers: config.FIELD_SYNC_MATCH_NEW_CUSTOMERS,
     },
   };
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { parseEnvWithDatabaseUrl } from './database-url.js';
-import type { Env } from './parse-env.js';
+import { envFields, type Env } from './parse-env.js';
 import type { SecretReader } from './secrets.js';
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../retention/purge.js';
 import { DEFAULT_HUBSPOT_EVENTS_TOPIC } from './webhook-config.js';
@@ -21,6 +21,11 @@ const schema = z.object({
   FIELD_SYNC_BATCH_CUSTOMERS: z.coerce.number().int().min(1).max(100).default(100),
   /** Delay before another worker may take a row whose sync failed and is waiting for redelivery. */
   FIELD_SYNC_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(10_000),
+  /**
+   * Before creating a company for a new customer, link it to one sales made already (the match
+   * run's rules; one search per few dozen new customers). Off: always create (upsert on warp_ban).
+   */
+  FIELD_SYNC_MATCH_NEW_CUSTOMERS: envFields.boolean(true),
   OUTBOX_RELAY_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   OUTBOX_RELAY_LIMIT: z.coerce.number().int().min(1).max(1000).default(500),
   /** Claimed-then-dropped or failed rows untouched this long are republished by the relay. */

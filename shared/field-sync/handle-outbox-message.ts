@@ -15,6 +15,8 @@ export interface FieldSyncWorkerOptions {
   retryDelayMs: number;
   /** Our HubSpot app's id: history entries it wrote are our own writes (unset: none recognized). */
   hubspotAppId?: string;
+  /** Link new customers to the companies sales made for them instead of creating companies. */
+  matchNewCustomers?: boolean;
 }
 
 export interface FieldSyncDeps {
@@ -79,7 +81,7 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
   const companies = withDeadline(deps.companies, hubspotDeadline(claimedAt, leaseMs), now);
   for (const row of claim.rows) rowsHeldHere.add(row.id);
   try {
-    const result = await syncIsolatingFailures({ db: deps.db, companies, log, now, workerId, hubspotAppId: deps.options.hubspotAppId }, claim.rows, traceId);
+    const result = await syncIsolatingFailures({ db: deps.db, companies, log, now, workerId, hubspotAppId: deps.options.hubspotAppId, matchNewCustomers: deps.options.matchNewCustomers }, claim.rows, traceId);
     log.info('field sync batch done', { rows: claim.rows.length, ...result });
     return { kind: 'SYNCED', rows: claim.rows.length, ...result };
   } catch (err) {

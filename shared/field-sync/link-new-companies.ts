@@ -1,5 +1,7 @@
 import { inTransaction, type Tx } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
+import { findExistingCompanies, type ExistingCompany } from '../matching/existing-companies.js';
+import type { MatchRule } from '../matching/match.js';
 import { lockCustomersForSync } from './customer-sync-lock.js';
 import { describeWriteError, inSavepoint } from './savepoint.js';
 import { lastId, type CustomerWork } from './settle-customer.js';
@@ -11,6 +13,7 @@ export interface LinkDeps {
   db: Parameters<typeof inTransaction>[0];
   companies: CompanyGateway;
   log: Logger;
+  matchNewCustomers?: boolean;
 }
 
 /** PostgreSQL's unique_violation: the company is linked to another customer already. */
@@ -23,19 +26,33 @@ const UNIQUE_VIOLATION = '23505';
  * same sync. The links are stored at once, in a short transaction of their own under the sync
  * locks, before anything else is written to the company: a company linked to another customer
  * (a `warp_ban` edited in HubSpot, say) is never written for this one. That customer is marked
- * NEEDS_ATTENTION and logged as an ERROR with both ids. Returns the customers to plan again: linked
- * by another sync meanwhile, or not linked for a transient database error.
+ * NEEDS_ATTENTION and logged as an ERROR with both ids. With matchNewCustomers, a customer for
+ * whom sales made a company already (existing-companies.ts) is linked to it instead, and the plan
+ * stamps its BAN there. Returns the customers to plan again: linked by another sync meanwhile, or
+ * not linked for a transient database error.
  */
 export async function linkNewCompanies(deps: LinkDeps, work: CustomerWork[], now: Date, traceId?: string): Promise<CustomerWork[]> {
   const unlinked = work.filter((w) => !w.companyId);
   if (unlinked.length === 0) return [];
-  const outcomes = await deps.companies.batchUpsertByUniqueProperty(
-    unlinked.map((w) => ({ idValue: w.customer.ban, properties: { warp_ban: w.customer.ban } })),
-    'warp_ban',
-  );
+  const search = deps.companies.searchCompanies;
+  const existing =
+    deps.matchNewCustomers && search ? await findExistingCompanies({ db: deps.db, companies: { searchCompanies: search } }, unlinked.map((w) => w.customer)) : new Map<string, ExistingCompany>();
+  const toCreate = unlinked.filter((w) => !existing.has(w.customer.id));
+  const outcomes =
+    toCreate.length === 0
+      ? []
+      : await deps.companies.batchUpsertByUniqueProperty(
+          toCreate.map((w) => ({ idValue: w.customer.ban, properties: { warp_ban: w.customer.ban } })),
+          'warp_ban',
+        );
   const byBan = new Map(outcomes.map((o) => [o.idValue, o]));
-  const toLink: Array<{ w: CustomerWork; companyId: string; created: boolean }> = [];
+  const toLink: Array<{ w: CustomerWork; companyId: string; created: boolean; rule?: MatchRule }> = [];
   for (const w of unlinked) {
+    const match = existing.get(w.customer.id);
+    if (match) {
+      toLink.push({ w, companyId: match.companyId, created: false, rule: match.rule });
+      continue;
+    }
     const outcome = byBan.get(w.customer.ban);
     if (!outcome || outcome.status === 'INVALID') {
       const message = outcome?.error.message ?? 'no upsert result';
@@ -49,7 +66,7 @@ export async function linkNewCompanies(deps: LinkDeps, work: CustomerWork[], now
   return inTransaction(deps.db, async (tx) => {
     await lockCustomersForSync(tx, toLink.map((l) => l.w.customer.id));
     const stale: CustomerWork[] = [];
-    for (const { w, companyId, created } of toLink) {
+    for (const { w, companyId, created, rule } of toLink) {
       const linked = await inSavepoint(tx, () => linkCustomerToCompany(tx, w.customer.id, companyId, now));
       if (!linked.ok && !linked.retryable) {
         await recordLinkFailure(deps.log, tx, w, companyId, linked.error, traceId);
@@ -68,7 +85,7 @@ export async function linkNewCompanies(deps: LinkDeps, work: CustomerWork[], now
         hubspot_company_id: companyId,
         operation: created ? 'CREATE_COMPANY' : 'LINK_COMPANY',
         status: 'SUCCESS',
-        fields: { hubspot_company_id: { hubspotProperty: 'hs_object_id', old: null, new: companyId } },
+        fields: { hubspot_company_id: { hubspotProperty: 'hs_object_id', old: null, new: companyId }, ...(rule ? { rule } : {}) },
       });
     }
     return stale;

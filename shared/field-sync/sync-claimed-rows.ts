@@ -17,8 +17,12 @@ import { insertSyncLog, type NewSyncLogEntry } from './sync-log-repository.js';
 import { loadCustomers } from './sync-customer-repository.js';
 import { movedSincePlanned, takeSyncSnapshot, type Completion, type SyncSnapshot } from './sync-snapshot.js';
 
-/** The HubSpot calls the outbound sync makes; the adapter splits them to HubSpot's batch limits. */
-export type CompanyGateway = Pick<HubspotCompanies, 'batchReadWithHistory' | 'batchUpsertByUniqueProperty' | 'batchUpdate'>;
+/**
+ * The HubSpot calls the outbound sync makes; the adapter splits them to HubSpot's batch limits.
+ * Search finds the companies sales made for new customers (SyncBatchDeps.matchNewCustomers).
+ */
+export type CompanyGateway = Pick<HubspotCompanies, 'batchReadWithHistory' | 'batchUpsertByUniqueProperty' | 'batchUpdate'> &
+  Partial<Pick<HubspotCompanies, 'searchCompanies'>>;
 
 export interface SyncBatchDeps {
   db: Db;
@@ -29,6 +33,8 @@ export interface SyncBatchDeps {
   workerId: string;
   /** Our HubSpot app's id, to recognize our own writes in the history read. */
   hubspotAppId?: string;
+  /** Before creating companies, look for the ones sales made already (needs companies.searchCompanies). */
+  matchNewCustomers?: boolean;
 }
 
 export interface SyncBatchResult {

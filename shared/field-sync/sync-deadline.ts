@@ -50,5 +50,11 @@ export function withDeadline(companies: CompanyGateway, deadline: Date, now: () 
       check('batch update');
       return companies.batchUpdate(...args);
     },
+    ...(companies.searchCompanies && {
+      searchCompanies: async (...args: Parameters<NonNullable<CompanyGateway['searchCompanies']>>) => {
+        check('search');
+        return companies.searchCompanies!(...args);
+      },
+    }),
   };
 }

@@ -120,10 +120,18 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
         ...(request.modifiedSince ? [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(request.modifiedSince.getTime()) }] : []),
         ...(cursor ? [{ propertyName: 'hs_object_id', operator: 'GT', value: cursor.afterId }] : []),
       ];
+      // Each alternative carries the common filters: HubSpot ANDs within a group and ORs groups.
+      const alternatives = (request.anyOf ?? []).filter((a) => a.values.length > 0);
+      const filterGroups =
+        alternatives.length > 0
+          ? alternatives.map((a) => ({ filters: [...filters, { propertyName: a.propertyName, operator: 'IN', values: [...a.values] }] }))
+          : filters.length > 0
+            ? [{ filters }]
+            : [];
       const response = await call({ operation: 'search', kind: 'search' }, () =>
         api.searchApi.doSearch(
           {
-            filterGroups: filters.length > 0 ? [{ filters: filters as never }] : [],
+            filterGroups: filterGroups as never,
             // The generated type says string[]; HubSpot wants sort objects.
             sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }] as unknown as string[],
             properties: [...request.properties],

@@ -61,6 +61,8 @@ export interface SearchCompaniesRequest {
   properties: readonly string[];
   /** HubSpot's text search over name, domain, website and phone (for a person choosing a company). */
   query?: string;
+  /** Companies whose property is one of the values, for any entry (one filter group each, ORed). */
+  anyOf?: ReadonlyArray<{ propertyName: string; values: readonly string[] }>;
   /** Page size, at most 200 (HubSpot's maximum); default 100. */
   pageSize?: number;
 }

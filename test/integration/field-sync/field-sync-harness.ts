@@ -32,6 +32,13 @@ export const ADMIN: Principal = {
   customerScope: { kind: 'ALL' },
 };
 
+/** A worker's stand-ins; `matchNewCustomers` is off unless a test looks at it (calls are counted elsewhere). */
+export interface WorkerOverrides {
+  companies?: CompanyGateway;
+  workerId?: string;
+  matchNewCustomers?: boolean;
+}
+
 export interface FieldSyncHarness {
   database: TestDatabase;
   sandbox: RunningSandbox;
@@ -46,9 +53,9 @@ export interface FieldSyncHarness {
   log: Logger;
   /** What worker deliveries threw (each one nacked for redelivery). */
   workerErrors: unknown[];
-  workerDeps(overrides?: { companies?: CompanyGateway; workerId?: string }): FieldSyncDeps;
+  workerDeps(overrides?: WorkerOverrides): FieldSyncDeps;
   /** A field-sync "function instance" fed by the subscription, like Eventarc would. */
-  startWorker(overrides?: { companies?: CompanyGateway; workerId?: string; maxMessages?: number }): Promise<PushBridge>;
+  startWorker(overrides?: WorkerOverrides & { maxMessages?: number }): Promise<PushBridge>;
   relay(): Promise<{ published: number; failed: number }>;
   close(): Promise<void>;
 }
@@ -99,7 +106,14 @@ export async function startFieldSyncHarness(options: { tenSecondLimit?: number; 
     db: database.db,
     companies: overrides.companies ?? hubspot.companies,
     log: workerLog,
-    options: { workerId: overrides.workerId ?? `worker-${++workers}`, maxCustomers: 100, leaseMs: CLAIM_LEASE_MS, retryDelayMs: 0, hubspotAppId: String(sandbox.appId) },
+    options: {
+      workerId: overrides.workerId ?? `worker-${++workers}`,
+      maxCustomers: 100,
+      leaseMs: CLAIM_LEASE_MS,
+      retryDelayMs: 0,
+      hubspotAppId: String(sandbox.appId),
+      matchNewCustomers: overrides.matchNewCustomers ?? false,
+    },
   });
 
   return {
