@@ -1,8 +1,6 @@
 import type { DbOrTx } from '../db/database.js';
-import type { CustomersTable } from '../db/tables/customers.js';
 import type { CompanyRecord, HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
-import type { Selectable } from 'kysely';
-import { decideProposal, matchCustomers, type MatchCompany, type MatchCustomer, type MatchRule } from './match.js';
+import { decideProposal, matchCustomers, toMatchCustomer, type MatchCompany, type MatchCustomer, type MatchRule } from './match.js';
 import { DEFAULT_MIN_CONFIDENCE } from './match-run-request.js';
 import { companyDomain, domainOfEmail, domainOfWebsite } from './normalize.js';
 
@@ -20,8 +18,6 @@ export interface ExistingCompany {
   rule: MatchRule;
 }
 
-type Customer = Selectable<CustomersTable>;
-
 /**
  * Before the sync creates companies for new customers: the companies sales already made for
  * them, found with the match run's rules. A burst costs one search per few dozen customers (its
@@ -32,7 +28,7 @@ type Customer = Selectable<CustomersTable>;
  */
 export async function findExistingCompanies(
   deps: { db: DbOrTx; companies: Pick<HubspotCompanies, 'searchCompanies'> },
-  customers: readonly Customer[],
+  customers: Parameters<typeof toMatchCustomer>[0][],
 ): Promise<Map<string, ExistingCompany>> {
   const matchable = customers.map(toMatchCustomer);
   const found = new Map<string, CompanyRecord>();
@@ -53,24 +49,6 @@ export async function findExistingCompanies(
     if (p.status === 'MATCHED' && decideProposal(p, DEFAULT_MIN_CONFIDENCE) === 'LINK') existing.set(p.customerId, { companyId: p.companyId, rule: p.rule });
   }
   return existing;
-}
-
-function toMatchCustomer(c: Customer): MatchCustomer {
-  const text = (value: unknown) => (typeof value === 'string' ? value : null);
-  const contact = (c.contact ?? {}) as Record<string, unknown>;
-  const address = (c.address ?? {}) as Record<string, unknown>;
-  const business = (c.business_info ?? {}) as Record<string, unknown>;
-  return {
-    id: c.id,
-    ban: c.ban,
-    companyName: c.company_name,
-    legalName: c.legal_name,
-    email: text(contact.email),
-    website: text(business.website),
-    country: text(address.country),
-    zip: text(address.zip),
-    city: text(address.city),
-  };
 }
 
 function toMatchCompany(c: CompanyRecord): MatchCompany {

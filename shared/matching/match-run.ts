@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/database.js';
 import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
@@ -7,7 +6,7 @@ import { QUEUED_EXPIRY_MS } from '../reconciliation/run-requests.js';
 import { withRunLock } from '../reconciliation/run-lock.js';
 import { EXPIRED_ERROR } from '../reconciliation/run-repository.js';
 import { applyChunk } from './match-run-apply.js';
-import { decideProposal, matchCustomers, type MatchCompany, type MatchCustomer } from './match.js';
+import { decideProposal, matchCustomers, toMatchCustomer, type MatchCompany, type MatchCustomer } from './match.js';
 import {
   failStaleMatchRuns,
   findMatchRun,
@@ -168,21 +167,11 @@ async function listedCompanies(db: Db, runId: string): Promise<MatchCompany[]> {
 async function unlinkedCustomers(db: Db): Promise<MatchCustomer[]> {
   const rows = await db
     .selectFrom('customers')
-    .select([
-      'id',
-      'ban',
-      'company_name',
-      'legal_name',
-      sql<string | null>`contact ->> 'email'`.as('email'),
-      sql<string | null>`business_info ->> 'website'`.as('website'),
-      sql<string | null>`address ->> 'country'`.as('country'),
-      sql<string | null>`address ->> 'zip'`.as('zip'),
-      sql<string | null>`address ->> 'city'`.as('city'),
-    ])
+    .select(['id', 'ban', 'company_name', 'legal_name', 'contact', 'address', 'business_info'])
     .where('hubspot_link_status', '!=', 'LINKED')
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ ...r, companyName: r.company_name, legalName: r.legal_name }));
+  return rows.map(toMatchCustomer);
 }
 
 async function linkedCompanyIds(db: Db): Promise<Set<string>> {

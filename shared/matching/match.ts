@@ -22,6 +22,33 @@ export interface MatchCustomer {
   city?: string | null;
 }
 
+/** The fields of a customer row matching reads. */
+export interface CustomerRowForMatch {
+  id: string;
+  ban: string;
+  company_name: string;
+  legal_name: string | null;
+  contact: unknown;
+  address: unknown;
+  business_info: unknown;
+}
+
+export function toMatchCustomer(c: CustomerRowForMatch): MatchCustomer {
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const field = (json: unknown, key: string) => (json !== null && typeof json === 'object' ? text((json as Record<string, unknown>)[key]) : null);
+  return {
+    id: c.id,
+    ban: c.ban,
+    companyName: c.company_name,
+    legalName: c.legal_name,
+    email: field(c.contact, 'email'),
+    website: field(c.business_info, 'website'),
+    country: field(c.address, 'country'),
+    zip: field(c.address, 'zip'),
+    city: field(c.address, 'city'),
+  };
+}
+
 /** A HubSpot company as listed with only the properties matching needs. */
 export interface MatchCompany {
   id: string;

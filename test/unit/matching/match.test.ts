@@ -4,6 +4,7 @@ import {
   decideProposal,
   matchCustomers,
   RULE_CONFIDENCE,
+  toMatchCustomer,
   type MatchCompany,
   type MatchCustomer,
   type MatchProposal,
@@ -239,5 +240,27 @@ describe('matchCustomers: properties', () => {
         for (const p of matchCustomers(customers, freeMailOnly)) expect(p.status).toBe('NONE');
       }),
     );
+  });
+});
+
+describe('toMatchCustomer', () => {
+  const row = { id: 'c1', ban: 'AB-000000001', company_name: 'Acme', legal_name: 'Acme Inc.' };
+
+  it('reads the contact email, website and address from the customer row', () => {
+    const customer = toMatchCustomer({
+      ...row,
+      contact: { email: 'ops@acme.example', name: 'Ops' },
+      address: { city: 'Austin', zip: '73301', country: 'US' },
+      business_info: { website: 'https://acme.example' },
+    });
+    expect(customer).toEqual({
+      id: 'c1', ban: 'AB-000000001', companyName: 'Acme', legalName: 'Acme Inc.',
+      email: 'ops@acme.example', website: 'https://acme.example', country: 'US', zip: '73301', city: 'Austin',
+    });
+  });
+
+  it('takes missing objects and non-text values as absent', () => {
+    const customer = toMatchCustomer({ ...row, contact: { email: 42 }, address: null, business_info: null });
+    expect(customer).toMatchObject({ email: null, website: null, country: null, zip: null, city: null });
   });
 });
