@@ -169,6 +169,9 @@ locals {
     ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json"],
     fileset(local.source_root, "functions/**/*.ts"),
     fileset(local.source_root, "shared/**/*.ts"),
+    # The operator console, built into dist/console by the same build.
+    fileset(local.source_root, "console/**"),
+    ["dev/build-console.ts"],
   )
 }
 

@@ -75,7 +75,7 @@ locals {
     }
     needs_attention = {
       description = "Link problems and MANUAL conflicts a person must resolve."
-      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"HubSpot company of a customer was deleted: needs attention\" OR \"HubSpot merge joined the companies of two customers: needs attention\" OR \"HubSpot company carries the BAN of a customer linked elsewhere\" OR \"field conflict opened: a person must choose the value\" OR \"customers whose HubSpot company was deleted still need attention\")"
+      filter      = "${local.services_log_filter} AND jsonPayload.message=(\"HubSpot company of a customer was deleted: needs attention\" OR \"HubSpot merge joined the companies of two customers: a person must link one of them to another company\" OR \"customer cannot be linked: its HubSpot company belongs to another customer; a person must relink one of them\" OR \"HubSpot company carries the BAN of a customer linked elsewhere\" OR \"field conflict opened: a person must choose the value\" OR \"customers whose HubSpot company was deleted still need attention\")"
     }
   }
 

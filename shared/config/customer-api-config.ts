@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
+import { readDatabaseUrl } from './database-url.js';
 import { resolveSecret, type SecretReader } from './secrets.js';
 import { LOCAL_DEV_JWT_SECRET } from '../auth/dev-secret.js';
 import { DEFAULT_RECONCILE_TOPIC } from '../reconciliation/reconcile-request.js';
@@ -98,25 +99,24 @@ export async function loadCustomerApiConfig(env: Env, secrets: SecretReader): Pr
       return undefined;
     }
   };
-  const databaseUrl = await read('DATABASE_URL');
+  const database = await readDatabaseUrl(env, secrets);
   const jwtSecret = await read('JWT_SECRET');
   const hubspotReadToken = await read('HUBSPOT_READ_TOKEN');
-  if (!databaseUrl) problems.push('DATABASE_URL: is required (or DATABASE_URL_SECRET)');
-  else if (!envFields.postgresUrl.safeParse(databaseUrl).success) problems.push('DATABASE_URL: must be a postgres:// connection URL');
+  if (!database.ok) problems.push(database.problem);
   if (jwtSecret && vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: set exactly one, not both');
   if (!jwtSecret && !vars.JWKS_URL) problems.push('JWT_SECRET / JWKS_URL: one is required (or JWT_SECRET_SECRET)');
   // The local stack's secret is public: anyone could mint tokens for a deployment that used it.
   if (jwtSecret === LOCAL_DEV_JWT_SECRET && isDeployed(env)) {
     problems.push('JWT_SECRET: is the public local development secret; set the real one');
   }
-  if (problems.length > 0 || !databaseUrl) throw new ConfigError(problems);
+  if (problems.length > 0 || !database.ok) throw new ConfigError(problems);
   // An empty JWT_SECRET reads as unset (resolveSecret), so it is refused above as missing.
   const warnings: string[] = [];
   if (jwtSecret && Buffer.byteLength(jwtSecret) < RECOMMENDED_SECRET_BYTES) {
     warnings.push(`JWT_SECRET is shorter than ${RECOMMENDED_SECRET_BYTES} bytes; RFC 7518 requires at least the hash size, rotate it`);
   }
   return {
-    databaseUrl,
+    databaseUrl: database.url,
     jwt: {
       keys: jwtSecret ? { kind: 'secret', secret: jwtSecret } : { kind: 'jwks', url: vars.JWKS_URL! },
       issuer: vars.JWT_ISSUER,

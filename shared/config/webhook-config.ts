@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SignatureVersion } from '../hubspot/webhook-signature.js';
 import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
+import { readDatabaseUrl } from './database-url.js';
 import { resolveSecret, type SecretReader } from './secrets.js';
 
 /**
@@ -65,14 +66,10 @@ export function loadWebhookConfig(env: Env): WebhookConfig {
 
 /** HUBSPOT_CLIENT_SECRET and DATABASE_URL: Secret Manager in production (NAME_SECRET), env locally. */
 export async function loadWebhookSecrets(env: Env, reader: SecretReader): Promise<WebhookSecrets> {
-  const [clientSecret, databaseUrl] = await Promise.all([
-    resolveSecret(env, 'HUBSPOT_CLIENT_SECRET', reader),
-    resolveSecret(env, 'DATABASE_URL', reader),
-  ]);
+  const [clientSecret, database] = await Promise.all([resolveSecret(env, 'HUBSPOT_CLIENT_SECRET', reader), readDatabaseUrl(env, reader)]);
   const problems: string[] = [];
   if (!clientSecret) problems.push('HUBSPOT_CLIENT_SECRET (or HUBSPOT_CLIENT_SECRET_SECRET) is required');
-  const url = envFields.postgresUrl.safeParse(databaseUrl);
-  if (!url.success) problems.push('DATABASE_URL (or DATABASE_URL_SECRET) must be a postgres:// connection URL');
-  if (problems.length > 0 || !clientSecret || !url.success) throw new ConfigError(problems);
-  return { clientSecret, databaseUrl: url.data };
+  if (!database.ok) problems.push(database.problem);
+  if (problems.length > 0 || !clientSecret || !database.ok) throw new ConfigError(problems);
+  return { clientSecret, databaseUrl: database.url };
 }

@@ -77,7 +77,6 @@ describe('loadCustomerApiConfig', () => {
     }
     expect(await problems({ ...base, DATABASE_URL_SECRET: 'not-a-resource' })).toEqual([
       'DATABASE_URL_SECRET: DATABASE_URL_SECRET must be a Secret Manager resource name (projects/P/secrets/S/versions/V)',
-      'DATABASE_URL: is required (or DATABASE_URL_SECRET)',
     ]);
     expect((await problems({ ...base, PORT: 'abc', LOG_LEVEL: 'LOUD' })).map((p) => p.split(':')[0])).toEqual(['LOG_LEVEL', 'PORT']);
   });
