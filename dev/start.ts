@@ -3,9 +3,10 @@
  * (data under .data/postgres) or DATABASE_URL, migrations and demo seed, the
  * Pub/Sub emulator, the HubSpot sandbox on 8090 (unless HUBSPOT_ACCESS_TOKEN
  * names a real portal) with the WARP properties set up, the customer API on
- * 8080, the field-sync worker and outbox relay, the webhook intake on 8081 and
- * the inbound processor. Ctrl-C stops everything. `npm start -- --fresh` first deletes the
- * database's data and the sandbox's state: the previous runs' customers and companies.
+ * 8080 (with the operator console, built first, at /console/), the field-sync
+ * worker and outbox relay, the webhook intake on 8081 and the inbound processor.
+ * Ctrl-C stops everything. `npm start -- --fresh` first deletes the database's
+ * data and the sandbox's state: the previous runs' customers and companies.
  */
 import { parseArgs } from 'node:util';
 import { assertStackPortsFree, PortClashError } from './local/port-check.js';
@@ -47,6 +48,11 @@ if (fresh) {
   const removed = await removeLocalData(process.env);
   console.error(`--fresh: deleted ${removed.postgres} and ${removed.hubspotSandbox}`);
 }
+
+// The customer API serves the console from dist/console: built before it starts, so it is never stale.
+const { buildConsole } = await import('./build-console.js');
+console.error('building the operator console...');
+await buildConsole();
 
 const services = [database, migrations, pubsubEmulator, hubspot, customerApi, fieldSync, hubspotInbound];
 const stack = await startStack(services, { env: process.env, urls: {} });

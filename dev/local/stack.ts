@@ -172,6 +172,7 @@ export const customerApi: StackService = {
         `export API=${url}/v1`,
         'try:          curl -s -H "Authorization: Bearer $TOKEN" "$API/customers" | jq',
         'more tokens:  npm run token -- --user-type customer_admin',
+        `console:      ${url}/console/ (sign in with the token above)`,
       );
     }
     return {

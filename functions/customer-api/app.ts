@@ -10,7 +10,7 @@ import { logRequest } from '../../shared/http/request-log.js';
 import { createRouter } from '../../shared/http/router.js';
 import type { RequestAuthenticator } from '../../shared/auth/authenticate-request.js';
 import type { Principal } from '../../shared/auth/principal.js';
-import type { OnOutboxCommitted } from '../../shared/customers/outbox.js';
+import type { OnOutboxCommitted } from '../../shared/outbox/outbox-writes.js';
 import { createCustomerService } from '../../shared/customers/service.js';
 import { customerRoutes, type RouteContext } from './routes.js';
 import { syncRoutes, type SyncOperationsDeps } from './sync-routes.js';
@@ -18,6 +18,7 @@ import { reconciliationRoutes, type ReconciliationRouteDeps } from './reconcilia
 import { matchRoutes } from './match-routes.js';
 import { linkRoutes, type LinkRouteDeps } from './link-routes.js';
 import { withOpenApiRoute } from './openapi.js';
+import { builtConsoleDir, consoleFilesHandler, isConsolePath } from './console-files.js';
 import type { CustomerService } from '../../shared/customers/service.js';
 
 export interface CustomerApiDeps {
@@ -34,6 +35,8 @@ export interface CustomerApiDeps {
   reconciliation?: Omit<ReconciliationRouteDeps, 'db' | 'log'>;
   /** Read-only HubSpot access for linking customers by hand; absent, those endpoints answer 503. */
   linking?: Pick<LinkRouteDeps, 'hubspot'>;
+  /** The built operator console served under /console/; defaults to dist/console. */
+  consoleDir?: string;
 }
 
 export interface CustomerApi {
@@ -74,6 +77,7 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
   });
   const match = createRouter(customerApiRoutes(service, deps).routes);
   const cors = { allowedOrigins: deps.corsAllowedOrigins, allowedMethods: METHODS };
+  const consoleFiles = { handler: consoleFilesHandler(deps.consoleDir ?? builtConsoleDir()), params: {} };
 
   /** CORS, then `work`; every outcome is an envelope and exactly one log line. */
   async function serve(req: Request, res: Response, work: (fields: LogFields) => Promise<void>): Promise<void> {
@@ -93,6 +97,7 @@ export function createCustomerApi(deps: CustomerApiDeps): CustomerApi {
   }
 
   const routeOf = (req: Request) => {
+    if (isConsolePath(req.path)) return { path: req.path, route: consoleFiles };
     const path = req.path.replace(VERSION_PREFIX, '') || '/';
     return { path, route: match(req.method, path) };
   };

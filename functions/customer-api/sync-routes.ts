@@ -30,6 +30,7 @@ import {
 import type { ScheduledJobReader } from '../../shared/sync-ops/scheduled-job.js';
 import { syncStatus, syncStatusSchema, type RateBudgetView } from '../../shared/sync-ops/status.js';
 import { listSyncLog, syncLogPageSchema, syncLogQuerySchema } from '../../shared/sync-ops/sync-log.js';
+import { activityQuerySchema, syncActivity, syncActivitySchema } from '../../shared/sync-ops/activity.js';
 import { RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/rate-budget.js';
 import { header, idempotencyKeyHeader, type RouteContext, type RouteHandler } from './routes.js';
 
@@ -96,6 +97,21 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           errors: ['VALIDATION_FAILED'],
         },
         run: async ({ req, res }) => sendData(res, 200, await listSyncLog(db, parseOrThrow(syncLogQuerySchema, req.query, 'query'))),
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/sync/activity',
+      handler: {
+        doc: {
+          operationId: 'getSyncActivity',
+          summary: 'Sync operations per minute by status over the last hours, from the sync log',
+          tag: 'sync',
+          query: activityQuerySchema,
+          responses: { 200: { description: 'Counts per minute and status', data: syncActivitySchema } },
+          errors: ['VALIDATION_FAILED'],
+        },
+        run: async ({ req, res }) => sendData(res, 200, await syncActivity(db, parseOrThrow(activityQuerySchema, req.query, 'query'))),
       },
     },
     {
