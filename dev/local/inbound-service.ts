@@ -19,6 +19,7 @@ import { SANDBOX_DEFAULTS } from '../hubspot-sandbox/options.js';
 import { LOCAL_DELIVERIES } from './sync-services.js';
 import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from './pubsub-topology.js';
 import type { StackService } from './stack.js';
+import { systemClock } from '../../shared/runtime/clock.js';
 
 /**
  * The HubSpot-to-WARP half of the local stack (and of the inbound tests and bench): the webhook
@@ -117,7 +118,7 @@ async function listen(options: InboundServiceOptions, host: string) {
     acceptedVersions: [...(options.webhook.acceptedVersions ?? ['v3'])],
     topic: options.names.webhookTopic,
     maxBodyBytes: 1024 * 1024,
-    now: Date.now,
+    now: systemClock,
   }), intakeLog);
   http(name, webhook.handle);
   const server: Server = getTestServer(name);

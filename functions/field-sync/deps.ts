@@ -3,7 +3,7 @@ import type { Env } from '../../shared/config/parse-env.js';
 import { requireSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
 import type { Db } from '../../shared/db/database.js';
 import type { FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
-import type { OutboxRelayDeps } from '../../shared/field-sync/field-sync-handlers.js';
+import type { OutboxRelayDeps } from '../../shared/outbox/relay-handler.js';
 import { budgetWaitForLease } from '../../shared/field-sync/sync-deadline.js';
 import { createHubspotClient, hubspotClientConfigFromEnv, RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/index.js';
 import type { Logger } from '../../shared/logging/logger.js';

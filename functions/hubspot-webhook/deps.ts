@@ -6,6 +6,7 @@ import { createDb } from '../../shared/db/database.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 import type { WebhookIntakeDeps } from '../../shared/webhooks/intake.js';
+import { systemClock } from '../../shared/runtime/clock.js';
 
 /** Everything the intake needs, from the environment (and Secret Manager in production). */
 export async function buildWebhookDeps(env: Env, reader: SecretReader = secretManagerReader()): Promise<WebhookIntakeDeps> {
@@ -27,7 +28,7 @@ export async function buildWebhookDeps(env: Env, reader: SecretReader = secretMa
     acceptedVersions: config.acceptedVersions,
     topic: config.topic,
     maxBodyBytes: config.maxBodyBytes,
-    now: Date.now,
+    now: systemClock,
   };
 }
 

@@ -70,7 +70,7 @@ export function createHubspotWebhook(
     rawBodyOnly: true,
     beforeBody: async (req) => {
       const deps = await intakeDeps();
-      const checked = checkSignatureHeaders({ headers: req.headers, acceptedVersions: deps.acceptedVersions, nowMs: deps.now() });
+      const checked = checkSignatureHeaders({ headers: req.headers, acceptedVersions: deps.acceptedVersions, nowMs: deps.now().getTime() });
       if (!checked.ok) throw rejectedSignature(deps.logger, req.headers, checked.reason, null);
     },
     onError: (err, req, res) => serve(req, res, err instanceof AppError ? err : undefined),

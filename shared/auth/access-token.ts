@@ -4,6 +4,7 @@ import { ConfigError } from '../config/parse-env.js';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { AccessTokenClaims } from './principal.js';
+import type { Clock } from '../runtime/clock.js';
 
 /**
  * Verifies the access tokens WARP's auth service (warp-api-gateway) issues:
@@ -50,7 +51,7 @@ export interface AccessTokenVerifierOptions {
   jwksTimeoutMs?: number;
   logger?: Logger;
   /** Clock for tests. */
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface AccessTokenVerifier {

@@ -9,7 +9,7 @@ import { applyUpdate, diffFields, initialFields, valuesForCreate, valuesOf } fro
 import { assertWarpMayWrite, effectiveMappings } from './field-ownership.js';
 import { withoutHubspotLink } from './hubspot-link.js';
 import { claimIdempotencyKey, requestHash, storeIdempotentResponse, type StoredResponse } from './idempotency.js';
-import { insertOutboxRow, type OnOutboxCommitted } from './outbox.js';
+import { insertOutboxRow, type OnOutboxCommitted } from '../outbox/outbox-writes.js';
 import type { ListQuery } from './query-schemas.js';
 import {
   customerIsVisible,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction } from '../db/database.js';
 import { lockCustomersForSync } from './customer-sync-lock.js';
-import { completeOutboxRows, type ClaimedOutboxRow } from './outbox-claims.js';
+import { completeOutboxRows, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { lastId } from './settle-customer.js';
 import type { SyncBatchDeps } from './sync-claimed-rows.js';
 import { SYNC_ACTOR, type SyncCustomer } from './sync-customer-repository.js';

@@ -2,11 +2,12 @@ import { HubspotDailyLimitError } from '../hubspot/client/errors.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { OutboxMessage } from '../outbox/outbox-message.js';
-import { claimOutboxBatch, releaseOutboxRows, type ClaimedOutboxRow, type MessageRowState } from './outbox-claims.js';
+import { claimOutboxBatch, releaseOutboxRows, type ClaimedOutboxRow, type MessageRowState } from '../outbox/outbox-claims.js';
 import type { CompanyGateway, SyncBatchResult } from './sync-claimed-rows.js';
 import { hubspotDeadline, withDeadline } from './sync-deadline.js';
 import { syncIsolatingFailures } from './sync-isolating-failures.js';
 import { insertSyncLog } from './sync-log-repository.js';
+import type { Clock } from '../runtime/clock.js';
 
 export interface FieldSyncWorkerOptions {
   workerId: string;
@@ -24,7 +25,7 @@ export interface FieldSyncDeps {
   companies: CompanyGateway;
   log: Logger;
   options: FieldSyncWorkerOptions;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export type OutboxMessageOutcome =

@@ -5,7 +5,7 @@ import type { CustomerSyncPlan, HubspotSide } from '../sync/plan-customer.js';
 import { markCompanyDeleted } from './company-deleted.js';
 import { describeWriteError, inSavepoint, type SavepointResult } from './savepoint.js';
 import { saveFieldStates, type CustomerFieldStates } from './field-state-repository.js';
-import type { ClaimedOutboxRow } from './outbox-claims.js';
+import type { ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { outboundEntry, planLogEntries, type LogContext, type PushOutcome } from './sync-log-entries.js';
 import { insertSyncLog, type LoggedFieldChanges, type NewSyncLogEntry } from './sync-log-repository.js';
 import { applyWarpWrites, type SyncCustomer } from './sync-customer-repository.js';

@@ -10,7 +10,7 @@ import { detachCompanies } from './detach-companies.js';
 import { loadFieldStates } from './field-state-repository.js';
 import { linkNewCompanies } from './link-new-companies.js';
 import { inSavepoint } from './savepoint.js';
-import { completeOutboxRows, releaseOutboxRows, renewClaims, type ClaimedOutboxRow } from './outbox-claims.js';
+import { completeOutboxRows, releaseOutboxRows, renewClaims, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { directWrites, isolatedWrites, lastId, settleCustomer, unsettledEntries, type CustomerWork, type CustomerWrites, type Settled } from './settle-customer.js';
 import { outboundEntry } from './sync-log-entries.js';
 import { insertSyncLog, type NewSyncLogEntry } from './sync-log-repository.js';

@@ -1,5 +1,6 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTx } from '../db/database.js';
+import { insertAppliedHubspotChange } from '../outbox/outbox-writes.js';
 import type { CustomersTable } from '../db/tables/customers.js';
 import { getPath, setPath, type JsonObject } from '../sync/json-path.js';
 import type { WarpValue } from '../sync/transforms.js';
@@ -85,23 +86,6 @@ export async function applyWarpWrites(db: DbOrTx, customer: SyncCustomer, writes
     .where('version', '=', customer.version)
     .executeTakeFirst();
   if (result.numUpdatedRows === 0n) return { applied: false };
-  const row = await db
-    .insertInto('hubspot_sync_queue')
-    .values({
-      customer_id: customer.id,
-      operation: 'UPDATE',
-      origin: 'HUBSPOT',
-      changed_fields: writes.map((w) => w.warpField),
-      old_values: oldValues,
-      new_values: newValues,
-      changed_at: now,
-      changed_by: SYNC_ACTOR,
-      status: 'DONE',
-      // Nothing to publish: marking it published keeps the relay away.
-      published_at: now,
-      processed_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { applied: true, outboxId: row.id };
+  const changes = { fields: writes.map((w) => w.warpField), oldValues, newValues };
+  return { applied: true, outboxId: await insertAppliedHubspotChange(db, { customerId: customer.id, changes, by: SYNC_ACTOR, now }) };
 }

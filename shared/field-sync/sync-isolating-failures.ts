@@ -1,6 +1,6 @@
 import { inTransaction } from '../db/database.js';
 import { HubspotError } from '../hubspot/client/errors.js';
-import { completeOutboxRows, type ClaimedOutboxRow } from './outbox-claims.js';
+import { completeOutboxRows, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { lastId } from './settle-customer.js';
 import { syncClaimedRows, type SyncBatchDeps, type SyncBatchResult } from './sync-claimed-rows.js';
 import { insertSyncLog } from './sync-log-repository.js';

@@ -3,7 +3,7 @@ import type { Tx } from '../db/database.js';
 import { lockCustomersForSync } from './customer-sync-lock.js';
 import { loadFieldStates, type CustomerFieldStates, type StoredFieldState } from './field-state-repository.js';
 import { loadEffectiveMappings } from './mapping-repository.js';
-import type { ClaimedOutboxRow } from './outbox-claims.js';
+import type { ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { lastId, type CustomerWork } from './settle-customer.js';
 import { loadCustomers, type SyncCustomer } from './sync-customer-repository.js';
 import { outboundEntry, type LogContext } from './sync-log-entries.js';

@@ -1,6 +1,6 @@
 import type { FieldMapping } from '../sync/field-mapping.js';
 import type { CustomerFieldStates } from './field-state-repository.js';
-import type { ClaimedOutboxRow } from './outbox-claims.js';
+import type { ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 
 /** What an outbox row says about a change: which WARP fields, how, and when. */
 export type OutboxChange = Pick<ClaimedOutboxRow, 'operation' | 'changedFields' | 'changedAt'>;

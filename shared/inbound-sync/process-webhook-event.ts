@@ -9,6 +9,7 @@ import type { InboundContext } from './inbound-context.js';
 import { applyPropertyChange } from './property-change.js';
 import { publishResyncs } from './resync-requests.js';
 import { readUnlinkedCompany } from './unlinked-company.js';
+import type { Clock } from '../runtime/clock.js';
 
 export interface InboundDeps {
   db: Db;
@@ -19,7 +20,7 @@ export interface InboundDeps {
   log: Logger;
   /** The webhook subscription's dead-letter limit: the attempt that reaches it marks the event FAILED. */
   maxAttempts: number;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export type InboundResult =

@@ -12,6 +12,7 @@ import { readCompanies } from '../reconciliation/dry-run.js';
 import { enqueueOperatorResync, publishOperatorResync, type ResyncPublishing } from '../sync-admin/operator-resync.js';
 import { linkCompany, lockCustomer } from './link-company.js';
 import { MATCH_PROPERTIES } from './match-run.js';
+import type { Clock } from '../runtime/clock.js';
 
 /** HubSpot reads a person's linking needs: the customer API holds a read-scoped token only. */
 export interface LinkingHubspot {
@@ -25,7 +26,7 @@ export interface ManualLinkDeps {
   hubspot: LinkingHubspot;
   /** Publishes the link's RESYNC after commit; without it the outbox relay does. */
   publishing?: ResyncPublishing;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export const linkBodySchema = z.strictObject({ companyId: z.string().regex(/^\d{1,20}$/, 'must be a HubSpot company id') });

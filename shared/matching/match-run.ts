@@ -19,6 +19,7 @@ import {
   type MatchRun,
 } from './match-run-repository.js';
 import { FIRST_PASS, type MatchCursor, type MatchMessage } from './match-run-request.js';
+import type { Clock } from '../runtime/clock.js';
 
 /** The company properties matching reads: nothing else is listed. */
 export const MATCH_PROPERTIES = ['name', 'domain', 'warp_ban', 'country', 'zip', 'city'] as const;
@@ -34,7 +35,7 @@ export interface MatchRunDeps {
   /** Where a link's RESYNC goes (it stamps `warp_ban` on the company). */
   outbox: OutboxPublishDeps;
   log: Logger;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export type MatchOutcome = { kind: 'ALREADY_DONE' | 'UNKNOWN_RUN'; runId: string } | { kind: 'SUCCEEDED'; runId: string };

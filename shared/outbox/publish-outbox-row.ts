@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { OnOutboxCommitted } from '../customers/outbox.js';
+import type { OnOutboxCommitted } from './outbox-writes.js';
 import type { MessagePublisher } from '../pubsub/publisher.js';
 import { outboxMessageSchema, type OutboxMessage } from './outbox-message.js';
 import { publishedAtUnlessReleased } from './published-mark.js';

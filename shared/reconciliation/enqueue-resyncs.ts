@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, type Db, type Tx } from '../db/database.js';
 import type { OutboxOrigin } from '../db/tables/hubspot-sync.js';
 import { isLeftAlone } from '../field-sync/sync-customer-repository.js';
+import { enqueueResyncs } from '../outbox/outbox-writes.js';
 import { publishOutboxRow, type OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import type { ResyncCandidate } from './resync-candidates.js';
 
@@ -40,25 +41,8 @@ export async function enqueueResyncChunk(
     await sql`SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_ID})`.execute(tx);
     const candidates = await load(tx);
     const due = candidates.filter((c) => !c.hasOpenWork && !isLeftAlone(c.linkStatus));
-    const inserted =
-      due.length === 0
-        ? []
-        : await tx
-            .insertInto('hubspot_sync_queue')
-            .values(
-              due.map((c) => ({
-                customer_id: c.id,
-                operation: 'RESYNC' as const,
-                origin: spec.origin,
-                changed_fields: [],
-                changed_at: spec.now,
-                changed_by: spec.changedBy,
-                status: 'PENDING' as const,
-              })),
-            )
-            .returning('id')
-            .execute();
-    const chunk = { candidates, outboxIds: inserted.map((r) => r.id) };
+    const outboxIds = await enqueueResyncs(tx, due.map((c) => c.id), { fields: [], origin: spec.origin, by: spec.changedBy, now: spec.now });
+    const chunk = { candidates, outboxIds };
     await save(tx, chunk);
     return chunk;
   });

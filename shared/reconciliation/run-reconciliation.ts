@@ -23,6 +23,7 @@ import {
   startQueuedRun,
   type RunProgress,
 } from './run-repository.js';
+import type { Clock } from '../runtime/clock.js';
 
 export interface ReconcileOptions {
   chunkSize: number;
@@ -44,7 +45,7 @@ export interface ReconcileDeps {
   outbox: OutboxPublishDeps;
   log: Logger;
   options: ReconcileOptions;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export type ReconcileOutcome =

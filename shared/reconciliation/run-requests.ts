@@ -7,6 +7,7 @@ import { MAX_REQUEST_CUSTOMERS, type ReconcileRequest } from './reconcile-reques
 import { initialCursor } from './run-cursor.js';
 import { withRunLock } from './run-lock.js';
 import { expireQueuedRuns, failAbandonedRuns, finishRun, insertRun, runInProgress } from './run-repository.js';
+import type { Clock } from '../runtime/clock.js';
 
 export interface RunRequestDeps {
   db: Db;
@@ -14,7 +15,7 @@ export interface RunRequestDeps {
   /** The reconcile request topic the reconcile worker consumes. */
   topic: string;
   log: Logger;
-  now?: () => Date;
+  now?: Clock;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
+import type { Clock } from '../runtime/clock.js';
 
 /**
  * Bounded retention for the tables that grow with traffic. Each batch is one DELETE of at most
@@ -115,28 +116,28 @@ function retentionDays(policy: RetentionPolicy, table: PurgedTable): number {
 export interface PurgeDeps {
   db: Db;
   log: Logger;
-  now: () => number;
+  now: Clock;
 }
 
 /** One pass over every table, oldest rows first, within the policy's time budget. */
 export async function purgeExpired(deps: PurgeDeps, policy: RetentionPolicy = RETENTION_DEFAULTS): Promise<PurgeResult> {
-  const startedAt = deps.now();
+  const startedAt = deps.now().getTime();
   const result: PurgeResult = { deleted: { hubspot_sync_log: 0, hubspot_webhook_events: 0, hubspot_sync_queue: 0, idempotency_keys: 0 }, batches: 0, longestBatchMs: 0, complete: true };
   for (const table of PURGED_TABLES) {
     const cutoff = new Date(startedAt - retentionDays(policy, table) * DAY_MS);
     for (;;) {
-      if (deps.now() - startedAt >= policy.maxPassMs) {
+      if (deps.now().getTime() - startedAt >= policy.maxPassMs) {
         result.complete = false;
         break;
       }
-      const batchStartedAt = deps.now();
+      const batchStartedAt = deps.now().getTime();
       const deleted = await deleteBatch[table](deps.db, cutoff, policy.batchRows);
-      result.longestBatchMs = Math.max(result.longestBatchMs, deps.now() - batchStartedAt);
+      result.longestBatchMs = Math.max(result.longestBatchMs, deps.now().getTime() - batchStartedAt);
       result.batches++;
       result.deleted[table] += deleted;
       if (deleted < policy.batchRows) break;
     }
-    if (result.deleted[table] > 0) await recordPurged(deps.db, table, result.deleted[table], new Date(deps.now()));
+    if (result.deleted[table] > 0) await recordPurged(deps.db, table, result.deleted[table], deps.now());
     if (!result.complete) break;
   }
   const total = PURGED_TABLES.reduce((sum, t) => sum + result.deleted[t], 0);

@@ -1,5 +1,5 @@
 import type { Db, DbOrTx } from '../db/database.js';
-import { enqueueResync } from '../outbox/enqueue-resync.js';
+import { enqueueResync } from '../outbox/outbox-writes.js';
 import { publishOutboxRow } from '../outbox/publish-outbox-row.js';
 import type { MessagePublisher } from '../pubsub/publisher.js';
 

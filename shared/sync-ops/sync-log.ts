@@ -4,7 +4,7 @@ import type { DbOrTx } from '../db/database.js';
 import type { HubspotSyncLogTable } from '../db/tables/hubspot-sync.js';
 import { bigIdSchema, idCursor, isoDate, limitParam, pageOf, pageSchema, single } from './paging.js';
 
-const SYNC_LOG_STATUSES = ['SUCCESS', 'FAILED', 'SKIPPED', 'CONFLICT', 'RETRYING'] as const;
+export const SYNC_LOG_STATUSES = ['SUCCESS', 'FAILED', 'SKIPPED', 'CONFLICT', 'RETRYING'] as const;
 const SYNC_LOG_DIRECTIONS = ['WARP_TO_HUBSPOT', 'HUBSPOT_TO_WARP', 'NONE'] as const;
 export const SYNC_LOG_PAGE_SIZE = 50;
 

@@ -15,6 +15,7 @@ import type { EventBatchPublisher } from '../pubsub/publisher.js';
 import { webhookDeliverySchema, type HubspotWebhookEvent } from './event-schema.js';
 import { storeDelivery } from './event-store.js';
 import { publishEvents } from './publish-events.js';
+import type { Clock } from '../runtime/clock.js';
 
 export interface WebhookIntakeDeps {
   db: Db;
@@ -26,7 +27,7 @@ export interface WebhookIntakeDeps {
   acceptedVersions: readonly SignatureVersion[];
   topic: string;
   maxBodyBytes: number;
-  now: () => number;
+  now: Clock;
 }
 
 /** What the intake needs of an HTTP request; `rawBody` are the bytes as received. */
@@ -68,7 +69,7 @@ export async function receiveWebhookDelivery(
     headers: delivery.headers,
     clientSecret: deps.clientSecret,
     acceptedVersions: deps.acceptedVersions,
-    nowMs: deps.now(),
+    nowMs: deps.now().getTime(),
   });
   if (!verification.ok) return refuse(rejectedSignature(log, delivery.headers, verification.reason, rawBody.length));
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { DEFAULT_HUBSPOT_EVENTS_TOPIC } from '../config/webhook-config.js';
 import { inTransaction, type Db } from '../db/database.js';
+import type { Logger } from '../logging/logger.js';
 import type { EventBatchPublisher } from '../pubsub/publisher.js';
 import { publishEvents, type PublishOutcome } from './publish-events.js';
 
@@ -50,4 +51,12 @@ export async function republishUnpublishedEvents(
     );
     return { claimed: rows.length, ...outcome };
   });
+}
+
+/** One relay tick's pass over stored events the intake could not publish, logged for on-call. */
+export async function relayWebhookEvents(deps: { db: Db; publisher: EventBatchPublisher; log: Logger }, options: RepublishOptions): Promise<void> {
+  const { error, ...counts } = await republishUnpublishedEvents(deps.db, deps.publisher, options);
+  // A failed chunk stays unpublished for the next tick; the counts say how far this one got.
+  if (counts.failed > 0) deps.log.warn('outbox relay could not republish some webhook events', { ...counts, err: error });
+  else if (counts.claimed > 0) deps.log.info('outbox relay republished webhook events', counts);
 }

@@ -16,6 +16,7 @@ import { installFrameworkHooksOn } from '../../shared/http/framework-errors.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { startCustomerApi } from '../integration/customer-api/support.js';
 import type { TestDatabase } from '../support/test-database.js';
+import { systemClock } from '../../shared/runtime/clock.js';
 
 const BENCH_TOKEN = 'bench';
 const BENCH_CLIENT_SECRET = 'bench-secret';
@@ -43,7 +44,7 @@ const intake = createHubspotWebhook(async () => ({
   acceptedVersions: ['v3'],
   topic: 'unused',
   maxBodyBytes: MiB,
-  now: Date.now,
+  now: systemClock,
 }), logger);
 // As deployed: the hooks are on the framework's server before its first request.
 http('benchHostileWebhook', intake.handle);

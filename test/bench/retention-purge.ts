@@ -12,6 +12,7 @@ import { createLogger } from '../../shared/logging/logger.js';
 import { purgeExpired, RETENTION_DEFAULTS } from '../../shared/retention/purge.js';
 import { seedCustomer, seedRows } from '../integration/retention/seed-expired.js';
 import { benchDatabase, round, stopAll, type Stops } from './bench-support.js';
+import { systemClock } from '../../shared/runtime/clock.js';
 
 const EXPIRED = { syncLog: 700_000, outbox: 150_000, webhookEvent: 150_000 } as const;
 const KEPT = 100_000;
@@ -45,7 +46,7 @@ export async function benchRetentionPurge(): Promise<object> {
     let rows = 0;
     let longestBatchMs = 0;
     for (let complete = false; !complete; passes++) {
-      const pass = await purgeExpired({ db, log, now: Date.now }, RETENTION_DEFAULTS);
+      const pass = await purgeExpired({ db, log, now: systemClock }, RETENTION_DEFAULTS);
       rows += Object.values(pass.deleted).reduce((a, b) => a + b, 0);
       longestBatchMs = Math.max(longestBatchMs, pass.longestBatchMs);
       complete = pass.complete;

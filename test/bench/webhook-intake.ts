@@ -22,6 +22,7 @@ import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher as createPubSubBatchPublisher } from '../../shared/pubsub/publisher.js';
 import { MAX_EVENTS_PER_DELIVERY } from '../../shared/webhooks/event-schema.js';
 import { benchDatabase, benchEmulator, percentile, round, stopAll, type Stops } from './bench-support.js';
+import { systemClock } from '../../shared/runtime/clock.js';
 
 export interface WebhookIntakeBenchOptions {
   requests?: number;
@@ -84,7 +85,7 @@ export async function benchWebhookIntake(options: WebhookIntakeBenchOptions = {}
         acceptedVersions: ['v3'],
         topic: topic.name.split('/').pop() ?? '',
         maxBodyBytes: 1024 * 1024,
-        now: Date.now,
+        now: systemClock,
       }),
       logger,
     );

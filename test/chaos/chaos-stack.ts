@@ -28,7 +28,7 @@ import type { Principal } from '../../shared/auth/principal.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { createDb, type Db } from '../../shared/db/database.js';
 import { migrate } from '../../shared/db/migrator.js';
-import { createOutboxRelayHandler } from '../../shared/field-sync/field-sync-handlers.js';
+import { createOutboxRelayHandler } from '../../shared/outbox/relay-handler.js';
 import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createOnOutboxCommitted } from '../../shared/outbox/publish-outbox-row.js';

@@ -11,6 +11,7 @@ import type { HubspotCompanies } from './hubspot-companies.js';
 import { createPostgresRateBudget, type RateBudget, type RateBudgetDeps } from './rate-budget.js';
 import { dailyUsageOf } from './response-hook.js';
 import { createHubspotCaller, type HubspotCallEvent } from './retry-policy.js';
+import { systemClock, type Clock } from '../../runtime/clock.js';
 
 export interface HubspotClientDeps {
   db: Db;
@@ -22,7 +23,7 @@ export interface HubspotClientDeps {
   /** Injected in tests; default real time. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  now?: () => number;
+  now?: Clock;
 }
 
 export interface HubspotClient {
@@ -34,7 +35,7 @@ export function createHubspotClient(config: HubspotClientConfig, deps: HubspotCl
   const time = {
     sleep: deps.sleep ?? ((ms: number) => sleep(ms)),
     random: deps.random ?? Math.random,
-    now: deps.now ?? Date.now,
+    now: deps.now ?? systemClock,
   };
   const budget = createPostgresRateBudget(config.budget, { db: deps.db, onGrant: deps.onGrant, ...time });
   const call = createHubspotCaller(config.retry, { budget, logger: deps.logger, onCall: deps.onCall, ...time });

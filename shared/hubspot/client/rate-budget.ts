@@ -24,6 +24,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { RateBlockReason } from '../../db/tables/hubspot-rate-budget.js';
 import { HubspotBudgetTimeoutError, HubspotDailyLimitError } from './errors.js';
+import type { Clock } from '../../runtime/clock.js';
 
 /** `api`: the rolling 10-second window every call spends; `search`: CRM search's own per-second limit. */
 export type BudgetKind = 'api' | 'search';
@@ -76,7 +77,7 @@ export interface RateBudgetDeps {
   db: Db;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
-  now: () => number;
+  now: Clock;
   /** Called for every granted reservation: lets tests and benchmarks check the budget from the inside. */
   onGrant?: (grant: { kind: BudgetKind; n: number; waitedMs: number }) => void;
 }
@@ -119,13 +120,13 @@ export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateB
       const r = rows[0];
       if (!r) throw new Error('hubspot_rate_reserve returned no row');
       if (r.granted) {
-        deps.onGrant?.({ kind, n, waitedMs: deps.now() - startedAt });
+        deps.onGrant?.({ kind, n, waitedMs: deps.now().getTime() - startedAt });
         return;
       }
       if (r.blocked_reason === 'DAILY') {
-        throw new HubspotDailyLimitError('HubSpot daily limit reached; calls are paused for every instance', new Date(deps.now() + r.wait_ms));
+        throw new HubspotDailyLimitError('HubSpot daily limit reached; calls are paused for every instance', new Date(deps.now().getTime() + r.wait_ms));
       }
-      if (deps.now() - startedAt + r.wait_ms > o.maxWaitMs) {
+      if (deps.now().getTime() - startedAt + r.wait_ms > o.maxWaitMs) {
         throw new HubspotBudgetTimeoutError(`No HubSpot ${kind} budget within ${o.maxWaitMs} ms (next slot in ${r.wait_ms} ms)`);
       }
       // A little jitter so instances woken by the same freed slot do not all ask at once.
@@ -137,7 +138,7 @@ export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateB
   return {
     windows,
     async recordDailyUsage({ limit, remaining }) {
-      const now = deps.now();
+      const now = deps.now().getTime();
       if (now - dailyWrittenAt < DAILY_USAGE_WRITE_MS) return;
       dailyWrittenAt = now;
       await deps.db
@@ -149,7 +150,7 @@ export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateB
         .execute();
     },
     async acquire(n = 1, kind = 'api') {
-      const startedAt = deps.now();
+      const startedAt = deps.now().getTime();
       if (kind === 'search') await reserve('search', n, startedAt);
       await reserve('api', n, startedAt);
     },

@@ -16,6 +16,7 @@ import { DAILY_RESET_MARGIN_MS, nextDailyReset } from './daily-reset.js';
 import { HubspotAuthError, HubspotDailyLimitError, HubspotUnavailableError } from './errors.js';
 import { classifyFailure, HubspotCallTimeout, HubspotHttpFailure } from './failure.js';
 import { definedOnly, type BudgetKind, type RateBudget } from './rate-budget.js';
+import type { Clock } from '../../runtime/clock.js';
 
 export interface RetryPolicyOptions {
   /** Attempts in total for 5xx/network/timeout/423 failures (default 5). */
@@ -61,7 +62,7 @@ export interface RetryPolicyDeps {
   logger: Logger;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
-  now: () => number;
+  now: Clock;
   onCall?: (event: HubspotCallEvent) => void;
 }
 
@@ -88,13 +89,13 @@ export function createHubspotCaller(options: RetryPolicyOptions, deps: RetryPoli
     let rateLimited = 0;
     for (let attempt = 1; ; attempt++) {
       await budget.acquire(1, kind);
-      const startedAt = deps.now();
+      const startedAt = deps.now().getTime();
       try {
         const result = await withTimeout(fn, o.timeoutMs);
-        deps.onCall?.({ operation: spec.operation, attempt, outcome: 'ok', durationMs: deps.now() - startedAt });
+        deps.onCall?.({ operation: spec.operation, attempt, outcome: 'ok', durationMs: deps.now().getTime() - startedAt });
         return result;
       } catch (err) {
-        deps.onCall?.({ operation: spec.operation, attempt, outcome: outcomeOf(err), durationMs: deps.now() - startedAt });
+        deps.onCall?.({ operation: spec.operation, attempt, outcome: outcomeOf(err), durationMs: deps.now().getTime() - startedAt });
         const action = classifyFailure(err);
         if (!action) throw err;
         const fields = { operation: spec.operation, attempt, status: outcomeOf(err) };
@@ -105,7 +106,7 @@ export function createHubspotCaller(options: RetryPolicyOptions, deps: RetryPoli
             }
             throw action.error;
           case 'rate-daily': {
-            const now = deps.now();
+            const now = deps.now().getTime();
             const resumeAt = nextDailyReset(now, o.accountTimeZone) + DAILY_RESET_MARGIN_MS;
             await budget.pause('DAILY', resumeAt - now, 'api');
             logger.critical('HubSpot daily API limit reached; every instance is parked', { ...fields, resumeAt: new Date(resumeAt).toISOString(), timeZone: o.accountTimeZone });

@@ -4,7 +4,7 @@ import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
 import { handleOutboxMessage, type FieldSyncDeps } from '../../../shared/field-sync/handle-outbox-message.js';
 import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
-import { enqueueResync } from '../../../shared/outbox/enqueue-resync.js';
+import { enqueueResync } from '../../../shared/outbox/outbox-writes.js';
 import { outboxMessageSchema, type OutboxMessage } from '../../../shared/outbox/outbox-message.js';
 import { ADMIN, messageFor, startFieldSyncHarness, waitFor, type FieldSyncHarness } from './field-sync-harness.js';
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { companyDeletedMessage } from '../../../shared/field-sync/company-deleted.js';
 import { handleOutboxMessage, type FieldSyncDeps } from '../../../shared/field-sync/handle-outbox-message.js';
-import { ClaimLostError } from '../../../shared/field-sync/outbox-claims.js';
+import { ClaimLostError } from '../../../shared/outbox/outbox-claims.js';
 import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
 import { SyncDeadlineError } from '../../../shared/field-sync/sync-deadline.js';
 import { HubspotRequestError } from '../../../shared/hubspot/client/index.js';

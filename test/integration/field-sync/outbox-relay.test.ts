@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimOutboxBatch, releaseOutboxRows } from '../../../shared/field-sync/outbox-claims.js';
+import { claimOutboxBatch, releaseOutboxRows } from '../../../shared/outbox/outbox-claims.js';
 import type { OutboxMessage } from '../../../shared/outbox/outbox-message.js';
 import { publishOutboxRow } from '../../../shared/outbox/publish-outbox-row.js';
 import { relayUnpublished, type RelayOptions } from '../../../shared/outbox/relay.js';

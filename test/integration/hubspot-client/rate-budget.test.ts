@@ -6,6 +6,7 @@ import { HubspotBudgetTimeoutError, HubspotDailyLimitError } from '../../../shar
 import { createPostgresRateBudget, type RateBudgetOptions } from '../../../shared/hubspot/client/rate-budget.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { maxInAnyWindow } from './window.js';
+import { systemClock } from '../../../shared/runtime/clock.js';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ const budgetFor = (db: Db, options: RateBudgetOptions, grants?: number[]) =>
     db,
     sleep: (ms) => sleep(ms),
     random: Math.random,
-    now: Date.now,
+    now: systemClock,
     onGrant: grants ? () => grants.push(Date.now()) : undefined,
   });
 

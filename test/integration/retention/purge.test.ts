@@ -4,12 +4,13 @@ import { purgeExpired, RETENTION_DEFAULTS, type RetentionPolicy } from '../../..
 import { syncStatus } from '../../../shared/sync-ops/status.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { seedCustomer, seedRows } from './seed-expired.js';
+import { type Clock, systemClock } from '../../../shared/runtime/clock.js';
 
 describe('retention purge against PostgreSQL', () => {
   let t: TestDatabase;
   let customerId: string;
   const { logger } = createMemoryLogger('DEBUG');
-  const purge = (policy: Partial<RetentionPolicy> = {}, now = Date.now) => purgeExpired({ db: t.db, log: logger, now }, { ...RETENTION_DEFAULTS, ...policy });
+  const purge = (policy: Partial<RetentionPolicy> = {}, now: Clock = systemClock) => purgeExpired({ db: t.db, log: logger, now }, { ...RETENTION_DEFAULTS, ...policy });
   const count = async (table: 'hubspot_sync_log' | 'hubspot_sync_queue' | 'hubspot_webhook_events' | 'idempotency_keys') =>
     Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -66,7 +67,7 @@ describe('retention purge against PostgreSQL', () => {
     await seedRows(t.db, 'syncLog', { count: 50, ageDays: 100, customerId });
     // Each reading of the clock advances it 1 ms: the budget runs out after a few batches.
     let clock = Date.now();
-    const tick = () => clock++;
+    const tick = () => new Date(clock++);
     const first = await purge({ batchRows: 10, maxPassMs: 5 }, tick);
     expect(first.complete).toBe(false);
     expect(first.deleted.hubspot_sync_log).toBeGreaterThan(0);

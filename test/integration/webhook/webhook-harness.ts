@@ -114,7 +114,7 @@ export async function startIntake(options: {
     acceptedVersions: options.acceptedVersions ?? ['v3'],
     topic: options.topic,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-    now: () => clock.nowMs,
+    now: () => new Date(clock.nowMs),
   };
   const served = await serveWebhook(createHubspotWebhook(async () => deps, logger));
   return { ...served, logLines: lines, clock };

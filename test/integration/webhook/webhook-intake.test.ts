@@ -9,7 +9,7 @@ import { lazily } from '../../../shared/runtime/lazily.js';
 import { createHubspotWebhook } from '../../../functions/hubspot-webhook/handler.js';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { RETENTION_DEFAULTS } from '../../../shared/retention/purge.js';
-import { createOutboxRelayHandler } from '../../../shared/field-sync/field-sync-handlers.js';
+import { createOutboxRelayHandler } from '../../../shared/outbox/relay-handler.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../../shared/pubsub/publisher.js';
 import {

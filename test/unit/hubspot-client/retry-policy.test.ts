@@ -12,6 +12,7 @@ import type { BudgetKind, RateBudget } from '../../../shared/hubspot/client/rate
 import { backoffDelayMs, createHubspotCaller, type HubspotCallEvent, type RetryPolicyOptions } from '../../../shared/hubspot/client/retry-policy.js';
 import type { RateBlockReason } from '../../../shared/db/tables/hubspot-rate-budget.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
+import { systemClock } from '../../../shared/runtime/clock.js';
 
 /** A budget that records what the policy asked of it; the Postgres one is tested in integration. */
 function fakeBudget() {
@@ -39,7 +40,7 @@ function harness(script: Array<number | 'ok' | Error | { status: number; body: u
       budget,
       logger,
       random,
-      now: () => clock,
+      now: () => new Date(clock),
       sleep: async (ms) => {
         sleeps.push(ms);
         clock += ms;
@@ -103,7 +104,7 @@ describe('retry policy', () => {
     let n = 0;
     const slowOnce = createHubspotCaller(
       { timeoutMs: 20, baseDelayMs: 1 },
-      { budget, logger: createMemoryLogger().logger, random: () => 0, now: Date.now, sleep: async () => undefined },
+      { budget, logger: createMemoryLogger().logger, random: () => 0, now: systemClock, sleep: async () => undefined },
     );
     const result = await slowOnce({ operation: 'slow' }, () => (n++ === 0 ? new Promise<string>(() => undefined) : Promise.resolve('late ok')));
     expect(result).toBe('late ok');

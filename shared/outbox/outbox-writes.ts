@@ -1,0 +1,97 @@
+import type { DbOrTx } from '../db/database.js';
+import type { OutboxOperation, OutboxOrigin } from '../db/tables/hubspot-sync.js';
+import type { FieldChanges } from '../customers/changes.js';
+
+/**
+ * Every row of the transactional outbox (hubspot_sync_queue) is written here, always in the
+ * transaction of the change it records, so the change and its outbound work commit together.
+ */
+
+/** Called after the change transaction commits (the Pub/Sub publish); its failure never fails the request. */
+export type OnOutboxCommitted = (outboxId: string, customerId: string) => Promise<void>;
+
+/** The outbox row of one change made in WARP (the customer API): outbound work. */
+export async function insertOutboxRow(
+  tx: DbOrTx,
+  change: { customerId: string; operation: OutboxOperation; changes: FieldChanges; userId: string },
+): Promise<string> {
+  const row = await tx
+    .insertInto('hubspot_sync_queue')
+    .values({
+      customer_id: change.customerId,
+      operation: change.operation,
+      origin: 'WARP',
+      changed_fields: change.changes.fields,
+      old_values: change.changes.oldValues,
+      new_values: change.changes.newValues,
+      changed_by: change.userId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface ResyncRequest {
+  customerId: string;
+  /** What the request is about, for the log; the worker always plans the whole customer. */
+  fields: readonly string[];
+  origin: OutboxOrigin;
+  by: string;
+  now: Date;
+}
+
+/** A RESYNC row: outbound work the worker batches, budgets and retries like any change. */
+export async function enqueueResync(tx: DbOrTx, request: ResyncRequest): Promise<string> {
+  const [id] = await enqueueResyncs(tx, [request.customerId], request);
+  return id!;
+}
+
+/** RESYNC rows for many customers in one statement (reconciliation chunks); ids in the customers' order. */
+export async function enqueueResyncs(tx: DbOrTx, customerIds: readonly string[], request: Omit<ResyncRequest, 'customerId'>): Promise<string[]> {
+  if (customerIds.length === 0) return [];
+  const rows = await tx
+    .insertInto('hubspot_sync_queue')
+    .values(
+      customerIds.map((customerId) => ({
+        customer_id: customerId,
+        operation: 'RESYNC' as const,
+        origin: request.origin,
+        changed_fields: [...request.fields],
+        changed_at: request.now,
+        changed_by: request.by,
+        status: 'PENDING' as const,
+      })),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The record of HubSpot's values applied to a customer (origin HUBSPOT), born done: it documents
+ * the change for anyone reading the outbox (the sync log points at it) and can never come back as
+ * outbound work. Marked published too, so the relay never sends it.
+ */
+export async function insertAppliedHubspotChange(
+  tx: DbOrTx,
+  change: { customerId: string; changes: FieldChanges; by: string; now: Date },
+): Promise<string> {
+  const row = await tx
+    .insertInto('hubspot_sync_queue')
+    .values({
+      customer_id: change.customerId,
+      operation: 'UPDATE',
+      origin: 'HUBSPOT',
+      changed_fields: change.changes.fields,
+      old_values: change.changes.oldValues,
+      new_values: change.changes.newValues,
+      changed_at: change.now,
+      changed_by: change.by,
+      status: 'DONE',
+      published_at: change.now,
+      processed_at: change.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
