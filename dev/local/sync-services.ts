@@ -5,7 +5,7 @@ import { startSandbox } from '../hubspot-sandbox/sandbox.js';
 import { buildFieldSyncDeps, buildOutboxRelayDeps } from '../../functions/field-sync/deps.js';
 import { buildReconcileDeps } from '../../functions/reconcile/deps.js';
 import { createReconcileHandler } from '../../shared/reconciliation/reconcile-handler.js';
-import { createFieldSyncHandler } from '../../shared/field-sync/field-sync-handlers.js';
+import { createFieldSyncHandler } from '../../shared/outbound-sync/field-sync-handlers.js';
 import { createOutboxRelayHandler } from '../../shared/outbox/relay-handler.js';
 import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
 import type { Env } from '../../shared/config/parse-env.js';

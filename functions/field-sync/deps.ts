@@ -2,9 +2,9 @@ import { loadFieldSyncConfig, retentionPolicyOf, type FieldSyncConfig } from '..
 import type { Env } from '../../shared/config/parse-env.js';
 import { requireSecret, secretManagerReader, type SecretReader } from '../../shared/config/secrets.js';
 import type { Db } from '../../shared/db/database.js';
-import type { FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
+import type { FieldSyncDeps } from '../../shared/outbound-sync/handle-outbox-message.js';
 import type { OutboxRelayDeps } from '../../shared/outbox/relay-handler.js';
-import { budgetWaitForLease } from '../../shared/field-sync/sync-deadline.js';
+import { budgetWaitForLease } from '../../shared/outbound-sync/sync-deadline.js';
 import { createHubspotClient, hubspotClientConfigFromEnv, RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/index.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';

@@ -1,5 +1,5 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
-import { createFieldSyncHandler } from '../../shared/field-sync/field-sync-handlers.js';
+import { createFieldSyncHandler } from '../../shared/outbound-sync/field-sync-handlers.js';
 import { createOutboxRelayHandler } from '../../shared/outbox/relay-handler.js';
 import { lazily } from '../../shared/runtime/lazily.js';
 import { buildFieldSyncDeps, buildOutboxRelayDeps } from './deps.js';

@@ -1,4 +1,4 @@
-import { alertCompanyDeleted, markCompanyDeleted } from '../field-sync/company-deleted.js';
+import { alertCompanyDeleted, markCompanyDeleted } from '../sync-store/company-deleted.js';
 import type { CompanyRecord } from '../hubspot/client/hubspot-companies.js';
 import { ignored, processed, type EventOutcome } from './event-outcome.js';
 import { logForEvent, logRowsForEvent, requestResync, type InboundContext } from './inbound-context.js';

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/database.js';
 import type { SyncLogDirection, SyncLogStatus } from '../db/tables/hubspot-sync.js';
-import { insertSyncLog, type NewSyncLogEntry } from '../field-sync/sync-log-repository.js';
+import { insertSyncLog, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
 import type { Logger } from '../logging/logger.js';
 import type { HubspotWebhookEvent } from '../webhooks/event-schema.js';
 import { enqueueResync } from './resync-requests.js';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database.js';
 import type { HubspotLinkStatus } from '../db/tables/customers.js';
-import { lockCustomersForSync } from '../field-sync/customer-sync-lock.js';
-import { SYNC_ACTOR, type SyncCustomer } from '../field-sync/sync-customer-repository.js';
+import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
+import { SYNC_ACTOR, type SyncCustomer } from '../sync-store/sync-customer-repository.js';
 
 /**
  * The customers linked to any of `companyIds`, locked for this transaction: first the sync lock

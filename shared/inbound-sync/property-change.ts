@@ -1,7 +1,7 @@
 import type { CompanyRecord } from '../hubspot/client/hubspot-companies.js';
-import { loadFieldStates, saveFieldStates } from '../field-sync/field-state-repository.js';
-import { loadEffectiveMappings } from '../field-sync/mapping-repository.js';
-import { applyWarpWrites } from '../field-sync/sync-customer-repository.js';
+import { loadFieldStates, saveFieldStates } from '../sync-store/field-state-repository.js';
+import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
+import { applyWarpWrites } from '../sync-store/sync-customer-repository.js';
 import { isStaleHubspotEvent, restoresBuriedEdits } from '../sync/decide-field.js';
 import type { FieldMapping } from '../sync/field-mapping.js';
 import { transformFor, type Canonical } from '../sync/transforms.js';

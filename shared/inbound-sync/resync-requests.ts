@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
-import { SYNC_ACTOR } from '../field-sync/sync-customer-repository.js';
+import { SYNC_ACTOR } from '../sync-store/sync-customer-repository.js';
 import { enqueueResync as enqueueResyncRow } from '../outbox/outbox-writes.js';
 import { publishOutboxRow, type OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../db/database.js';
-import { loadWarpChanges } from '../field-sync/warp-change-repository.js';
-import { lastWarpChange } from '../field-sync/warp-change-times.js';
+import { loadWarpChanges } from '../sync-store/warp-change-repository.js';
+import { lastWarpChange } from '../sync-store/warp-change-times.js';
 
 /**
  * When WARP last changed a field, for LATEST_WINS against a HubSpot event: the outbound worker's

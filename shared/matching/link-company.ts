@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
-import { lockCustomersForSync } from '../field-sync/customer-sync-lock.js';
-import { saveFieldStates } from '../field-sync/field-state-repository.js';
-import { loadEffectiveMappings } from '../field-sync/mapping-repository.js';
-import { inSavepoint } from '../field-sync/savepoint.js';
-import type { SyncCustomer } from '../field-sync/sync-customer-repository.js';
-import { insertSyncLog } from '../field-sync/sync-log-repository.js';
+import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
+import { saveFieldStates } from '../sync-store/field-state-repository.js';
+import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
+import { inSavepoint } from '../db/savepoint.js';
+import type { SyncCustomer } from '../sync-store/sync-customer-repository.js';
+import { insertSyncLog } from '../sync-store/sync-log-repository.js';
 import { forgetFieldStates } from '../inbound-sync/linked-customers.js';
 import { enqueueOperatorResync } from '../sync-admin/operator-resync.js';
 import type { FieldMapping } from '../sync/field-mapping.js';

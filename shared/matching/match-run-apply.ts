@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction, type Tx } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
-import { loadEffectiveMappings } from '../field-sync/mapping-repository.js';
+import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
 import { HUBSPOT_LIMITS } from '../hubspot/client/api-client-companies.js';
 import type { Logger } from '../logging/logger.js';
 import { readCompanies } from '../reconciliation/dry-run.js';

@@ -1,7 +1,7 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
-import { insertSyncLog } from '../field-sync/sync-log-repository.js';
+import { insertSyncLog } from '../sync-store/sync-log-repository.js';
 import type { Logger } from '../logging/logger.js';
 import { replayDeadLetters, ReplayError, type ReplayResult } from './dead-letters.js';
 

@@ -1,10 +1,10 @@
 import { inTransaction, type Db, type DbOrTx, type Tx } from '../db/database.js';
 import type { DiffDecision, HubspotReconciliationDiffsTable } from '../db/tables/hubspot-sync.js';
-import { loadFieldStates } from '../field-sync/field-state-repository.js';
-import { loadEffectiveMappings } from '../field-sync/mapping-repository.js';
-import { isLeftAlone } from '../field-sync/sync-customer-repository.js';
-import { loadWarpChanges } from '../field-sync/warp-change-repository.js';
-import { warpChangeTimes } from '../field-sync/warp-change-times.js';
+import { loadFieldStates } from '../sync-store/field-state-repository.js';
+import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
+import { isLeftAlone } from '../sync-store/sync-customer-repository.js';
+import { loadWarpChanges } from '../sync-store/warp-change-repository.js';
+import { warpChangeTimes } from '../sync-store/warp-change-times.js';
 import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
 import type { FieldDecision, RuleReason } from '../sync/decide-field.js';

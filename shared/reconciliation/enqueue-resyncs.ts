@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { inTransaction, type Db, type Tx } from '../db/database.js';
 import type { OutboxOrigin } from '../db/tables/hubspot-sync.js';
-import { isLeftAlone } from '../field-sync/sync-customer-repository.js';
+import { isLeftAlone } from '../sync-store/sync-customer-repository.js';
 import { enqueueResyncs } from '../outbox/outbox-writes.js';
 import { publishOutboxRow, type OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import type { ResyncCandidate } from './resync-candidates.js';

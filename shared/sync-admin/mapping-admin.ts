@@ -19,8 +19,8 @@ import {
   type ConfigRow,
   type StoredMapping,
 } from './stored-mappings.js';
-import { rowToMapping } from '../field-sync/mapping-repository.js';
-import { insertSyncLog } from '../field-sync/sync-log-repository.js';
+import { rowToMapping } from '../sync-store/mapping-repository.js';
+import { insertSyncLog } from '../sync-store/sync-log-repository.js';
 
 /**
  * Saving `hubspot_sync_config`: the same zod schema and resolveMappings the worker applies on load

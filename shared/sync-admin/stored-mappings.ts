@@ -4,7 +4,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import type { HubspotSyncConfigTable } from '../db/tables/hubspot-sync.js';
 import { AppError } from '../errors/app-error.js';
 import { fieldMappingSchema, fieldMappingsSchema, resolveMappings, type FieldMapping } from '../sync/field-mapping.js';
-import { rowToMapping } from '../field-sync/mapping-repository.js';
+import { rowToMapping } from '../sync-store/mapping-repository.js';
 
 /** Serialises mapping saves, so each one validates against the set it is about to change. */
 const MAPPING_LOCK_ID = 4_404_020;

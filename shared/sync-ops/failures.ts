@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { inTransaction, type Db } from '../db/database.js';
-import { insertSyncLog, type NewSyncLogEntry } from '../field-sync/sync-log-repository.js';
+import { insertSyncLog, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
 import type { Logger } from '../logging/logger.js';
 import { publishOutboxRow } from '../outbox/publish-outbox-row.js';
 import type { EventBatchPublisher } from '../pubsub/publisher.js';

@@ -15,7 +15,7 @@ import { listOpenConflicts } from '../../shared/sync-admin/conflict-resolution.j
 import { setCustomerOverride } from '../../shared/sync-admin/mapping-admin.js';
 import { DEFAULT_FIELD_MAPPINGS } from '../../shared/sync/default-mapping.js';
 import { startCustomerApi, type RunningApi } from '../integration/customer-api/support.js';
-import { ADMIN, customerInput, outboxSettled, waitFor } from '../integration/field-sync/field-sync-harness.js';
+import { ADMIN, customerInput, outboxSettled, waitFor } from '../integration/outbound-sync/field-sync-harness.js';
 import { startReconcileHarness, type ReconcileHarness } from '../integration/reconciliation/reconcile-harness.js';
 
 const SECRET = 'console-browser-test-secret-of-32-bytes!';

@@ -10,8 +10,8 @@ import { toCloudEvent } from '../../dev/local/pubsub-push-bridge.js';
 import { buildFieldSyncDeps } from '../../functions/field-sync/deps.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import type { Db } from '../../shared/db/database.js';
-import type { FieldSyncDeps } from '../../shared/field-sync/handle-outbox-message.js';
-import { createFieldSyncHandler } from '../../shared/field-sync/field-sync-handlers.js';
+import type { FieldSyncDeps } from '../../shared/outbound-sync/handle-outbox-message.js';
+import { createFieldSyncHandler } from '../../shared/outbound-sync/field-sync-handlers.js';
 import { sql } from 'kysely';
 
 export interface FieldSyncInstance {

@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
-import { lockCustomersForSync } from '../../../shared/field-sync/customer-sync-lock.js';
+import { lockCustomersForSync } from '../../../shared/sync-store/customer-sync-lock.js';
 import { processWebhookEvent, type InboundDeps } from '../../../shared/inbound-sync/process-webhook-event.js';
 import { webhookEventMessageSchema } from '../../../shared/webhooks/event-message.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';

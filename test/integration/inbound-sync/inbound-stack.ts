@@ -15,7 +15,7 @@ import type { Principal } from '../../../shared/auth/principal.js';
 import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import type { Db } from '../../../shared/db/database.js';
-import { createFieldSyncHandler } from '../../../shared/field-sync/field-sync-handlers.js';
+import { createFieldSyncHandler } from '../../../shared/outbound-sync/field-sync-handlers.js';
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
 import { createHubspotClient } from '../../../shared/hubspot/client/index.js';
 import type { InboundDeps } from '../../../shared/inbound-sync/process-webhook-event.js';

@@ -3,7 +3,7 @@ import { SEED_USERS } from '../../../dev/local/seed.js';
 import { createHubspotClient } from '../../../shared/hubspot/client/index.js';
 import { createLogger } from '../../../shared/logging/logger.js';
 import { call } from '../customer-api/support.js';
-import { ADMIN, createViaApi, customerRow, outboxSettled, sandboxCompaniesByBan, waitFor } from '../field-sync/field-sync-harness.js';
+import { ADMIN, createViaApi, customerRow, outboxSettled, sandboxCompaniesByBan, waitFor } from '../outbound-sync/field-sync-harness.js';
 import { createReconciliationApi, type ReconciliationApi } from '../reconciliation/reconciliation-api-support.js';
 
 describe('linking a customer to a HubSpot company by hand: candidates, link, unlink', () => {

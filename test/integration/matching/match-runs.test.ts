@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_USERS } from '../../../dev/local/seed.js';
 import { call } from '../customer-api/support.js';
-import { outboxSettled, sandboxCompaniesByBan, waitFor } from '../field-sync/field-sync-harness.js';
+import { outboxSettled, sandboxCompaniesByBan, waitFor } from '../outbound-sync/field-sync-harness.js';
 import { createReconciliationApi, type ReconciliationApi } from '../reconciliation/reconciliation-api-support.js';
 import { seedOnboarding, type SeededOnboarding } from './match-support.js';
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../../shared/db/database.js';
 import { generatePortal, type SeededPortal } from '../../../dev/hubspot-sandbox/portal-generator.js';
 import type { RunningSandbox } from '../../../dev/hubspot-sandbox/sandbox.js';
-import { banFor } from '../field-sync/customer-factory.js';
+import { banFor } from '../outbound-sync/customer-factory.js';
 
 export interface SeededOnboarding {
   portal: SeededPortal;

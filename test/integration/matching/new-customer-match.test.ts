@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, customerInput, customerRow, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../field-sync/field-sync-harness.js';
+import { ADMIN, customerInput, customerRow, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../outbound-sync/field-sync-harness.js';
 
 describe('a new customer whose company sales already made is linked to it, not given a duplicate', () => {
   let h: FieldSyncHarness;

@@ -5,7 +5,7 @@ import { main as deadLettersCli } from '../../../dev/dead-letters.js';
 import { SEED_USERS } from '../../../dev/local/seed.js';
 import { listDeadLetters } from '../../../shared/pubsub/dead-letters.js';
 import { call } from '../customer-api/support.js';
-import { waitFor } from '../field-sync/field-sync-harness.js';
+import { waitFor } from '../outbound-sync/field-sync-harness.js';
 import { createReconciliationApi, type ReconciliationApi } from './reconciliation-api-support.js';
 
 describe('dead letters: list and replay against the emulator, over HTTPS and the command', () => {

@@ -3,7 +3,7 @@ import { createLogger } from '../../../shared/logging/logger.js';
 import { createReconcileHandler } from '../../../shared/reconciliation/reconcile-handler.js';
 import type { ReconcileDeps } from '../../../shared/reconciliation/run-reconciliation.js';
 import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
-import { CLAIM_LEASE_MS, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../field-sync/field-sync-harness.js';
+import { CLAIM_LEASE_MS, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../outbound-sync/field-sync-harness.js';
 
 /**
  * The field-sync harness (PostgreSQL, sandbox without webhooks: every HubSpot edit's webhook is

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
 import type { HubspotCompanies } from '../../../shared/hubspot/client/hubspot-companies.js';
-import { banFor } from '../field-sync/customer-factory.js';
-import { waitFor } from '../field-sync/field-sync-harness.js';
+import { banFor } from '../outbound-sync/customer-factory.js';
+import { waitFor } from '../outbound-sync/field-sync-harness.js';
 import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
 type Companies = Pick<HubspotCompanies, 'searchCompanies' | 'batchReadWithHistory'>;

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
-import { banFor } from '../field-sync/customer-factory.js';
-import { ADMIN, CLAIM_LEASE_MS, outboxSettled, sandboxCompaniesByBan, waitFor } from '../field-sync/field-sync-harness.js';
+import { banFor } from '../outbound-sync/customer-factory.js';
+import { ADMIN, CLAIM_LEASE_MS, outboxSettled, sandboxCompaniesByBan, waitFor } from '../outbound-sync/field-sync-harness.js';
 import type { PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
 import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReconciliationApi, type ReconciliationApi } from './reconciliation-api-support.js';
-import { ADMIN, outboxSettled, waitFor } from '../field-sync/field-sync-harness.js';
+import { ADMIN, outboxSettled, waitFor } from '../outbound-sync/field-sync-harness.js';
 import { SEED_USERS } from '../../../dev/local/seed.js';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { call } from '../customer-api/support.js';

@@ -4,7 +4,7 @@ import { DEFAULT_FIELD_MAPPINGS } from '../../../shared/sync/default-mapping.js'
 import { listOpenConflicts, resolveConflict } from '../../../shared/sync-admin/conflict-resolution.js';
 import { setCustomerOverride } from '../../../shared/sync-admin/mapping-admin.js';
 import type { ResyncPublishing } from '../../../shared/sync-admin/operator-resync.js';
-import { ADMIN, outboxSettled, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../field-sync/field-sync-harness.js';
+import { ADMIN, outboxSettled, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../outbound-sync/field-sync-harness.js';
 
 const legalNameMapping = DEFAULT_FIELD_MAPPINGS.find((m) => m.warpField === 'legal_name')!;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors/app-error.js';
-import { loadEffectiveMappings } from '../../../shared/field-sync/mapping-repository.js';
+import { loadEffectiveMappings } from '../../../shared/sync-store/mapping-repository.js';
 import { DEFAULT_FIELD_MAPPINGS } from '../../../shared/sync/default-mapping.js';
 import type { FieldMapping } from '../../../shared/sync/field-mapping.js';
 import {
@@ -11,8 +11,8 @@ import {
   showMappings,
 } from '../../../shared/sync-admin/mapping-admin.js';
 import type { MessagePublisher } from '../../../shared/pubsub/publisher.js';
-import { insertCustomersWithOutbox } from '../field-sync/customer-factory.js';
-import { recordingPublisher } from '../field-sync/recording-publisher.js';
+import { insertCustomersWithOutbox } from '../outbound-sync/customer-factory.js';
+import { recordingPublisher } from '../outbound-sync/recording-publisher.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 const seeded = (warpField: string): FieldMapping => {

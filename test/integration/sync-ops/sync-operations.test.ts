@@ -6,7 +6,7 @@ import type { ScheduledJob, ScheduledJobReader } from '../../../shared/sync-ops/
 import { syncRoutes } from '../../../functions/customer-api/sync-routes.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { recordingPublisher } from '../field-sync/recording-publisher.js';
+import { recordingPublisher } from '../outbound-sync/recording-publisher.js';
 import { ALL_ACCESS_USER, call, fakeAuthenticator, newCustomer, startCustomerApi, type RunningApi } from '../customer-api/support.js';
 
 const JOB: ScheduledJob = {

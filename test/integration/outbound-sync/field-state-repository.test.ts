@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFieldStates, saveFieldStates } from '../../../shared/field-sync/field-state-repository.js';
+import { loadFieldStates, saveFieldStates } from '../../../shared/sync-store/field-state-repository.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { insertCustomersWithOutbox } from './customer-factory.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
-import { budgetWaitForLease, hubspotDeadline, SyncDeadlineError, withDeadline } from '../../../shared/field-sync/sync-deadline.js';
+import type { CompanyGateway } from '../../../shared/outbound-sync/sync-claimed-rows.js';
+import { budgetWaitForLease, hubspotDeadline, SyncDeadlineError, withDeadline } from '../../../shared/outbound-sync/sync-deadline.js';
 
 const claimedAt = new Date('2026-01-01T00:00:00Z');
 

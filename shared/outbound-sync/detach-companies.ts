@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { inTransaction } from '../db/database.js';
-import { lockCustomersForSync } from './customer-sync-lock.js';
+import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
 import { completeOutboxRows, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { lastId } from './settle-customer.js';
 import type { SyncBatchDeps } from './sync-claimed-rows.js';
-import { SYNC_ACTOR, type SyncCustomer } from './sync-customer-repository.js';
+import { SYNC_ACTOR, type SyncCustomer } from '../sync-store/sync-customer-repository.js';
 import { outboundEntry } from './sync-log-entries.js';
-import { insertSyncLog, type NewSyncLogEntry } from './sync-log-repository.js';
+import { insertSyncLog, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
 
 /** A customer a person unlinked whose company still carries its `warp_ban`. */
 export interface Detaching {

@@ -1,15 +1,15 @@
 import type { Detaching } from './detach-companies.js';
 import type { Tx } from '../db/database.js';
-import { lockCustomersForSync } from './customer-sync-lock.js';
-import { loadFieldStates, type CustomerFieldStates, type StoredFieldState } from './field-state-repository.js';
-import { loadEffectiveMappings } from './mapping-repository.js';
+import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
+import { loadFieldStates, type CustomerFieldStates, type StoredFieldState } from '../sync-store/field-state-repository.js';
+import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
 import type { ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { lastId, type CustomerWork } from './settle-customer.js';
-import { loadCustomers, type SyncCustomer } from './sync-customer-repository.js';
+import { loadCustomers, type SyncCustomer } from '../sync-store/sync-customer-repository.js';
 import { outboundEntry, type LogContext } from './sync-log-entries.js';
-import type { NewSyncLogEntry } from './sync-log-repository.js';
-import { loadWarpChanges } from './warp-change-repository.js';
-import { warpChangeTimes } from './warp-change-times.js';
+import type { NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
+import { loadWarpChanges } from '../sync-store/warp-change-repository.js';
+import { warpChangeTimes } from '../sync-store/warp-change-times.js';
 
 /** How a customer's rows end: DONE, or FAILED with the error. */
 export interface Completion {

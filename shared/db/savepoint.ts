@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../db/database.js';
+import type { Tx } from './database.js';
 
 /**
  * SQLSTATE classes of the data written: data exception (22), integrity constraint violation (23)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomerService } from '../../../shared/customers/service.js';
-import { handleOutboxMessage } from '../../../shared/field-sync/handle-outbox-message.js';
-import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
+import { handleOutboxMessage } from '../../../shared/outbound-sync/handle-outbox-message.js';
+import type { CompanyGateway } from '../../../shared/outbound-sync/sync-claimed-rows.js';
 import { relayUnpublished } from '../../../shared/outbox/relay.js';
 import { ADMIN, createViaApi, customerInput, customerRow as customer, messageFor, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
 import { insertCustomersWithOutbox } from './customer-factory.js';

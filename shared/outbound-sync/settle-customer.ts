@@ -2,13 +2,13 @@ import type { Tx } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { FieldMapping } from '../sync/field-mapping.js';
 import type { CustomerSyncPlan, HubspotSide } from '../sync/plan-customer.js';
-import { markCompanyDeleted } from './company-deleted.js';
-import { describeWriteError, inSavepoint, type SavepointResult } from './savepoint.js';
-import { saveFieldStates, type CustomerFieldStates } from './field-state-repository.js';
+import { markCompanyDeleted } from '../sync-store/company-deleted.js';
+import { describeWriteError, inSavepoint, type SavepointResult } from '../db/savepoint.js';
+import { saveFieldStates, type CustomerFieldStates } from '../sync-store/field-state-repository.js';
 import type { ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { outboundEntry, planLogEntries, type LogContext, type PushOutcome } from './sync-log-entries.js';
-import { insertSyncLog, type LoggedFieldChanges, type NewSyncLogEntry } from './sync-log-repository.js';
-import { applyWarpWrites, type SyncCustomer } from './sync-customer-repository.js';
+import { insertSyncLog, type LoggedFieldChanges, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
+import { applyWarpWrites, type SyncCustomer } from '../sync-store/sync-customer-repository.js';
 
 /** One customer of a batch, from its claimed rows to what HubSpot said. */
 export interface CustomerWork {

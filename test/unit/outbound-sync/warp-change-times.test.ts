@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lastWarpChange, type OutboxChange } from '../../../shared/field-sync/warp-change-times.js';
+import { lastWarpChange, type OutboxChange } from '../../../shared/sync-store/warp-change-times.js';
 
 const at = (minute: number) => new Date(Date.UTC(2025, 0, 1, 12, minute));
 const row = (operation: OutboxChange['operation'], changedFields: string[], minute: number): OutboxChange => ({

@@ -2,11 +2,11 @@ import { inTransaction, type Tx } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import { findExistingCompanies, type ExistingCompany } from '../matching/existing-companies.js';
 import type { MatchRule } from '../matching/match.js';
-import { lockCustomersForSync } from './customer-sync-lock.js';
-import { describeWriteError, inSavepoint } from './savepoint.js';
+import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
+import { describeWriteError, inSavepoint } from '../db/savepoint.js';
 import { lastId, type CustomerWork } from './settle-customer.js';
-import { linkCustomerToCompany, markLinkNeedsAttention } from './sync-customer-repository.js';
-import type { NewSyncLogEntry } from './sync-log-repository.js';
+import { linkCustomerToCompany, markLinkNeedsAttention } from '../sync-store/sync-customer-repository.js';
+import type { NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
 import type { CompanyGateway } from './sync-claimed-rows.js';
 
 export interface LinkDeps {

@@ -6,7 +6,7 @@ import { claimOutboxBatch, releaseOutboxRows, type ClaimedOutboxRow, type Messag
 import type { CompanyGateway, SyncBatchResult } from './sync-claimed-rows.js';
 import { hubspotDeadline, withDeadline } from './sync-deadline.js';
 import { syncIsolatingFailures } from './sync-isolating-failures.js';
-import { insertSyncLog } from './sync-log-repository.js';
+import { insertSyncLog } from '../sync-store/sync-log-repository.js';
 import type { Clock } from '../runtime/clock.js';
 
 export interface FieldSyncWorkerOptions {

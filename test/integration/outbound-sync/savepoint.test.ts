@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inSavepoint } from '../../../shared/field-sync/savepoint.js';
+import { inSavepoint } from '../../../shared/db/savepoint.js';
 import type { Tx } from '../../../shared/db/database.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 

@@ -5,7 +5,7 @@ import { getPath } from '../../../shared/sync/json-path.js';
 import { transformFor } from '../../../shared/sync/transforms.js';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { outboxMessageSchema } from '../../../shared/outbox/outbox-message.js';
-import { handleOutboxMessage } from '../../../shared/field-sync/handle-outbox-message.js';
+import { handleOutboxMessage } from '../../../shared/outbound-sync/handle-outbox-message.js';
 import { createCustomerService } from '../../../shared/customers/service.js';
 import { enqueueResync } from '../../../shared/inbound-sync/resync-requests.js';
 import { banFor } from './customer-factory.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { createCustomerService } from '../../../shared/customers/service.js';
-import { handleOutboxMessage } from '../../../shared/field-sync/handle-outbox-message.js';
+import { handleOutboxMessage } from '../../../shared/outbound-sync/handle-outbox-message.js';
 import { ADMIN, messageFor, startFieldSyncHarness, waitFor, type FieldSyncHarness } from './field-sync-harness.js';
 
 /** Waits until the wall clock has moved past `since`, so the next change is strictly later. */

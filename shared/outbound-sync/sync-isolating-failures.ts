@@ -3,7 +3,7 @@ import { HubspotError } from '../hubspot/client/errors.js';
 import { completeOutboxRows, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { lastId } from './settle-customer.js';
 import { syncClaimedRows, type SyncBatchDeps, type SyncBatchResult } from './sync-claimed-rows.js';
-import { insertSyncLog } from './sync-log-repository.js';
+import { insertSyncLog } from '../sync-store/sync-log-repository.js';
 
 /**
  * syncClaimedRows, except that a HubSpot error retrying cannot cure (a 4xx the adapter could not

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../../shared/db/database.js';
-import { lockCustomersForSync } from '../../../shared/field-sync/customer-sync-lock.js';
-import { handleOutboxMessage } from '../../../shared/field-sync/handle-outbox-message.js';
-import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
+import { lockCustomersForSync } from '../../../shared/sync-store/customer-sync-lock.js';
+import { handleOutboxMessage } from '../../../shared/outbound-sync/handle-outbox-message.js';
+import type { CompanyGateway } from '../../../shared/outbound-sync/sync-claimed-rows.js';
 import { ADMIN, createViaApi, customerRow, messageFor, startFieldSyncHarness, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
 
 /** The harness's gateway, with `beforeUpdate` run before every batch update reaches HubSpot. */

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { companyDeletedMessage } from '../../../shared/field-sync/company-deleted.js';
-import { handleOutboxMessage, type FieldSyncDeps } from '../../../shared/field-sync/handle-outbox-message.js';
+import { companyDeletedMessage } from '../../../shared/sync-store/company-deleted.js';
+import { handleOutboxMessage, type FieldSyncDeps } from '../../../shared/outbound-sync/handle-outbox-message.js';
 import { ClaimLostError } from '../../../shared/outbox/outbox-claims.js';
-import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
-import { SyncDeadlineError } from '../../../shared/field-sync/sync-deadline.js';
+import type { CompanyGateway } from '../../../shared/outbound-sync/sync-claimed-rows.js';
+import { SyncDeadlineError } from '../../../shared/outbound-sync/sync-deadline.js';
 import { HubspotRequestError } from '../../../shared/hubspot/client/index.js';
 import { insertCustomersWithOutbox, updateCustomersWithOutbox } from './customer-factory.js';
 import { hubspotCalls, messageFor, startFieldSyncHarness, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';

@@ -3,18 +3,18 @@ import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
 import type { JsonObject } from '../sync/json-path.js';
 import { planCustomerSync } from '../sync/plan-customer.js';
-import { alertCompanyDeleted } from './company-deleted.js';
+import { alertCompanyDeleted } from '../sync-store/company-deleted.js';
 import { pushToHubspot, readCompanies } from './company-exchange.js';
-import { lockCustomersForSync } from './customer-sync-lock.js';
+import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
 import { detachCompanies } from './detach-companies.js';
-import { loadFieldStates } from './field-state-repository.js';
+import { loadFieldStates } from '../sync-store/field-state-repository.js';
 import { linkNewCompanies } from './link-new-companies.js';
-import { inSavepoint } from './savepoint.js';
+import { inSavepoint } from '../db/savepoint.js';
 import { completeOutboxRows, releaseOutboxRows, renewClaims, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
 import { directWrites, isolatedWrites, lastId, settleCustomer, unsettledEntries, type CustomerWork, type CustomerWrites, type Settled } from './settle-customer.js';
 import { outboundEntry } from './sync-log-entries.js';
-import { insertSyncLog, type NewSyncLogEntry } from './sync-log-repository.js';
-import { loadCustomers } from './sync-customer-repository.js';
+import { insertSyncLog, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
+import { loadCustomers } from '../sync-store/sync-customer-repository.js';
 import { movedSincePlanned, takeSyncSnapshot, type Completion, type SyncSnapshot } from './sync-snapshot.js';
 
 /**

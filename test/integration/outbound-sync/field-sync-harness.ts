@@ -8,9 +8,9 @@ import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubS
 import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
-import { createFieldSyncHandler } from '../../../shared/field-sync/field-sync-handlers.js';
-import type { FieldSyncDeps } from '../../../shared/field-sync/handle-outbox-message.js';
-import type { CompanyGateway } from '../../../shared/field-sync/sync-claimed-rows.js';
+import { createFieldSyncHandler } from '../../../shared/outbound-sync/field-sync-handlers.js';
+import type { FieldSyncDeps } from '../../../shared/outbound-sync/handle-outbox-message.js';
+import type { CompanyGateway } from '../../../shared/outbound-sync/sync-claimed-rows.js';
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
 import { createHubspotClient, type HubspotClient } from '../../../shared/hubspot/client/index.js';
 import { createLogger, type Logger } from '../../../shared/logging/logger.js';

@@ -1,5 +1,5 @@
 import type { CustomerSyncPlan } from '../sync/plan-customer.js';
-import type { LoggedFieldChanges, NewSyncLogEntry } from './sync-log-repository.js';
+import type { LoggedFieldChanges, NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
 
 export interface LogContext {
   customerId: string;
