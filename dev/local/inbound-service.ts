@@ -1,7 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub } from '@google-cloud/pubsub';
 import { createControlClient } from '../hubspot-sandbox/control-client.js';
 import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js';
@@ -9,12 +6,12 @@ import { poolSizeFor } from '../../shared/db/pool-size.js';
 import { createDb, type Db } from '../../shared/db/database.js';
 import { createHubspotClient } from '../../shared/hubspot/client/index.js';
 import type { SignatureVersion } from '../../shared/hubspot/webhook-signature.js';
-import { installFrameworkHooksOn } from '../../shared/http/framework-errors.js';
 import { createInboundHandler } from '../../shared/inbound-sync/inbound-handler.js';
 import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-event.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher, type EventBatchPublisher, type MessagePublisher } from '../../shared/pubsub/publisher.js';
 import { startPushBridge, type PushBridge } from './pubsub-push-bridge.js';
+import { serveHttpFunction } from './serve-http-function.js';
 import { SANDBOX_DEFAULTS } from '../hubspot-sandbox/options.js';
 import { LOCAL_DELIVERIES } from './sync-services.js';
 import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from './pubsub-topology.js';
@@ -61,13 +58,11 @@ export interface InboundService {
   close(): Promise<void>;
 }
 
-let registered = 0;
-
 export async function startInboundService(options: InboundServiceOptions): Promise<InboundService> {
   const host = options.webhook.host ?? '127.0.0.1';
   const path = options.webhook.path ?? '/hubspot/webhook';
   const server = await listen(options, host);
-  const { port } = server.server.address() as AddressInfo;
+  const { port } = server.served.server.address() as AddressInfo;
   const webhookUrl = `http://${host}:${port}${path}`;
   server.setPublicUrl(webhookUrl);
 
@@ -91,10 +86,7 @@ export async function startInboundService(options: InboundServiceOptions): Promi
     webhookUrl,
     bridge,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.server.close(() => resolve());
-        server.server.closeAllConnections();
-      });
+      await server.served.close();
       await bridge.close();
     },
   };
@@ -104,7 +96,6 @@ export async function startInboundService(options: InboundServiceOptions): Promi
 async function listen(options: InboundServiceOptions, host: string) {
   // The public URL is only known once the port is: the intake reads it per request.
   let publicUrl = '';
-  const name = `hubspotWebhookLocal${(registered += 1)}`;
   const intakeLog = options.log.child({ component: 'hubspot-webhook' });
   // Over the caller's PubSub client, which the caller closes.
   const batchPublisher = createPubSubPublisher(options.pubsub);
@@ -120,15 +111,9 @@ async function listen(options: InboundServiceOptions, host: string) {
     maxBodyBytes: 1024 * 1024,
     now: systemClock,
   }), intakeLog);
-  http(name, webhook.handle);
-  const server: Server = getTestServer(name);
-  installFrameworkHooksOn(server, webhook.frameworkHooks);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.webhook.port, host, () => resolve());
-  });
+  const served = await serveHttpFunction(webhook.handle, { hooks: webhook.frameworkHooks, port: options.webhook.port, host });
   return {
-    server,
+    served,
     setPublicUrl(url: string) {
       publicUrl = url;
     },

@@ -1,8 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import pg from 'pg';
 import { buildCustomerApi } from '../../functions/customer-api/wiring.js';
 import { signDevAccessToken } from '../../shared/auth/access-token.js';
@@ -12,11 +9,11 @@ import type { Env } from '../../shared/config/parse-env.js';
 import { secretManagerReader } from '../../shared/config/secrets.js';
 import { createDb } from '../../shared/db/database.js';
 import { migrate } from '../../shared/db/migrator.js';
-import { installFrameworkHooksOn } from '../../shared/http/framework-errors.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 import { startLocalPostgres } from './embedded-postgres.js';
 import { seedDemoData, SEED_USERS } from './seed.js';
+import { serveHttpFunction } from './serve-http-function.js';
 
 /**
  * The local stack as an ordered list of services. Each starts with what the
@@ -150,14 +147,8 @@ export const customerApi: StackService = {
     for (const warning of config.warnings) log.warn(warning);
     const publisher = env.PUBSUB_EMULATOR_HOST ? createPubSubPublisher() : undefined;
     const instance = buildCustomerApi(config, log, publisher);
-    http('customerApi', instance.api.handle);
-    const server = getTestServer('customerApi');
-    installFrameworkHooksOn(server, instance.api.frameworkHooks);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, '127.0.0.1', resolve);
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const served = await serveHttpFunction(instance.api.handle, { hooks: instance.api.frameworkHooks, port: config.port });
+    const url = served.url;
     ctx.urls.customerApi = url;
     const banner = [`customer API: ${url}/v1/customers`];
     if (config.jwt.keys.kind === 'secret') {
@@ -178,8 +169,7 @@ export const customerApi: StackService = {
     return {
       banner,
       async stop() {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
+        await served.close();
         await instance.close();
       },
     };

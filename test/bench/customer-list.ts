@@ -6,11 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { startLocalPostgres } from '../../dev/local/embedded-postgres.js';
@@ -23,6 +20,7 @@ import { createDb, type Db } from '../../shared/db/database.js';
 import { migrate } from '../../shared/db/migrator.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { freePort } from '../support/free-port.js';
+import { serveHttpFunction } from '../../dev/local/serve-http-function.js';
 
 export interface CustomerListBenchOptions {
   customers?: number;
@@ -114,10 +112,8 @@ export async function benchCustomerList(options: CustomerListBenchOptions = {}):
       log: createLogger({ level: 'ERROR' }),
       corsAllowedOrigins: [],
     });
-    http('customerApiBench', api.handle);
-    const server = getTestServer('customerApiBench');
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/customers`;
+    const served = await serveHttpFunction(api.handle, { hooks: api.frameworkHooks });
+    const base = `${served.url}/v1/customers`;
     const admin = SEED_USERS.superAdmin;
     const headers = { authorization: `Bearer ${await signDevAccessToken({ ...admin, secret: SECRET, ttlSeconds: 3600 })}` };
 
@@ -141,8 +137,7 @@ export async function benchCustomerList(options: CustomerListBenchOptions = {}):
         target: 'p99 < 50 ms for a page of 20 with a search term',
       };
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await served.close();
     }
   } finally {
     await db.destroy();

@@ -4,19 +4,15 @@
  * then serves until stdin closes (the parent ended, however it ended).
  *   DATABASE_URL=… node --import tsx test/bench/hostile-servers.ts
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { z } from 'zod';
 import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js';
 import { createDb } from '../../shared/db/database.js';
 import { AppError } from '../../shared/errors/app-error.js';
-import { installFrameworkHooksOn } from '../../shared/http/framework-errors.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { startCustomerApi } from '../integration/customer-api/support.js';
 import type { TestDatabase } from '../support/test-database.js';
 import { systemClock } from '../../shared/runtime/clock.js';
+import { serveHttpFunction } from '../../dev/local/serve-http-function.js';
 
 const BENCH_TOKEN = 'bench';
 const BENCH_CLIENT_SECRET = 'bench-secret';
@@ -47,13 +43,10 @@ const intake = createHubspotWebhook(async () => ({
   now: systemClock,
 }), logger);
 // As deployed: the hooks are on the framework's server before its first request.
-http('benchHostileWebhook', intake.handle);
-const server: Server = getTestServer('benchHostileWebhook');
-installFrameworkHooksOn(server, intake.frameworkHooks);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const webhook = await serveHttpFunction(intake.handle, { hooks: intake.frameworkHooks });
 
-process.stdout.write(JSON.stringify({ api: api.url, webhook: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }) + '\n');
+process.stdout.write(JSON.stringify({ api: api.url, webhook: webhook.url }) + '\n');
 process.stdin.resume();
 process.stdin.on('close', () => {
-  void Promise.allSettled([api.close(), new Promise((resolve) => server.close(resolve)), db.destroy()]).then(() => process.exit(0));
+  void Promise.allSettled([api.close(), webhook.close(), db.destroy()]).then(() => process.exit(0));
 });

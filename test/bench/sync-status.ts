@@ -5,9 +5,6 @@
  * sequential loop on loopback.
  */
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { sql } from 'kysely';
 import { seedDemoData, SEED_USERS } from '../../dev/local/seed.js';
 import { createCustomerApi } from '../../functions/customer-api/app.js';
@@ -17,6 +14,7 @@ import { createGatekeeper } from '../../shared/auth/gatekeeper.js';
 import { createDb, type Db } from '../../shared/db/database.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { benchDatabase, percentile, round, stopAll, type Stops } from './bench-support.js';
+import { serveHttpFunction } from '../../dev/local/serve-http-function.js';
 
 export interface SyncStatusBenchOptions {
   customers?: number;
@@ -82,14 +80,9 @@ export async function benchSyncStatus(options: SyncStatusBenchOptions = {}): Pro
       log: createLogger({ level: 'ERROR' }),
       corsAllowedOrigins: [],
     });
-    http('syncStatusBench', api.handle);
-    const server = getTestServer('syncStatusBench');
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    stops.push(async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
-    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/sync/status`;
+    const served = await serveHttpFunction(api.handle, { hooks: api.frameworkHooks });
+    stops.push(served.close);
+    const target = `${served.url}/v1/sync/status`;
     const headers = { authorization: `Bearer ${await signDevAccessToken({ ...SEED_USERS.superAdmin, secret: SECRET, ttlSeconds: 3600 })}` };
 
     let last: { outbox: { backlog: { count: number } }; customersNeedingAttention: { count: number } } | undefined;

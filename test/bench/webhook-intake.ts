@@ -8,11 +8,10 @@
  * DATABASE_URL / PUBSUB_EMULATOR_HOST reuse running services; otherwise both are started here.
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, request as httpRequest } from 'node:http';
 import os from 'node:os';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { HttpFunction } from '@google-cloud/functions-framework';
+import type { FrameworkHooks } from '../../shared/http/framework-errors.js';
 import { PubSub } from '@google-cloud/pubsub';
 import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js';
 import { createDb } from '../../shared/db/database.js';
@@ -23,6 +22,7 @@ import { createPubSubPublisher as createPubSubBatchPublisher } from '../../share
 import { MAX_EVENTS_PER_DELIVERY } from '../../shared/webhooks/event-schema.js';
 import { benchDatabase, benchEmulator, percentile, round, stopAll, type Stops } from './bench-support.js';
 import { systemClock } from '../../shared/runtime/clock.js';
+import { serveHttpFunction } from '../../dev/local/serve-http-function.js';
 
 export interface WebhookIntakeBenchOptions {
   requests?: number;
@@ -89,8 +89,8 @@ export async function benchWebhookIntake(options: WebhookIntakeBenchOptions = {}
       }),
       logger,
     );
-    const intakeUrl = await serve('benchWebhookIntake', webhook.handle, stops);
-    const ceilingUrl = await serve('benchWebhookCeiling', (_req, res) => sendData(res, 200, { received: batchSize }), stops);
+    const intakeUrl = await serve(webhook.handle, stops, webhook.frameworkHooks);
+    const ceilingUrl = await serve((_req, res) => sendData(res, 200, { received: batchSize }), stops);
 
     let nextEvent = 0;
     const deliveries = (count: number) =>
@@ -225,11 +225,9 @@ function post(url: string, delivery: Delivery, agent: Agent): Promise<number> {
   });
 }
 
-async function serve(name: string, handler: Parameters<typeof http>[1], stops: Stops): Promise<string> {
-  http(name, handler);
-  const server: Server = getTestServer(name);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function serve(handler: HttpFunction, stops: Stops, hooks: FrameworkHooks | null = null): Promise<string> {
+  const served = await serveHttpFunction(handler, { hooks });
+  stops.push(served.close);
+  return served.url;
 }
 

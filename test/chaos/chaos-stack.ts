@@ -7,11 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub } from '@google-cloud/pubsub';
 import { Client } from '@hubspot/api-client';
 import { startSandbox, type RunningSandbox } from '../../dev/hubspot-sandbox/sandbox.js';
@@ -37,6 +34,7 @@ import { createReconcileHandler } from '../../shared/reconciliation/reconcile-ha
 import { adminQuery } from '../support/admin-query.js';
 import { freePort } from '../support/free-port.js';
 import { startFieldSyncInstance, type FieldSyncInstance } from './field-sync-instance.js';
+import { serveHttpFunction } from '../../dev/local/serve-http-function.js';
 
 const ADMIN: Principal = { userId: 'c4a05000-0000-4000-8000-000000000001', email: 'chaos@example.com', userType: 'superAdmin', permissions: ['*'], customerScope: { kind: 'ALL' } };
 const DATABASE = 'warp_chaos';
@@ -202,16 +200,7 @@ async function serveCustomerApi(db: Db, publisher: ReturnType<typeof createPubSu
     corsAllowedOrigins: [],
     onOutboxCommitted: createOnOutboxCommitted({ db, publisher, topic }),
   });
-  const name = `customerApiChaos${randomBytes(4).toString('hex')}`;
-  http(name, api.handle);
-  const server = getTestServer(name);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  stops.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  const served = await serveHttpFunction(api.handle, { hooks: api.frameworkHooks });
+  stops.push(served.close);
+  return `${served.url}/v1`;
 }

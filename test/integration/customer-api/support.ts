@@ -1,15 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { createCustomerApi, type CustomerApiDeps } from '../../../functions/customer-api/app.js';
 import type { RequestAuthenticator } from '../../../shared/auth/authenticate-request.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { AppError } from '../../../shared/errors/app-error.js';
-import { hookFrameworkServer } from '../../../shared/http/framework-errors.js';
 import { createMemoryLogger, type LogFields } from '../../../shared/logging/logger.js';
 import type { TestDatabase } from '../../support/test-database.js';
 import { assertDocumentedResponse } from '../../support/openapi-validator.js';
+import { serveHttpFunction } from '../../../dev/local/serve-http-function.js';
 
 export interface RunningApi {
   url: string;
@@ -31,19 +27,8 @@ export async function startCustomerApi(
 ): Promise<RunningApi> {
   const { logger, lines } = createMemoryLogger('DEBUG');
   const api = createCustomerApi({ corsAllowedOrigins: [], ...deps, db: t.db, log: logger });
-  const name = `customerApi_${randomUUID().replace(/-/g, '')}`;
-  http(name, api.handle);
-  if (options.hookFrameworkErrors !== false && !hookFrameworkServer(api.handle, api.frameworkHooks)) {
-    throw new Error('could not hook functions-framework server creation');
-  }
-  const server = getTestServer(name);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    lines,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const { url, close } = await serveHttpFunction(api.handle, { hooks: options.hookFrameworkErrors === false ? null : api.frameworkHooks });
+  return { url, lines, close };
 }
 
 export const ALL_ACCESS_USER = '11111111-1111-4111-8111-111111111111';

@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { request as httpRequest, type Server } from 'node:http';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { request as httpRequest } from 'node:http';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createHubspotWebhook, type HubspotWebhookFunction } from '../../../functions/hubspot-webhook/handler.js';
-import { installFrameworkHooksOn } from '../../../shared/http/framework-errors.js';
 import type { Db } from '../../../shared/db/database.js';
 import { signV1, signV2, signV3, type SignatureVersion } from '../../../shared/hubspot/webhook-signature.js';
 import { createMemoryLogger, type LogFields } from '../../../shared/logging/logger.js';
@@ -14,6 +10,7 @@ import { createPubSubPublisher, type EventBatchPublisher } from '../../../shared
 import type { HubspotWebhookEvent } from '../../../shared/webhooks/event-schema.js';
 import type { WebhookIntakeDeps } from '../../../shared/webhooks/intake.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { serveHttpFunction } from '../../../dev/local/serve-http-function.js';
 
 export const PUBLIC_URL = 'https://hooks.warp.example/hubspot/webhook';
 export const CLIENT_SECRET = `test-client-secret-${randomBytes(8).toString('hex')}`;
@@ -93,8 +90,6 @@ export interface IntakeServer {
   close(): Promise<void>;
 }
 
-let registered = 0;
-
 /** The intake behind functions-framework's own Express stack (body parsers, rawBody) on an ephemeral port. */
 export async function startIntake(options: {
   db: Db;
@@ -122,17 +117,8 @@ export async function startIntake(options: {
 
 /** Registers the function under a fresh name and serves it on an ephemeral loopback port. */
 export async function serveWebhook(webhook: HubspotWebhookFunction): Promise<{ url: string; close(): Promise<void> }> {
-  const name = `hubspotWebhookTest${(registered += 1)}`;
-  http(name, webhook.handle);
-  const server: Server = getTestServer(name);
-  // As production does at its first request, so a malformed first body gets the envelope too.
-  installFrameworkHooksOn(server, webhook.frameworkHooks);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const { url, close } = await serveHttpFunction(webhook.handle, { hooks: webhook.frameworkHooks });
+  return { url, close };
 }
 
 let nextEventId = 1000;
