@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction } from '../db/database.js';
 import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
 import { completeOutboxRows, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
-import { lastId } from './settle-customer.js';
+import { lastId } from './customer-work.js';
 import type { SyncBatchDeps } from './sync-claimed-rows.js';
 import { SYNC_ACTOR, type SyncCustomer } from '../sync-store/sync-customer-repository.js';
 import { outboundEntry } from './sync-log-entries.js';

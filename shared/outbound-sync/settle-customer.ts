@@ -1,39 +1,13 @@
 import type { Tx } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
-import type { FieldMapping } from '../sync/field-mapping.js';
-import type { CustomerSyncPlan, HubspotSide } from '../sync/plan-customer.js';
+import type { CustomerSyncPlan } from '../sync/plan-customer.js';
 import { markCompanyDeleted } from '../sync-store/company-deleted.js';
 import { describeWriteError, inSavepoint, type SavepointResult } from '../db/savepoint.js';
-import { saveFieldStates, type CustomerFieldStates } from '../sync-store/field-state-repository.js';
-import type { ClaimedOutboxRow } from '../outbox/outbox-claims.js';
+import { saveFieldStates } from '../sync-store/field-state-repository.js';
+import { lastId, type CustomerStage, type SettlingStage, type StageOf } from './customer-work.js';
 import { outboundEntry, planLogEntries, type LogContext, type PushOutcome } from './sync-log-entries.js';
 import { insertSyncLog, type LoggedFieldChanges, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
-import { applyWarpWrites, type SyncCustomer } from '../sync-store/sync-customer-repository.js';
-
-/** One customer of a batch, from its claimed rows to what HubSpot said. */
-export interface CustomerWork {
-  customer: SyncCustomer;
-  rows: ClaimedOutboxRow[];
-  mappings: FieldMapping[];
-  states: CustomerFieldStates;
-  /** When WARP last changed each mapped field, from the customer's whole outbox. */
-  warpChangedAt: Record<string, Date | null>;
-  companyId: string | null;
-  hubspot: HubspotSide | null;
-  /** HubSpot does not have the linked company any more (archived or deleted before we heard). */
-  companyGone: boolean;
-  /** HubSpot merged the linked company into this one (the read answered with the survivor). */
-  mergedInto?: string;
-  /** Why the customer could not be linked to a company. */
-  linkFailure?: string;
-  plan?: CustomerSyncPlan;
-  push: PushOutcome;
-  logs: NewSyncLogEntry[];
-}
-
-export function lastId(rows: readonly ClaimedOutboxRow[]): string {
-  return rows[rows.length - 1]!.id;
-}
+import { applyWarpWrites } from '../sync-store/sync-customer-repository.js';
 
 export interface Settled {
   warpWrites: number;
@@ -66,45 +40,60 @@ export const isolatedWrites =
  * After the HubSpot write: one customer's WARP writes, field states and sync log. A company HubSpot
  * does not have marks the link DELETED instead (nothing to sync to, no retry).
  */
-export async function settleCustomer(tx: Tx, w: CustomerWork, now: Date, log: Logger, writes: CustomerWrites, traceId?: string): Promise<Settled> {
-  const ctx: LogContext = { customerId: w.customer.id, companyId: w.companyId, outboxId: lastId(w.rows), traceId };
-  const located = { outbox_id: ctx.outboxId, trace_id: traceId ?? null };
-  if (!w.companyId) {
-    return { warpWrites: 0, failed: true, error: w.linkFailure ?? 'no HubSpot company', logs: w.logs };
+export async function settleCustomer(tx: Tx, stage: SettlingStage, now: Date, log: Logger, writes: CustomerWrites, traceId?: string): Promise<Settled> {
+  switch (stage.kind) {
+    case 'NOT_LINKED':
+      return { warpWrites: 0, failed: true, error: stage.reason, logs: stage.logs };
+    case 'COMPANY_GONE':
+      return markGone(tx, stage, now, writes, traceId);
+    case 'PLANNED':
+      return settlePlan(tx, stage, now, log, writes, traceId);
   }
-  if (w.companyGone) {
-    const companyId = w.companyId;
-    const unlinked = await writes(() => markCompanyDeleted(tx, w.customer.id, companyId, now));
-    if (unlinked.ok) return { warpWrites: 0, failed: true, companyDeleted: true, logs: [...w.logs, { ...unlinked.value, ...located }] };
-    if (unlinked.retryable) return { warpWrites: 0, failed: false, retry: true, logs: unsettledEntries(w, traceId) };
-    const error = describeWriteError(unlinked.error);
-    return { warpWrites: 0, failed: true, error: `WARP write failed: ${error}`, logs: [...w.logs, outboundEntry(ctx, 'UNLINK', 'FAILED', 'WARP_WRITE_FAILED', error)] };
+}
+
+function logContext(stage: CustomerStage, traceId?: string): LogContext {
+  return { customerId: stage.work.customer.id, companyId: stage.companyId, outboxId: lastId(stage.work.rows), traceId };
+}
+
+async function markGone(tx: Tx, stage: StageOf<'COMPANY_GONE'>, now: Date, writes: CustomerWrites, traceId?: string): Promise<Settled> {
+  const ctx = logContext(stage, traceId);
+  const unlinked = await writes(() => markCompanyDeleted(tx, stage.work.customer.id, stage.companyId, now));
+  if (unlinked.ok) {
+    const located = { outbox_id: ctx.outboxId, trace_id: traceId ?? null };
+    return { warpWrites: 0, failed: true, companyDeleted: true, logs: [...stage.logs, { ...unlinked.value, ...located }] };
   }
-  const plan = w.plan!;
+  if (unlinked.retryable) return { warpWrites: 0, failed: false, retry: true, logs: stage.logs };
+  const error = describeWriteError(unlinked.error);
+  return { warpWrites: 0, failed: true, error: `WARP write failed: ${error}`, logs: [...stage.logs, outboundEntry(ctx, 'UNLINK', 'FAILED', 'WARP_WRITE_FAILED', error)] };
+}
+
+async function settlePlan(tx: Tx, stage: StageOf<'PLANNED'>, now: Date, log: Logger, writes: CustomerWrites, traceId?: string): Promise<Settled> {
+  const { work, plan, push } = stage;
+  const ctx = logContext(stage, traceId);
   const written = await writes(async () => {
-    const { applied } = await applyWarpWrites(tx, w.customer, plan.warpWrites, now);
-    await saveFieldStates(tx, w.customer.id, agreedPart(plan, w.push, applied), stateTimes(w, now), now);
-    await insertSyncLog(tx, [...w.logs, ...planLogEntries(ctx, plan, w.push, applied)]);
+    const { applied } = await applyWarpWrites(tx, work.customer, plan.warpWrites, now);
+    await saveFieldStates(tx, work.customer.id, agreedPart(plan, push, applied), stateTimes(stage, now), now);
+    await insertSyncLog(tx, [...stage.logs, ...planLogEntries(ctx, plan, push, applied)]);
     return applied;
   });
   if (written.ok) {
     return {
       warpWrites: written.value ? plan.warpWrites.length : 0,
-      failed: w.push.refused !== undefined,
-      error: w.push.refused ? `HubSpot refused: ${w.push.refused.message}` : undefined,
+      failed: push.refused !== undefined,
+      error: push.refused ? `HubSpot refused: ${push.refused.message}` : undefined,
       logs: [],
     };
   }
-  if (written.retryable) return { warpWrites: 0, failed: false, retry: true, logs: unsettledEntries(w, traceId) };
+  if (written.retryable) return { warpWrites: 0, failed: false, retry: true, logs: unsettledEntries(stage, traceId) };
   // HubSpot was written; WARP could not be. What reached HubSpot is logged as such, and the
   // failure names the fields: the same data would fail the same way, so it is not retried.
   const error = describeWriteError(written.error);
-  log.error('WARP write of a synced customer failed; its change is not retried', { customerId: w.customer.id, err: written.error });
+  log.error('WARP write of a synced customer failed; its change is not retried', { customerId: work.customer.id, err: written.error });
   return {
     warpWrites: 0,
     failed: true,
     error: `WARP write failed: ${error}`,
-    logs: [...unsettledEntries(w, traceId), { ...outboundEntry(ctx, 'SYNC', 'FAILED', 'WARP_WRITE_FAILED', error), fields: fieldsBeingWritten(plan) }],
+    logs: [...unsettledEntries(stage, traceId), { ...outboundEntry(ctx, 'SYNC', 'FAILED', 'WARP_WRITE_FAILED', error), fields: fieldsBeingWritten(plan) }],
   };
 }
 
@@ -112,10 +101,10 @@ export async function settleCustomer(tx: Tx, w: CustomerWork, now: Date, log: Lo
  * The log of a customer whose plan is not settled: what already happened (its link, the values
  * that reached HubSpot), without the WARP side that did not.
  */
-export function unsettledEntries(w: CustomerWork, traceId?: string): NewSyncLogEntry[] {
-  if (!w.plan) return w.logs;
-  const ctx: LogContext = { customerId: w.customer.id, companyId: w.companyId, outboxId: lastId(w.rows), traceId };
-  return [...w.logs, ...planLogEntries(ctx, w.plan, w.push, false).filter((e) => e.direction === 'WARP_TO_HUBSPOT')];
+export function unsettledEntries(stage: CustomerStage, traceId?: string): NewSyncLogEntry[] {
+  if (stage.kind !== 'PLANNED') return stage.logs;
+  const pushed = planLogEntries(logContext(stage, traceId), stage.plan, stage.push, false).filter((e) => e.direction === 'WARP_TO_HUBSPOT');
+  return [...stage.logs, ...pushed];
 }
 
 /** The fields a failed write was storing: the WARP writes, else every field whose state changed. */
@@ -146,12 +135,12 @@ function agreedPart(plan: CustomerSyncPlan, push: PushOutcome, pullApplied: bool
 }
 
 /** Change times to store with new bases: our writes happened now; the rest as each side said. */
-function stateTimes(w: CustomerWork, now: Date) {
-  const warpChangedAt = { ...w.warpChangedAt };
-  const hubspotChangedAt: Record<string, Date | null | undefined> = { ...w.hubspot?.changedAt };
-  for (const d of w.plan!.decisions) {
+function stateTimes({ work, hubspot, plan }: StageOf<'PLANNED'>, now: Date) {
+  const warpChangedAt = { ...work.warpChangedAt };
+  const hubspotChangedAt: Record<string, Date | null | undefined> = { ...hubspot.changedAt };
+  for (const d of plan.decisions) {
     if (d.decision.action === 'PULL_TO_WARP') warpChangedAt[d.warpField] = now;
-    if (Object.hasOwn(w.plan!.hubspotWrites, d.hubspotProperty)) hubspotChangedAt[d.hubspotProperty] = now;
+    if (Object.hasOwn(plan.hubspotWrites, d.hubspotProperty)) hubspotChangedAt[d.hubspotProperty] = now;
   }
   return { warpChangedAt, hubspotChangedAt };
 }

@@ -11,7 +11,8 @@ import { loadFieldStates } from '../sync-store/field-state-repository.js';
 import { linkNewCompanies } from './link-new-companies.js';
 import { inSavepoint } from '../db/savepoint.js';
 import { completeOutboxRows, releaseOutboxRows, renewClaims, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
-import { directWrites, isolatedWrites, lastId, settleCustomer, unsettledEntries, type CustomerWork, type CustomerWrites, type Settled } from './settle-customer.js';
+import { directWrites, isolatedWrites, settleCustomer, unsettledEntries, type CustomerWrites, type Settled } from './settle-customer.js';
+import { lastId, type CustomerStage, type SettlingStage, type StageOf } from './customer-work.js';
 import { outboundEntry } from './sync-log-entries.js';
 import { insertSyncLog, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
 import { loadCustomers } from '../sync-store/sync-customer-repository.js';
@@ -73,7 +74,7 @@ export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly Cla
     result.hubspotWrites += outcome.hubspotWrites;
     result.warpWrites += outcome.warpWrites;
     result.failedCustomers += outcome.failedCustomers;
-    rows = outcome.moved.flatMap((w) => w.rows);
+    rows = outcome.moved.flatMap((m) => m.work.rows);
     if (round === SYNC_ROUNDS && rows.length > 0) {
       await handBackMoved(deps, outcome.moved, traceId);
       break;
@@ -87,8 +88,11 @@ interface RoundOutcome {
   warpWrites: number;
   failedCustomers: number;
   /** Customers that changed while the round talked to HubSpot: nothing of theirs was settled. */
-  moved: CustomerWork[];
+  moved: Moved[];
 }
+
+/** A customer handed to the next round, with the company it had (for the log). */
+type Moved = Pick<CustomerStage, 'work' | 'companyId'>;
 
 async function syncRound(deps: SyncBatchDeps, claimed: readonly ClaimedOutboxRow[], traceId?: string): Promise<RoundOutcome> {
   const rowsByCustomer = new Map<string, ClaimedOutboxRow[]>();
@@ -96,44 +100,45 @@ async function syncRound(deps: SyncBatchDeps, claimed: readonly ClaimedOutboxRow
   const snapshot = await inTransaction(deps.db, (tx) => takeSyncSnapshot(tx, rowsByCustomer, traceId));
   await detachCompanies(deps, snapshot.detaching, traceId);
 
-  const staleLinks = new Set(await linkNewCompanies(deps, snapshot.work, deps.now(), traceId));
-  const work = snapshot.work.filter((w) => !staleLinks.has(w));
-  await readCompanies(deps, work);
-  const merged = work.filter((w) => w.mergedInto !== undefined);
-  const synced = work.filter((w) => w.mergedInto === undefined);
-  for (const w of synced) {
-    if (!w.companyId || !w.hubspot) continue; // no company, or HubSpot does not have it
-    w.plan = planCustomerSync({
-      mappings: w.mappings,
-      warp: { customer: w.customer as unknown as JsonObject, changedAt: w.warpChangedAt },
-      hubspot: w.hubspot,
-      fieldStates: w.states,
-    });
-  }
+  const linked = await linkNewCompanies(deps, snapshot.work, deps.now(), traceId);
+  const planned = (await readCompanies(deps, linked.stages)).map(planRead);
 
   // The reads may have waited for HubSpot's budget: renew the claims so the writes and the
   // commit get a whole lease, and stop here if another worker took them over meanwhile.
   await renewClaims(deps.db, claimed.map((r) => r.id), deps.workerId, deps.now());
   // Taken before the write, so the change time stored for it is never later than HubSpot's own.
   const pushedAt = deps.now();
-  const hubspotWrites = await pushToHubspot(deps, synced);
+  const pushed = await pushToHubspot(deps, planned);
 
-  const settled = await inTransaction(deps.db, (tx) => settleRound(deps, tx, { snapshot, synced, merged, now: pushedAt }, traceId));
+  const settled = await inTransaction(deps.db, (tx) => settleRound(deps, tx, { snapshot, stages: pushed.stages, now: pushedAt }, traceId));
   // Alerted once the unlink is committed.
-  for (const w of settled.deleted) alertCompanyDeleted(deps.log, w.customer, w.companyId!);
+  for (const gone of settled.deleted) alertCompanyDeleted(deps.log, gone.work.customer, gone.companyId);
   return {
-    hubspotWrites,
+    hubspotWrites: pushed.written,
     warpWrites: settled.warpWrites,
     failedCustomers: snapshot.failedCustomers + settled.failedCustomers,
-    moved: [...staleLinks, ...settled.moved],
+    moved: [...linked.stale.map((work) => ({ work, companyId: null })), ...settled.moved],
   };
+}
+
+/** A customer whose company was read is planned; the others pass on as they are. */
+function planRead<S extends CustomerStage>(stage: S): Exclude<S, StageOf<'READ'>> | StageOf<'PLANNED'> {
+  if (stage.kind !== 'READ') return stage as Exclude<S, StageOf<'READ'>>;
+  const { work, hubspot } = stage;
+  const plan = planCustomerSync({
+    mappings: work.mappings,
+    warp: { customer: work.customer as unknown as JsonObject, changedAt: work.warpChangedAt },
+    hubspot,
+    fieldStates: work.states,
+  });
+  return { kind: 'PLANNED', work, companyId: stage.companyId, logs: stage.logs, hubspot, plan, push: {} };
 }
 
 interface SettledRound {
   warpWrites: number;
   failedCustomers: number;
-  deleted: CustomerWork[];
-  moved: CustomerWork[];
+  deleted: Array<StageOf<'COMPANY_GONE'>>;
+  moved: Moved[];
 }
 
 /**
@@ -142,17 +147,18 @@ interface SettledRound {
  */
 interface RoundWork {
   snapshot: SyncSnapshot;
-  synced: CustomerWork[];
-  merged: CustomerWork[];
+  stages: ReadonlyArray<SettlingStage | StageOf<'MERGED_AWAY'>>;
   now: Date;
 }
 
-async function settleRound(deps: SyncBatchDeps, tx: Tx, { snapshot, synced, merged, now }: RoundWork, traceId?: string): Promise<SettledRound> {
-  const ids = synced.map((w) => w.customer.id);
+async function settleRound(deps: SyncBatchDeps, tx: Tx, { snapshot, stages, now }: RoundWork, traceId?: string): Promise<SettledRound> {
+  const merged = stages.filter((s): s is StageOf<'MERGED_AWAY'> => s.kind === 'MERGED_AWAY');
+  const synced = stages.filter((s): s is SettlingStage => s.kind !== 'MERGED_AWAY');
+  const ids = synced.map((s) => s.work.customer.id);
   await lockCustomersForSync(tx, ids);
   const [customers, states] = await Promise.all([loadCustomers(tx, ids), loadFieldStates(tx, ids)]);
-  const moved = synced.filter((w) => movedSincePlanned(w, customers.get(w.customer.id), states.get(w.customer.id)));
-  const steady = synced.filter((w) => !moved.includes(w));
+  const moved = synced.filter((s) => movedSincePlanned(s, customers.get(s.work.customer.id), states.get(s.work.customer.id)));
+  const steady = synced.filter((s) => !moved.includes(s));
 
   // Fast path: every customer's writes at once. Only when one fails are they redone in a
   // savepoint each, so that customer fails alone and the others still commit.
@@ -166,19 +172,19 @@ async function settleRound(deps: SyncBatchDeps, tx: Tx, { snapshot, synced, merg
   const round: SettledRound = { warpWrites: 0, failedCustomers: 0, deleted: [], moved: [...moved] };
   const completions = [...snapshot.completions];
   const logs = [...snapshot.logs];
-  steady.forEach((w, i) => {
+  steady.forEach((stage, i) => {
     const outcome = outcomes[i]!;
     logs.push(...outcome.logs);
     if (outcome.retry) {
-      round.moved.push(w);
+      round.moved.push(stage);
       return;
     }
     round.warpWrites += outcome.warpWrites;
     if (outcome.failed) round.failedCustomers++;
-    if (outcome.companyDeleted) round.deleted.push(w);
-    completions.push({ ids: w.rows.map((r) => r.id), error: outcome.error });
+    if (outcome.companyDeleted && stage.kind === 'COMPANY_GONE') round.deleted.push(stage);
+    completions.push({ ids: stage.work.rows.map((r) => r.id), error: outcome.error });
   });
-  for (const w of moved) logs.push(...unsettledEntries(w, traceId));
+  for (const stage of moved) logs.push(...unsettledEntries(stage, traceId));
   // Outbox rows are touched last, after the customer locks (one order for every lock holder).
   logs.push(...(await releaseMergedAway(deps, tx, merged, now, traceId)));
   await insertSyncLog(tx, logs);
@@ -197,13 +203,23 @@ async function completeGrouped(tx: Tx, completions: readonly Completion[]): Prom
  * Customers that kept changing through every round: their rows go back (PENDING, for the relay to
  * republish, as their messages are acked) and are planned afresh by a later batch.
  */
-async function handBackMoved(deps: SyncBatchDeps, moved: readonly CustomerWork[], traceId?: string): Promise<void> {
+async function handBackMoved(deps: SyncBatchDeps, moved: readonly Moved[], traceId?: string): Promise<void> {
   const message = `the customer changed during ${SYNC_ROUNDS} sync rounds in a row; retried later`;
   await inTransaction(deps.db, async (tx) => {
-    for (const w of moved) await releaseOutboxRows(tx, w.rows.map((r) => r.id), deps.workerId, { status: 'PENDING', error: message, retryAt: deps.now(), republish: true });
-    await insertSyncLog(tx, moved.map((w) => outboundEntry({ customerId: w.customer.id, companyId: w.companyId, outboxId: lastId(w.rows), traceId }, 'SYNC', 'RETRYING', 'CUSTOMER_CHANGED', message)));
+    for (const { work } of moved) {
+      await releaseOutboxRows(tx, work.rows.map((r) => r.id), deps.workerId, { status: 'PENDING', error: message, retryAt: deps.now(), republish: true });
+    }
+    await insertSyncLog(
+      tx,
+      moved.map(({ work, companyId }) =>
+        outboundEntry({ customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId }, 'SYNC', 'RETRYING', 'CUSTOMER_CHANGED', message),
+      ),
+    );
   });
-  deps.log.notice('customers kept changing during their sync; handed back for a later batch', { customers: moved.length, customerIds: moved.map((w) => w.customer.id) });
+  deps.log.notice('customers kept changing during their sync; handed back for a later batch', {
+    customers: moved.length,
+    customerIds: moved.map((m) => m.work.customer.id),
+  });
 }
 
 /** How long a customer whose company was merged away waits for the company.merge webhook. */
@@ -217,18 +233,18 @@ const MERGE_RELINK_WAIT_MS = 60_000;
  * duplicate those rules. Done last, with the completions: a released row is locked by this
  * transaction, and the lease renewal (another connection) must not wait for it.
  */
-async function releaseMergedAway(deps: SyncBatchDeps, tx: Tx, merged: readonly CustomerWork[], now: Date, traceId?: string): Promise<NewSyncLogEntry[]> {
+async function releaseMergedAway(deps: SyncBatchDeps, tx: Tx, merged: ReadonlyArray<StageOf<'MERGED_AWAY'>>, now: Date, traceId?: string): Promise<NewSyncLogEntry[]> {
   const logs: NewSyncLogEntry[] = [];
-  for (const w of merged) {
-    const message = `company ${w.companyId} was merged into ${w.mergedInto}; waiting for the merge webhook to relink the customer`;
-    await releaseOutboxRows(tx, w.rows.map((r) => r.id), deps.workerId, {
+  for (const { work, companyId, survivor } of merged) {
+    const message = `company ${companyId} was merged into ${survivor}; waiting for the merge webhook to relink the customer`;
+    await releaseOutboxRows(tx, work.rows.map((r) => r.id), deps.workerId, {
       status: 'PENDING',
       error: message,
       retryAt: new Date(now.getTime() + MERGE_RELINK_WAIT_MS),
       republish: true,
     });
-    logs.push(outboundEntry({ customerId: w.customer.id, companyId: w.companyId, outboxId: lastId(w.rows), traceId }, 'SYNC', 'RETRYING', 'COMPANY_MERGED', message));
-    deps.log.notice('linked HubSpot company was merged away: the sync waits for the relink', { customerId: w.customer.id, from: w.companyId, to: w.mergedInto });
+    logs.push(outboundEntry({ customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId }, 'SYNC', 'RETRYING', 'COMPANY_MERGED', message));
+    deps.log.notice('linked HubSpot company was merged away: the sync waits for the relink', { customerId: work.customer.id, from: companyId, to: survivor });
   }
   return logs;
 }

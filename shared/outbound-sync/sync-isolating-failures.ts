@@ -1,7 +1,7 @@
 import { inTransaction } from '../db/database.js';
 import { HubspotError } from '../hubspot/client/errors.js';
 import { completeOutboxRows, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
-import { lastId } from './settle-customer.js';
+import { lastId } from './customer-work.js';
 import { syncClaimedRows, type SyncBatchDeps, type SyncBatchResult } from './sync-claimed-rows.js';
 import { insertSyncLog } from '../sync-store/sync-log-repository.js';
 

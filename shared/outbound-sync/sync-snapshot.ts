@@ -1,10 +1,11 @@
 import type { Detaching } from './detach-companies.js';
 import type { Tx } from '../db/database.js';
+import type { CustomerSyncPlan } from '../sync/plan-customer.js';
 import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
 import { loadFieldStates, type CustomerFieldStates, type StoredFieldState } from '../sync-store/field-state-repository.js';
 import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
 import type { ClaimedOutboxRow } from '../outbox/outbox-claims.js';
-import { lastId, type CustomerWork } from './settle-customer.js';
+import { lastId, type CustomerStage, type CustomerWork } from './customer-work.js';
 import { loadCustomers, type SyncCustomer } from '../sync-store/sync-customer-repository.js';
 import { outboundEntry, type LogContext } from './sync-log-entries.js';
 import type { NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
@@ -78,11 +79,6 @@ export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<strin
       mappings: mapping.mappings,
       states: fieldStates,
       warpChangedAt: warpChangeTimes(mapping.mappings, warpChanges.get(customerId) ?? [], fieldStates),
-      companyId: customer.hubspot_company_id,
-      hubspot: null,
-      companyGone: false,
-      push: {},
-      logs: [],
     });
   }
   return snapshot;
@@ -94,11 +90,13 @@ export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<strin
  * another base or conflict than this plan would (an echo of our own write agreeing on the same
  * value does not count).
  */
-export function movedSincePlanned(w: CustomerWork, current: SyncCustomer | undefined, states: CustomerFieldStates | undefined): boolean {
-  if (!current || current.version !== w.customer.version) return true;
+export function movedSincePlanned(stage: CustomerStage, current: SyncCustomer | undefined, states: CustomerFieldStates | undefined): boolean {
+  const { work } = stage;
+  if (!current || current.version !== work.customer.version) return true;
   const now = states ?? {};
-  const fields = new Set([...Object.keys(w.states), ...Object.keys(now)]);
-  return [...fields].some((field) => agreement(w.states[field]) !== agreement(now[field]) && !agreesWithPlan(w, field, now[field]));
+  const newBases = stage.kind === 'PLANNED' ? stage.plan.newBases : {};
+  const fields = new Set([...Object.keys(work.states), ...Object.keys(now)]);
+  return [...fields].some((field) => agreement(work.states[field]) !== agreement(now[field]) && !agreesWithPlan(newBases, field, now[field]));
 }
 
 /** What a field state says both sides agreed on; change times aside. */
@@ -106,7 +104,7 @@ function agreement(state: StoredFieldState | undefined): string {
   return JSON.stringify({ base: state?.base ?? null, hasBase: state?.base !== undefined, conflict: state?.openConflict ?? null });
 }
 
-function agreesWithPlan(w: CustomerWork, field: string, state: StoredFieldState | undefined): boolean {
-  if (!w.plan || !state || state.openConflict || !Object.hasOwn(w.plan.newBases, field)) return false;
-  return JSON.stringify(state.base) === JSON.stringify(w.plan.newBases[field]);
+function agreesWithPlan(newBases: CustomerSyncPlan['newBases'], field: string, state: StoredFieldState | undefined): boolean {
+  if (!state || state.openConflict || !Object.hasOwn(newBases, field)) return false;
+  return JSON.stringify(state.base) === JSON.stringify(newBases[field]);
 }
