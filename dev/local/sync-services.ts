@@ -2,8 +2,13 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Client } from '@hubspot/api-client';
 import { SANDBOX_DEFAULTS } from '../hubspot-sandbox/options.js';
 import { startSandbox } from '../hubspot-sandbox/sandbox.js';
-import { buildFieldSyncDeps, buildOutboxRelayDeps } from '../../functions/field-sync/deps.js';
+import { buildFieldSyncDeps } from '../../functions/field-sync/deps.js';
+import { buildOutboxRelayDeps } from '../../functions/outbox-relay/deps.js';
 import { buildReconcileDeps } from '../../functions/reconcile/deps.js';
+import { loadFieldSyncConfig } from '../../shared/config/field-sync-config.js';
+import { loadOutboxRelayConfig } from '../../shared/config/outbox-relay-config.js';
+import { loadReconcileConfig } from '../../shared/config/reconcile-config.js';
+import { secretManagerReader } from '../../shared/config/secrets.js';
 import { createReconcileHandler } from '../../shared/reconciliation/reconcile-handler.js';
 import { createFieldSyncHandler } from '../../shared/outbound-sync/field-sync-handlers.js';
 import { createOutboxRelayHandler } from '../../shared/outbox/relay-handler.js';
@@ -102,26 +107,31 @@ export const fieldSync: StackService = {
       DATABASE_URL: requireDatabase(ctx),
       DATABASE_MAX_CONNECTIONS: ctx.env.DATABASE_MAX_CONNECTIONS ?? String(poolSizeFor(LOCAL_DELIVERIES, 'worker')),
     };
+    // Read up front, as each deployed function does at start-up: a bad variable stops the stack.
+    const reader = secretManagerReader();
+    const fieldSyncConfig = await loadFieldSyncConfig(env, reader);
+    const relayConfig = await loadOutboxRelayConfig(env, reader);
+    const reconcileConfig = await loadReconcileConfig(env, reader);
     const pubsub = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT });
     const names = topologyNames({ outboxTopic: env.OUTBOX_TOPIC });
     const log = createLogger({ level: 'WARNING' });
     const worker = await startPushBridge({
       pubsub,
       subscription: names.outboxSubscription,
-      handler: createFieldSyncHandler(lazily(() => buildFieldSyncDeps(env))),
+      handler: createFieldSyncHandler(lazily(async () => buildFieldSyncDeps(fieldSyncConfig))),
       maxMessages: LOCAL_DELIVERIES,
       onError: (err) => log.warn('field-sync delivery failed; Pub/Sub will redeliver', { err }),
     });
     const relay = await startPushBridge({
       pubsub,
       subscription: names.relaySubscription,
-      handler: createOutboxRelayHandler(lazily(() => buildOutboxRelayDeps(env))),
+      handler: createOutboxRelayHandler(lazily(async () => buildOutboxRelayDeps(relayConfig))),
       onError: (err) => log.warn('outbox relay tick failed', { err }),
     });
     const reconcile = await startPushBridge({
       pubsub,
       subscription: names.reconcileSubscription,
-      handler: createReconcileHandler(lazily(() => buildReconcileDeps(env))),
+      handler: createReconcileHandler(lazily(async () => buildReconcileDeps(reconcileConfig))),
       onError: (err) => log.warn('reconcile request failed; Pub/Sub will redeliver', { err }),
     });
     const tickTopic = pubsub.topic(names.relayTickTopic);

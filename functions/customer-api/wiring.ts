@@ -29,7 +29,7 @@ export function buildCustomerApi(
 ): CustomerApiInstance {
   const db = createDb({
     connectionString: config.databaseUrl,
-    maxConnections: config.databaseMaxConnections,
+    maxConnections: config.database.maxConnections,
     applicationName: 'customer-api',
     onConnectionError: logConnectionErrors(log),
   });

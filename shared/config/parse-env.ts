@@ -10,17 +10,11 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
-export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
-  }
-  return result.data;
-}
-
 /** Reusable field shapes for env schemas. */
 export const envFields = {
   port: (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback),
+  /** Pool size of an HTTP function: one connection per concurrent request. */
+  poolSize: (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback),
   logLevel: z.enum(['DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR']).default('INFO'),
   csv: z
     .string()
@@ -31,7 +25,6 @@ export const envFields = {
       .enum(['true', 'false', '1', '0'])
       .optional()
       .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1')),
-  postgresUrl: z
-    .string({ error: 'is required (postgres://user:pass@host:port/db)' })
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
+  /** A topic id, not its projects/P/topics/T path: the clients add the project. */
+  topic: (fallback: string) => z.string().regex(/^[A-Za-z][-\w.~+%]{2,254}$/, 'must be a Pub/Sub topic id').default(fallback),
 };

@@ -1,5 +1,5 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
-import { ConfigError } from './parse-env.js';
+import type { Env } from './parse-env.js';
 
 /** Reads one secret version by its resource name (projects/P/secrets/S/versions/V). */
 export interface SecretReader {
@@ -7,10 +7,6 @@ export interface SecretReader {
 }
 
 const RESOURCE_NAME = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/;
-
-export function isSecretResourceName(value: string): boolean {
-  return RESOURCE_NAME.test(value);
-}
 
 /** Secret Manager, with the client created lazily once per instance. */
 export function secretManagerReader(): SecretReader {
@@ -26,29 +22,37 @@ export function secretManagerReader(): SecretReader {
   };
 }
 
+export interface ResolvedSecrets {
+  /** Every named secret's value; undefined when unset, an empty value counting as unset. */
+  values: Env;
+  /** By secret name: why its NAME_SECRET gave no value (naming NAME_SECRET, never a value). */
+  unreadable: Map<string, string>;
+}
+
 /**
  * A secret named NAME comes from Secret Manager when NAME_SECRET holds a resource
  * name (production), else from NAME itself (local development).
  */
-export async function resolveSecret(
-  env: Record<string, string | undefined>,
-  name: string,
-  reader: SecretReader,
-): Promise<string | undefined> {
-  const resource = env[`${name}_SECRET`];
-  if (resource) {
-    if (!isSecretResourceName(resource)) {
-      throw new Error(`${name}_SECRET must be a Secret Manager resource name (projects/P/secrets/S/versions/V)`);
-    }
-    return reader.read(resource);
-  }
-  const value = env[name];
-  return value === undefined || value === '' ? undefined : value;
+export async function resolveSecrets(env: Env, names: readonly string[], reader: SecretReader): Promise<ResolvedSecrets> {
+  const values: Env = {};
+  const unreadable = new Map<string, string>();
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        values[name] = (await resolveSecret(env, name, reader)) || undefined;
+      } catch (err) {
+        unreadable.set(name, `${name}_SECRET: ${(err as Error).message}`);
+      }
+    }),
+  );
+  return { values, unreadable };
 }
 
-/** resolveSecret for a secret the function cannot start without: a ConfigError names it. */
-export async function requireSecret(env: Record<string, string | undefined>, name: string, reader: SecretReader): Promise<string> {
-  const value = await resolveSecret(env, name, reader);
-  if (value === undefined) throw new ConfigError([`${name}: required (or ${name}_SECRET naming a Secret Manager version)`]);
-  return value;
+async function resolveSecret(env: Env, name: string, reader: SecretReader): Promise<string | undefined> {
+  const resource = env[`${name}_SECRET`];
+  if (!resource) return env[name];
+  if (!RESOURCE_NAME.test(resource)) {
+    throw new Error(`${name}_SECRET must be a Secret Manager resource name (projects/P/secrets/S/versions/V)`);
+  }
+  return reader.read(resource);
 }

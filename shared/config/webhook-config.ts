@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { SignatureVersion } from '../hubspot/webhook-signature.js';
-import { ConfigError, envFields, parseEnv, type Env } from './parse-env.js';
-import { readDatabaseUrl } from './database-url.js';
-import { resolveSecret, type SecretReader } from './secrets.js';
+import { configLoader } from './load-config.js';
+import { envFields } from './parse-env.js';
+import { runtimeConfigOf, runtimeEnvFields } from './runtime-env.js';
 
 /**
  * HubSpot batches at most 100 events per request, each a flat object of a few hundred bytes
@@ -25,51 +24,29 @@ const publicUrl = z
   .url({ protocol: /^https?$/, error: 'must be the absolute http(s) URL configured as the HubSpot webhook target' })
   .refine((value) => !value.includes('?') && !value.includes('#'), 'must not contain a query string or fragment');
 
-const webhookEnvSchema = z.object({
-  WEBHOOK_PUBLIC_URL: publicUrl,
-  WEBHOOK_SIGNATURE_VERSIONS: signatureVersions,
-  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(DEFAULT_MAX_BODY_BYTES).default(DEFAULT_MAX_BODY_BYTES),
-  HUBSPOT_EVENTS_TOPIC: z.string().regex(/^[A-Za-z][-\w.~+%]{2,254}$/, 'must be a Pub/Sub topic id').default(DEFAULT_HUBSPOT_EVENTS_TOPIC),
-  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(5),
-  LOG_LEVEL: envFields.logLevel,
-  GOOGLE_CLOUD_PROJECT: z.string().optional(),
-});
+/** Settings of the webhook intake (functions/hubspot-webhook), read once per instance. */
+const schema = z
+  .object({
+    ...runtimeEnvFields,
+    DATABASE_MAX_CONNECTIONS: envFields.poolSize(5),
+    /** The HubSpot app's client secret: the key of its request signatures. */
+    HUBSPOT_CLIENT_SECRET: z.string(),
+    WEBHOOK_PUBLIC_URL: publicUrl,
+    WEBHOOK_SIGNATURE_VERSIONS: signatureVersions,
+    WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(DEFAULT_MAX_BODY_BYTES).default(DEFAULT_MAX_BODY_BYTES),
+    HUBSPOT_EVENTS_TOPIC: envFields.topic(DEFAULT_HUBSPOT_EVENTS_TOPIC),
+  })
+  .transform((env) => ({
+    ...runtimeConfigOf(env),
+    hubspotEventsTopic: env.HUBSPOT_EVENTS_TOPIC,
+    webhook: {
+      clientSecret: env.HUBSPOT_CLIENT_SECRET,
+      publicUrl: env.WEBHOOK_PUBLIC_URL,
+      acceptedVersions: [...new Set(env.WEBHOOK_SIGNATURE_VERSIONS)],
+      maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
+    },
+  }));
 
-export interface WebhookConfig {
-  publicUrl: string;
-  acceptedVersions: SignatureVersion[];
-  maxBodyBytes: number;
-  topic: string;
-  dbMaxConnections: number;
-  logLevel: z.output<typeof envFields.logLevel>;
-  projectId?: string;
-}
+export type WebhookConfig = z.output<typeof schema>;
 
-/** Secrets live apart from the config so they never end up in a message or a log field. */
-export interface WebhookSecrets {
-  clientSecret: string;
-  databaseUrl: string;
-}
-
-export function loadWebhookConfig(env: Env): WebhookConfig {
-  const parsed = parseEnv(webhookEnvSchema, env);
-  return {
-    publicUrl: parsed.WEBHOOK_PUBLIC_URL,
-    acceptedVersions: [...new Set(parsed.WEBHOOK_SIGNATURE_VERSIONS)],
-    maxBodyBytes: parsed.WEBHOOK_MAX_BODY_BYTES,
-    topic: parsed.HUBSPOT_EVENTS_TOPIC,
-    dbMaxConnections: parsed.DATABASE_MAX_CONNECTIONS,
-    logLevel: parsed.LOG_LEVEL,
-    projectId: parsed.GOOGLE_CLOUD_PROJECT,
-  };
-}
-
-/** HUBSPOT_CLIENT_SECRET and DATABASE_URL: Secret Manager in production (NAME_SECRET), env locally. */
-export async function loadWebhookSecrets(env: Env, reader: SecretReader): Promise<WebhookSecrets> {
-  const [clientSecret, database] = await Promise.all([resolveSecret(env, 'HUBSPOT_CLIENT_SECRET', reader), readDatabaseUrl(env, reader)]);
-  const problems: string[] = [];
-  if (!clientSecret) problems.push('HUBSPOT_CLIENT_SECRET (or HUBSPOT_CLIENT_SECRET_SECRET) is required');
-  if (!database.ok) problems.push(database.problem);
-  if (problems.length > 0 || !clientSecret || !database.ok) throw new ConfigError(problems);
-  return { clientSecret, databaseUrl: database.url };
-}
+export const loadWebhookConfig = configLoader({ secrets: ['DATABASE_URL', 'HUBSPOT_CLIENT_SECRET'], schema });

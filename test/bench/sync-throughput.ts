@@ -16,7 +16,7 @@ import { loadFieldSyncConfig } from '../../shared/config/field-sync-config.js';
 import { createDb, type Db } from '../../shared/db/database.js';
 import { handleOutboxMessage, type FieldSyncDeps } from '../../shared/outbound-sync/handle-outbox-message.js';
 import { budgetWaitForLease } from '../../shared/outbound-sync/sync-deadline.js';
-import { createHubspotClient, hubspotClientConfigFromEnv, RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/index.js';
+import { createHubspotClient, RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/index.js';
 import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import type { OutboxMessage } from '../../shared/outbox/outbox-message.js';
@@ -95,9 +95,9 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
 
     // The worker as functions/field-sync builds it: the same env schema and defaults, only the
     // sandbox's address (and the database's) set.
-    const config = await loadFieldSyncConfig({ DATABASE_URL: url, HUBSPOT_BASE_PATH: sandbox.url, HUBSPOT_BUDGET_KEY: 'bench' }, noSecretManager);
-    const hubspotConfig = hubspotClientConfigFromEnv(config);
-    hubspotConfig.budget.maxWaitMs = budgetWaitForLease(config.FIELD_SYNC_CLAIM_LEASE_MS, hubspotConfig.budget.maxWaitMs ?? RATE_BUDGET_DEFAULTS.maxWaitMs);
+    const config = await loadFieldSyncConfig({ DATABASE_URL: url, HUBSPOT_ACCESS_TOKEN: sandbox.token, HUBSPOT_BASE_PATH: sandbox.url, HUBSPOT_BUDGET_KEY: 'bench' }, noSecretManager);
+    const hubspotConfig = config.hubspot.client;
+    hubspotConfig.budget.maxWaitMs = budgetWaitForLease(config.fieldSync.claimLeaseMs, hubspotConfig.budget.maxWaitMs ?? RATE_BUDGET_DEFAULTS.maxWaitMs);
     const grants: number[] = [];
     const hubspot = createHubspotClient(hubspotConfig, { db, logger: silent, accessToken: sandbox.token, onGrant: ({ kind }) => {
         if (kind === 'api') grants.push(Date.now());
@@ -108,9 +108,9 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
       log: silent,
       options: {
         workerId: `bench-${n}`,
-        maxCustomers: config.FIELD_SYNC_BATCH_CUSTOMERS,
-        leaseMs: config.FIELD_SYNC_CLAIM_LEASE_MS,
-        retryDelayMs: config.FIELD_SYNC_RETRY_DELAY_MS,
+        maxCustomers: config.fieldSync.batchCustomers,
+        leaseMs: config.fieldSync.claimLeaseMs,
+        retryDelayMs: config.fieldSync.retryDelayMs,
       },
     });
     const ids = (await db.selectFrom('customers').select('id').orderBy('ban').execute()).map((r) => r.id);
@@ -149,7 +149,7 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
         sandboxTenSecondLimit: tenSecondLimit,
         sharedBudget: hubspot.budget.windows.api,
         instances,
-        maxCustomersPerBatch: config.FIELD_SYNC_BATCH_CUSTOMERS,
+        maxCustomersPerBatch: config.fieldSync.batchCustomers,
         loadAverage1m: round(os.loadavg()[0] ?? 0),
       },
       single: { changes: singles, hubspotCalls: singleCalls, callsPerChange: round(singleCalls / singles) },

@@ -17,9 +17,13 @@ import { startInboundService } from '../../dev/local/inbound-service.js';
 import { startPubSubEmulator } from '../../dev/local/pubsub-emulator.js';
 import { startPushBridge } from '../../dev/local/pubsub-push-bridge.js';
 import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from '../../dev/local/pubsub-topology.js';
-import { buildOutboxRelayDeps } from '../../functions/field-sync/deps.js';
+import { buildOutboxRelayDeps } from '../../functions/outbox-relay/deps.js';
 import { buildInboundDeps } from '../../functions/hubspot-inbound/deps.js';
 import { buildReconcileDeps } from '../../functions/reconcile/deps.js';
+import { loadInboundConfig } from '../../shared/config/inbound-config.js';
+import { loadOutboxRelayConfig } from '../../shared/config/outbox-relay-config.js';
+import { loadReconcileConfig } from '../../shared/config/reconcile-config.js';
+import { secretManagerReader } from '../../shared/config/secrets.js';
 import { createCustomerApi } from '../../functions/customer-api/app.js';
 import type { Principal } from '../../shared/auth/principal.js';
 import type { Env } from '../../shared/config/parse-env.js';
@@ -123,7 +127,7 @@ export async function startChaosStack(options: { random: () => number; workers: 
 
     const intakeDb = createDb({ connectionString: databaseUrl, maxConnections: 5, applicationName: 'hubspot-webhook' });
     stops.push(() => intakeDb.destroy());
-    const inboundDeps = await buildInboundDeps(env);
+    const inboundDeps = buildInboundDeps(await loadInboundConfig(env, secretManagerReader()));
     stops.push(() => inboundDeps.db.destroy());
     const inbound = await startInboundService({
       db: intakeDb,
@@ -146,13 +150,13 @@ export async function startChaosStack(options: { random: () => number; workers: 
     for (let i = 0; i < options.workers; i++) workers.push(await startWorker());
     stops.push(() => Promise.all(workers.map((w) => w.close())));
 
-    const relayDeps = await buildOutboxRelayDeps(env);
+    const relayDeps = buildOutboxRelayDeps(await loadOutboxRelayConfig(env, secretManagerReader()));
     stops.push(() => relayDeps.db.destroy());
     const relay = createOutboxRelayHandler(async () => relayDeps);
     const relayTimer = setInterval(() => void relay({} as never).catch(() => undefined), RELAY_TICK_MS);
     stops.push(async () => clearInterval(relayTimer));
 
-    const reconcileDeps = await buildReconcileDeps(env);
+    const reconcileDeps = buildReconcileDeps(await loadReconcileConfig(env, secretManagerReader()));
     stops.push(() => reconcileDeps.db.destroy());
     const reconciler = await startPushBridge({
       pubsub,

@@ -8,6 +8,8 @@
 import type { Message, PubSub } from '@google-cloud/pubsub';
 import { toCloudEvent } from '../../dev/local/pubsub-push-bridge.js';
 import { buildFieldSyncDeps } from '../../functions/field-sync/deps.js';
+import { loadFieldSyncConfig } from '../../shared/config/field-sync-config.js';
+import { secretManagerReader } from '../../shared/config/secrets.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import type { Db } from '../../shared/db/database.js';
 import type { FieldSyncDeps } from '../../shared/outbound-sync/handle-outbox-message.js';
@@ -43,7 +45,8 @@ export async function startFieldSyncInstance(options: { env: Env; pubsub: PubSub
   const url = new URL(options.env.DATABASE_URL!);
   // A connection-string application_name wins over the pool's: it names this instance's sessions.
   url.searchParams.set('application_name', appName);
-  const built = await buildFieldSyncDeps({ ...options.env, DATABASE_URL: url.toString(), WORKER_ID: options.workerId });
+  const env = { ...options.env, DATABASE_URL: url.toString(), WORKER_ID: options.workerId };
+  const built = buildFieldSyncDeps(await loadFieldSyncConfig(env, secretManagerReader()));
   let killed = false;
   const deps: FieldSyncDeps = { ...built, companies: freezable(built.companies, () => killed) };
   const handler = createFieldSyncHandler(async () => deps);

@@ -28,9 +28,16 @@ describe('loadCustomerApiConfig', () => {
       logLevel: 'INFO',
       outboxTopic: 'warp-customer-changes',
       reconcileTopic: 'hubspot-reconcile-requests',
+      database: { maxConnections: 10 },
+      hubspot: undefined,
       port: 8080,
       warnings: [],
     });
+  });
+
+  it('gives linking by hand read-only HubSpot access when HUBSPOT_READ_TOKEN is set', async () => {
+    const config = await loadCustomerApiConfig({ ...base, HUBSPOT_READ_TOKEN: 'pat-read', HUBSPOT_APP_ID: '1234567' }, noSecrets);
+    expect(config.hubspot).toMatchObject({ accessToken: 'pat-read', appId: '1234567', client: { budget: { key: 'default' } } });
   });
 
   it('parses CORS origins, JWKS and the audience', async () => {

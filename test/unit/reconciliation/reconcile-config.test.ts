@@ -8,12 +8,10 @@ const noSecretManager: SecretReader = { read: () => Promise.reject(new Error('Se
 
 describe('loadReconcileConfig', () => {
   it('defaults: chunks of 1,000 customers, 10 minutes of overlap, search pages of 200, the outbox topic', async () => {
-    expect(await loadReconcileConfig({ DATABASE_URL: URL }, noSecretManager)).toMatchObject({
-      DATABASE_URL: URL,
-      RECONCILE_CHUNK_SIZE: 1000,
-      RECONCILE_OVERLAP_MS: 600_000,
-      RECONCILE_SEARCH_PAGE_SIZE: 200,
-      OUTBOX_TOPIC: 'warp-customer-changes',
+    expect(await loadReconcileConfig({ DATABASE_URL: URL, HUBSPOT_READ_TOKEN: 'pat-read' }, noSecretManager)).toMatchObject({
+      databaseUrl: URL,
+      reconcile: { chunkSize: 1000, overlapMs: 600_000, searchPageSize: 200 },
+      outboxTopic: 'warp-customer-changes',
     });
   });
 

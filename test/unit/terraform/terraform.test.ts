@@ -5,10 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCustomerApiConfig } from '../../../shared/config/customer-api-config.js';
 import { loadFieldSyncConfig } from '../../../shared/config/field-sync-config.js';
 import { loadInboundConfig } from '../../../shared/config/inbound-config.js';
+import { loadOutboxRelayConfig } from '../../../shared/config/outbox-relay-config.js';
 import { loadReconcileConfig } from '../../../shared/config/reconcile-config.js';
 import type { Env } from '../../../shared/config/parse-env.js';
-import { requireSecret, type SecretReader } from '../../../shared/config/secrets.js';
-import { loadWebhookConfig, loadWebhookSecrets } from '../../../shared/config/webhook-config.js';
+import type { SecretReader } from '../../../shared/config/secrets.js';
+import { loadWebhookConfig } from '../../../shared/config/webhook-config.js';
 import { CONNECTIONS_PER_INVOCATION } from '../../../shared/db/pool-size.js';
 import {
   asObject,
@@ -49,11 +50,11 @@ const noSecretManager: SecretReader = {
 /** What each entry point does with its env at start-up (its real config loaders). */
 const START_UP: Record<string, (env: Env) => Promise<unknown>> = {
   customerApi: (env) => loadCustomerApiConfig(env, noSecretManager),
-  hubspotWebhook: async (env) => [loadWebhookConfig(env), await loadWebhookSecrets(env, noSecretManager)],
-  fieldSync: async (env) => [await loadFieldSyncConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_ACCESS_TOKEN', noSecretManager)],
-  outboxRelay: (env) => loadFieldSyncConfig(env, noSecretManager),
-  hubspotInbound: async (env) => [await loadInboundConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_READ_TOKEN', noSecretManager)],
-  reconcile: async (env) => [await loadReconcileConfig(env, noSecretManager), await requireSecret(env, 'HUBSPOT_READ_TOKEN', noSecretManager)],
+  hubspotWebhook: (env) => loadWebhookConfig(env, noSecretManager),
+  fieldSync: (env) => loadFieldSyncConfig(env, noSecretManager),
+  outboxRelay: (env) => loadOutboxRelayConfig(env, noSecretManager),
+  hubspotInbound: (env) => loadInboundConfig(env, noSecretManager),
+  reconcile: (env) => loadReconcileConfig(env, noSecretManager),
 };
 
 interface FunctionSpec {
