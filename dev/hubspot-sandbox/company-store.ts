@@ -8,6 +8,7 @@ import type { Actor, CompanyRecord, HistoryEntry, StoreListener } from './compan
 import { notFound, validationError } from './hubspot-error.js';
 import type { PropertyRegistry } from './property-registry.js';
 import { checkValue } from './property-values.js';
+import { ValueIndex } from './value-index.js';
 import { hasProblems, problemsError } from './write-problems.js';
 import type { UniqueClash, WriteProblems } from './write-problems.js';
 
@@ -23,6 +24,7 @@ const SYSTEM_PROPERTIES = new Set(['hs_object_id', 'createdate', 'hs_lastmodifie
 export class CompanyStore {
   private records = new Map<string, CompanyRecord>();
   private nextId = FIRST_ID;
+  private readonly index = new ValueIndex(() => this.records.values());
 
   constructor(
     private readonly registry: PropertyRegistry,
@@ -32,6 +34,7 @@ export class CompanyStore {
 
   reset(): void {
     this.records.clear();
+    this.index.clear();
     this.nextId = FIRST_ID;
   }
 
@@ -46,6 +49,7 @@ export class CompanyStore {
   /** Refills the search index; announces nothing, as the records are not new to subscribers. */
   load(snapshot: StoreSnapshot): void {
     this.records = new Map(snapshot.records.map((r) => [r.id, { ...r, values: new Map(r.values), history: new Map(r.history) }]));
+    this.index.clear();
     this.nextId = snapshot.nextId;
     for (const record of this.records.values()) this.listener.recordChanged(record);
   }
@@ -55,13 +59,30 @@ export class CompanyStore {
   }
 
   /**
+   * One page of the list endpoint, in id order: up to `limit` records from id `fromId` on, and the
+   * record after them (the next page's start). The records are kept in id order (ids are handed
+   * out ascending, snapshots keep the order), so a page costs a walk, not a sort of every record.
+   */
+  page(archived: boolean, fromId: string | null, limit: number): { records: CompanyRecord[]; next?: CompanyRecord } {
+    const from = fromId === null ? undefined : Number(fromId);
+    const records: CompanyRecord[] = [];
+    for (const record of this.records.values()) {
+      if (record.mergedInto !== undefined || record.archived !== archived) continue;
+      if (from !== undefined && Number(record.id) < from) continue;
+      if (records.length === limit) return { records, next: record };
+      records.push(record);
+    }
+    return { records };
+  }
+
+  /**
    * Finds a record by id (following merges) or by a unique property value.
    * `archived` picks the archived or the live records, as HubSpot's flag does.
    */
   find(id: string, idProperty?: string, archived = false): CompanyRecord | undefined {
     if (idProperty !== undefined && idProperty !== 'hs_object_id') {
       this.requireUniqueProperty(idProperty);
-      return this.all().find((r) => r.archived === archived && r.values.get(idProperty) === id);
+      return this.holding(idProperty, id).find((r) => r.archived === archived);
     }
     let record = this.records.get(id);
     while (record?.mergedInto !== undefined) record = this.records.get(record.mergedInto);
@@ -90,7 +111,7 @@ export class CompanyStore {
     for (const name of this.registry.uniqueNames()) {
       const value = values[name];
       if (!value) continue;
-      const holder = this.all().find((r) => !r.archived && r.id !== selfId && r.values.get(name) === value);
+      const holder = this.holding(name, value).find((r) => !r.archived && r.id !== selfId);
       if (holder) clashes.push({ name, value, existingId: holder.id });
     }
     return { invalid, clashes };
@@ -174,6 +195,14 @@ export class CompanyStore {
     return primary;
   }
 
+  /** The records (not merged away) whose property `name` is `value`, oldest first. */
+  private holding(name: string, value: string): CompanyRecord[] {
+    return this.index.holders(name, value).flatMap((id) => {
+      const record = this.records.get(id);
+      return record && record.mergedInto === undefined ? [record] : [];
+    });
+  }
+
   private throwIfProblems(problems: WriteProblems): void {
     if (hasProblems(problems)) throw problemsError([problems]) ?? new Error('unreachable');
   }
@@ -194,6 +223,7 @@ export class CompanyStore {
   }
 
   private setValue(record: CompanyRecord, name: string, value: string, actor: Actor, iso: string): void {
+    this.index.changed(record.id, name, record.values.get(name), value);
     record.values.set(name, value);
     const entries = record.history.get(name) ?? [];
     entries.unshift({ value, timestamp: iso, sourceType: actor.changeSource, sourceId: actor.sourceId });

@@ -18,12 +18,7 @@ export function companyRoutes(router: Router<ApiContext>): void {
       const max = propertiesWithHistory ? MAX_PAGE_WITH_HISTORY : MAX_PAGE;
       const limit = Number(query.get('limit') ?? 10);
       if (!Number.isInteger(limit) || limit < 1 || limit > max) throw validationError(`limit must be between 1 and ${max}.`);
-      const after = query.get('after');
-      const archived = queryBool(query, 'archived');
-      const all = state.store.all().filter((r) => r.archived === archived && (!after || Number(r.id) >= Number(after)));
-      all.sort((a, b) => Number(a.id) - Number(b.id));
-      const page = all.slice(0, limit);
-      const next = all[limit];
+      const { records: page, next } = state.store.page(queryBool(query, 'archived'), query.get('after') || null, limit);
       const selection = { properties: queryList(query, 'properties'), propertiesWithHistory };
       return {
         status: 200,

@@ -1,33 +1,65 @@
+import type { BatchReadResult, CompanyRecord } from '../hubspot/client/hubspot-companies.js';
 import { hubspotChangesOf, propertiesWithHistorySchema } from '../sync/hubspot-history.js';
+import type { JsonObject } from '../sync/json-path.js';
+import { historyCanChangePlan, type HubspotSide } from '../sync/plan-customer.js';
 import type { CustomerStage, StageOf } from './customer-work.js';
 import type { SyncBatchDeps } from './sync-claimed-rows.js';
 
 type Located = StageOf<'LINKED' | 'NOT_LINKED'>;
 type Read = StageOf<'READ' | 'COMPANY_GONE' | 'MERGED_AWAY' | 'NOT_LINKED'>;
+type Linked = StageOf<'LINKED'>;
 
 /**
- * History reads for the linked companies (the companies just created need none). HubSpot answers
- * the id of a company merged away with the surviving company (another id, whose
+ * Reads the linked companies (the companies just created need none): current values first, 100
+ * per call; then, with history at 50 per call, only the companies of customers whose plan that
+ * history can change (historyCanChangePlan: a field off its base, an open MANUAL conflict), and
+ * of those on a re-check (read with history at once). A steady burst of WARP edits so costs one read per 100 changes. HubSpot answers the
+ * id of a company merged away with the surviving company (another id, whose
  * hs_merged_object_ids lists the old one): that customer is MERGED_AWAY, not gone.
  */
 export async function readCompanies(deps: Pick<SyncBatchDeps, 'companies' | 'hubspotAppId'>, located: readonly Located[]): Promise<Read[]> {
-  const toRead = located.filter((s): s is StageOf<'LINKED'> => s.kind === 'LINKED' && s.created === null);
+  const toRead = located.filter((s): s is Linked => s.kind === 'LINKED' && s.created === null);
   const properties = [...new Set([...toRead.flatMap((s) => s.work.mappings.map((m) => m.hubspotProperty)), MERGED_IDS])];
-  const { results } = toRead.length === 0 ? { results: [] } : await deps.companies.batchReadWithHistory(toRead.map((s) => s.companyId), properties);
-  const byId = new Map(results.map((c) => [c.id, c]));
-  const survivorOf = new Map(results.flatMap((c) => (c.properties[MERGED_IDS] ?? '').split(';').filter(Boolean).map((old) => [old.trim(), c.id] as const)));
+  // A re-check weighs the history whatever the values: read with it straight away.
+  const plain = toRead.filter((s) => !s.work.recheck);
+  const current = companiesOf(plain.length === 0 ? undefined : await deps.companies.batchReadCurrentValues(plain.map((s) => s.companyId), properties));
+  const needHistory = toRead.filter((s) => {
+    if (s.work.recheck) return true;
+    const company = current.byId.get(s.companyId);
+    return company !== undefined && historyCanChangePlan(planInputOf(s, { properties: company.properties }));
+  });
+  const ids = needHistory.map((s) => s.companyId);
+  const historic = companiesOf(ids.length === 0 ? undefined : await deps.companies.batchReadWithHistory(ids, properties));
+  const readWithHistory = new Set(ids);
   return located.map((stage): Read => {
     if (stage.kind === 'NOT_LINKED') return stage;
     const { work, companyId, logs } = stage;
     if (stage.created) return { kind: 'READ', work, companyId, logs, hubspot: stage.created };
+    const withHistory = readWithHistory.has(companyId);
+    const { byId, survivorOf } = withHistory ? historic : current;
     const company = byId.get(companyId);
-    if (company) {
-      const history = propertiesWithHistorySchema.parse(company.propertiesWithHistory ?? {});
-      return { kind: 'READ', work, companyId, logs, hubspot: { properties: company.properties, ...hubspotChangesOf(history, deps.hubspotAppId) } };
-    }
+    if (company) return { kind: 'READ', work, companyId, logs, hubspot: withHistory ? sideWithHistory(company, deps.hubspotAppId) : { properties: company.properties } };
     const survivor = survivorOf.get(companyId);
     return survivor ? { kind: 'MERGED_AWAY', work, companyId, logs, survivor } : { kind: 'COMPANY_GONE', work, companyId, logs };
   });
+}
+
+function planInputOf(stage: Linked, hubspot: HubspotSide) {
+  const { work } = stage;
+  return { mappings: work.mappings, warp: { customer: work.customer as unknown as JsonObject }, hubspot, fieldStates: work.states, recheck: work.recheck };
+}
+
+function sideWithHistory(company: CompanyRecord, appId: string | undefined): HubspotSide {
+  const history = propertiesWithHistorySchema.parse(company.propertiesWithHistory ?? {});
+  return { properties: company.properties, ...hubspotChangesOf(history, appId) };
+}
+
+function companiesOf(read: BatchReadResult | undefined) {
+  const results = read?.results ?? [];
+  return {
+    byId: new Map(results.map((c) => [c.id, c])),
+    survivorOf: new Map(results.flatMap((c) => (c.properties[MERGED_IDS] ?? '').split(';').filter(Boolean).map((old) => [old.trim(), c.id] as const))),
+  };
 }
 
 /** HubSpot's list of the ids merged into a company, separated by ";". */

@@ -14,6 +14,8 @@ export interface CustomerWork {
   states: CustomerFieldStates;
   /** When WARP last changed each mapped field, from the customer's whole outbox. */
   warpChangedAt: Record<string, Date | null>;
+  /** A RESYNC is among its rows: a re-check, which weighs HubSpot's history (see decideField). */
+  recheck: boolean;
 }
 
 /** What every stage carries: the customer, and what already happened to it this round (its link), logged when it settles. */

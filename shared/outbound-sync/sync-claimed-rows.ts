@@ -22,7 +22,7 @@ import { movedSincePlanned, takeSyncSnapshot, type Completion, type SyncSnapshot
  * The HubSpot calls the outbound sync makes; the adapter splits them to HubSpot's batch limits.
  * Search finds the companies sales made for new customers (SyncBatchDeps.matchNewCustomers).
  */
-export type CompanyGateway = Pick<HubspotCompanies, 'batchReadWithHistory' | 'batchUpsertByUniqueProperty' | 'batchUpdate'> &
+export type CompanyGateway = Pick<HubspotCompanies, 'batchReadCurrentValues' | 'batchReadWithHistory' | 'batchUpsertByUniqueProperty' | 'batchUpdate'> &
   Partial<Pick<HubspotCompanies, 'searchCompanies'>>;
 
 export interface SyncBatchDeps {
@@ -130,6 +130,7 @@ function planRead<S extends CustomerStage>(stage: S): Exclude<S, StageOf<'READ'>
     warp: { customer: work.customer as unknown as JsonObject, changedAt: work.warpChangedAt },
     hubspot,
     fieldStates: work.states,
+    recheck: work.recheck,
   });
   return { kind: 'PLANNED', work, companyId: stage.companyId, logs: stage.logs, hubspot, plan, push: {} };
 }

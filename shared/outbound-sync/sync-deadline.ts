@@ -42,6 +42,10 @@ export function withDeadline(companies: CompanyGateway, deadline: Date, now: () 
       check('batch read');
       return companies.batchReadWithHistory(...args);
     },
+    batchReadCurrentValues: async (...args) => {
+      check('batch read');
+      return companies.batchReadCurrentValues(...args);
+    },
     batchUpsertByUniqueProperty: async (...args) => {
       check('batch upsert');
       return companies.batchUpsertByUniqueProperty(...args);

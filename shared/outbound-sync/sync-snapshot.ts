@@ -79,6 +79,7 @@ export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<strin
       mappings: mapping.mappings,
       states: fieldStates,
       warpChangedAt: warpChangeTimes(mapping.mappings, warpChanges.get(customerId) ?? [], fieldStates),
+      recheck: rows.some((r) => r.operation === 'RESYNC'),
     });
   }
   return snapshot;

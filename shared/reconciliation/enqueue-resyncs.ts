@@ -27,9 +27,10 @@ export interface EnqueuedChunk {
 
 /**
  * One transaction: load a chunk of candidates, insert a RESYNC row (whole customer: no changed
- * fields) for each that has no open outbox row and a link that is not DELETED, and let `save`
- * record the run's progress in the same transaction. A run that dies after the commit resumes
- * past this chunk; one that dies before it redoes the chunk and finds the same state.
+ * fields) for each that has no open outbox row, a link the sync does not leave alone and no
+ * comparison that found it in sync, and let `save` record the run's progress in the same
+ * transaction. A run that dies after the commit resumes past this chunk; one that dies before it
+ * redoes the chunk and finds the same state.
  */
 export async function enqueueResyncChunk(
   db: Db,
@@ -40,7 +41,7 @@ export async function enqueueResyncChunk(
   return inTransaction(db, async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_ID})`.execute(tx);
     const candidates = await load(tx);
-    const due = candidates.filter((c) => !c.hasOpenWork && !isLeftAlone(c.linkStatus));
+    const due = candidates.filter((c) => !c.hasOpenWork && !isLeftAlone(c.linkStatus) && c.inSync !== true);
     const outboxIds = await enqueueResyncs(tx, due.map((c) => c.id), { fields: [], origin: spec.origin, by: spec.changedBy, now: spec.now });
     const chunk = { candidates, outboxIds };
     await save(tx, chunk);

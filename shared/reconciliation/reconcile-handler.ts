@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import { runMatch } from '../matching/match-run.js';
 import { matchMessageSchema } from '../matching/match-run-request.js';
 import { createPubSubHandler } from '../pubsub/message-handler.js';
@@ -20,12 +19,7 @@ export function createReconcileHandler(getDeps: () => Promise<ReconcileDeps>) {
     getDeps,
     onMessage: (deps, message, messageId) => {
       if (!('match' in message || 'matchRunId' in message)) return reconcile(deps, message, messageId);
-      const { companies } = deps;
-      // A client that cannot list companies (a test's stand-in) cannot match; redelivery would not help.
-      if (!hasListing(companies)) return Promise.resolve(deps.log.error('reconcile request rejected', { reason: 'this worker cannot list HubSpot companies', messageId }));
-      return runMatch({ ...deps, companies }, message, messageId);
+      return runMatch(deps, message, messageId);
     },
   });
 }
-
-const hasListing = <C extends object>(companies: C): companies is C & Pick<HubspotCompanies, 'listCompanies'> => 'listCompanies' in companies;

@@ -17,8 +17,9 @@ export const MAX_REQUEST_CUSTOMERS = 1000;
  * A reconcile request, as published with `gcloud pubsub topics publish`:
  * - `{"customerId":"<uuid>"}` resyncs one customer;
  * - `{"all":true}` resyncs every customer that may have been missed since the last successful
- *   run over all customers (every customer when there was none);
- * - `{"all":true,"mode":"FULL"}` resyncs every customer;
+ *   run over all customers (when there was none, it runs as FULL does);
+ * - `{"all":true,"mode":"FULL"}` compares every customer with its HubSpot company (each listed
+ *   once) and resyncs those that differ, have no live company or none at all;
  * - `{"customerIds":["<uuid>",...]}` resyncs those customers;
  * - `"dryRun":true` on any of them plans instead and stores the diff report.
  * Unknown fields are refused, so a typo never silently turns into another kind of run.

@@ -7,7 +7,8 @@ import { reconcileRequestSchema } from './reconcile-request.js';
  * resumed where it stopped when Pub/Sub redelivers its request (same message id).
  *
  * Passes, in order: WARP (customers, keyset on id), then HUBSPOT (companies modified since
- * `since`, keyset on hs_object_id; incremental runs only), then DONE.
+ * `since`, keyset on hs_object_id; incremental runs only) or LISTING (every company, HubSpot's
+ * paging token; real runs over every customer, see listsEveryCompany), then DONE.
  */
 export const runCursorSchema = z.object({
   /** The Pub/Sub request's; null for a run the sync API queued (found by its id instead). */
@@ -15,9 +16,11 @@ export const runCursorSchema = z.object({
   request: reconcileRequestSchema,
   /** Changes at or after this instant are looked at; null = every customer (full pass). */
   since: z.iso.datetime({ offset: true }).nullable(),
-  pass: z.enum(['WARP', 'HUBSPOT', 'DONE']),
-  /** Last customer id (WARP) or hs_object_id (HUBSPOT) handled; null = from the start. */
+  pass: z.enum(['WARP', 'HUBSPOT', 'LISTING', 'DONE']),
+  /** Last customer id (WARP) or hs_object_id (HUBSPOT) handled, or the next page's token (LISTING); null = from the start. */
   after: z.string().nullable(),
+  /** LISTING: the greatest company id listed so far (company-id-order.ts); null = none yet. */
+  listedUpTo: z.string().nullable().optional(),
 });
 
 export type RunCursor = z.output<typeof runCursorSchema>;
@@ -35,6 +38,14 @@ export function parseCursor(text: string | null): RunCursor | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A real run over every customer compares every HubSpot company, listed once, with its customer and
+ * resyncs only those that differ. A dry run plans every customer itself instead.
+ */
+export function listsEveryCompany(cursor: RunCursor): boolean {
+  return 'all' in cursor.request && cursor.since === null && !cursor.request.dryRun;
 }
 
 /** The first pass of a new run over all customers. */

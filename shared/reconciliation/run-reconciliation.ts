@@ -1,12 +1,14 @@
-import type { Db, DbOrTx, Tx } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
 import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import { planDryRunChunk } from './dry-run.js';
-import { enqueueResyncChunk, publishResyncRows, type ResyncRowSpec } from './enqueue-resyncs.js';
+import { enqueueResyncChunk, type ResyncRowSpec } from './enqueue-resyncs.js';
+import { listingPass, searchPass, type ChunkWork, type HubspotPassContext } from './hubspot-passes.js';
 import { isSingleFlight, resyncOrigin, type ReconcileMessage, type ReconcileRequest } from './reconcile-request.js';
-import { countWarpPass, customersOfCompanies, deletedLinks, oneCustomer, warpPassChunk, type OpenWorkRule, type ResyncCandidate } from './resync-candidates.js';
-import { incrementalSince, initialCursor, type RunCursor } from './run-cursor.js';
+import { createResyncPublisher } from './resync-publisher.js';
+import { countListingRun, countWarpPass, deletedLinks, oneCustomer, warpPassChunk, type OpenWorkRule } from './resync-candidates.js';
+import { incrementalSince, initialCursor, listsEveryCompany, type RunCursor } from './run-cursor.js';
 import { withRunLock } from './run-lock.js';
 import {
   EXPIRED_ERROR,
@@ -31,12 +33,17 @@ export interface ReconcileOptions {
   searchPageSize: number;
   /** The field-sync workers' claim lease: a PROCESSING row older than this is stranded. */
   claimLeaseMs: number;
+  /** RESYNC rows published together (default RESYNC_PUBLISH_BATCH): see createResyncPublisher. */
+  publishBatch?: number;
 }
+
+/** A full field-sync batch (FIELD_SYNC_BATCH_CUSTOMERS' default): HubSpot's batch update takes 100 companies. */
+export const RESYNC_PUBLISH_BATCH = 100;
 
 export interface ReconcileDeps {
   db: Db;
-  /** Searches for the incremental HubSpot pass; history reads for dry runs. */
-  companies: Pick<HubspotCompanies, 'searchCompanies' | 'batchReadWithHistory'>;
+  /** The listing of every company for full runs, searches for incremental ones; history reads for dry runs. */
+  companies: Pick<HubspotCompanies, 'listCompanies' | 'searchCompanies' | 'batchReadWithHistory'>;
   /** Our HubSpot app's id: a dry run recognizes our own writes in HubSpot's history like the sync does. */
   hubspotAppId?: string;
   /** HubSpot HTTP calls this instance's client has made so far; a run records its share. */
@@ -59,9 +66,10 @@ const ATTENTION_SAMPLE = 20;
 /**
  * Handles one reconcile request: records a run, enqueues RESYNC outbox rows (the field-sync
  * worker plans each whole customer against HubSpot's current values) and publishes them, or for
- * a dry run plans each customer itself and stores the diff report. Returns when the request may
- * be acked; throws, after marking the run FAILED, when Pub/Sub should redeliver it (the
- * redelivery resumes the run from its cursor).
+ * a dry run plans each customer itself and stores the diff report. A real run over every customer
+ * lists every HubSpot company once and resyncs only the customers that differ from theirs.
+ * Returns when the request may be acked; throws, after marking the run FAILED, when Pub/Sub
+ * should redeliver it (the redelivery resumes the run from its cursor).
  *
  * Single-flight runs (isSingleFlight) hold a lock: a second request meanwhile is dropped (BUSY),
  * as the run going covers it. A run the sync API queued is not dropped: its caller holds its id,
@@ -176,17 +184,15 @@ async function executeRun(deps: ReconcileDeps, request: ReconcileRequest, runId:
   return { kind: 'SUCCEEDED', runId, ...progress };
 }
 
-/** The customers the WARP pass will check; the HubSpot pass adds those it finds. */
+/** The customers the WARP pass (and a listing) will check; a search pass adds those it finds. */
 function customersTotal(deps: ReconcileDeps, cursor: RunCursor, now: Date): Promise<number> {
   const request = cursor.request;
   if ('customerId' in request) return Promise.resolve(1);
+  const rule = openWorkRule(deps, now);
+  if (listsEveryCompany(cursor)) return countListingRun(deps.db, rule);
   const since = cursor.since === null ? null : new Date(cursor.since);
-  return countWarpPass(deps.db, openWorkRule(deps, now), { since, ids: 'customerIds' in request ? request.customerIds : undefined });
+  return countWarpPass(deps.db, rule, { since, ids: 'customerIds' in request ? request.customerIds : undefined });
 }
-
-type CandidateLoad = (db: DbOrTx) => Promise<ResyncCandidate[]>;
-/** Handles one chunk of candidates and saves the run's progress with `cursor` in one transaction. */
-type ChunkWork = (load: CandidateLoad, next: (candidates: ResyncCandidate[]) => RunCursor, counts: { hubspotCalls: number; found: boolean }) => Promise<void>;
 
 /** The run's passes from where its cursor stands; each chunk commits its work with the cursor. */
 async function executePasses(
@@ -199,6 +205,7 @@ async function executePasses(
 ): Promise<void> {
   let cursor = start;
   const since = cursor.since === null ? null : new Date(cursor.since);
+  const listing = listsEveryCompany(cursor);
   const spec: ResyncRowSpec = { origin: resyncOrigin(cursor.request), changedBy: `reconciliation-run:${runId}`, now: now() };
   const rule = openWorkRule(deps, spec.now);
   const save = async (tx: Tx, next: RunCursor, progress: RunProgress) => {
@@ -206,15 +213,16 @@ async function executePasses(
     await recordProgress(tx, runId, progress, cursor);
   };
 
+  const publishBatch = deps.options.publishBatch ?? RESYNC_PUBLISH_BATCH;
+  const publisher = createResyncPublisher(deps.outbox, publishBatch, async ({ failed, firstError }) => {
+    await recordProgress(deps.db, runId, { errors: failed });
+    log.warn('reconciliation could not publish some resync rows; the outbox relay will send them', { failed, err: firstError });
+  });
   const resync: ChunkWork = async (load, next, counts) => {
     const enqueued = await enqueueResyncChunk(deps.db, load, spec, (tx, c) =>
       save(tx, next(c.candidates), { checked: c.candidates.length, changed: c.outboxIds.length, hubspotCalls: counts.hubspotCalls, errors: 0, found: counts.found ? c.candidates.length : 0 }),
     );
-    const { failed, firstError } = await publishResyncRows(deps.outbox, enqueued.outboxIds);
-    if (failed > 0) {
-      await recordProgress(deps.db, runId, { errors: failed });
-      log.warn('reconciliation could not publish some resync rows; the outbox relay will send them', { failed, err: firstError });
-    }
+    publisher.add(enqueued.outboxIds);
   };
   const plan: ChunkWork = (load, next, counts) =>
     planDryRunChunk(deps, runId, load, (tx, c) =>
@@ -238,27 +246,25 @@ async function executePasses(
     const after = cursor.after;
     const ids = 'customerIds' in request ? request.customerIds : undefined;
     await chunk(
-      (db) => warpPassChunk(db, rule, { since, ids, after, limit }),
+      (db) => warpPassChunk(db, rule, { since, ids, after, limit, beyondListing: listing }),
       (candidates) =>
         candidates.length < limit
-          ? { ...cursor, pass: since === null ? 'DONE' : 'HUBSPOT', after: null }
+          ? { ...cursor, pass: passAfterWarp(since, listing), after: null }
           : { ...cursor, after: candidates.at(-1)!.id },
       { hubspotCalls: 0, found: false },
     );
   }
 
-  while (cursor.pass === 'HUBSPOT' && since !== null) {
-    // Linked companies only: every customer still without a company was taken by the WARP pass.
-    const page = await deps.companies.searchCompanies(
-      { modifiedSince: since, properties: ['hs_object_id'], pageSize: deps.options.searchPageSize },
-      cursor.after === null ? undefined : { afterId: cursor.after },
-    );
-    await chunk(
-      (db) => customersOfCompanies(db, rule, page.results.map((c) => c.id), since),
-      () => (page.next ? { ...cursor, after: page.next.afterId } : { ...cursor, pass: 'DONE', after: null }),
-      { hubspotCalls: spentCalls(), found: true },
-    );
-  }
+  const context: HubspotPassContext = { deps, rule, cursor: () => cursor, chunk, spentCalls };
+  if (cursor.pass === 'HUBSPOT' && since !== null) await searchPass(context, since);
+  if (cursor.pass === 'LISTING') await listingPass(context);
+  await publisher.flush();
+}
+
+/** Linked customers are looked at on HubSpot's side next: the companies modified since, or every one. */
+function passAfterWarp(since: Date | null, listing: boolean): RunCursor['pass'] {
+  if (since !== null) return 'HUBSPOT';
+  return listing ? 'LISTING' : 'DONE';
 }
 
 const openWorkRule = (deps: ReconcileDeps, now: Date): OpenWorkRule => ({ leaseCutoff: new Date(now.getTime() - deps.options.claimLeaseMs) });

@@ -16,11 +16,16 @@ import { whyWarpRejects } from './warp-value-rules.js';
  *   A HubSpot value WARP cannot hold is never pulled, nor offered in a MANUAL conflict: WARP's
  *   value is put back instead (reason WARP_REJECTS_VALUE, `rejected` says why), whatever the
  *   direction, rule or base. For a HubSpot-owned field this undoes the bad edit, and the log shows it.
- * - A HubSpot value our own app wrote (history or webhook source) differs from WARP's only when
- *   a write of ours landed after a newer one: WARP's value is pushed (OWN_WRITE_OUTDATED), never
- *   pulled, whatever the rule or the change times. A HubSpot-owned field is never written by us.
+ * - A HubSpot value our own app wrote (history or webhook source) that is off the base and differs
+ *   from WARP's is a write of ours that landed after a newer one: WARP's value is pushed
+ *   (OWN_WRITE_OUTDATED), never pulled, whatever the rule or the change times. A HubSpot-owned
+ *   field is never written by us. On the base, HubSpot holds what both agreed: WARP_CHANGED.
  * - A person's edit that a write of ours buried (planned before it, landed after it) is restored
- *   under LATEST_WINS and HUBSPOT_WINS: pulled into WARP and written back to HubSpot.
+ *   under LATEST_WINS and HUBSPOT_WINS: pulled into WARP and written back to HubSpot. Looked for
+ *   when HubSpot is off the base or the sync is a re-check (a RESYNC: the inbound processor asks
+ *   for one when a person's edit arrives older than our write, reconciliation when it finds one).
+ * - So HubSpot's history (change times, who wrote, buried edits) decides only where HubSpot is
+ *   off the base or on a re-check (historyCanDecide): elsewhere the current values alone plan.
  * - An open MANUAL conflict holds the field until both sides agree (IN_SYNC closes it). If a side
  *   moves while it is open, OPEN_CONFLICT is returned again with the new values so the record is
  *   refreshed. A conflict left over after the mapping stopped being MANUAL is ignored.
@@ -59,6 +64,8 @@ export interface FieldDecisionInput {
   warp: SideValue;
   hubspot: HubspotValue;
   openConflict?: OpenConflict | null;
+  /** A re-check (RESYNC) weighs HubSpot's history even where HubSpot is on the base (buried edits). */
+  recheck?: boolean;
 }
 
 export type WriteReason =
@@ -96,7 +103,7 @@ export function decideField(input: FieldDecisionInput): FieldDecision {
   const restored = restoreBuriedEdit(input);
   if (restored) return restored;
   if (warp.value === hubspot.value) return { action: 'IN_SYNC', value: warp.value };
-  if (hubspot.writtenByUs && mapping.direction !== 'HUBSPOT_TO_WARP') {
+  if (hubspot.writtenByUs && mapping.direction !== 'HUBSPOT_TO_WARP' && hubspotOffBase(input.base, warp.value, hubspot.value)) {
     return { action: 'PUSH_TO_HUBSPOT', value: warp.value, reason: 'OWN_WRITE_OUTDATED' };
   }
   const manual = mapping.direction === 'BIDIRECTIONAL' && mapping.conflictRule === 'MANUAL';
@@ -111,12 +118,32 @@ export function decideField(input: FieldDecisionInput): FieldDecision {
  * HubSpot no longer shows could not be settled for HubSpot by moving the base. Unknown WARP
  * change times prove nothing; a value WARP cannot hold leaves our write standing.
  */
-function restoreBuriedEdit({ mapping, warp, hubspot }: FieldDecisionInput): FieldDecision | null {
+function restoreBuriedEdit({ mapping, base, warp, hubspot, recheck }: FieldDecisionInput): FieldDecision | null {
   const edit = hubspot.buriedEdit;
   if (!hubspot.writtenByUs || !edit || !restoresBuriedEdits(mapping)) return null;
+  if (!recheck && !hubspotOffBase(base, warp.value, hubspot.value)) return null;
   if (edit.value === warp.value || warp.changedAt === null || edit.changedAt.getTime() <= warp.changedAt.getTime()) return null;
   const pull: FieldDecision = { action: 'PULL_TO_WARP', value: edit.value, reason: 'HUBSPOT_EDIT_RESTORED' };
   return guardWarpWrite(mapping.warpField, pull, warp.value, edit.value).action === 'PULL_TO_WARP' ? pull : null;
+}
+
+/**
+ * HubSpot's value is not the agreed one: it moved off the base, or, with no base yet, the two
+ * sides differ. Only then (or on a re-check) can HubSpot's history change a decision.
+ */
+export function hubspotOffBase(base: Canonical | undefined, warp: Canonical, hubspot: Canonical): boolean {
+  return base === undefined ? warp !== hubspot : hubspot !== base;
+}
+
+/** Whether HubSpot's history can change this field's decision, judged from the current values alone. */
+export function historyCanDecide(
+  input: Pick<FieldDecisionInput, 'mapping' | 'base' | 'recheck' | 'openConflict'> & { warp: Canonical; hubspot: Canonical },
+): boolean {
+  const { mapping } = input;
+  if (mapping.enabled === false || mapping.direction === 'NONE') return false;
+  // An open conflict refreshed with new values records HubSpot's change time.
+  if (input.openConflict && mapping.direction === 'BIDIRECTIONAL' && mapping.conflictRule === 'MANUAL') return true;
+  return input.recheck === true || hubspotOffBase(input.base, input.warp, input.hubspot);
 }
 
 /** Mappings under which a buried HubSpot edit can win (see restoreBuriedEdit). */

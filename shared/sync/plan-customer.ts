@@ -1,4 +1,4 @@
-import { decideField, type FieldDecision, type HubspotValue, type OpenConflict } from './decide-field.js';
+import { decideField, historyCanDecide, type FieldDecision, type HubspotValue, type OpenConflict } from './decide-field.js';
 import type { FieldMapping } from './field-mapping.js';
 import { getPath, type JsonObject } from './json-path.js';
 import { transformFor, type Canonical, type TransformError, type WarpValue } from './transforms.js';
@@ -39,6 +39,8 @@ export interface SyncSides {
   hubspot: HubspotSide | null;
   /** Per WARP field. */
   fieldStates?: Readonly<Record<string, FieldState | undefined>>;
+  /** A re-check (a RESYNC): HubSpot's history is weighed even where HubSpot is on the base. */
+  recheck?: boolean;
 }
 
 export interface PlanCustomerInput extends SyncSides {
@@ -99,30 +101,52 @@ export function planCustomerSync(input: PlanCustomerInput): CustomerSyncPlan {
   return plan;
 }
 
+/**
+ * Whether HubSpot's history (change times, who wrote, buried edits) can change this customer's
+ * plan, judged from the current values alone (historyCanDecide, field by field). When it cannot,
+ * planning from the current values gives the plan the history would: the worker then reads
+ * HubSpot without history, at twice the companies per call.
+ */
+export function historyCanChangePlan(input: PlanCustomerInput): boolean {
+  return input.mappings.some((mapping) => {
+    const read = readField(input, mapping);
+    return read.ok && historyCanDecide({ mapping, base: read.base, warp: read.warp, hubspot: read.hubspot, openConflict: read.state?.openConflict, recheck: input.recheck });
+  });
+}
+
+type FieldRead =
+  | { ok: true; warp: Canonical; hubspot: Canonical; state: FieldState | undefined; base: Canonical | undefined }
+  | { ok: false; side: 'WARP' | 'HUBSPOT'; error: TransformError };
+
+/** Both sides' canonical values of one field, and the state agreed against its current property. */
+function readField(input: PlanCustomerInput, mapping: FieldMapping): FieldRead {
+  const transform = transformFor(mapping.transform);
+  const warpRead = transform.fromWarp(getPath(input.warp.customer, mapping.warpField));
+  if (!warpRead.ok) return { ok: false, side: 'WARP', error: warpRead.error };
+  const hubspotRead = transform.fromHubspot(input.hubspot?.properties[mapping.hubspotProperty]);
+  if (!hubspotRead.ok) return { ok: false, side: 'HUBSPOT', error: hubspotRead.error };
+  const state = currentState(input.fieldStates?.[mapping.warpField], mapping.hubspotProperty);
+  return { ok: true, warp: warpRead.value, hubspot: hubspotRead.value, state, base: input.hubspot ? state?.base : undefined };
+}
+
 function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: CustomerSyncPlan): void {
   const { warpField, hubspotProperty } = mapping;
   const transform = transformFor(mapping.transform);
-  const fieldError = (side: 'WARP' | 'HUBSPOT', error: TransformError) =>
-    plan.errors.push({ warpField, hubspotProperty, side, error });
-
-  const warpRead = transform.fromWarp(getPath(input.warp.customer, warpField));
-  if (!warpRead.ok) return void fieldError('WARP', warpRead.error);
-  const hubspotRead = transform.fromHubspot(input.hubspot?.properties[hubspotProperty]);
-  if (!hubspotRead.ok) return void fieldError('HUBSPOT', hubspotRead.error);
-
-  const state = currentState(input.fieldStates?.[warpField], hubspotProperty);
-  const base = input.hubspot ? state?.base : undefined;
+  const read = readField(input, mapping);
+  if (!read.ok) return void plan.errors.push({ warpField, hubspotProperty, side: read.side, error: read.error });
+  const { state, base } = read;
   const decision = decideField({
     mapping,
     base,
-    warp: { value: warpRead.value, changedAt: input.warp.changedAt?.[warpField] ?? null },
+    warp: { value: read.warp, changedAt: input.warp.changedAt?.[warpField] ?? null },
     hubspot: {
-      value: hubspotRead.value,
+      value: read.hubspot,
       changedAt: input.hubspot?.changedAt?.[hubspotProperty] ?? null,
       writtenByUs: input.hubspot?.writtenByUs?.has(hubspotProperty) ?? false,
       buriedEdit: buriedEditOf(input.hubspot, hubspotProperty, transform),
     },
     openConflict: state?.openConflict ?? null,
+    recheck: input.recheck,
   });
   plan.decisions.push({
     warpField,
@@ -130,8 +154,8 @@ function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: Custom
     direction: mapping.direction,
     conflictRule: mapping.conflictRule,
     base,
-    warpValue: warpRead.value,
-    hubspotValue: hubspotRead.value,
+    warpValue: read.warp,
+    hubspotValue: read.hubspot,
     decision,
   });
 
@@ -145,7 +169,7 @@ function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: Custom
   if (decision.action === 'PULL_TO_WARP') {
     plan.warpWrites.push({ warpField, value: transform.toWarp(decision.value) });
     // A restored buried edit is not what HubSpot shows now: it goes back there too.
-    if (decision.value !== hubspotRead.value) plan.hubspotWrites[hubspotProperty] = transform.toHubspot(decision.value);
+    if (decision.value !== read.hubspot) plan.hubspotWrites[hubspotProperty] = transform.toHubspot(decision.value);
   }
   if (state?.base !== decision.value) plan.newBases[warpField] = decision.value;
   if (state?.openConflict) plan.closedConflicts.push(warpField);

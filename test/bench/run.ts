@@ -14,6 +14,7 @@ const BENCHES: Record<string, Bench> = {
   'sync-status': async () => (await import('./sync-status.js')).benchSyncStatus(),
   'retention-purge': async () => (await import('./retention-purge.js')).benchRetentionPurge(),
   match: async () => (await import('./match.js')).benchMatch(),
+  reconcile: async () => (await import('./reconcile.js')).benchReconcile(),
 };
 
 // Benches talk to loopback only: no probing for the GCE metadata server.

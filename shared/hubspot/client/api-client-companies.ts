@@ -80,6 +80,8 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
   return {
     batchReadWithHistory: (ids, properties, opts = {}) => batchRead(ids, properties, true, undefined, opts.archived),
 
+    batchReadCurrentValues: (ids, properties) => batchRead(ids, properties, false, undefined),
+
     batchReadByIdProperty: (values, idProperty, properties, opts = {}) =>
       batchRead(values, [...new Set([...properties, idProperty])], opts.withHistory ?? false, idProperty),
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { clockPast } from '../../support/wait-for.js';
 import {
   ADMIN,
   createLinkedCustomer,
@@ -48,6 +49,13 @@ describe('a person editing in HubSpot', () => {
 
     await stack.customers.update(ADMIN, id, { company_name: 'Buried Co by WARP' });
     await waitFor(async () => (await stack.sandbox.control.company(companyId)).properties.name === 'Buried Co by WARP', "WARP's push over the person's edit");
+    // The worker stores its field state after the HubSpot write: a rewrite before that is lost.
+    const openRows = stack.db
+      .selectFrom('hubspot_sync_queue')
+      .select('id')
+      .where('customer_id', '=', id)
+      .where('status', 'in', ['PENDING', 'PROCESSING']);
+    await waitFor(async () => (await openRows.execute()).length === 0, "WARP's push to be settled");
     // What a push planned before the person's edit and landing after it leaves behind: WARP's
     // change is older than the edit now buried under our write.
     const warpEditAt = new Date(editedAt.getTime() - 1_000);
@@ -174,7 +182,7 @@ describe('conflicting edits', () => {
   it('LATEST_WINS: a HubSpot name edit newer than the WARP one wins', async () => {
     const { id, companyId } = await createLinkedCustomer(stack, 'Latest A');
     await stack.unsyncedCustomers.update(ADMIN, id, { company_name: 'Latest A (WARP)' });
-    await new Promise((r) => setTimeout(r, 5));
+    await clockPast((await customerRow(stack, id)).updated_at); // the HubSpot edit is strictly newer
     await stack.sandbox.control.editAsUser(companyId, { name: 'Latest A (HubSpot)' });
     await waitFor(async () => (await customerRow(stack, id)).company_name === 'Latest A (HubSpot)', 'the HubSpot name');
     await publishPendingOutbox(stack);
@@ -250,8 +258,8 @@ describe('conflicting edits', () => {
 describe('unreliable delivery', () => {
   async function threeEdits(companyId: string) {
     for (const value of ['100', '200', '300']) {
-      await stack.sandbox.control.editAsUser(companyId, { warp_credit_limit: value });
-      await new Promise((r) => setTimeout(r, 3));
+      // Each edit gets a later timestamp than the one before.
+      await clockPast((await stack.sandbox.control.editAsUser(companyId, { warp_credit_limit: value })).updatedAt);
     }
   }
 
@@ -282,13 +290,14 @@ describe('unreliable delivery', () => {
     // leaves alone and not in one batch with the others.
     stack.intakeFailures.only = (event) => event.objectId === Number(faulty.companyId) && event.propertyValue === '100';
     stack.intakeFailures.remaining = 1_000;
-    await stack.sandbox.control.editAsUser(faulty.companyId, { warp_credit_limit: '100' });
+    const first = await stack.sandbox.control.editAsUser(faulty.companyId, { warp_credit_limit: '100' });
     await waitFor(async () => (await newAttempts()).some((a) => a.outcome === 'failed'), 'the first edit\'s failed delivery');
     await stack.sandbox.control.addFault({ kind: 'duplicate', probability: 1 });
     await stack.sandbox.control.addFault({ kind: 'reorder', probability: 1 });
+    let previous = first.updatedAt;
     for (const value of ['200', '300']) {
-      await stack.sandbox.control.editAsUser(faulty.companyId, { warp_credit_limit: value });
-      await new Promise((r) => setTimeout(r, 3));
+      await clockPast(previous); // each edit gets a later timestamp than the one before
+      previous = (await stack.sandbox.control.editAsUser(faulty.companyId, { warp_credit_limit: value })).updatedAt;
     }
     await waitFor(async () => (await customerRow(stack, faulty.id)).credit_limit === '300.00', 'the newer edits to be applied');
     stack.intakeFailures.remaining = 0;

@@ -10,7 +10,7 @@ import { Client } from '@hubspot/api-client';
 import { startSandbox, type RunningSandbox } from '../../../dev/hubspot-sandbox/sandbox.js';
 import { startInboundService, type InboundService } from '../../../dev/local/inbound-service.js';
 import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
-import { ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from '../../../dev/local/pubsub-topology.js';
+import { ensurePubSubTopology, topologyNames, type DeliveryPolicy, type PubSubTopologyNames } from '../../../dev/local/pubsub-topology.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
@@ -73,6 +73,11 @@ export interface InboundStackOptions {
   webhookRetryMs?: number[];
   /** How long the sandbox gathers changes into one delivery (HubSpot batches too). */
   webhookBatchDelayMs?: number;
+  /**
+   * false: the webhook subscription delivers without ordering. The emulator forwards failed
+   * messages to the dead-letter topic only from such a subscription (real Pub/Sub from both).
+   */
+  orderedWebhooks?: boolean;
   log?: boolean;
 }
 
@@ -90,12 +95,15 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
 
     const pubsub = new PubSub({ apiEndpoint: options.emulatorHost, projectId: 'warp-test' });
     stops.push(() => pubsub.close());
-    const names = await ensurePubSubTopology(pubsub, topologyNames({ suffix: randomBytes(4).toString('hex') }), {
+    const policy: DeliveryPolicy = {
       maxDeliveryAttempts: MAX_ATTEMPTS,
       minBackoffSeconds: 1,
       maxBackoffSeconds: 2,
       ackDeadlineSeconds: 30,
-    });
+    };
+    const names = topologyNames({ suffix: randomBytes(4).toString('hex') });
+    if (options.orderedWebhooks === false) await createUnorderedWebhookSubscription(pubsub, names, policy);
+    await ensurePubSubTopology(pubsub, names, policy);
     const outboxPublisher: MessagePublisher = createPubSubPublisher(pubsub);
     stops.push(() => outboxPublisher.close());
 
@@ -173,6 +181,17 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
   }
 }
 
+/** The webhook subscription ensurePubSubTopology would create, but unordered; it then leaves it as it is. */
+async function createUnorderedWebhookSubscription(pubsub: PubSub, names: PubSubTopologyNames, policy: DeliveryPolicy): Promise<void> {
+  await pubsub.createTopic(names.webhookTopic);
+  const [deadLetterTopic] = await pubsub.createTopic(names.webhookDeadLetterTopic);
+  await pubsub.topic(names.webhookTopic).createSubscription(names.webhookSubscription, {
+    ackDeadlineSeconds: policy.ackDeadlineSeconds,
+    retryPolicy: { minimumBackoff: { seconds: policy.minBackoffSeconds }, maximumBackoff: { seconds: policy.maxBackoffSeconds } },
+    deadLetterPolicy: { deadLetterTopic: deadLetterTopic.name, maxDeliveryAttempts: policy.maxDeliveryAttempts },
+  });
+}
+
 let customerNumber = 0;
 
 export function newCustomer(name: string, extra: Partial<CreateCustomerInput> = {}): CreateCustomerInput {
@@ -197,16 +216,19 @@ export { waitFor };
 export async function settle(stack: InboundStack, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietRounds = 0;
-  while (quietRounds < 2) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the stack to settle');
-    await stack.sandbox.control.webhooksIdle(Math.max(1, deadline - Date.now()));
-    const [events, outbox] = await Promise.all([
-      stack.db.selectFrom('hubspot_webhook_events').select('id').where('status', 'in', ['RECEIVED', 'PUBLISHED']).execute(),
-      stack.db.selectFrom('hubspot_sync_queue').select('id').where('status', 'in', ['PENDING', 'PROCESSING']).execute(),
-    ]);
-    quietRounds = events.length === 0 && outbox.length === 0 ? quietRounds + 1 : 0;
-    await new Promise((r) => setTimeout(r, 60));
-  }
+  await waitFor(
+    async () => {
+      await stack.sandbox.control.webhooksIdle(Math.max(1, deadline - Date.now()));
+      const [events, outbox] = await Promise.all([
+        stack.db.selectFrom('hubspot_webhook_events').select('id').where('status', 'in', ['RECEIVED', 'PUBLISHED']).execute(),
+        stack.db.selectFrom('hubspot_sync_queue').select('id').where('status', 'in', ['PENDING', 'PROCESSING']).execute(),
+      ]);
+      quietRounds = events.length === 0 && outbox.length === 0 ? quietRounds + 1 : 0;
+      return quietRounds >= 2;
+    },
+    'the stack to settle',
+    timeoutMs,
+  );
 }
 
 /** Creates a customer through the service and waits until the outbound sync linked its company. */

@@ -147,10 +147,12 @@ function pausingGateway(inner: CompanyGateway, at: PausePoint) {
     await gate;
   };
   const gateway: CompanyGateway = {
-    batchReadWithHistory: async (...args) => {
+    // Every round reads current values first; the history read, when one follows, is not paused.
+    batchReadCurrentValues: async (...args) => {
       await pause('read');
-      return inner.batchReadWithHistory(...args);
+      return inner.batchReadCurrentValues(...args);
     },
+    batchReadWithHistory: (...args) => inner.batchReadWithHistory(...args),
     batchUpsertByUniqueProperty: (...args) => inner.batchUpsertByUniqueProperty(...args),
     batchUpdate: async (...args) => {
       await pause('write');

@@ -57,7 +57,9 @@ describe('outbound sync under HubSpot faults, through the emulator', () => {
   it('a row left unpublished by a crash between commit and publish is relayed and synced', async () => {
     const noPublish = createCustomerService({ db: h.database.db, log: h.log });
     const c = (JSON.parse((await noPublish.create(ADMIN, customerInput('Relay Rescue'), {})).body) as { data: { id: string; ban: string } }).data;
-    await new Promise((r) => setTimeout(r, 500));
+    // Committed, never published: no worker was told of the change, only the relay can be.
+    const [row] = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', c.id).execute();
+    expect(row).toMatchObject({ operation: 'CREATE', status: 'PENDING', published_at: null, attempts: 0 });
     expect((await customer(h, c.id)).hubspot_link_status).toBe('UNLINKED');
     expect(await h.relay()).toEqual({ published: 1, failed: 0 });
     await waitFor(async () => (await customer(h, c.id)).hubspot_link_status === 'LINKED', 'relayed link', 20_000);
@@ -79,6 +81,7 @@ describe('outbound sync crash and validation paths (worker called directly)', ()
     const message = await messageFor(h, c.id);
     let crashed = false;
     const crashing: CompanyGateway = {
+      batchReadCurrentValues: (...a) => h.hubspot.companies.batchReadCurrentValues(...a),
       batchReadWithHistory: (...a) => h.hubspot.companies.batchReadWithHistory(...a),
       batchUpsertByUniqueProperty: (...a) => h.hubspot.companies.batchUpsertByUniqueProperty(...a),
       async batchUpdate(inputs) {

@@ -24,6 +24,7 @@ async function changedLinkedCustomers(h: FieldSyncHarness, n: number, prefix: st
 /** The harness's HubSpot client, with `override` in front. */
 function gateway(h: FieldSyncHarness, override: Partial<CompanyGateway>): CompanyGateway {
   return {
+    batchReadCurrentValues: (...a) => h.hubspot.companies.batchReadCurrentValues(...a),
     batchReadWithHistory: (...a) => h.hubspot.companies.batchReadWithHistory(...a),
     batchUpsertByUniqueProperty: (...a) => h.hubspot.companies.batchUpsertByUniqueProperty(...a),
     batchUpdate: (...a) => h.hubspot.companies.batchUpdate(...a),
@@ -81,9 +82,9 @@ describe('outbound batches: one customer failing never takes the others down, an
     const culprit = ids[3]!;
     const culpritCompany = (await customer(h, culprit)).hubspot_company_id!;
     const refusing = gateway(h, {
-      batchReadWithHistory: async (companyIds, ...rest) => {
+      batchReadCurrentValues: async (companyIds, ...rest) => {
         if (companyIds.includes(culpritCompany)) throw new HubspotRequestError('HubSpot answered 414', { status: 414 });
-        return h.hubspot.companies.batchReadWithHistory(companyIds, ...rest);
+        return h.hubspot.companies.batchReadCurrentValues(companyIds, ...rest);
       },
     });
     const outcome = await handleOutboxMessage(h.workerDeps({ companies: refusing }), await messageFor(h, ids[0]!));
@@ -159,10 +160,10 @@ describe('outbound batches: one customer failing never takes the others down, an
     const claimedAt = async () => (await h.database.db.selectFrom('hubspot_sync_queue').select('claimed_at').where('id', '=', message.outboxId).executeTakeFirstOrThrow()).claimed_at;
     const seen: Array<Date | null> = [];
     const watching = gateway(h, {
-      batchReadWithHistory: async (...a) => {
+      batchReadCurrentValues: async (...a) => {
         seen.push(await claimedAt());
         await new Promise((r) => setTimeout(r, 50));
-        return h.hubspot.companies.batchReadWithHistory(...a);
+        return h.hubspot.companies.batchReadCurrentValues(...a);
       },
       batchUpdate: async (...a) => {
         seen.push(await claimedAt());
@@ -179,9 +180,9 @@ describe('outbound batches: one customer failing never takes the others down, an
     const message = await messageFor(h, id);
     let wrote = false;
     const takenOver = gateway(h, {
-      batchReadWithHistory: async (...a) => {
+      batchReadCurrentValues: async (...a) => {
         await h.database.db.updateTable('hubspot_sync_queue').set({ claimed_by: 'other-worker', claimed_at: new Date() }).where('id', '=', message.outboxId).execute();
-        return h.hubspot.companies.batchReadWithHistory(...a);
+        return h.hubspot.companies.batchReadCurrentValues(...a);
       },
       batchUpdate: async (...a) => {
         wrote = true;
@@ -198,9 +199,9 @@ describe('outbound batches: one customer failing never takes the others down, an
     const message = await messageFor(h, id);
     let wrote = false;
     const slow = gateway(h, {
-      batchReadWithHistory: async (...a) => {
+      batchReadCurrentValues: async (...a) => {
         await new Promise((r) => setTimeout(r, 700)); // e.g. a long wait for the shared budget
-        return h.hubspot.companies.batchReadWithHistory(...a);
+        return h.hubspot.companies.batchReadCurrentValues(...a);
       },
       batchUpdate: async (...a) => {
         wrote = true;

@@ -9,7 +9,17 @@ import { handleOutboxMessage } from '../../../shared/outbound-sync/handle-outbox
 import { createCustomerService } from '../../../shared/customers/service.js';
 import { enqueueResync } from '../../../shared/inbound-sync/resync-requests.js';
 import { banFor } from './customer-factory.js';
-import { ADMIN, hubspotCalls, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, type FieldSyncHarness } from './field-sync-harness.js';
+import { clockPast } from '../../support/wait-for.js';
+import {
+  ADMIN,
+  hubspotCalls,
+  outboxSettled,
+  sandboxCompaniesByBan,
+  startFieldSyncHarness,
+  waitFor,
+  workerLogLines,
+  type FieldSyncHarness,
+} from './field-sync-harness.js';
 
 const newCustomer = (name: string): CreateCustomerInput => ({
   company_name: name,
@@ -110,9 +120,13 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
       changedAt: last.changed_at.toISOString(),
     });
     const callsBefore = await hubspotCalls(h);
-    await h.publisher.publish(h.names.outboxTopic, message, { orderingKey: id });
+    const redelivery = await h.publisher.publish(h.names.outboxTopic, message, { orderingKey: id });
     await expect(handleOutboxMessage(h.workerDeps(), message)).resolves.toEqual({ kind: 'ALREADY_DONE' });
-    await new Promise((r) => setTimeout(r, 1_000));
+    // The worker's line for that delivery (traced by its message id), logged just before it acks.
+    const lineOf = (trace: string) =>
+      workerLogLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['logging.googleapis.com/trace'] === trace);
+    const handled = await waitFor(async () => lineOf(redelivery), 'the worker to handle the redelivered message');
+    expect(handled).toMatchObject({ message: 'outbox message needs no work here', state: 'ALREADY_DONE', outboxId: last.id });
     expect(await hubspotCalls(h)).toBe(callsBefore);
     const company2 = await h.sandbox.control.company(company.id);
     expect(company2.properties.name).toBe('Globex Corporation');
@@ -193,10 +207,11 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
 
     // WARP edits first (not synced yet), HubSpot edits later, then a re-check is requested:
     // the RESYNC is the newest row, but HubSpot's edit is the newest change, so HubSpot wins.
+    // Each change waits for the clock to pass the one before, so the three times are distinct.
     await createCustomerService({ db: h.database.db, log: h.log }).update(ADMIN, id, { company_name: 'Umbrella (WARP)' });
-    await new Promise((r) => setTimeout(r, 20));
-    await h.sandbox.control.editAsUser(companyId!, { name: 'Umbrella (HubSpot)' });
-    await new Promise((r) => setTimeout(r, 20));
+    await clockPast((await customerRow(h, id)).updated_at);
+    const edited = await h.sandbox.control.editAsUser(companyId!, { name: 'Umbrella (HubSpot)' });
+    await clockPast(edited.updatedAt);
     const resyncId = await enqueueResync(h.database.db, id, ['company_name'], new Date());
     const resync = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', resyncId).executeTakeFirstOrThrow();
 

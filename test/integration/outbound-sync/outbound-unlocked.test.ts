@@ -10,6 +10,7 @@ import { ADMIN, createViaApi, customerRow, messageFor, startFieldSyncHarness, wo
 function gatewayWith(h: FieldSyncHarness, beforeUpdate: () => Promise<void>): CompanyGateway {
   const companies = h.hubspot.companies;
   return {
+    batchReadCurrentValues: (...a) => companies.batchReadCurrentValues(...a),
     batchReadWithHistory: (...a) => companies.batchReadWithHistory(...a),
     batchUpsertByUniqueProperty: (...a) => companies.batchUpsertByUniqueProperty(...a),
     async batchUpdate(...a) {

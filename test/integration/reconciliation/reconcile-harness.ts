@@ -14,8 +14,9 @@ export interface ReconcileHarness {
   sync: FieldSyncHarness;
   /** Every line the reconcile function logged, parsed. */
   logs: Array<Record<string, unknown>>;
-  deps(overrides?: { companies?: ReconcileDeps['companies']; chunkSize?: number }): ReconcileDeps;
-  startReconciler(overrides?: { companies?: ReconcileDeps['companies']; chunkSize?: number; maxMessages?: number }): Promise<PushBridge>;
+  /** `companies` replaces only the methods it has. */
+  deps(overrides?: DepsOverrides): ReconcileDeps;
+  startReconciler(overrides?: DepsOverrides & { maxMessages?: number }): Promise<PushBridge>;
   /** Publishes a request as `gcloud pubsub topics publish --message=...` would; returns its message id. */
   request(message: unknown): Promise<string>;
   /** The run started for a message, once it is no longer RUNNING. */
@@ -23,6 +24,11 @@ export interface ReconcileHarness {
   /** Resolves with the first log line for which `match` holds. */
   logLine(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   close(): Promise<void>;
+}
+
+interface DepsOverrides {
+  companies?: Partial<ReconcileDeps['companies']>;
+  chunkSize?: number;
 }
 
 export interface RunRow {
@@ -51,7 +57,7 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
 
   const deps: ReconcileHarness['deps'] = (overrides = {}) => ({
     db: sync.database.db,
-    companies: overrides.companies ?? hubspot.companies,
+    companies: { ...hubspot.companies, ...overrides.companies },
     hubspotCalls: () => calls.total,
     outbox: { db: sync.database.db, publisher: sync.publisher, topic: sync.names.outboxTopic },
     log,

@@ -18,6 +18,7 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
   let release: () => void = () => undefined;
   let behaviour: 'PASS' | 'HOLD' = 'PASS';
   const searches: string[] = [];
+  let startReconciler: () => Promise<PushBridge>;
   const db = () => h.sync.database.db;
 
   beforeAll(async () => {
@@ -27,7 +28,8 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
       searches.push(behaviour);
       if (behaviour === 'HOLD') await new Promise<void>((resolve) => (release = resolve));
     };
-    reconciler = await h.startReconciler({ companies: searchWith(real, gate), chunkSize: 2 });
+    startReconciler = () => h.startReconciler({ companies: searchWith(real, gate), chunkSize: 2 });
+    reconciler = await startReconciler();
     await db()
       .insertInto('customers')
       .values(
@@ -53,8 +55,11 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
       const line = await h.logLine((l) => l.message === 'reconcile request rejected' && l.eventId === id);
       expect(line).toMatchObject({ severity: 'ERROR', reason: expect.any(String) });
     }
-    await new Promise((r) => setTimeout(r, 1500)); // a nacked message would be back within 1 s
+    // Closing waits for every delivery to finish and for its ack (or nack) to reach Pub/Sub: then
+    // no handler threw, and each message was handed over exactly once.
+    await reconciler!.close();
     expect(reconciler!.stats).toEqual({ delivered: bad.length, failed: 0 });
+    reconciler = await startReconciler();
     expect(await db().selectFrom('hubspot_reconciliation_runs').selectAll().execute()).toEqual([]);
   });
 

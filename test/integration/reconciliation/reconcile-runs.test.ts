@@ -48,14 +48,12 @@ describe('reconciliation through the emulator, against the sandbox and the real 
   });
   afterAll(() => h?.close());
 
-  it('the first run over all customers has nothing to look back to: it resyncs every customer, and in-sync customers cost no write', async () => {
+  it('the first run over all customers has nothing to look back to: it lists every company once, queuing none in sync', async () => {
     await h.sync.sandbox.control.clearRequests();
     const run = await h.finishedRun(await h.request({ all: true }));
-    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 'OPERATOR', customer_id: null, customers_checked: 3, customers_changed: 3, hubspot_calls: 0, errors: 0 });
-    const rows = await rowsOfRun(h, run.id);
-    expect(rows.map((r) => r.customer_id).sort()).toEqual(Object.values(customers).map((c) => c.id).sort());
-    for (const row of rows) expect(row).toMatchObject({ operation: 'RESYNC', origin: 'OPERATOR', changed_fields: [] });
-    await outboxSettled(h.sync);
+    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 'OPERATOR', customer_id: null, errors: 0 });
+    expect(run).toMatchObject({ customers_checked: 3, customers_changed: 0, hubspot_calls: 1 });
+    expect(await rowsOfRun(h, run.id)).toEqual([]);
     expect(await batchWrites()).toBe(0);
   });
 
@@ -114,19 +112,26 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     expect(quiet).toMatchObject({ status: 'SUCCEEDED', customers_checked: 0, customers_changed: 0, hubspot_calls: 1 });
   });
 
-  it('FULL resyncs every customer except a deleted link (logged for a person); re-running while the rows are pending adds nothing', async () => {
+  it('FULL compares every customer with its listed company and resyncs only those that differ, not a deleted link (logged)', async () => {
     await worker.close(); // keep the rows pending
+    const { a, b, c } = customers;
     await db().updateTable('customers').set({ hubspot_link_status: 'DELETED' }).where('id', '=', unlinked.d).execute();
+    // A changed in WARP without an outbox row; a person edits B's company, its webhook lost; C is in sync.
+    const quietEdit = { company_name: 'Renamed Quietly In WARP', version: sql<number>`version + 1` };
+    await db().updateTable('customers').set(quietEdit).where('id', '=', a.id).execute();
+    await h.sync.sandbox.control.editAsUser(b.companyId, { city: 'Shelbyville' });
     const all = (await db().selectFrom('customers').select('id').execute()).map((r) => r.id);
+    const cVersion = (await customer(c.id)).version;
 
     const first = await h.finishedRun(await h.request({ all: true, mode: 'FULL' }));
-    expect(first).toMatchObject({ status: 'SUCCEEDED', customers_checked: all.length, customers_changed: all.length - 1, hubspot_calls: 0 });
+    expect(first).toMatchObject({ status: 'SUCCEEDED', customers_checked: all.length, customers_changed: 2, hubspot_calls: 1 });
     const rows = await rowsOfRun(h, first.id);
-    expect(rows.map((r) => r.customer_id).sort()).toEqual(all.filter((id) => id !== unlinked.d).sort());
+    expect(rows.map((r) => r.customer_id).sort()).toEqual([a.id, b.id].sort());
     expect(rows.every((r) => r.published_at !== null)).toBe(true);
     const attention = await h.logLine((l) => l.message === 'customers whose HubSpot company was deleted still need attention' && l.runId === first.id);
     expect(attention).toMatchObject({ severity: 'WARNING', customers: 1, customerIds: [unlinked.d] });
 
+    // Re-running while the rows are pending adds nothing.
     const again = await h.finishedRun(await h.request({ all: true, mode: 'FULL' }));
     expect(again).toMatchObject({ status: 'SUCCEEDED', customers_checked: all.length, customers_changed: 0 });
     expect(await rowsOfRun(h, again.id)).toEqual([]);
@@ -134,6 +139,13 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     await db().updateTable('customers').set({ hubspot_link_status: 'LINKED' }).where('id', '=', unlinked.d).execute();
     worker = await h.sync.startWorker();
     await outboxSettled(h.sync);
+    expect((await company(a.companyId)).properties.name).toBe('Renamed Quietly In WARP');
+    expect((await customer(b.id)).address).toMatchObject({ city: 'Shelbyville' });
+    expect((await customer(c.id)).version).toBe(cVersion);
+
+    // Everyone in sync now: a FULL run queues nothing.
+    const quiet = await h.finishedRun(await h.request({ all: true, mode: 'FULL' }));
+    expect(quiet).toMatchObject({ status: 'SUCCEEDED', customers_checked: all.length, customers_changed: 0, hubspot_calls: 1 });
   });
 
   it('FULL takes a claim stranded past its lease as missed work, and leaves a claim within its lease alone', async () => {
@@ -161,6 +173,36 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     const row = await db().selectFrom('hubspot_sync_queue').select('status').where('id', '=', stranded.id).executeTakeFirstOrThrow();
     expect(row.status).toBe('DONE');
     expect((await company(b.companyId)).properties.name).toBe('Reconcile B (stranded edit)');
+  });
+
+  it('FULL resyncs a customer whose company the listing passed without showing it (deleted, its webhook lost)', async () => {
+    // More than one page: the deleted company's id lies inside the first page's stretch.
+    await h.sync.sandbox.control.seed(Array.from({ length: 150 }, (_, n) => ({ name: `Filler ${n}` })));
+    await h.sync.sandbox.control.archiveAsUser(unlinked.eCompany);
+
+    const run = await h.finishedRun(await h.request({ all: true, mode: 'FULL' }));
+    expect(run).toMatchObject({ status: 'SUCCEEDED', customers_changed: 1, hubspot_calls: 2 });
+    expect((await rowsOfRun(h, run.id)).map((r) => r.customer_id)).toEqual([unlinked.e]);
+    await outboxSettled(h.sync);
+    expect(await customer(unlinked.e)).toMatchObject({ hubspot_link_status: 'DELETED' });
+  });
+
+  it('a FULL run that fails on a listing page is redelivered and resumes at that page: each customer checked once', async () => {
+    const linked = await db().selectFrom('customers').select('id').where('hubspot_company_id', 'is not', null).execute();
+    // The second page answers 502 more often than the adapter retries (5 attempts).
+    const listing = { method: 'GET', pathPrefix: '/crm/v3/objects/companies' };
+    await h.sync.sandbox.control.addFault({ kind: 'status', status: 502, skip: 1, count: 5, ...listing });
+    const messageId = await h.request({ all: true, mode: 'FULL' });
+    const failure = await h.logLine((l) => l.message === 'reconciliation run failed');
+    const run = await waitFor(async () => {
+      const r = await h.finishedRun(messageId);
+      return r.status === 'SUCCEEDED' ? r : undefined;
+    }, 'the resumed run to succeed');
+    expect(run.id).toBe(failure.runId);
+    await h.logLine((l) => l.message === 'reconciliation run resumed' && l.runId === run.id);
+    // Page 1, page 2's five failed attempts, page 2 again on redelivery.
+    expect(run).toMatchObject({ customers_checked: linked.length, customers_changed: 0, errors: 1, error: null, hubspot_calls: 7 });
+    expect(JSON.parse(run.cursor!)).toMatchObject({ messageId, pass: 'DONE' });
   });
 
   it('one customer\'s resync puts back a WARP-owned value edited in HubSpot; an unknown customer fails the run, acked', async () => {

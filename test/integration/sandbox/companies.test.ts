@@ -2,6 +2,7 @@ import { PropertyCreateFieldTypeEnum as FieldType, PropertyCreateTypeEnum as Pro
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
+import { clockPast } from '../../support/wait-for.js';
 import { apiError, hubspotClient, startSandbox } from './sandbox-fixtures.js';
 import type { RunningSandbox } from './sandbox-fixtures.js';
 
@@ -75,7 +76,7 @@ describe('single-object calls', () => {
 
   it('moves hs_lastmodifieddate on update and keeps history newest first with the integration as source', async () => {
     const created = await create({ name: 'Gamma' });
-    await new Promise((r) => setTimeout(r, 5));
+    await clockPast(created.properties.hs_lastmodifieddate!); // the update gets a later timestamp
     await client().crm.companies.basicApi.update(created.id, { properties: { name: 'Gamma Ltd' } });
     const read = await client().crm.companies.basicApi.getById(created.id, ['name', 'hs_lastmodifieddate'], ['name']);
     expect(read.properties.hs_lastmodifieddate).not.toBe(created.properties.hs_lastmodifieddate);

@@ -3,16 +3,18 @@ import type { Filter, PublicObjectSearchRequest } from '@hubspot/api-client/lib/
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
-import { apiError, hubspotClient, sleep, startSandbox } from './sandbox-fixtures.js';
+import { apiError, hubspotClient, startSandbox } from './sandbox-fixtures.js';
 import type { RunningSandbox } from './sandbox-fixtures.js';
 
 let sandbox: RunningSandbox;
+/** The sandbox's clock runs this far ahead of real time: a test moves it on instead of waiting. */
+let clockAheadMs = 0;
 const search = (request: Partial<PublicObjectSearchRequest>) =>
   hubspotClient(sandbox).crm.companies.searchApi.doSearch({ filterGroups: [], sorts: [], properties: ['name'], limit: 100, after: '0', ...request });
 const names = async (...filters: Filter[]) => (await search({ filterGroups: [{ filters }] })).results.map((r) => r.properties.name).sort();
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ now: () => Date.now() + clockAheadMs });
 });
 afterAll(async () => sandbox.close());
 beforeEach(async () => {
@@ -109,7 +111,7 @@ describe('index lag and rate limit', () => {
     await hubspotClient(sandbox).crm.companies.basicApi.create({ properties: { name: 'Fresh Co' }, associations: [] });
     const filter = { propertyName: 'name', operator: Op.Eq, value: 'Fresh Co' };
     expect(await names(filter)).toEqual([]);
-    await sleep(350);
+    clockAheadMs += 300;
     expect(await names(filter)).toEqual(['Fresh Co']);
   });
 
@@ -122,7 +124,7 @@ describe('index lag and rate limit', () => {
     expect(error.code).toBe(429);
     expect(error.body).toMatchObject({ status: 'error', errorType: 'RATE_LIMIT', policyName: 'SECONDLY' });
     expect(error.headers['x-hubspot-ratelimit-max']).toBeUndefined();
-    await sleep(1050);
+    clockAheadMs += 1_000; // the one-second window has passed
     await expect(search({})).resolves.toMatchObject({ total: 4 });
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../shared/hubspot/webhook-signature.js';
+import { waitFor } from '../../support/wait-for.js';
 import { allEvents, developerClient, hubspotClient, startReceiver, startSandbox } from './sandbox-fixtures.js';
 import type { Receiver, RunningSandbox, SandboxOptions } from './sandbox-fixtures.js';
 
@@ -167,7 +168,8 @@ describe('webhook faults', () => {
 
     await sandbox!.control.addFault({ kind: 'reorder', count: 1 });
     await client.crm.companies.basicApi.update(id, { properties: { name: 'first' } });
-    await new Promise((r) => setTimeout(r, 60));
+    // Its batch has left the queue and is held back, not merged with the next change's.
+    await waitFor(async () => (await sandbox!.control.webhooks()).stats.queued === 0, 'the first batch to be held back');
     await change(client, id, 'second');
     expect(allEvents(receiver!).slice(2).map((e) => e.propertyValue)).toEqual(['second', 'first']);
   });

@@ -21,7 +21,8 @@ describe('batch deadline', () => {
   it('refuses to start a call at or after the deadline, and never cuts one short', async () => {
     const calls: string[] = [];
     const fake: CompanyGateway = {
-      batchReadWithHistory: async () => (calls.push('read'), { results: [], missing: [] }),
+      batchReadCurrentValues: async () => (calls.push('read'), { results: [], missing: [] }),
+      batchReadWithHistory: async () => (calls.push('history read'), { results: [], missing: [] }),
       batchUpsertByUniqueProperty: async () => (calls.push('upsert'), []),
       batchUpdate: async () => (calls.push('update'), []),
     };
@@ -29,11 +30,12 @@ describe('batch deadline', () => {
     const deadline = hubspotDeadline(claimedAt, 10_000);
     const guarded = withDeadline(fake, deadline, () => new Date(now));
 
-    await guarded.batchReadWithHistory(['1'], ['name']);
+    await guarded.batchReadCurrentValues(['1'], ['name']);
     now = deadline.getTime() - 1;
     await guarded.batchUpsertByUniqueProperty([], 'warp_ban');
     now = deadline.getTime();
     await expect(guarded.batchUpdate([{ id: '1', properties: {} }])).rejects.toBeInstanceOf(SyncDeadlineError);
+    await expect(guarded.batchReadCurrentValues(['1'], ['name'])).rejects.toThrow(/past its HubSpot deadline/);
     await expect(guarded.batchReadWithHistory(['1'], ['name'])).rejects.toThrow(/past its HubSpot deadline/);
     expect(calls).toEqual(['read', 'upsert']);
   });

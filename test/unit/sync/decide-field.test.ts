@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideField,
+  hubspotOffBase,
   isStaleHubspotEvent,
   type FieldDecision,
   type FieldDecisionInput,
@@ -403,7 +404,10 @@ describe('decideField: a HubSpot value our own app wrote', () => {
       it(`${c.name} / ${rule}: WARP's value is put back wherever WARP may write HubSpot, whatever the times`, () => {
         const differs = c.warp[0] !== c.hubspot[0];
         for (const direction of ['WARP_TO_HUBSPOT', 'BIDIRECTIONAL'] as const) {
-          expect(decideField(ours(c, direction, rule))).toEqual(differs ? push(c.warp[0], 'OWN_WRITE_OUTDATED') : inSync(c.warp[0]));
+          const input = ours(c, direction, rule);
+          // On the base, HubSpot holds the agreed value: it is WARP that changed.
+          const reason = hubspotOffBase(input.base, input.warp.value, input.hubspot.value) ? 'OWN_WRITE_OUTDATED' : 'WARP_CHANGED';
+          expect(decideField(input)).toEqual(differs ? push(c.warp[0], reason) : inSync(c.warp[0]));
         }
         // We never write a HubSpot-owned field, so the flag cannot be true there: the rules hold.
         expect(decideField(ours(c, 'HUBSPOT_TO_WARP', rule))).toEqual(c.HUBSPOT_TO_WARP);
@@ -435,6 +439,8 @@ describe("a person's HubSpot edit buried under a write of ours", () => {
     base: 'W',
     warp: { value: 'W', changedAt: warpAt },
     hubspot: { value: current, changedAt: new Date('2026-03-01T10:00:09.000Z'), writtenByUs: true, buriedEdit: edit },
+    // HubSpot shows our write, the agreed value: only a re-check weighs what lies under it.
+    recheck: true,
   });
 
   const restoring = ['LATEST_WINS', 'HUBSPOT_WINS'] as const;
@@ -447,6 +453,11 @@ describe("a person's HubSpot edit buried under a write of ours", () => {
     it(`${rule}: an edit emptying the field is restored too`, () => {
       const emptied = buried(rule, 'BIDIRECTIONAL', { value: null, changedAt: T2 }, T1, { field: 'legal_name' });
       expect(decideField(emptied)).toEqual(pull(null, 'HUBSPOT_EDIT_RESTORED'));
+    });
+    it(`${rule}: without a re-check, HubSpot on the base plans from its current value alone`, () => {
+      const input = buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 });
+      expect(decideField({ ...input, recheck: false })).toEqual(inSync('W'));
+      expect(decideField({ ...input, recheck: false, hubspot: { ...input.hubspot, value: 'OLD' } })).toEqual(pull('H', 'HUBSPOT_EDIT_RESTORED'));
     });
     it(`${rule}: an edit before or at WARP's change was rightly overwritten`, () => {
       for (const changedAt of [BEFORE, T1]) expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt }))).toEqual(inSync('W'));

@@ -1,0 +1,120 @@
+import type { DbOrTx } from '../db/database.js';
+import type { CompanyRecord } from '../hubspot/client/hubspot-companies.js';
+import { compareWithCompanies } from './company-comparison.js';
+import { greatestCompanyId } from './company-id-order.js';
+import {
+  customersOfCompanies,
+  customersOfListedStretch,
+  type CustomerOfPage,
+  type OpenWorkRule,
+  type ResyncCandidate,
+} from './resync-candidates.js';
+import type { RunCursor } from './run-cursor.js';
+import type { ReconcileDeps } from './run-reconciliation.js';
+
+export type CandidateLoad = (db: DbOrTx) => Promise<ResyncCandidate[]>;
+
+/** Handles one chunk of candidates and saves the run's progress with `cursor` in one transaction. */
+export type ChunkWork = (
+  load: CandidateLoad,
+  next: (candidates: ResyncCandidate[]) => RunCursor,
+  counts: { hubspotCalls: number; found: boolean },
+) => Promise<void>;
+
+/** What a pass over HubSpot's companies works with; `cursor` reads the run's cursor as the chunks move it. */
+export interface HubspotPassContext {
+  deps: ReconcileDeps;
+  rule: OpenWorkRule;
+  cursor: () => RunCursor;
+  chunk: ChunkWork;
+  /** HubSpot calls made since the last time it was asked. */
+  spentCalls: () => number;
+}
+
+/**
+ * HUBSPOT: the companies modified since `since`, a search page at a time, and the customers
+ * linked to them. A real run compares each with the page's values and resyncs only those that
+ * differ; a dry run plans every one of them.
+ */
+export async function searchPass(ctx: HubspotPassContext, since: Date): Promise<void> {
+  const { deps } = ctx;
+  const properties = await syncedProperties(deps.db);
+  const request = { modifiedSince: since, properties, pageSize: deps.options.searchPageSize };
+  const search = (afterId: string | undefined) => deps.companies.searchCompanies(request, afterId === undefined ? undefined : { afterId });
+  await forEachPageAhead(search, (page) => page.next?.afterId, ctx.cursor().after ?? undefined, (page) =>
+    ctx.chunk(
+      (db) => candidatesOf(ctx, page.results, (tx, ids) => customersOfCompanies(tx, ctx.rule, ids, since), db),
+      () => (page.next ? { ...ctx.cursor(), after: page.next.afterId } : { ...ctx.cursor(), pass: 'DONE', after: null }),
+      { hubspotCalls: ctx.spentCalls(), found: true },
+    ),
+  );
+}
+
+/**
+ * LISTING: every company once, 100 per call (the cheapest read of a whole portal), compared page
+ * by page with the customers linked to them. HubSpot lists in id order, so a customer whose
+ * company id the listing passed without showing it has no live company (deleted or merged away):
+ * it gets its RESYNC, as do the customers of companies that differ. Were the order ever broken,
+ * such a customer would only be resynced once more than needed.
+ */
+export async function listingPass(ctx: HubspotPassContext): Promise<void> {
+  const { deps } = ctx;
+  const properties = await syncedProperties(deps.db);
+  const list = (after: string | undefined) => deps.companies.listCompanies(properties, after);
+  await forEachPageAhead(list, (page) => page.after, ctx.cursor().after ?? undefined, (page) => {
+    const after = ctx.cursor().listedUpTo ?? null;
+    const companyIds = page.results.map((c) => c.id);
+    const upTo = greatestCompanyId(companyIds, after);
+    const stretch = { companyIds, after, upTo, last: page.after === undefined };
+    return ctx.chunk(
+      (db) => candidatesOf(ctx, page.results, (tx) => customersOfListedStretch(tx, ctx.rule, stretch), db),
+      () =>
+        page.after
+          ? { ...ctx.cursor(), after: page.after, listedUpTo: upTo }
+          : { ...ctx.cursor(), pass: 'DONE', after: null, listedUpTo: null },
+      { hubspotCalls: ctx.spentCalls(), found: false },
+    );
+  });
+}
+
+async function candidatesOf(
+  ctx: HubspotPassContext,
+  companies: readonly CompanyRecord[],
+  customersOf: (db: DbOrTx, companyIds: string[]) => Promise<CustomerOfPage[]>,
+  db: DbOrTx,
+): Promise<ResyncCandidate[]> {
+  const customers = await customersOf(db, companies.map((c) => c.id));
+  if (ctx.cursor().request.dryRun) return customers.map((c) => c.candidate);
+  return compareWithCompanies(db, customers, new Map(companies.map((c) => [c.id, c.properties])));
+}
+
+/**
+ * Fetches a scan's pages one ahead: the next page is on its way (through the rate budget) while
+ * this one is handled, so the database work hides behind the budget's pacing.
+ */
+async function forEachPageAhead<P>(
+  fetch: (token: string | undefined) => Promise<P>,
+  tokenAfter: (page: P) => string | undefined,
+  start: string | undefined,
+  handle: (page: P) => Promise<void>,
+): Promise<void> {
+  const ahead = (token: string | undefined) => {
+    const page = fetch(token);
+    // Awaited in the next round; a run that fails before then must not leave it unhandled.
+    page.catch(() => undefined);
+    return page;
+  };
+  let next: Promise<P> | undefined = ahead(start);
+  while (next) {
+    const page: P = await next;
+    const token = tokenAfter(page);
+    next = token === undefined ? undefined : ahead(token);
+    await handle(page);
+  }
+}
+
+/** Every HubSpot property a mapping names (an override cannot re-point one), and the link's own. */
+async function syncedProperties(db: DbOrTx): Promise<string[]> {
+  const rows = await db.selectFrom('hubspot_sync_config').select('hubspot_property').distinct().execute();
+  return [...new Set(['warp_ban', ...rows.map((r) => r.hubspot_property)])];
+}
