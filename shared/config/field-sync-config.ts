@@ -14,8 +14,9 @@ const schema = z
     /** The writing private app's token: this worker alone writes HubSpot. */
     HUBSPOT_ACCESS_TOKEN: z.string(),
     /**
-     * Customers one worker syncs together: HubSpot's batch update takes 100 inputs (history reads
-     * take 50, so a full batch is two reads and one update: 0.03 calls per change).
+     * Customers one worker syncs together: HubSpot's batch update and current-value read take 100
+     * inputs, so a full batch of WARP edits is one read and one update (history is read, 50 per
+     * call, only where it can decide: company-exchange.ts).
      */
     FIELD_SYNC_BATCH_CUSTOMERS: z.coerce.number().int().min(1).max(100).default(100),
     FIELD_SYNC_CLAIM_LEASE_MS: claimLeaseField,
