@@ -17,9 +17,11 @@ export async function buildConsole(outDir = CONSOLE_OUT_DIR): Promise<string> {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  await promisify(execFile)(process.execPath, [tsc, '-p', path.join(source, 'tsconfig.json'), '--outDir', outDir], { cwd: root }).catch((err: { stdout?: string }) => {
-    throw new Error(`the console does not compile:\n${err.stdout ?? String(err)}`);
-  });
+  await promisify(execFile)(process.execPath, [tsc, '-p', path.join(source, 'tsconfig.json'), '--outDir', outDir], { cwd: root }).catch(
+    (err: { stdout?: string }) => {
+      throw new Error(`the console does not compile:\n${err.stdout ?? String(err)}`);
+    },
+  );
   for (const name of await readdir(source)) {
     if (ASSETS.test(name)) await copyFile(path.join(source, name), path.join(outDir, name));
   }

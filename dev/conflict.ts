@@ -52,9 +52,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     await withDatabase(io, 'warp-conflict-cli', async (db) => {
       if (args.command === 'list') return list(db, io, args.customer);
       await withPublishing(io, async (publishing) => {
-        const resolved = await resolveConflict(db, { customerId: args.customer, warpField: args.field, take: args.take, by: actor(io, args.by) }, { publishing });
+        const resolved = await resolveConflict(
+          db,
+          { customerId: args.customer, warpField: args.field, take: args.take, by: actor(io, args.by) },
+          { publishing },
+        );
         const other = resolved.take === 'WARP' ? 'HubSpot' : 'WARP';
-        io.out(`Conflict on ${resolved.warpField} of customer ${resolved.customerId} resolved: ${resolved.take} wins with ${shown(resolved.value)}; ${other} (${resolved.hubspotProperty}) gets it when the worker runs the resync.`);
+        io.out(
+          `Conflict on ${resolved.warpField} of customer ${resolved.customerId} resolved: ${resolved.take} wins with ${shown(resolved.value)}; ${other} (${resolved.hubspotProperty}) gets it when the worker runs the resync.`,
+        );
         io.out(describeResync(resolved.resync));
       });
     });

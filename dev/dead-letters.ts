@@ -43,7 +43,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         if (letters.length === 0) return io.out(`No dead letters on ${args.subscription}.`);
         for (const line of table(
           ['message id', 'published', 'ordering key', 'attributes', 'data'],
-          letters.map((l) => [l.messageId, l.publishTime ?? '-', l.orderingKey ?? '-', JSON.stringify(l.attributes), JSON.stringify(l.data)]),
+          letters.map((l) => [
+            l.messageId,
+            l.publishTime ?? '-',
+            l.orderingKey ?? '-',
+            JSON.stringify(l.attributes),
+            JSON.stringify(l.data),
+          ]),
         )) {
           io.out(line);
         }

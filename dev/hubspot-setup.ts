@@ -9,12 +9,14 @@ import { SANDBOX_DEFAULTS } from './hubspot-sandbox/options.js';
 import { ensureCompanyProperties } from '../shared/hubspot/ensure-properties.js';
 import { createLogger } from '../shared/logging/logger.js';
 
-const env = z.object({
-  HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
-  HUBSPOT_BASE_PATH: z.string().url().default('https://api.hubapi.com'),
-  HUBSPOT_SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8090),
-  HUBSPOT_SANDBOX_TOKEN: z.string().min(1).default(SANDBOX_DEFAULTS.token),
-}).parse(process.env);
+const env = z
+  .object({
+    HUBSPOT_ACCESS_TOKEN: z.string().min(1).optional(),
+    HUBSPOT_BASE_PATH: z.string().url().default('https://api.hubapi.com'),
+    HUBSPOT_SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8090),
+    HUBSPOT_SANDBOX_TOKEN: z.string().min(1).default(SANDBOX_DEFAULTS.token),
+  })
+  .parse(process.env);
 
 const target = env.HUBSPOT_ACCESS_TOKEN
   ? { accessToken: env.HUBSPOT_ACCESS_TOKEN, basePath: env.HUBSPOT_BASE_PATH, label: `HubSpot at ${env.HUBSPOT_BASE_PATH}` }

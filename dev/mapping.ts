@@ -10,7 +10,13 @@
  */
 import { z } from 'zod';
 import { CONFLICT_RULES, DIRECTIONS, transformSpecSchema, type FieldMapping } from '../shared/sync/field-mapping.js';
-import { removeCustomerOverride, setCustomerOverride, setGlobalMapping, showMappings, type MappingView } from '../shared/sync-admin/mapping-admin.js';
+import {
+  removeCustomerOverride,
+  setCustomerOverride,
+  setGlobalMapping,
+  showMappings,
+  type MappingView,
+} from '../shared/sync-admin/mapping-admin.js';
 import type { ResyncPublishing } from '../shared/sync-admin/operator-resync.js';
 import { AppError } from '../shared/errors/app-error.js';
 import type { Db } from '../shared/db/database.js';
@@ -50,7 +56,10 @@ const OPTIONS = {
 } as const;
 
 const upperCaseEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.string().transform((s) => s.toUpperCase()).pipe(z.enum(values));
+  z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(values));
 
 const transformJson = z
   .string()
@@ -72,7 +81,10 @@ const setArgs = z.strictObject({
   direction: upperCaseEnum(DIRECTIONS).optional(),
   rule: upperCaseEnum(CONFLICT_RULES).optional(),
   transform: transformJson.optional(),
-  enabled: z.enum(['true', 'false'], 'must be true or false').transform((v) => v === 'true').optional(),
+  enabled: z
+    .enum(['true', 'false'], 'must be true or false')
+    .transform((v) => v === 'true')
+    .optional(),
   by: byOption.optional(),
 });
 
@@ -123,9 +135,14 @@ async function set(db: Db, io: CliIo, args: SetArgs, publishing: ResyncPublishin
     const saved = await setGlobalMapping(db, merged(args, current), by);
     io.out(`Global mapping of ${args.field} saved: ${summary(saved.mapping)}.`);
     if (saved.droppedFieldStates > 0) {
-      io.out(`It now maps to another HubSpot property: ${saved.droppedFieldStates} customers' agreed values were dropped, so its next sync is a first sync (an empty side is filled).`);
+      io.out(
+        `It now maps to another HubSpot property: ${saved.droppedFieldStates} customers' agreed values were dropped, so its next sync is a first sync (an empty side is filled).`,
+      );
     }
-    if (saved.followUp) io.out(`Each customer follows at its next sync. To bring every customer in line now, run a full reconciliation:\n  ${saved.followUp}`);
+    if (saved.followUp)
+      io.out(
+        `Each customer follows at its next sync. To bring every customer in line now, run a full reconciliation:\n  ${saved.followUp}`,
+      );
     else io.out('Nothing changed.');
     return;
   }

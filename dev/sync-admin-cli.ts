@@ -58,7 +58,12 @@ export async function runCli(io: CliIo, usage: string, body: () => Promise<void>
  * strict object per command, `command` holding the command's name), so an option another
  * command takes is refused rather than ignored.
  */
-export function parseCommand<T>(argv: readonly string[], options: ParseArgsConfig['options'], commands: readonly string[], schema: z.ZodType<T>): T {
+export function parseCommand<T>(
+  argv: readonly string[],
+  options: ParseArgsConfig['options'],
+  commands: readonly string[],
+  schema: z.ZodType<T>,
+): T {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
@@ -110,7 +115,8 @@ export async function withPublishing<T>(io: CliIo, fn: (publishing: ResyncPublis
   const pubsub = new PubSub({ projectId: project ?? 'warp-local', ...(emulator ? { apiEndpoint: emulator } : {}) });
   const publisher = createPubSubPublisher(pubsub);
   const bounded: MessagePublisher = {
-    publish: (topic, message, options) => within(publisher.publish(topic, message, options), `Pub/Sub did not answer within ${PUBLISH_WAIT_MS / 1000} s`),
+    publish: (topic, message, options) =>
+      within(publisher.publish(topic, message, options), `Pub/Sub did not answer within ${PUBLISH_WAIT_MS / 1000} s`),
     close: () => publisher.close(),
   };
   try {
@@ -138,7 +144,11 @@ export function describeResync(resync: OperatorResync): string {
 /** Fixed-width columns for terminal tables. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

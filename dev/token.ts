@@ -24,12 +24,18 @@ function fail(message: string): never {
 /** Into DATABASE_URL, else the local stack's database: the rule of `npm run mapping`. */
 async function grant(user: DevUser, customerId: string): Promise<void> {
   try {
-    await withDatabase(processIo, 'warp-dev-token', (db) => grantCustomerAccess(db, { userId: user.userId, customerId, grantedBy: 'dev-token' }));
+    await withDatabase(processIo, 'warp-dev-token', (db) =>
+      grantCustomerAccess(db, { userId: user.userId, customerId, grantedBy: 'dev-token' }),
+    );
     console.error(`Granted customer ${customerId} to ${user.email}.`);
   } catch (err) {
     // 23503: the customer (or the seeded user) does not exist in that database.
     const code = (err as { code?: string }).code;
-    fail(code === '23503' ? `No customer ${customerId} (or no seeded ${user.userType} user) in that database.` : `Grant failed: ${(err as Error).message}`);
+    fail(
+      code === '23503'
+        ? `No customer ${customerId} (or no seeded ${user.userType} user) in that database.`
+        : `Grant failed: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -53,7 +59,16 @@ async function main(): Promise<void> {
 
   const secret = process.env.JWT_SECRET || LOCAL_DEV_JWT_SECRET;
   if (process.env.JWT_SECRET) console.error('Signed with JWT_SECRET from the environment.');
-  console.log(await signDevAccessToken({ secret, userId: user.userId, email: user.email, userTypeId: user.userTypeId, userType: user.userType, ttlSeconds }));
+  console.log(
+    await signDevAccessToken({
+      secret,
+      userId: user.userId,
+      email: user.email,
+      userTypeId: user.userTypeId,
+      userType: user.userType,
+      ttlSeconds,
+    }),
+  );
 }
 
 await main();

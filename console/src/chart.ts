@@ -47,7 +47,23 @@ export function activityChart(activity: Activity): HTMLElement {
       'figcaption',
       {},
       `Sync operations per minute, last ${hours} h (peak ${activity.minutes.length ? peak : 0} per minute)`,
-      h('table', { class: 'legend' }, h('caption', { class: 'visually-hidden' }, `Sync operations by status, last ${hours} h`), h('tbody', {}, ...totals.map(([status, n]) => h('tr', {}, h('th', { scope: 'row' }, h('span', { class: `swatch s-${status}`, 'aria-hidden': 'true' }), status), h('td', {}, String(n)))))),
+      h(
+        'table',
+        { class: 'legend' },
+        h('caption', { class: 'visually-hidden' }, `Sync operations by status, last ${hours} h`),
+        h(
+          'tbody',
+          {},
+          ...totals.map(([status, n]) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, h('span', { class: `swatch s-${status}`, 'aria-hidden': 'true' }), status),
+              h('td', {}, String(n)),
+            ),
+          ),
+        ),
+      ),
     ),
   );
 }

@@ -44,7 +44,11 @@ async function route(): Promise<void> {
   } catch (err) {
     if (current !== generation) return;
     if (err instanceof ApiError && err.needsSignIn) return showSignIn(main, signInReason(err), () => void route());
-    show(main, h('h1', {}, 'Something went wrong'), h('p', { class: 'notice error', role: 'alert' }, err instanceof Error ? err.message : String(err)));
+    show(
+      main,
+      h('h1', {}, 'Something went wrong'),
+      h('p', { class: 'notice error', role: 'alert' }, err instanceof Error ? err.message : String(err)),
+    );
   }
   // Move focus to the new screen's heading, so keyboard and screen reader users land on it.
   if (current === generation) main.querySelector('h1')?.setAttribute('tabindex', '-1');

@@ -20,15 +20,17 @@ export function clashesWithinBatch(
   uniqueNames: readonly string[],
 ): Array<Array<{ name: string; value: string; existingId: string }>> {
   const firstSeen = new Map<string, number>();
-  return valuesList.map((values, index) => uniqueNames.flatMap((name) => {
-    const value = values[name];
-    if (!value) return [];
-    const key = `${name}\u0000${value}`;
-    const earlier = firstSeen.get(key);
-    if (earlier === undefined) {
-      firstSeen.set(key, index);
-      return [];
-    }
-    return [{ name, value, existingId: `inputs[${earlier}]` }];
-  }));
+  return valuesList.map((values, index) =>
+    uniqueNames.flatMap((name) => {
+      const value = values[name];
+      if (!value) return [];
+      const key = `${name}\u0000${value}`;
+      const earlier = firstSeen.get(key);
+      if (earlier === undefined) {
+        firstSeen.set(key, index);
+        return [];
+      }
+      return [{ name, value, existingId: `inputs[${earlier}]` }];
+    }),
+  );
 }

@@ -41,7 +41,9 @@ export class CompanyStore {
   /** Maps as entry lists, so persistence.ts can write it as JSON. */
   snapshot(): StoreSnapshot {
     const records = [...this.records.values()].map((r) => ({
-      ...r, values: [...r.values], history: [...r.history],
+      ...r,
+      values: [...r.values],
+      history: [...r.history],
     }));
     return { nextId: this.nextId, records };
   }
@@ -178,8 +180,9 @@ export class CompanyStore {
       this.setValue(primary, name, value, actor, iso);
       moved++;
     }
-    const mergedIds = [primary.values.get('hs_merged_object_ids'), merged.values.get('hs_merged_object_ids'), merged.id]
-      .flatMap((v) => (v ? v.split(';') : []));
+    const mergedIds = [primary.values.get('hs_merged_object_ids'), merged.values.get('hs_merged_object_ids'), merged.id].flatMap((v) =>
+      v ? v.split(';') : [],
+    );
     this.setValue(primary, 'hs_merged_object_ids', mergedIds.join(';'), actor, iso);
     this.setValue(primary, 'hs_lastmodifieddate', iso, actor, iso);
     primary.updatedAt = at;
@@ -187,8 +190,14 @@ export class CompanyStore {
     merged.archivedAt = at;
     merged.mergedInto = primary.id;
     this.listener.event({
-      kind: 'merge', objectId: primary.id, actor, occurredAt: at, primaryObjectId: primary.id,
-      mergedObjectIds: [merged.id], newObjectId: primary.id, numberOfPropertiesMoved: moved,
+      kind: 'merge',
+      objectId: primary.id,
+      actor,
+      occurredAt: at,
+      primaryObjectId: primary.id,
+      mergedObjectIds: [merged.id],
+      newObjectId: primary.id,
+      numberOfPropertiesMoved: moved,
     });
     this.listener.recordChanged(merged);
     this.listener.recordChanged(primary);
@@ -216,7 +225,14 @@ export class CompanyStore {
       this.setValue(record, name, value, actor, iso);
       changed++;
       if (!SYSTEM_PROPERTIES.has(name)) {
-        this.listener.event({ kind: 'propertyChange', objectId: record.id, actor, occurredAt: at, propertyName: name, propertyValue: value });
+        this.listener.event({
+          kind: 'propertyChange',
+          objectId: record.id,
+          actor,
+          occurredAt: at,
+          propertyName: name,
+          propertyValue: value,
+        });
       }
     }
     return changed;

@@ -51,11 +51,13 @@ export function createControlClient(baseUrl: string) {
     configure: (config: { tenSecondLimit?: number; searchPerSecond?: number; dailyLimit?: number | null; searchIndexLagMs?: number }) =>
       call<unknown>('PUT', '/config', config),
     /** Pre-existing companies: no webhooks, searchable at once. */
-    seed: async (companies: Values[]) => (await call<{ ids: string[] }>('POST', '/seed', { companies: companies.map((properties) => ({ properties })) })).ids,
+    seed: async (companies: Values[]) =>
+      (await call<{ ids: string[] }>('POST', '/seed', { companies: companies.map((properties) => ({ properties })) })).ids,
     company: (id: string, options: { archived?: boolean } = {}) =>
       call<ControlCompany>('GET', `/companies/${id}${options.archived ? '?archived=true' : ''}`),
     createAsUser: (properties: Values, userId?: number) => call<ControlCompany>('POST', '/companies', { properties, userId }),
-    editAsUser: (id: string, properties: Values, userId?: number) => call<ControlCompany>('PATCH', `/companies/${id}`, { properties, userId }),
+    editAsUser: (id: string, properties: Values, userId?: number) =>
+      call<ControlCompany>('PATCH', `/companies/${id}`, { properties, userId }),
     archiveAsUser: (id: string, userId?: number) => call<ControlCompany>('POST', `/companies/${id}/archive`, { userId }),
     restoreAsUser: (id: string, userId?: number) => call<ControlCompany>('POST', `/companies/${id}/restore`, { userId }),
     mergeAsUser: (primaryObjectId: string, objectIdToMerge: string, userId?: number) =>

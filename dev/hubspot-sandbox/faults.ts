@@ -17,7 +17,11 @@ const trigger = {
 };
 
 export const faultRuleSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('status'), status: z.union([z.literal(429), z.literal(423), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]), ...trigger }),
+  z.object({
+    kind: z.literal('status'),
+    status: z.union([z.literal(429), z.literal(423), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
+    ...trigger,
+  }),
   z.object({ kind: z.literal('latency'), ms: z.number().int().min(0).max(60_000), ...trigger }),
   z.object({ kind: z.enum(['drop', 'duplicate', 'reorder']), ...trigger }),
 ]);

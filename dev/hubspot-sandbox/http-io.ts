@@ -36,7 +36,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function queryList(query: URLSearchParams, name: string): string[] | undefined {
   const raw = query.getAll(name);
   if (raw.length === 0) return undefined;
-  return raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return raw
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function queryBool(query: URLSearchParams, name: string): boolean {

@@ -41,8 +41,7 @@ export class HubSpotError extends Error {
   }
 }
 
-export const validationError = (message: string, extra?: HubSpotErrorExtra) =>
-  new HubSpotError(400, 'VALIDATION_ERROR', message, extra);
+export const validationError = (message: string, extra?: HubSpotErrorExtra) => new HubSpotError(400, 'VALIDATION_ERROR', message, extra);
 
 export const notFound = (message = 'resource not found') => new HubSpotError(404, 'OBJECT_NOT_FOUND', message);
 

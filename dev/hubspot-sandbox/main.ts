@@ -10,24 +10,32 @@ import { generatePortal } from './portal-generator.js';
 import { SANDBOX_DEFAULTS } from './options.js';
 import { startSandbox } from './sandbox.js';
 
-const args = z.object({
-  'seed-portal': z.coerce.number().int().positive().optional(),
-  seed: z.coerce.number().int().default(1),
-  'customers-out': z.string().min(1).optional(),
-}).parse(parseArgs({
-  options: { 'seed-portal': { type: 'string' }, seed: { type: 'string' }, 'customers-out': { type: 'string' } },
-}).values);
+const args = z
+  .object({
+    'seed-portal': z.coerce.number().int().positive().optional(),
+    seed: z.coerce.number().int().default(1),
+    'customers-out': z.string().min(1).optional(),
+  })
+  .parse(
+    parseArgs({
+      options: { 'seed-portal': { type: 'string' }, seed: { type: 'string' }, 'customers-out': { type: 'string' } },
+    }).values,
+  );
 
-const env = z.object({
-  HUBSPOT_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
-  HUBSPOT_SANDBOX_TOKEN: z.string().min(1).default(SANDBOX_DEFAULTS.token),
-  HUBSPOT_SANDBOX_WEBHOOK_URL: z.string().url().optional(),
-  HUBSPOT_SANDBOX_CLIENT_SECRET: z.string().min(1).optional(),
-  HUBSPOT_SANDBOX_SIGNATURE_VERSIONS: z.string().default('v3')
-    .transform((s) => s.split(',').map((v) => v.trim()))
-    .pipe(z.array(z.enum(['v1', 'v2', 'v3'])).min(1)),
-  HUBSPOT_SANDBOX_SEARCH_LAG_MS: z.coerce.number().int().min(0).default(0),
-}).parse(process.env);
+const env = z
+  .object({
+    HUBSPOT_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+    HUBSPOT_SANDBOX_TOKEN: z.string().min(1).default(SANDBOX_DEFAULTS.token),
+    HUBSPOT_SANDBOX_WEBHOOK_URL: z.string().url().optional(),
+    HUBSPOT_SANDBOX_CLIENT_SECRET: z.string().min(1).optional(),
+    HUBSPOT_SANDBOX_SIGNATURE_VERSIONS: z
+      .string()
+      .default('v3')
+      .transform((s) => s.split(',').map((v) => v.trim()))
+      .pipe(z.array(z.enum(['v1', 'v2', 'v3'])).min(1)),
+    HUBSPOT_SANDBOX_SEARCH_LAG_MS: z.coerce.number().int().min(0).default(0),
+  })
+  .parse(process.env);
 
 const sandbox = await startSandbox({
   port: env.HUBSPOT_SANDBOX_PORT,
@@ -52,7 +60,9 @@ if (args['seed-portal'] !== undefined) {
   }
 }
 console.log(`  port ${sandbox.port}; private-app token: ${sandbox.token} (HUBSPOT_SANDBOX_TOKEN)`);
-console.log(`  webhooks: ${env.HUBSPOT_SANDBOX_WEBHOOK_URL ?? 'off (set HUBSPOT_SANDBOX_WEBHOOK_URL)'}; control API: ${sandbox.url}/_sandbox/health`);
+console.log(
+  `  webhooks: ${env.HUBSPOT_SANDBOX_WEBHOOK_URL ?? 'off (set HUBSPOT_SANDBOX_WEBHOOK_URL)'}; control API: ${sandbox.url}/_sandbox/health`,
+);
 
 const stop = () => {
   void sandbox.close().then(() => process.exit(0));

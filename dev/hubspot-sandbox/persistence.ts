@@ -23,7 +23,11 @@ const companyRecord = z.object({
 });
 
 const propertyOption = z.object({
-  label: z.string(), value: z.string(), hidden: z.boolean(), displayOrder: z.number().optional(), description: z.string().optional(),
+  label: z.string(),
+  value: z.string(),
+  hidden: z.boolean(),
+  displayOrder: z.number().optional(),
+  description: z.string().optional(),
 });
 
 const propertyDefinition = z.object({
@@ -49,7 +53,12 @@ const propertyDefinition = z.object({
 });
 
 const subscription = z.object({
-  id: z.number().int(), eventType: z.string(), propertyName: z.string().optional(), active: z.boolean(), createdAt: z.string(), updatedAt: z.string(),
+  id: z.number().int(),
+  eventType: z.string(),
+  propertyName: z.string().optional(),
+  active: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
 });
 
 const snapshotFile = z.object({
@@ -62,7 +71,12 @@ const snapshotFile = z.object({
   subscriptions: z.object({
     nextId: z.number().int(),
     subscriptions: z.array(subscription),
-    settings: z.object({ targetUrl: z.string().optional(), maxConcurrentRequests: z.number().int(), createdAt: z.string(), updatedAt: z.string() }),
+    settings: z.object({
+      targetUrl: z.string().optional(),
+      maxConcurrentRequests: z.number().int(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    }),
   }),
 });
 

@@ -34,22 +34,70 @@ export interface SeededPortal {
   companies: Array<Record<string, string>>;
 }
 
-const FIRST = ['Aurora', 'Nimbus', 'Vertex', 'Cobalt', 'Summit', 'Harbor', 'Granite', 'Zephyr', 'Beacon', 'Sterling',
-  'Pioneer', 'Atlas', 'Meridian', 'Falcon', 'Orion', 'Cedar', 'Quantum', 'Lumen', 'Redwood', 'Polar'];
-const SECOND = ['Telecom', 'Networks', 'Voice', 'Communications', 'Data', 'Connect', 'Wireless', 'Fiber', 'Signal',
-  'Carrier', 'Link', 'Wave', 'Digital', 'Systems', 'Mobile', 'Broadband', 'Cloud', 'Telco', 'Labs', 'Transit'];
+const FIRST = [
+  'Aurora',
+  'Nimbus',
+  'Vertex',
+  'Cobalt',
+  'Summit',
+  'Harbor',
+  'Granite',
+  'Zephyr',
+  'Beacon',
+  'Sterling',
+  'Pioneer',
+  'Atlas',
+  'Meridian',
+  'Falcon',
+  'Orion',
+  'Cedar',
+  'Quantum',
+  'Lumen',
+  'Redwood',
+  'Polar',
+];
+const SECOND = [
+  'Telecom',
+  'Networks',
+  'Voice',
+  'Communications',
+  'Data',
+  'Connect',
+  'Wireless',
+  'Fiber',
+  'Signal',
+  'Carrier',
+  'Link',
+  'Wave',
+  'Digital',
+  'Systems',
+  'Mobile',
+  'Broadband',
+  'Cloud',
+  'Telco',
+  'Labs',
+  'Transit',
+];
 const THIRD = ['', 'Group', 'Partners', 'Holdings', 'Solutions', 'Services', 'Global', 'International', 'Works', 'One'];
 const SUFFIXES = ['Inc.', 'LLC', 'Ltd', 'GmbH', 'Corp.', 'Co.', 'S.A.', 'AG', 'B.V.', 'PLC', 'Pty Ltd'];
 const FREE_MAIL = ['gmail.com', 'yahoo.com', 'hotmail.com', 'outlook.com'];
 const PLACES: ReadonlyArray<{ city: string; zip: string; country: string }> = [
-  { city: 'Springfield', zip: '62701', country: 'US' }, { city: 'Austin', zip: '73301', country: 'US' },
-  { city: 'Denver', zip: '80202', country: 'US' }, { city: 'Berlin', zip: '10115', country: 'DE' },
-  { city: 'London', zip: 'SW1A 1AA', country: 'GB' }, { city: 'Toronto', zip: 'M5H 2N2', country: 'CA' },
-  { city: 'Sydney', zip: '2000', country: 'AU' }, { city: 'Amsterdam', zip: '1012', country: 'NL' },
+  { city: 'Springfield', zip: '62701', country: 'US' },
+  { city: 'Austin', zip: '73301', country: 'US' },
+  { city: 'Denver', zip: '80202', country: 'US' },
+  { city: 'Berlin', zip: '10115', country: 'DE' },
+  { city: 'London', zip: 'SW1A 1AA', country: 'GB' },
+  { city: 'Toronto', zip: 'M5H 2N2', country: 'CA' },
+  { city: 'Sydney', zip: '2000', country: 'AU' },
+  { city: 'Amsterdam', zip: '1012', country: 'NL' },
 ];
 /** Cumulative weights of the cases, in the order of CASES. */
 const CASES: ReadonlyArray<[PortalCase, number]> = [
-  ['EXACT', 0.4], ['NEAR_NAME', 0.7], ['SHARED_DOMAIN', 0.8], ['FREE_MAIL', 0.9], ['WARP_ONLY', 1],
+  ['EXACT', 0.4],
+  ['NEAR_NAME', 0.7],
+  ['SHARED_DOMAIN', 0.8],
+  ['FREE_MAIL', 0.9],
+  ['WARP_ONLY', 1],
 ];
 
 /** A distinct name for each index: 20 x 20 x 10 combinations, then numbered. */

@@ -57,7 +57,9 @@ export class PropertyRegistry {
   }
 
   uniqueNames(): string[] {
-    return this.list().filter((p) => p.hasUniqueValue).map((p) => p.name);
+    return this.list()
+      .filter((p) => p.hasUniqueValue)
+      .map((p) => p.name);
   }
 
   create(input: PropertyCreateInput): PropertyDefinition {
@@ -74,9 +76,12 @@ export class PropertyRegistry {
         throw validationError('Only string and number properties can require unique values.');
       }
       if (this.uniqueNames().length >= MAX_UNIQUE_PROPERTIES) {
-        throw validationError(`Can't create property ${input.name}: an object type may have at most ${MAX_UNIQUE_PROPERTIES} unique value properties.`, {
-          subCategory: 'PropertyValidationError.MAX_UNIQUE_VALUE_PROPERTIES_EXCEEDED',
-        });
+        throw validationError(
+          `Can't create property ${input.name}: an object type may have at most ${MAX_UNIQUE_PROPERTIES} unique value properties.`,
+          {
+            subCategory: 'PropertyValidationError.MAX_UNIQUE_VALUE_PROPERTIES_EXCEEDED',
+          },
+        );
       }
     }
     const iso = new Date(this.now()).toISOString();

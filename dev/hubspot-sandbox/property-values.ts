@@ -29,9 +29,13 @@ export function checkValue(def: PropertyDefinition | undefined, name: string, va
     case 'number':
       return NUMBER.test(value) ? undefined : fail('INVALID_DECIMAL', `${value} was not a valid number.`);
     case 'bool':
-      return value === 'true' || value === 'false' ? undefined : fail('INVALID_BOOLEAN', `${value} was not a valid boolean (true or false).`);
+      return value === 'true' || value === 'false'
+        ? undefined
+        : fail('INVALID_BOOLEAN', `${value} was not a valid boolean (true or false).`);
     case 'date':
-      return isMidnightUtc(value) ? undefined : fail('INVALID_DATE', `${value} is not a valid date: use YYYY-MM-DD or midnight UTC in epoch milliseconds.`);
+      return isMidnightUtc(value)
+        ? undefined
+        : fail('INVALID_DATE', `${value} is not a valid date: use YYYY-MM-DD or midnight UTC in epoch milliseconds.`);
     case 'datetime':
       return parseDateTime(value) !== undefined ? undefined : fail('INVALID_DATETIME', `${value} was not a valid datetime.`);
     case 'enumeration':

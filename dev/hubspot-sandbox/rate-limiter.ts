@@ -13,8 +13,7 @@ export interface RateLimitOptions {
 }
 
 export type RateDecision =
-  | { allowed: true; headers: Record<string, string> }
-  | { allowed: false; policy: RateLimitPolicy; headers: Record<string, string> };
+  { allowed: true; headers: Record<string, string> } | { allowed: false; policy: RateLimitPolicy; headers: Record<string, string> };
 
 const TEN_SECONDS = 10_000;
 const ONE_SECOND = 1_000;
@@ -26,7 +25,10 @@ export class RateLimiter {
   private dailyCount = 0;
   private day = -1;
 
-  constructor(public options: RateLimitOptions, private readonly now: () => number) {}
+  constructor(
+    public options: RateLimitOptions,
+    private readonly now: () => number,
+  ) {}
 
   reset(): void {
     this.api = [];
@@ -42,14 +44,19 @@ export class RateLimiter {
     const window = isSearch ? ONE_SECOND : TEN_SECONDS;
     const limit = isSearch ? this.options.searchPerSecond : this.options.tenSecondLimit;
     const stamps = prune(isSearch ? this.search : this.api, now - window);
-    if (isSearch) this.search = stamps; else this.api = stamps;
+    if (isSearch) this.search = stamps;
+    else this.api = stamps;
 
     const daily = this.options.dailyLimit;
     if (daily !== undefined && this.dailyCount >= daily) {
       return { allowed: false, policy: 'DAILY', headers: isSearch ? {} : this.headers(limit, stamps.length) };
     }
     if (stamps.length >= limit) {
-      return { allowed: false, policy: isSearch ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING', headers: isSearch ? {} : this.headers(limit, stamps.length) };
+      return {
+        allowed: false,
+        policy: isSearch ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING',
+        headers: isSearch ? {} : this.headers(limit, stamps.length),
+      };
     }
     stamps.push(now);
     this.dailyCount++;

@@ -22,12 +22,14 @@ export const updateInputSchema = z.object({ properties: propertyValues });
 export const batchCreateSchema = z.object({ inputs: z.array(createInputSchema) });
 
 export const batchUpdateSchema = z.object({
-  inputs: z.array(z.object({
-    id: z.string().min(1),
-    idProperty: z.string().optional(),
-    properties: propertyValues,
-    objectWriteTraceId: z.string().optional(),
-  })),
+  inputs: z.array(
+    z.object({
+      id: z.string().min(1),
+      idProperty: z.string().optional(),
+      properties: propertyValues,
+      objectWriteTraceId: z.string().optional(),
+    }),
+  ),
 });
 
 export const batchUpsertSchema = batchUpdateSchema;
@@ -46,8 +48,19 @@ export const mergeSchema = z.object({ primaryObjectId: z.string().min(1), object
 const filterSchema = z.object({
   propertyName: z.string().min(1),
   operator: z.enum([
-    'EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN',
-    'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN',
+    'EQ',
+    'NEQ',
+    'LT',
+    'LTE',
+    'GT',
+    'GTE',
+    'BETWEEN',
+    'IN',
+    'NOT_IN',
+    'HAS_PROPERTY',
+    'NOT_HAS_PROPERTY',
+    'CONTAINS_TOKEN',
+    'NOT_CONTAINS_TOKEN',
   ]),
   value: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
   highValue: z.union([z.string(), z.number()]).transform(String).optional(),
@@ -57,9 +70,14 @@ export type SearchFilter = z.infer<typeof filterSchema>;
 
 /** Sorts arrive as "-prop"/"prop" strings (the OpenAPI shape) or `{ propertyName, direction }` objects. */
 const sortSchema = z.union([
-  z.string().min(1).transform((s) => (s.startsWith('-')
-    ? { propertyName: s.slice(1), direction: 'DESCENDING' as const }
-    : { propertyName: s, direction: 'ASCENDING' as const })),
+  z
+    .string()
+    .min(1)
+    .transform((s) =>
+      s.startsWith('-')
+        ? { propertyName: s.slice(1), direction: 'DESCENDING' as const }
+        : { propertyName: s, direction: 'ASCENDING' as const },
+    ),
   z.object({ propertyName: z.string().min(1), direction: z.enum(['ASCENDING', 'DESCENDING']).default('ASCENDING') }),
 ]);
 

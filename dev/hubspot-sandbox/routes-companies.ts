@@ -71,4 +71,3 @@ export function companyRoutes(router: Router<ApiContext>): void {
       return { status: 204 };
     });
 }
-

@@ -24,14 +24,18 @@ export function companyBatchRoutes(router: Router<ApiContext>): void {
       const startedAt = state.now();
       const input = parseBody(batchReadSchema, body);
       const max = input.propertiesWithHistory.length > 0 ? MAX_BATCH_READ_WITH_HISTORY : undefined;
-      checkBatchInputs(input.inputs.map((i) => i.id), { max });
+      checkBatchInputs(
+        input.inputs.map((i) => i.id),
+        { max },
+      );
       if (input.idProperty) state.store.requireUniqueProperty(input.idProperty);
       const archived = queryBool(query, 'archived');
       const found: CompanyRecord[] = [];
       const missing: string[] = [];
       for (const { id } of input.inputs) {
         const record = state.store.find(id, input.idProperty, archived);
-        if (record) found.push(record); else missing.push(id);
+        if (record) found.push(record);
+        else missing.push(id);
       }
       const results = found.map((r) => companyView(r, input, state.registry));
       return missing.length === 0
@@ -42,24 +46,49 @@ export function companyBatchRoutes(router: Router<ApiContext>): void {
       const startedAt = state.now();
       const { inputs } = parseBody(batchCreateSchema, body);
       checkBatchInputs(inputs.map((_, i) => String(i)));
-      const within = clashesWithinBatch(inputs.map((i) => i.properties), state.registry.uniqueNames());
-      throwIfAnyProblems(inputs.map((input, index) => {
-        const problems = state.store.check(input.properties);
-        return { ...problems, clashes: [...problems.clashes, ...(within[index] ?? [])], index, objectWriteTraceId: input.objectWriteTraceId };
-      }));
-      const results = inputs.map((input) => writeView(state.store.create(input.properties, state.apiActor), input.properties, state.registry));
+      const within = clashesWithinBatch(
+        inputs.map((i) => i.properties),
+        state.registry.uniqueNames(),
+      );
+      throwIfAnyProblems(
+        inputs.map((input, index) => {
+          const problems = state.store.check(input.properties);
+          return {
+            ...problems,
+            clashes: [...problems.clashes, ...(within[index] ?? [])],
+            index,
+            objectWriteTraceId: input.objectWriteTraceId,
+          };
+        }),
+      );
+      const results = inputs.map((input) =>
+        writeView(state.store.create(input.properties, state.apiActor), input.properties, state.registry),
+      );
       return { status: 201, body: batchEnvelope(results, startedAt) };
     })
     .on('POST', `${BATCH}/update`, ({ state, body }) => {
       const startedAt = state.now();
       const { inputs } = parseBody(batchUpdateSchema, body);
-      checkBatchInputs(inputs.map((i) => `${i.idProperty ?? ''}:${i.id}`), { uniqueIds: true });
+      checkBatchInputs(
+        inputs.map((i) => `${i.idProperty ?? ''}:${i.id}`),
+        { uniqueIds: true },
+      );
       const targets = inputs.map((input) => state.store.find(input.id, input.idProperty));
-      const within = clashesWithinBatch(inputs.map((i) => i.properties), state.registry.uniqueNames());
-      throwIfAnyProblems(inputs.map((input, index) => {
-        const problems = state.store.check(input.properties, targets[index]?.id);
-        return { ...problems, clashes: [...problems.clashes, ...(within[index] ?? [])], index, objectWriteTraceId: input.objectWriteTraceId };
-      }));
+      const within = clashesWithinBatch(
+        inputs.map((i) => i.properties),
+        state.registry.uniqueNames(),
+      );
+      throwIfAnyProblems(
+        inputs.map((input, index) => {
+          const problems = state.store.check(input.properties, targets[index]?.id);
+          return {
+            ...problems,
+            clashes: [...problems.clashes, ...(within[index] ?? [])],
+            index,
+            objectWriteTraceId: input.objectWriteTraceId,
+          };
+        }),
+      );
       const results = inputs.flatMap((input, index) => {
         const target = targets[index];
         return target ? [writeView(state.store.update(target, input.properties, state.apiActor), input.properties, state.registry)] : [];
@@ -85,7 +114,10 @@ export function companyBatchRoutes(router: Router<ApiContext>): void {
 function upsert(state: SandboxState, body: unknown) {
   const startedAt = state.now();
   const { inputs } = parseBody(batchUpsertSchema, body);
-  checkBatchInputs(inputs.map((i) => `${i.idProperty ?? ''}:${i.id}`), { uniqueIds: true });
+  checkBatchInputs(
+    inputs.map((i) => `${i.idProperty ?? ''}:${i.id}`),
+    { uniqueIds: true },
+  );
   for (const input of inputs) {
     if (!input.idProperty) throw validationError('Upsert inputs need an idProperty naming a unique value property.');
     state.store.requireUniqueProperty(input.idProperty);
@@ -97,11 +129,21 @@ function upsert(state: SandboxState, body: unknown) {
     const values = { [idProperty]: input.id, ...input.properties };
     return { input, target, values };
   });
-  const within = clashesWithinBatch(planned.map((p) => p.values), state.registry.uniqueNames());
-  throwIfAnyProblems(planned.map((p, index) => {
-    const problems = state.store.check(p.values, p.target?.id);
-    return { ...problems, clashes: [...problems.clashes, ...(within[index] ?? [])], index, objectWriteTraceId: p.input.objectWriteTraceId };
-  }));
+  const within = clashesWithinBatch(
+    planned.map((p) => p.values),
+    state.registry.uniqueNames(),
+  );
+  throwIfAnyProblems(
+    planned.map((p, index) => {
+      const problems = state.store.check(p.values, p.target?.id);
+      return {
+        ...problems,
+        clashes: [...problems.clashes, ...(within[index] ?? [])],
+        index,
+        objectWriteTraceId: p.input.objectWriteTraceId,
+      };
+    }),
+  );
   const results = planned.map(({ target, values }) => {
     const record = target ? state.store.update(target, values, state.apiActor) : state.store.create(values, state.apiActor);
     const view = writeView(record, values, state.registry);
@@ -116,5 +158,9 @@ function throwIfAnyProblems(problems: InputProblems[]): void {
 }
 
 function notFoundError(ids: string[]) {
-  return standardError('OBJECT_NOT_FOUND', 'Could not get some COMPANY objects, they may be deleted or not exist. Check that ids are valid.', { ids });
+  return standardError(
+    'OBJECT_NOT_FOUND',
+    'Could not get some COMPANY objects, they may be deleted or not exist. Check that ids are valid.',
+    { ids },
+  );
 }

@@ -22,7 +22,10 @@ export class SearchIndex {
   private docs = new Map<string, IndexedCompany>();
   private pending: Pending[] = [];
 
-  constructor(private readonly now: () => number, public lagMs: number) {}
+  constructor(
+    private readonly now: () => number,
+    public lagMs: number,
+  ) {}
 
   reset(): void {
     this.docs.clear();

@@ -46,8 +46,14 @@ function checkShape(request: SearchRequest, registry: PropertyRegistry): void {
   if (request.sorts.length > 1) throw validationError('Search supports one sort.');
   const groups = request.filterGroups;
   const total = groups.reduce((n, g) => n + g.filters.length, 0);
-  if (groups.length > SEARCH_LIMITS.filterGroups || groups.some((g) => g.filters.length > SEARCH_LIMITS.filtersPerGroup) || total > SEARCH_LIMITS.filters) {
-    throw validationError(`Search allows ${SEARCH_LIMITS.filterGroups} filterGroups of ${SEARCH_LIMITS.filtersPerGroup} filters, ${SEARCH_LIMITS.filters} filters in all.`);
+  if (
+    groups.length > SEARCH_LIMITS.filterGroups ||
+    groups.some((g) => g.filters.length > SEARCH_LIMITS.filtersPerGroup) ||
+    total > SEARCH_LIMITS.filters
+  ) {
+    throw validationError(
+      `Search allows ${SEARCH_LIMITS.filterGroups} filterGroups of ${SEARCH_LIMITS.filtersPerGroup} filters, ${SEARCH_LIMITS.filters} filters in all.`,
+    );
   }
   const names = [...groups.flatMap((g) => g.filters.map((f) => f.propertyName)), ...request.sorts.map((s) => s.propertyName)];
   const unknown = names.find((name) => !registry.live(name));
@@ -87,38 +93,57 @@ function matchesFilter(doc: IndexedCompany, filter: SearchFilter, def: PropertyD
   const operand = filter.value === undefined ? undefined : key(def, filter.value);
   const inList = () => (filter.values ?? []).some((v) => value !== undefined && key(def, v) === value);
   switch (filter.operator) {
-    case 'HAS_PROPERTY': return has;
-    case 'NOT_HAS_PROPERTY': return !has;
-    case 'EQ': return value !== undefined && value === operand;
-    case 'NEQ': return value !== operand;
-    case 'IN': return inList();
-    case 'NOT_IN': return !inList();
-    case 'CONTAINS_TOKEN': return has && containsToken(raw, filter.value ?? '');
-    case 'NOT_CONTAINS_TOKEN': return !has || !containsToken(raw, filter.value ?? '');
-    default: return compareOp(filter, def, value, operand);
+    case 'HAS_PROPERTY':
+      return has;
+    case 'NOT_HAS_PROPERTY':
+      return !has;
+    case 'EQ':
+      return value !== undefined && value === operand;
+    case 'NEQ':
+      return value !== operand;
+    case 'IN':
+      return inList();
+    case 'NOT_IN':
+      return !inList();
+    case 'CONTAINS_TOKEN':
+      return has && containsToken(raw, filter.value ?? '');
+    case 'NOT_CONTAINS_TOKEN':
+      return !has || !containsToken(raw, filter.value ?? '');
+    default:
+      return compareOp(filter, def, value, operand);
   }
 }
 
 function compareOp(filter: SearchFilter, def: PropertyDefinition | undefined, value: Key | undefined, operand: Key | undefined): boolean {
   if (value === undefined || operand === undefined) return false;
   switch (filter.operator) {
-    case 'GT': return value > operand;
-    case 'GTE': return value >= operand;
-    case 'LT': return value < operand;
-    case 'LTE': return value <= operand;
+    case 'GT':
+      return value > operand;
+    case 'GTE':
+      return value >= operand;
+    case 'LT':
+      return value < operand;
+    case 'LTE':
+      return value <= operand;
     case 'BETWEEN': {
       const high = key(def, filter.highValue ?? '');
       return high !== undefined && value >= operand && value <= high;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
 /** Whole-token match, case-insensitive; `*` in the filter value is a wildcard. */
 function containsToken(raw: string, wanted: string): boolean {
   const pattern = new RegExp(`^${wanted.toLowerCase().split('*').map(escapeRegExp).join('.*')}$`);
-  const tokens = raw.toLowerCase().split(/[^\p{L}\p{N}*]+/u).filter(Boolean);
-  return wanted.includes('*') ? pattern.test(raw.toLowerCase()) || tokens.some((t) => pattern.test(t)) : tokens.includes(wanted.toLowerCase());
+  const tokens = raw
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}*]+/u)
+    .filter(Boolean);
+  return wanted.includes('*')
+    ? pattern.test(raw.toLowerCase()) || tokens.some((t) => pattern.test(t))
+    : tokens.includes(wanted.toLowerCase());
 }
 
 function escapeRegExp(text: string): string {

@@ -33,10 +33,17 @@ export function createSandboxServer(state: SandboxState): SandboxServer {
   const control = controlRoutes(new Router<ControlContext>());
   const waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const wait = { timer: setTimeout(() => { waits.delete(wait); resolve(); }, ms), resolve };
-    waits.add(wait);
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wait = {
+        timer: setTimeout(() => {
+          waits.delete(wait);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      waits.add(wait);
+    });
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
@@ -60,8 +67,12 @@ export function createSandboxServer(state: SandboxState): SandboxServer {
 }
 
 async function handleApi(
-  state: SandboxState, router: Router<ApiContext>, sleep: (ms: number) => Promise<void>,
-  req: IncomingMessage, res: ServerResponse, url: URL,
+  state: SandboxState,
+  router: Router<ApiContext>,
+  sleep: (ms: number) => Promise<void>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
 ): Promise<void> {
   const at = state.now();
   const method = req.method ?? 'GET';
@@ -87,7 +98,8 @@ async function handleApi(
     }
 
     const match = router.match(method, url.pathname);
-    if (match === 'METHOD_NOT_ALLOWED') throw new HubSpotError(405, 'VALIDATION_ERROR', `Method ${method} is not allowed on ${url.pathname}`);
+    if (match === 'METHOD_NOT_ALLOWED')
+      throw new HubSpotError(405, 'VALIDATION_ERROR', `Method ${method} is not allowed on ${url.pathname}`);
     if (!match) throw new HubSpotError(404, 'OBJECT_NOT_FOUND', `No route for ${method} ${url.pathname}`);
     const result = await match.handler({ state, query: url.searchParams, body: parseJsonBody(rawBody), rawBody }, match.params);
     status = result.status;
@@ -99,8 +111,14 @@ async function handleApi(
     responseBytes = sendJson(res, error.status, error.toBody(), headers);
   }
   state.log.add({
-    at, method, path: url.pathname, query: url.search, status,
-    requestBytes: Buffer.byteLength(rawBody), responseBytes, ...(fault ? { fault } : {}),
+    at,
+    method,
+    path: url.pathname,
+    query: url.search,
+    status,
+    requestBytes: Buffer.byteLength(rawBody),
+    responseBytes,
+    ...(fault ? { fault } : {}),
   });
 }
 
@@ -116,15 +134,21 @@ function authenticate(state: SandboxState, req: IncomingMessage, url: URL, isWeb
   if (req.headers.authorization === `Bearer ${state.options.token}`) return;
   if (req.headers.authorization !== `Bearer ${state.options.readToken}`) throw unauthorized();
   const reads = req.method === 'GET' || (req.method === 'POST' && /\/(search|batch\/read)$/.test(url.pathname));
-  if (!reads) throw missingScopes(url.pathname.startsWith('/crm/v3/properties') ? 'crm.schemas.companies.write' : 'crm.objects.companies.write');
+  if (!reads)
+    throw missingScopes(url.pathname.startsWith('/crm/v3/properties') ? 'crm.schemas.companies.write' : 'crm.objects.companies.write');
 }
 
 async function handleControl(
-  state: SandboxState, router: Router<ControlContext>, req: IncomingMessage, res: ServerResponse, url: URL,
+  state: SandboxState,
+  router: Router<ControlContext>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
 ): Promise<void> {
   try {
     const match = router.match(req.method ?? 'GET', url.pathname);
-    if (!match || match === 'METHOD_NOT_ALLOWED') throw new HubSpotError(404, 'NOT_FOUND', `No control route ${req.method} ${url.pathname}`);
+    if (!match || match === 'METHOD_NOT_ALLOWED')
+      throw new HubSpotError(404, 'NOT_FOUND', `No control route ${req.method} ${url.pathname}`);
     const body = parseJsonBody(await readRawBody(req));
     const result = await match.handler({ state, query: url.searchParams, body }, match.params);
     sendJson(res, result.status, result.body);

@@ -54,7 +54,17 @@ export function createState(options: ResolvedOptions): SandboxState {
   const log = new RequestLog();
 
   return {
-    options, now, registry, store, index, limiter, log, faults, subscriptions, events, dispatcher,
+    options,
+    now,
+    registry,
+    store,
+    index,
+    limiter,
+    log,
+    faults,
+    subscriptions,
+    events,
+    dispatcher,
     apiActor: { changeSource: 'INTEGRATION', sourceId: String(options.webhooks.appId) },
     quietly<T>(fn: () => T): T {
       quiet = true;

@@ -31,9 +31,9 @@ export function companyView(record: Company, selection: Selection, registry: Pro
   };
   if ('archivedAt' in record && record.archivedAt !== undefined) view.archivedAt = iso(record.archivedAt);
   if (selection.propertiesWithHistory?.length && 'history' in record) {
-    view.propertiesWithHistory = Object.fromEntries(selection.propertiesWithHistory
-      .filter((name) => registry.live(name))
-      .map((name) => [name, record.history.get(name) ?? []]));
+    view.propertiesWithHistory = Object.fromEntries(
+      selection.propertiesWithHistory.filter((name) => registry.live(name)).map((name) => [name, record.history.get(name) ?? []]),
+    );
   }
   return view;
 }
@@ -64,7 +64,10 @@ export function groupView(group: PropertyGroupDefinition) {
 
 export function batchEnvelope<T>(results: T[], startedAt: number, errors: unknown[] = []) {
   const body: Record<string, unknown> = {
-    status: 'COMPLETE', results, startedAt: iso(startedAt), completedAt: new Date().toISOString(),
+    status: 'COMPLETE',
+    results,
+    startedAt: iso(startedAt),
+    completedAt: new Date().toISOString(),
   };
   if (errors.length > 0) {
     body.errors = errors;

@@ -7,7 +7,13 @@
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
-  SIGNATURE_HEADER, SIGNATURE_V3_HEADER, SIGNATURE_VERSION_HEADER, TIMESTAMP_HEADER, signV1, signV2, signV3,
+  SIGNATURE_HEADER,
+  SIGNATURE_V3_HEADER,
+  SIGNATURE_VERSION_HEADER,
+  TIMESTAMP_HEADER,
+  signV1,
+  signV2,
+  signV3,
 } from '../../shared/hubspot/webhook-signature.js';
 import type { SignatureVersion } from '../../shared/hubspot/webhook-signature.js';
 import type { Faults } from './faults.js';
@@ -79,7 +85,11 @@ export class WebhookDispatcher {
   }
 
   stats() {
-    return { maxObservedConcurrency: this.maxObservedConcurrency, inFlight: this.inFlight.size, queued: this.ready.length + this.pending.length };
+    return {
+      maxObservedConcurrency: this.maxObservedConcurrency,
+      inFlight: this.inFlight.size,
+      queued: this.ready.length + this.pending.length,
+    };
   }
 
   /** Resolves once nothing is pending, queued, held, in flight or waiting for a retry. */
@@ -172,7 +182,11 @@ export class WebhookDispatcher {
   private post(delivery: Delivery, controller: AbortController): Promise<{ status?: number; error?: string }> {
     const url = this.subscriptions.settings.targetUrl ?? '';
     const body = JSON.stringify(delivery.events.map((e) => ({ ...e, attemptNumber: delivery.attempt })));
-    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...this.signatureHeaders(url, body) };
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      ...this.signatureHeaders(url, body),
+    };
     return new Promise((resolve) => {
       const timeout = setTimeout(() => controller.abort(), this.options.timeoutMs);
       const done = (outcome: { status?: number; error?: string }) => {
@@ -210,8 +224,12 @@ export class WebhookDispatcher {
 
   private record(delivery: Delivery, startedAt: number, result: Pick<DeliveryAttempt, 'outcome' | 'status' | 'error'>): void {
     this.attempts.push({
-      deliveryId: delivery.id, attemptNumber: delivery.attempt, eventIds: delivery.events.map((e) => e.eventId),
-      startedAt, durationMs: this.now() - startedAt, ...result,
+      deliveryId: delivery.id,
+      attemptNumber: delivery.attempt,
+      eventIds: delivery.events.map((e) => e.eventId),
+      startedAt,
+      durationMs: this.now() - startedAt,
+      ...result,
     });
   }
 
@@ -226,8 +244,9 @@ export class WebhookDispatcher {
   }
 
   private isIdle(): boolean {
-    return this.pending.length === 0 && this.ready.length === 0 && this.held.length === 0
-      && this.inFlight.size === 0 && this.timers.size === 0;
+    return (
+      this.pending.length === 0 && this.ready.length === 0 && this.held.length === 0 && this.inFlight.size === 0 && this.timers.size === 0
+    );
   }
 
   private notifyIfIdle(): void {

@@ -23,7 +23,11 @@ export interface WebhookEvent {
 }
 
 const CHANGE_FLAGS: Record<CompanyEvent['kind'], string> = {
-  creation: 'CREATED', deletion: 'DELETED', restore: 'RESTORED', merge: 'MERGED', propertyChange: 'UPDATED',
+  creation: 'CREATED',
+  deletion: 'DELETED',
+  restore: 'RESTORED',
+  merge: 'MERGED',
+  propertyChange: 'UPDATED',
 };
 
 export class WebhookEventFactory {

@@ -6,8 +6,12 @@
 import { notFound, validationError } from './hubspot-error.js';
 
 export const COMPANY_EVENT_TYPES = [
-  'company.creation', 'company.deletion', 'company.propertyChange',
-  'company.associationChange', 'company.restore', 'company.merge',
+  'company.creation',
+  'company.deletion',
+  'company.propertyChange',
+  'company.associationChange',
+  'company.restore',
+  'company.merge',
 ] as const;
 
 export interface Subscription {
@@ -83,7 +87,11 @@ export class WebhookSubscriptions {
     }
     const iso = new Date(this.now()).toISOString();
     const subscription: Subscription = {
-      id: this.nextId++, eventType: spec.eventType, active: spec.active ?? false, createdAt: iso, updatedAt: iso,
+      id: this.nextId++,
+      eventType: spec.eventType,
+      active: spec.active ?? false,
+      createdAt: iso,
+      updatedAt: iso,
       ...(spec.propertyName ? { propertyName: spec.propertyName } : {}),
     };
     this.subscriptions.push(subscription);
@@ -104,8 +112,9 @@ export class WebhookSubscriptions {
 
   /** The active subscription an event is delivered under, if any. */
   match(eventType: string, propertyName?: string): Subscription | undefined {
-    return this.subscriptions.find((s) => s.active && s.eventType === eventType
-      && (s.propertyName === undefined || s.propertyName === propertyName));
+    return this.subscriptions.find(
+      (s) => s.active && s.eventType === eventType && (s.propertyName === undefined || s.propertyName === propertyName),
+    );
   }
 
   configure(targetUrl: string | undefined, maxConcurrentRequests: number): WebhookSettings {
@@ -115,6 +124,11 @@ export class WebhookSubscriptions {
 
   private initialSettings(): WebhookSettings {
     const iso = new Date(this.now()).toISOString();
-    return { targetUrl: this.defaults.targetUrl, maxConcurrentRequests: this.defaults.maxConcurrentRequests, createdAt: iso, updatedAt: iso };
+    return {
+      targetUrl: this.defaults.targetUrl,
+      maxConcurrentRequests: this.defaults.maxConcurrentRequests,
+      createdAt: iso,
+      updatedAt: iso,
+    };
   }
 }

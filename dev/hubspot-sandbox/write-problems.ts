@@ -38,8 +38,11 @@ export function problemsError(inputs: readonly InputProblems[]): HubSpotError | 
   const first = clashing[0]?.clashes[0];
   if (!first) return undefined;
   return conflict(`A company with ${first.name} "${first.value}" already exists. Existing ID: ${first.existingId}`, {
-    errors: clashing.flatMap((i) => i.clashes.map((c) =>
-      detail(i, c.name, 'DUPLICATE_UNIQUE_PROPERTY_VALUE', `${c.name} "${c.value}" is already used by company ${c.existingId}`))),
+    errors: clashing.flatMap((i) =>
+      i.clashes.map((c) =>
+        detail(i, c.name, 'DUPLICATE_UNIQUE_PROPERTY_VALUE', `${c.name} "${c.value}" is already used by company ${c.existingId}`),
+      ),
+    ),
   });
 }
 

@@ -100,17 +100,20 @@ async function listen(options: InboundServiceOptions, host: string) {
   // Over the caller's PubSub client, which the caller closes.
   const batchPublisher = createPubSubPublisher(options.pubsub);
   const publisher = options.decorateIntakePublisher ? options.decorateIntakePublisher(batchPublisher) : batchPublisher;
-  const webhook = createHubspotWebhook(async () => ({
-    db: options.db,
-    publisher,
-    logger: intakeLog,
-    clientSecret: options.webhook.clientSecret,
-    publicUrl,
-    acceptedVersions: [...(options.webhook.acceptedVersions ?? ['v3'])],
-    topic: options.names.webhookTopic,
-    maxBodyBytes: 1024 * 1024,
-    now: systemClock,
-  }), intakeLog);
+  const webhook = createHubspotWebhook(
+    async () => ({
+      db: options.db,
+      publisher,
+      logger: intakeLog,
+      clientSecret: options.webhook.clientSecret,
+      publicUrl,
+      acceptedVersions: [...(options.webhook.acceptedVersions ?? ['v3'])],
+      topic: options.names.webhookTopic,
+      maxBodyBytes: 1024 * 1024,
+      now: systemClock,
+    }),
+    intakeLog,
+  );
   const served = await serveHttpFunction(webhook.handle, { hooks: webhook.frameworkHooks, port: options.webhook.port, host });
   return {
     served,
@@ -138,8 +141,9 @@ export const hubspotInbound: StackService = {
     // Reads only, as deployed: the read-scoped app's token.
     const accessToken = env.HUBSPOT_READ_TOKEN;
     if (!accessToken) throw new Error('the inbound service needs the hubspot service first');
-    const clientSecret = env.HUBSPOT_CLIENT_SECRET ?? (sandboxUrl ? env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? SANDBOX_DEFAULTS.clientSecret : undefined);
-    if (!clientSecret) throw new Error('HUBSPOT_CLIENT_SECRET (the HubSpot app\'s client secret) is required to verify real webhooks');
+    const clientSecret =
+      env.HUBSPOT_CLIENT_SECRET ?? (sandboxUrl ? (env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? SANDBOX_DEFAULTS.clientSecret) : undefined);
+    if (!clientSecret) throw new Error("HUBSPOT_CLIENT_SECRET (the HubSpot app's client secret) is required to verify real webhooks");
 
     // The intake and the processor share this pool: one connection per intake request, two per delivery.
     const db = createDb({

@@ -124,7 +124,10 @@ export const migrations: StackService = {
     } finally {
       await db.destroy();
     }
-    return { banner: [`migrations:   ${result.applied.length} applied, ${result.skipped.length} already there; demo data seeded`], stop: async () => undefined };
+    return {
+      banner: [`migrations:   ${result.applied.length} applied, ${result.skipped.length} already there; demo data seeded`],
+      stop: async () => undefined,
+    };
   },
 };
 

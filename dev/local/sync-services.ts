@@ -44,7 +44,9 @@ export const pubsubEmulator: StackService = {
     const names = await ensurePubSubTopology(pubsub, topologyNames({ outboxTopic: ctx.env.OUTBOX_TOPIC }));
     await pubsub.close();
     return {
-      banner: [`pub/sub:      emulator at ${ctx.env.PUBSUB_EMULATOR_HOST}; topics ${names.outboxTopic}, ${names.webhookTopic}, ${names.relayTickTopic}`],
+      banner: [
+        `pub/sub:      emulator at ${ctx.env.PUBSUB_EMULATOR_HOST}; topics ${names.outboxTopic}, ${names.webhookTopic}, ${names.relayTickTopic}`,
+      ],
       stop,
     };
   },
@@ -70,7 +72,10 @@ export const hubspot: StackService = {
         // Kept like the database, so a restart does not hand out the company ids of its customers again.
         stateFile,
         // Fast retries so a webhook refused while the stack starts is not held back for a minute.
-        webhooks: { clientSecret: env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? SANDBOX_DEFAULTS.clientSecret, retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000] },
+        webhooks: {
+          clientSecret: env.HUBSPOT_SANDBOX_CLIENT_SECRET ?? SANDBOX_DEFAULTS.clientSecret,
+          retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000],
+        },
       });
       stop = sandbox.close;
       accessToken = sandbox.token;
@@ -81,7 +86,9 @@ export const hubspot: StackService = {
       env.HUBSPOT_READ_TOKEN = sandbox.readToken;
       env.HUBSPOT_BASE_PATH = basePath;
       env.HUBSPOT_APP_ID = String(sandbox.appId);
-      banner.push(`hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}, read-only ${sandbox.readToken}; control API ${sandbox.url}/_sandbox/...; state in ${stateFile})`);
+      banner.push(
+        `hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}, read-only ${sandbox.readToken}; control API ${sandbox.url}/_sandbox/...; state in ${stateFile})`,
+      );
     } else {
       // A real portal: the read-scoped app's token when given; locally the write token may stand in.
       env.HUBSPOT_READ_TOKEN ??= accessToken;
@@ -89,7 +96,9 @@ export const hubspot: StackService = {
     }
     const client = new Client({ accessToken, ...(basePath ? { basePath } : {}) });
     const setup = await ensureCompanyProperties(client, createLogger({ level: 'WARNING' }));
-    banner.push(`              properties: ${setup.created.length} created, ${setup.updated.length} updated, ${setup.found.length} already there`);
+    banner.push(
+      `              properties: ${setup.created.length} created, ${setup.updated.length} updated, ${setup.found.length} already there`,
+    );
     return { banner, stop };
   },
 };
@@ -136,7 +145,9 @@ export const fieldSync: StackService = {
     });
     const tickTopic = pubsub.topic(names.relayTickTopic);
     const timer = setInterval(() => {
-      tickTopic.publishMessage({ json: { tick: new Date().toISOString() } }).catch((err: unknown) => log.warn('relay tick not published', { err }));
+      tickTopic
+        .publishMessage({ json: { tick: new Date().toISOString() } })
+        .catch((err: unknown) => log.warn('relay tick not published', { err }));
     }, RELAY_TICK_MS);
     return {
       banner: [

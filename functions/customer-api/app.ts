@@ -57,7 +57,10 @@ const VERSION_PREFIX = /^\/v1(?=\/|$)/;
 const GATEKEEPER_PREFIX = '/api/v1';
 
 /** Every route of the function, `GET /openapi.json` included, and the document describing them. */
-export function customerApiRoutes(service: CustomerService, deps: Pick<CustomerApiDeps, 'db' | 'log' | 'sync' | 'reconciliation' | 'linking'>) {
+export function customerApiRoutes(
+  service: CustomerService,
+  deps: Pick<CustomerApiDeps, 'db' | 'log' | 'sync' | 'reconciliation' | 'linking'>,
+) {
   return withOpenApiRoute([
     ...customerRoutes(service),
     ...syncRoutes({ db: deps.db, log: deps.log, ...deps.sync }),

@@ -31,7 +31,8 @@ export interface LinkRouteDeps {
 /** Linking decides which HubSpot company sales' data flows into: the global sync permission, not only the customer's. */
 const LINKING_PATH = '/api/v1/sync/links';
 function requireLinker(principal: Principal): void {
-  if (!permits(principal.permissions, LINKING_PATH)) throw new AppError('FORBIDDEN', 'Linking a customer to a HubSpot company needs the sync operations permission');
+  if (!permits(principal.permissions, LINKING_PATH))
+    throw new AppError('FORBIDDEN', 'Linking a customer to a HubSpot company needs the sync operations permission');
 }
 
 function hubspotOf(deps: LinkRouteDeps): LinkingHubspot {
@@ -65,7 +66,12 @@ export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
           requireLinker(ctx.principal);
           const id = customerOf(ctx);
           const { companyId } = parseOrThrow(linkBodySchema, readJsonBody(ctx.req), 'link request');
-          const linked = await linkByHand({ db: deps.db, hubspot: hubspotOf(deps), publishing: deps.publishing }, ctx.principal, id, companyId);
+          const linked = await linkByHand(
+            { db: deps.db, hubspot: hubspotOf(deps), publishing: deps.publishing },
+            ctx.principal,
+            id,
+            companyId,
+          );
           sendData(ctx.res, 200, linked);
         },
       },
@@ -76,7 +82,8 @@ export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
       handler: {
         doc: {
           operationId: 'unlinkCustomerCompany',
-          summary: 'Unlinks the customer from its HubSpot company: the company stays, its warp_ban is cleared, the customer stops syncing until linked again',
+          summary:
+            'Unlinks the customer from its HubSpot company: the company stays, its warp_ban is cleared, the customer stops syncing until linked again',
           tag: 'sync',
           params: customerIdParams,
           responses: { 202: { description: 'Unlinked; the RESYNC clears warp_ban on the company', data: unlinkResultSchema } },
@@ -98,7 +105,9 @@ export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
           tag: 'sync',
           params: customerIdParams,
           query: candidatesQuerySchema,
-          responses: { 200: { description: 'Matching companies, each with the customer already linked to it, if any', data: candidatesSchema } },
+          responses: {
+            200: { description: 'Matching companies, each with the customer already linked to it, if any', data: candidatesSchema },
+          },
           errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'FORBIDDEN', 'SERVICE_UNAVAILABLE'],
         },
         async run(ctx) {

@@ -63,7 +63,8 @@ export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
           responses: { 200: { description: 'One page of runs', data: matchRunPageSchema } },
           errors: ['VALIDATION_FAILED'],
         },
-        run: async ({ req, res }) => sendData(res, 200, await listMatchRuns(deps.db, parseOrThrow(matchRunListQuerySchema, req.query, 'query'))),
+        run: async ({ req, res }) =>
+          sendData(res, 200, await listMatchRuns(deps.db, parseOrThrow(matchRunListQuerySchema, req.query, 'query'))),
       },
     },
     {
@@ -73,7 +74,8 @@ export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
         doc: {
           operationId: 'getMatchRun',
           summary: 'A match run and one page of its report: per customer the proposal, rule, candidates, decision and what applying did',
-          description: 'The report is filtered by decision, rule, apply status or customer, and keyset-paged: pass report.nextCursor as cursor.',
+          description:
+            'The report is filtered by decision, rule, apply status or customer, and keyset-paged: pass report.nextCursor as cursor.',
           tag: 'sync',
           params: matchRunIdParams,
           query: matchReportQuerySchema,
@@ -95,7 +97,8 @@ export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
         doc: {
           operationId: 'applyMatchRun',
           summary: "Link a reviewed dry run's proposals: every LINK decision, or only the chosen customers'",
-          description: 'Queued for the reconcile worker, which re-reads each company from HubSpot just before linking it. AMBIGUOUS proposals are never linked.',
+          description:
+            'Queued for the reconcile worker, which re-reads each company from HubSpot just before linking it. AMBIGUOUS proposals are never linked.',
           tag: 'sync',
           params: matchRunIdParams,
           body: applyMatchBodySchema,

@@ -11,7 +11,17 @@ import { deadLetterSubscriptionSchema, replayMaxSchema, replayResultSchema } fro
 import { replayDeadLettersFor } from '../../shared/pubsub/dead-letters-replay.js';
 import type { MessagePublisher } from '../../shared/pubsub/publisher.js';
 import { queueRun, requestOfBody, startRunBodySchema } from '../../shared/reconciliation/run-requests.js';
-import { diffPageSchema, diffQuerySchema, getRun, listDiff, listRuns, runIdParams, runListQuerySchema, runPageSchema, runViewSchema } from '../../shared/reconciliation/run-views.js';
+import {
+  diffPageSchema,
+  diffQuerySchema,
+  getRun,
+  listDiff,
+  listRuns,
+  runIdParams,
+  runListQuerySchema,
+  runPageSchema,
+  runViewSchema,
+} from '../../shared/reconciliation/run-views.js';
 import type { RouteHandler } from './routes.js';
 
 export interface ReconciliationRouteDeps {
@@ -117,7 +127,11 @@ export function reconciliationRoutes(deps: ReconciliationRouteDeps): Route<Route
         async run({ req, res, principal }) {
           const body = parseOrThrow(replayBodySchema, readJsonBody(req), 'replay request');
           if (!deps.pubsub) throw unavailable('Pub/Sub');
-          sendData(res, 200, await replayDeadLettersFor({ db: deps.db, log: deps.log, pubsub: deps.pubsub }, body.subscription, body.max, principal.userId));
+          sendData(
+            res,
+            200,
+            await replayDeadLettersFor({ db: deps.db, log: deps.log, pubsub: deps.pubsub }, body.subscription, body.max, principal.userId),
+          );
         },
       },
     },

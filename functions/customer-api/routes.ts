@@ -180,22 +180,20 @@ export function customerRoutes(service: CustomerService): Route<RouteHandler>[] 
         },
       },
     },
-    ...(['trunks', 'dids'] as const).map(
-      (relation): Route<RouteHandler> => ({
-        method: 'GET',
-        pattern: `/customers/:id/${relation}`,
-        handler: {
-          doc: {
-            operationId: relation === 'trunks' ? 'listCustomerTrunks' : 'listCustomerDids',
-            summary: `The customer's ${relation === 'trunks' ? 'trunks' : 'DIDs'} (always empty: they live in another system)`,
-            tag: 'customers',
-            params: customerIdParams,
-            responses: { 200: { description: `The customer's ${relation}`, data: z.array(z.unknown()).max(0), example: [] } },
-            errors: ['NOT_FOUND'],
-          },
-          run: async (ctx) => sendData(ctx.res, 200, await service.listEmptyRelation(ctx.principal, idOf(ctx))),
+    ...(['trunks', 'dids'] as const).map((relation): Route<RouteHandler> => ({
+      method: 'GET',
+      pattern: `/customers/:id/${relation}`,
+      handler: {
+        doc: {
+          operationId: relation === 'trunks' ? 'listCustomerTrunks' : 'listCustomerDids',
+          summary: `The customer's ${relation === 'trunks' ? 'trunks' : 'DIDs'} (always empty: they live in another system)`,
+          tag: 'customers',
+          params: customerIdParams,
+          responses: { 200: { description: `The customer's ${relation}`, data: z.array(z.unknown()).max(0), example: [] } },
+          errors: ['NOT_FOUND'],
         },
-      }),
-    ),
+        run: async (ctx) => sendData(ctx.res, 200, await service.listEmptyRelation(ctx.principal, idOf(ctx))),
+      },
+    })),
   ];
 }

@@ -11,9 +11,30 @@ import { customerIdParams } from '../../shared/customers/query-schemas.js';
 import { customerIsVisible } from '../../shared/customers/repository.js';
 import { parseOrThrow } from '../../shared/customers/validation.js';
 import type { ResyncPublishing } from '../../shared/sync-admin/operator-resync.js';
-import { conflictPageSchema, conflictResolvedSchema, conflictsQuerySchema, listConflicts, resolveConflictAs, resolveConflictBodySchema } from '../../shared/sync-ops/conflicts.js';
-import { customerSyncQuerySchema, customerSyncView, customerSyncViewSchema, forceResync, resyncAcceptedSchema } from '../../shared/sync-ops/customer-sync.js';
-import { failuresQuerySchema, failuresSchema, listFailures, retryBodySchema, retryFailures, retryResultSchema, type EventPublishing } from '../../shared/sync-ops/failures.js';
+import {
+  conflictPageSchema,
+  conflictResolvedSchema,
+  conflictsQuerySchema,
+  listConflicts,
+  resolveConflictAs,
+  resolveConflictBodySchema,
+} from '../../shared/sync-ops/conflicts.js';
+import {
+  customerSyncQuerySchema,
+  customerSyncView,
+  customerSyncViewSchema,
+  forceResync,
+  resyncAcceptedSchema,
+} from '../../shared/sync-ops/customer-sync.js';
+import {
+  failuresQuerySchema,
+  failuresSchema,
+  listFailures,
+  retryBodySchema,
+  retryFailures,
+  retryResultSchema,
+  type EventPublishing,
+} from '../../shared/sync-ops/failures.js';
 import {
   customerMappingParams,
   deleteCustomerOverride,
@@ -55,7 +76,8 @@ const DEFAULT_BUDGET: RateBudgetView = {
 /** Mapping overrides steer the sync: changing one takes the global operations permission, not only the customer's. */
 const SYNC_OPERATIONS_PATH = '/api/v1/sync/mappings';
 async function requireMappingEditor(db: Db, principal: Principal, customerId: string): Promise<void> {
-  if (!permits(principal.permissions, SYNC_OPERATIONS_PATH)) throw new AppError('FORBIDDEN', 'Changing a mapping needs the sync operations permission');
+  if (!permits(principal.permissions, SYNC_OPERATIONS_PATH))
+    throw new AppError('FORBIDDEN', 'Changing a mapping needs the sync operations permission');
   if (!(await customerIsVisible(db, principal.customerScope, customerId))) throw new AppError('NOT_FOUND', 'Customer not found');
 }
 
@@ -156,7 +178,9 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           summary: "The global mapping, or a customer's effective one with its overrides marked",
           tag: 'sync',
           query: mappingsQuerySchema,
-          responses: { 200: { description: 'The mapping set; its ETag goes in If-Match on writes', data: mappingSetSchema, headers: ['ETag'] } },
+          responses: {
+            200: { description: 'The mapping set; its ETag goes in If-Match on writes', data: mappingSetSchema, headers: ['ETag'] },
+          },
           errors: ['VALIDATION_FAILED', 'NOT_FOUND'],
         },
         async run({ req, res }) {
@@ -217,7 +241,15 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
         },
         async run({ req, res, principal }) {
           const body = parseOrThrow(retryBodySchema, readJsonBody(req), 'retry');
-          sendData(res, 200, await retryFailures({ db, log: deps.log, outboxPublishing: deps.outboxPublishing, eventPublishing: deps.eventPublishing }, principal, body));
+          sendData(
+            res,
+            200,
+            await retryFailures(
+              { db, log: deps.log, outboxPublishing: deps.outboxPublishing, eventPublishing: deps.eventPublishing },
+              principal,
+              body,
+            ),
+          );
         },
       },
     },
@@ -280,7 +312,10 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           const { id, field } = parseOrThrow(customerMappingParams, ctx.params, 'path parameter');
           await requireMappingEditor(db, ctx.principal, id);
           const ifMatch = ifMatchOf(ctx);
-          const saved = await saveCustomerOverride(db, ctx.principal, id, field, mappingBody(ctx), { ifMatch, publishing: deps.outboxPublishing });
+          const saved = await saveCustomerOverride(db, ctx.principal, id, field, mappingBody(ctx), {
+            ifMatch,
+            publishing: deps.outboxPublishing,
+          });
           sendData(ctx.res, 200, saved.data, { ETag: saved.etag });
         },
       },
@@ -301,7 +336,10 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
         async run(ctx) {
           const { id, field } = parseOrThrow(customerMappingParams, ctx.params, 'path parameter');
           await requireMappingEditor(db, ctx.principal, id);
-          const removed = await deleteCustomerOverride(db, ctx.principal, id, field, { ifMatch: ifMatchOf(ctx), publishing: deps.outboxPublishing });
+          const removed = await deleteCustomerOverride(db, ctx.principal, id, field, {
+            ifMatch: ifMatchOf(ctx),
+            publishing: deps.outboxPublishing,
+          });
           sendData(ctx.res, 200, removed.data, { ETag: removed.etag });
         },
       },

@@ -22,11 +22,7 @@ export interface CustomerApiInstance {
  * The real dependencies for a configuration: pool, JWT verifier + Gatekeeper,
  * and (when a publisher is given) the after-commit outbox publish.
  */
-export function buildCustomerApi(
-  config: CustomerApiConfig,
-  log: Logger,
-  publisher?: PubSubPublisher,
-): CustomerApiInstance {
+export function buildCustomerApi(config: CustomerApiConfig, log: Logger, publisher?: PubSubPublisher): CustomerApiInstance {
   const db = createDb({
     connectionString: config.databaseUrl,
     maxConnections: config.database.maxConnections,
@@ -42,9 +38,7 @@ export function buildCustomerApi(
     logger: log,
   });
   const authenticator = createRequestAuthenticator({ verifier, gatekeeper: createGatekeeper(db, { logger: log }) });
-  const onOutboxCommitted = publisher
-    ? createOnOutboxCommitted({ db, publisher, topic: config.outboxTopic })
-    : undefined;
+  const onOutboxCommitted = publisher ? createOnOutboxCommitted({ db, publisher, topic: config.outboxTopic }) : undefined;
   // With Pub/Sub: runs are queued on the reconcile topic, dead letters pulled and replayed.
   const pubsub = publisher ? new PubSub({ projectId: config.projectId }) : undefined;
   const reconciliation = publisher ? { reconcile: { publisher, topic: config.reconcileTopic }, pubsub } : undefined;
@@ -61,7 +55,16 @@ export function buildCustomerApi(
       hubspotAppId: config.hubspot.appId,
     },
   };
-  const api = createCustomerApi({ db, authenticator, log, corsAllowedOrigins: config.corsAllowedOrigins, onOutboxCommitted, reconciliation, sync, linking });
+  const api = createCustomerApi({
+    db,
+    authenticator,
+    log,
+    corsAllowedOrigins: config.corsAllowedOrigins,
+    onOutboxCommitted,
+    reconciliation,
+    sync,
+    linking,
+  });
   return {
     api,
     db,

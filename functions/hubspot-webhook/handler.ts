@@ -47,7 +47,11 @@ export function createHubspotWebhook(
       const deps = await intakeDeps();
       log = deps.logger;
       const delivery = { method: req.method, url: req.originalUrl, headers: req.headers, rawBody: req.rawBody };
-      const result = await receiveWebhookDelivery(deps, delivery, log.child({ trace: traceIdFromHeader(req.headers['x-cloud-trace-context']) }));
+      const result = await receiveWebhookDelivery(
+        deps,
+        delivery,
+        log.child({ trace: traceIdFromHeader(req.headers['x-cloud-trace-context']) }),
+      );
       if (result.ok) {
         sendData(res, 200, result.summary);
         fields.events = result.summary.received;

@@ -67,7 +67,11 @@ const optionsSchema = z
     audience: z.string().min(1).optional(),
     algorithms: z.array(z.string()).min(1).optional(),
     clockToleranceSeconds: z.number().int().min(0).max(60).default(5),
-    maxTokenAgeSeconds: z.number().int().positive().default(24 * 3600),
+    maxTokenAgeSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(24 * 3600),
     jwksTimeoutMs: z.number().int().positive().default(5000),
   })
   .superRefine((o, ctx) => {
@@ -84,7 +88,11 @@ const optionsSchema = z
     const allowed: readonly string[] = o.secret !== undefined ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
     for (const alg of o.algorithms ?? []) {
       if (!allowed.includes(alg)) {
-        ctx.addIssue({ code: 'custom', path: ['algorithms'], message: `${alg} is not allowed with this key source (allowed: ${allowed.join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['algorithms'],
+          message: `${alg} is not allowed with this key source (allowed: ${allowed.join(', ')})`,
+        });
       }
     }
   });
@@ -110,7 +118,11 @@ const accessTokenPayload = z
   .object({
     sub: uuidText,
     user_id: uuidText,
-    email: z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/),
+    email: z
+      .string()
+      .min(3)
+      .max(320)
+      .regex(/^[^\s@]+@[^\s@]+$/),
     user_type_id: uuidText,
     user_type: z.string().min(1).max(64),
     iat: z.number(),

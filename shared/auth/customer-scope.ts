@@ -24,10 +24,7 @@ export function customerVisibilityFilter(scope: CustomerScope) {
 }
 
 /** Grants one customer to one user (idempotent): a scoped user's own creations, the dev token command, seeds, tests. */
-export async function grantCustomerAccess(
-  db: DbOrTx,
-  grant: { userId: string; customerId: string; grantedBy: string },
-): Promise<void> {
+export async function grantCustomerAccess(db: DbOrTx, grant: { userId: string; customerId: string; grantedBy: string }): Promise<void> {
   await db
     .insertInto('user_customer_access')
     .values({ user_id: grant.userId, customer_id: grant.customerId, granted_by: grant.grantedBy })

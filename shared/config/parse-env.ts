@@ -19,12 +19,23 @@ export const envFields = {
   csv: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    ),
   boolean: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])
       .optional()
       .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1')),
   /** A topic id, not its projects/P/topics/T path: the clients add the project. */
-  topic: (fallback: string) => z.string().regex(/^[A-Za-z][-\w.~+%]{2,254}$/, 'must be a Pub/Sub topic id').default(fallback),
+  topic: (fallback: string) =>
+    z
+      .string()
+      .regex(/^[A-Za-z][-\w.~+%]{2,254}$/, 'must be a Pub/Sub topic id')
+      .default(fallback),
 };

@@ -21,26 +21,29 @@ export const FREE_FORM_MAX_KEYS = 200;
  * value must not produce thousands of issues.
  */
 export function freeForm<S extends z.ZodType>(schema: S) {
-  return z.unknown().superRefine((value, ctx) => {
-    let keys = 0;
-    const refuse = (message: string, path: PropertyKey[]) => {
-      ctx.addIssue({ code: 'custom', message, path });
-      return false;
-    };
-    const visit = (node: unknown, path: PropertyKey[], depth: number): boolean => {
-      if (typeof node === 'string') return isStorableText(node) || refuse(NOT_STORABLE_MESSAGE, path);
-      if (typeof node !== 'object' || node === null) return true;
-      if (depth > FREE_FORM_MAX_DEPTH) return refuse(`must not nest more than ${FREE_FORM_MAX_DEPTH} levels deep`, path);
-      const entries: [PropertyKey, unknown][] = Array.isArray(node) ? [...node.entries()] : Object.entries(node);
-      if (!Array.isArray(node)) keys += entries.length;
-      if (keys > FREE_FORM_MAX_KEYS) return refuse(`must not have more than ${FREE_FORM_MAX_KEYS} keys in all`, []);
-      for (const [key, child] of entries) {
-        if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) return refuse(`key "${key}" is not allowed`, [...path, key]);
-        if (typeof key === 'string' && !isStorableText(key)) return refuse(`key ${NOT_STORABLE_MESSAGE}`, [...path, key]);
-        if (!visit(child, [...path, key], depth + 1)) return false;
-      }
-      return true;
-    };
-    visit(value, [], 1);
-  }).pipe(schema);
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      let keys = 0;
+      const refuse = (message: string, path: PropertyKey[]) => {
+        ctx.addIssue({ code: 'custom', message, path });
+        return false;
+      };
+      const visit = (node: unknown, path: PropertyKey[], depth: number): boolean => {
+        if (typeof node === 'string') return isStorableText(node) || refuse(NOT_STORABLE_MESSAGE, path);
+        if (typeof node !== 'object' || node === null) return true;
+        if (depth > FREE_FORM_MAX_DEPTH) return refuse(`must not nest more than ${FREE_FORM_MAX_DEPTH} levels deep`, path);
+        const entries: [PropertyKey, unknown][] = Array.isArray(node) ? [...node.entries()] : Object.entries(node);
+        if (!Array.isArray(node)) keys += entries.length;
+        if (keys > FREE_FORM_MAX_KEYS) return refuse(`must not have more than ${FREE_FORM_MAX_KEYS} keys in all`, []);
+        for (const [key, child] of entries) {
+          if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) return refuse(`key "${key}" is not allowed`, [...path, key]);
+          if (typeof key === 'string' && !isStorableText(key)) return refuse(`key ${NOT_STORABLE_MESSAGE}`, [...path, key]);
+          if (!visit(child, [...path, key], depth + 1)) return false;
+        }
+        return true;
+      };
+      visit(value, [], 1);
+    })
+    .pipe(schema);
 }

@@ -8,14 +8,20 @@ export const MAX_SEARCH_LENGTH = 100;
 /** Query-string values arrive as text; a repeated parameter arrives as an array and is refused. */
 const single = z.string({ error: 'must be given once' });
 const integerParam = (min: number, max: number) =>
-  single.regex(/^\d{1,9}$/, 'must be an integer').transform(Number).pipe(z.number().min(min).max(max));
+  single
+    .regex(/^\d{1,9}$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
 
 export const listQuerySchema = z.object({
   page: integerParam(1, 1_000_000).default(1),
   per_page: integerParam(1, MAX_PER_PAGE).default(20),
   search: single
     .refine(isStorableText, NOT_STORABLE_MESSAGE)
-    .trim().max(MAX_SEARCH_LENGTH).optional().transform((s) => (s ? s : undefined)),
+    .trim()
+    .max(MAX_SEARCH_LENGTH)
+    .optional()
+    .transform((s) => (s ? s : undefined)),
   status: z.enum(CUSTOMER_STATUSES).optional(),
 });
 // Other parameters (cache busters, tracking) are ignored, not refused: the portal owns its URLs.

@@ -32,11 +32,7 @@ export function likePattern(term: string): string {
  * `count(*) over ()` was measured too (npm run bench -- customer-list): it must produce every
  * matching row before LIMIT applies and was about 4x slower for an unfiltered page.
  */
-export function listVisibleCustomers(
-  db: Db,
-  scope: CustomerScope,
-  query: ListQuery,
-): Promise<{ rows: CustomerRow[]; total: number }> {
+export function listVisibleCustomers(db: Db, scope: CustomerScope, query: ListQuery): Promise<{ rows: CustomerRow[]; total: number }> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -70,12 +66,7 @@ function listFilter(db: DbOrTx, scope: CustomerScope, query: ListQuery) {
 }
 
 /** Inserts unless the BAN is taken (then undefined, and the caller draws another). */
-export function insertCustomer(
-  tx: DbOrTx,
-  values: CustomerValues,
-  ban: string,
-  userId: string,
-): Promise<CustomerRow | undefined> {
+export function insertCustomer(tx: DbOrTx, values: CustomerValues, ban: string, userId: string): Promise<CustomerRow | undefined> {
   return tx
     .insertInto('customers')
     .values({ ...values, ban, created_by: userId, updated_by: userId })

@@ -39,9 +39,7 @@ export const servicesSchema = z.strictObject({
  * `hubspot_company_id` may come back as the client read it; the service accepts it only
  * when it equals the stored link and never stores it here (see hubspot-link.ts).
  */
-export const externalIdsSchema = freeForm(
-  z.record(z.string().min(1).max(64), z.union([z.string().max(255), z.number()])),
-);
+export const externalIdsSchema = freeForm(z.record(z.string().min(1).max(64), z.union([z.string().max(255), z.number()])));
 
 /** Fields both requests share; each is optional here and made required below where needed. */
 const writableFields = {
@@ -67,7 +65,10 @@ export const createCustomerSchema = z
     customer_type: z.enum(CUSTOMER_TYPES),
     contact: contactSchema,
     address: addressSchema,
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code').optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
+      .optional(),
   });
 
 /**

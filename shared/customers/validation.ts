@@ -8,8 +8,16 @@ export interface FieldIssue {
 
 /** Fields a client may see but never write; named as such when a request carries them. */
 const READ_ONLY = new Set([
-  'id', 'ban', 'current_balance', 'prepaid_balance', 'version',
-  'created_at', 'updated_at', 'created_by', 'updated_by', 'hubspot_link_status',
+  'id',
+  'ban',
+  'current_balance',
+  'prepaid_balance',
+  'version',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'hubspot_link_status',
 ]);
 
 /** Flattens zod issues to one entry per offending field (each unknown key separately). */

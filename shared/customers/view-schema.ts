@@ -63,7 +63,10 @@ export const customerViewSchema = z
     prepaid_balance: money('Prepaid balance'),
     payment_terms: z.number().int().meta({ description: 'Net days' }),
     billing_cycle: z.enum(BILLING_CYCLES),
-    currency: z.string().regex(/^[A-Z]{3}$/).meta({ description: 'ISO 4217' }),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .meta({ description: 'ISO 4217' }),
     version: z.number().int().meta({ description: 'Bumped by every write; part of the ETag' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),

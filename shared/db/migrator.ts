@@ -109,7 +109,9 @@ async function adoptLegacyBookkeeping(db: Kysely<unknown>): Promise<void> {
       SELECT to_regclass('public.schema_migrations')::text AS legacy, to_regclass('public.kysely_migration')::text AS kysely`.execute(tx);
     if (!rows[0]?.legacy || rows[0].kysely) return;
     await sql`CREATE TABLE kysely_migration (name varchar(255) NOT NULL PRIMARY KEY, timestamp varchar(255) NOT NULL)`.execute(tx);
-    await sql`INSERT INTO kysely_migration (name, timestamp) SELECT name, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM schema_migrations`.execute(tx);
+    await sql`INSERT INTO kysely_migration (name, timestamp) SELECT name, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM schema_migrations`.execute(
+      tx,
+    );
     await sql`DROP TABLE schema_migrations`.execute(tx);
   });
 }
@@ -126,7 +128,10 @@ async function appliedMigrations(db: Kysely<unknown>): Promise<Set<string>> {
 /** Files applied before checksums were kept get theirs now, as they are; from then on they are checked. */
 async function refuseEditedMigrations(db: Kysely<unknown>, files: readonly MigrationFile[], applied: ReadonlySet<string>): Promise<void> {
   const stored = new Map(
-    (await sql<{ name: string; sha256: string }>`SELECT name, sha256 FROM schema_migration_checksums`.execute(db)).rows.map((r) => [r.name, r.sha256]),
+    (await sql<{ name: string; sha256: string }>`SELECT name, sha256 FROM schema_migration_checksums`.execute(db)).rows.map((r) => [
+      r.name,
+      r.sha256,
+    ]),
   );
   const edited = files.filter((f) => applied.has(f.name) && stored.has(f.name) && stored.get(f.name) !== f.sha256).map((f) => f.name);
   if (edited.length > 0) {

@@ -85,7 +85,10 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     return { status: err.status, body: { success: false, error } };
   }
   if (isDatabaseUnavailable(err)) {
-    return { status: 503, body: { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'The database is not reachable; try again shortly' } } };
+    return {
+      status: 503,
+      body: { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'The database is not reachable; try again shortly' } },
+    };
   }
   return { status: 500, body: { success: false, error: { code: 'INTERNAL', message: 'Internal server error' } } };
 }

@@ -93,7 +93,11 @@ function refuseBeforeReading(req: IncomingMessage, maxBodyBytes: number): AppErr
  * and the request is refused at once; the rest is discarded as it arrives (resume), never held,
  * so the connection stays usable and the 413 reaches the client.
  */
-function readBodyWithin(req: IncomingMessage, limit: number, options: { putBack: boolean; check: (body: Buffer) => void }): Promise<Buffer> {
+function readBodyWithin(
+  req: IncomingMessage,
+  limit: number,
+  options: { putBack: boolean; check: (body: Buffer) => void },
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

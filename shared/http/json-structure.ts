@@ -40,7 +40,7 @@ export function jsonStructureProblem(body: Uint8Array, limits: Readonly<JsonLimi
 
 /** The index of the quote closing a string that starts at `from` (native search, not a byte loop). */
 function endOfString(body: Uint8Array, from: number): number {
-  for (let i = from; ; ) {
+  for (let i = from; ;) {
     const quote = body.indexOf(QUOTE, i);
     if (quote === -1) return body.length;
     let backslashes = 0;

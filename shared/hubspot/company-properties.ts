@@ -13,9 +13,7 @@ import { BILLING_CYCLE_OPTIONS, CUSTOMER_TYPE_OPTIONS, STATUS_OPTIONS } from '..
 export const WARP_PROPERTY_GROUP: PropertyGroupCreate = { name: 'warp', label: 'WARP', displayOrder: -1 };
 
 /** HubSpot standard company properties the sync reads and writes (they exist in every portal). */
-export const STANDARD_COMPANY_PROPERTIES_USED = [
-  'name', 'phone', 'address', 'address2', 'city', 'state', 'zip', 'country',
-] as const;
+export const STANDARD_COMPANY_PROPERTIES_USED = ['name', 'phone', 'address', 'address2', 'city', 'state', 'zip', 'country'] as const;
 
 type WarpProperty = PropertyCreate & { groupName: 'warp' };
 
@@ -29,7 +27,13 @@ function number(name: string, label: string, description: string): WarpProperty 
 
 function select(name: string, label: string, description: string, values: readonly string[]): WarpProperty {
   return {
-    name, label, description, groupName: 'warp', type: PropertyType.Enumeration, fieldType: FieldType.Select, formField: false,
+    name,
+    label,
+    description,
+    groupName: 'warp',
+    type: PropertyType.Enumeration,
+    fieldType: FieldType.Select,
+    formField: false,
     options: values.map((value, index) => ({ value, label: titleCase(value), displayOrder: index, hidden: false })),
   };
 }

@@ -16,10 +16,7 @@ export interface EnsurePropertiesResult {
 
 const OBJECT_TYPE = 'companies';
 
-export async function ensureCompanyProperties(
-  client: Client,
-  log: Pick<Logger, 'info' | 'warn'>,
-): Promise<EnsurePropertiesResult> {
+export async function ensureCompanyProperties(client: Client, log: Pick<Logger, 'info' | 'warn'>): Promise<EnsurePropertiesResult> {
   const result: EnsurePropertiesResult = { created: [], found: [], updated: [] };
   const groupLabel = `group:${WARP_PROPERTY_GROUP.name}`;
 

@@ -14,11 +14,15 @@ export const TIMESTAMP_HEADER = 'x-hubspot-request-timestamp';
 const DEFAULT_MAX_AGE_MS = 5 * 60 * 1000;
 
 export function signV1(clientSecret: string, rawBody: string): string {
-  return createHash('sha256').update(clientSecret + rawBody, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(clientSecret + rawBody, 'utf8')
+    .digest('hex');
 }
 
 export function signV2(clientSecret: string, method: string, uri: string, rawBody: string): string {
-  return createHash('sha256').update(clientSecret + method + uri + rawBody, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(clientSecret + method + uri + rawBody, 'utf8')
+    .digest('hex');
 }
 
 export function signV3(clientSecret: string, method: string, uri: string, rawBody: string, timestampMs: number): string {
@@ -28,8 +32,18 @@ export function signV3(clientSecret: string, method: string, uri: string, rawBod
 
 /** The escapes HubSpot documents as decoded before hashing a v3 URI; every other escape stays as sent. */
 const V3_DECODED_ESCAPES: Readonly<Record<string, string>> = {
-  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$',
-  '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
 };
 
 export function decodeV3Uri(uri: string): string {
@@ -50,12 +64,7 @@ export interface VerifyInput {
 }
 
 export type VerifyFailure =
-  | 'MISSING_SIGNATURE'
-  | 'MALFORMED'
-  | 'VERSION_NOT_ACCEPTED'
-  | 'STALE_TIMESTAMP'
-  | 'FUTURE_TIMESTAMP'
-  | 'MISMATCH';
+  'MISSING_SIGNATURE' | 'MALFORMED' | 'VERSION_NOT_ACCEPTED' | 'STALE_TIMESTAMP' | 'FUTURE_TIMESTAMP' | 'MISMATCH';
 
 export type VerifyResult = { ok: true; version: SignatureVersion } | { ok: false; reason: VerifyFailure };
 
@@ -106,10 +115,18 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
   if (!checked.ok) return checked;
   const matches =
     checked.version === 'v3'
-      ? constantTimeEqual(Buffer.from(checked.signature, 'base64'), Buffer.from(signV3(input.clientSecret, input.method, input.uri, input.rawBody, checked.timestamp), 'base64'))
+      ? constantTimeEqual(
+          Buffer.from(checked.signature, 'base64'),
+          Buffer.from(signV3(input.clientSecret, input.method, input.uri, input.rawBody, checked.timestamp), 'base64'),
+        )
       : constantTimeEqual(
           Buffer.from(checked.signature.toLowerCase(), 'hex'),
-          Buffer.from(checked.version === 'v1' ? signV1(input.clientSecret, input.rawBody) : signV2(input.clientSecret, input.method, input.uri, input.rawBody), 'hex'),
+          Buffer.from(
+            checked.version === 'v1'
+              ? signV1(input.clientSecret, input.rawBody)
+              : signV2(input.clientSecret, input.method, input.uri, input.rawBody),
+            'hex',
+          ),
         );
   return matches ? { ok: true, version: checked.version } : { ok: false, reason: 'MISMATCH' };
 }

@@ -104,7 +104,11 @@ export async function applyCompanyMerge(ctx: InboundContext): Promise<EventOutco
         outboxId,
       },
     ]);
-    ctx.log.notice('customer relinked to the surviving company of a HubSpot merge', { customerId: customer.id, from: oldCompanyId, to: primary });
+    ctx.log.notice('customer relinked to the surviving company of a HubSpot merge', {
+      customerId: customer.id,
+      from: oldCompanyId,
+      to: primary,
+    });
     primaryHolder = customer;
   }
   const original = customers.find((c) => c.hubspot_company_id === primary);
@@ -132,7 +136,11 @@ export async function applyCompanyCreation(ctx: InboundContext, company: Company
   if (!customer) return ignored('UNLINKED_COMPANY', `no customer has BAN ${ban}`);
   const previous = customer.hubspot_company_id;
   if (previous !== null && customer.hubspot_link_status !== 'DELETED') {
-    ctx.log.warn('HubSpot company carries the BAN of a customer linked elsewhere', { customerId: customer.id, companyId, linkedTo: previous });
+    ctx.log.warn('HubSpot company carries the BAN of a customer linked elsewhere', {
+      customerId: customer.id,
+      companyId,
+      linkedTo: previous,
+    });
     return ignored('CUSTOMER_ALREADY_LINKED', `customer ${customer.id} is linked to company ${previous}`);
   }
   await setCustomerLink(ctx.tx, customer.id, { status: 'LINKED', companyId }, ctx.now);

@@ -57,6 +57,12 @@ export async function logForEvent(ctx: InboundContext, entries: readonly EventLo
 }
 
 /** Sync log rows built elsewhere (e.g. by field-sync's shared steps), tied to this event. */
-export async function logRowsForEvent(ctx: InboundContext, rows: readonly Omit<NewSyncLogEntry, 'webhook_event_id' | 'trace_id'>[]): Promise<void> {
-  await insertSyncLog(ctx.tx, rows.map((row) => ({ ...row, webhook_event_id: ctx.webhookEventId, trace_id: ctx.traceId ?? null })));
+export async function logRowsForEvent(
+  ctx: InboundContext,
+  rows: readonly Omit<NewSyncLogEntry, 'webhook_event_id' | 'trace_id'>[],
+): Promise<void> {
+  await insertSyncLog(
+    ctx.tx,
+    rows.map((row) => ({ ...row, webhook_event_id: ctx.webhookEventId, trace_id: ctx.traceId ?? null })),
+  );
 }

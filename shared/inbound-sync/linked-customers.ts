@@ -12,13 +12,24 @@ import { SYNC_ACTOR, type SyncCustomer } from '../sync-store/sync-customer-repos
  */
 export async function lockCustomersLinkedTo(tx: Tx, companyIds: readonly string[]): Promise<SyncCustomer[]> {
   if (companyIds.length === 0) return [];
-  const found = await tx.selectFrom('customers').select('id').where('hubspot_company_id', 'in', [...companyIds]).execute();
+  const found = await tx
+    .selectFrom('customers')
+    .select('id')
+    .where('hubspot_company_id', 'in', [...companyIds])
+    .execute();
   if (found.length === 0) return [];
-  await lockCustomersForSync(tx, found.map((c) => c.id));
+  await lockCustomersForSync(
+    tx,
+    found.map((c) => c.id),
+  );
   return tx
     .selectFrom('customers')
     .selectAll()
-    .where('id', 'in', found.map((c) => c.id))
+    .where(
+      'id',
+      'in',
+      found.map((c) => c.id),
+    )
     .where('hubspot_company_id', 'in', [...companyIds])
     .orderBy('id')
     .forUpdate()

@@ -23,9 +23,7 @@ export interface InboundDeps {
   now?: Clock;
 }
 
-export type InboundResult =
-  | { kind: 'APPLIED'; outcome: EventOutcome; resyncs: number }
-  | { kind: 'ALREADY_DONE' | 'MISSING' | 'FOREIGN' };
+export type InboundResult = { kind: 'APPLIED'; outcome: EventOutcome; resyncs: number } | { kind: 'ALREADY_DONE' | 'MISSING' | 'FOREIGN' };
 
 /**
  * Applies one stored HubSpot webhook event to WARP, exactly once in effect: the event row is
@@ -75,7 +73,8 @@ export async function processWebhookEvent(deps: InboundDeps, message: WebhookEve
       log.error('could not record the failed attempt', { err: recordErr });
       return undefined;
     });
-    if (state?.status === 'FAILED') log.critical('webhook event failed for good; its message goes to the dead-letter topic', { err, attempts: state.attempts });
+    if (state?.status === 'FAILED')
+      log.critical('webhook event failed for good; its message goes to the dead-letter topic', { err, attempts: state.attempts });
     else log.warn('webhook event failed; Pub/Sub will redeliver it', { err, attempts: state?.attempts });
     throw err;
   }

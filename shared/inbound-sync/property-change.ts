@@ -37,7 +37,15 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
   if (!effective?.ok) {
     const error = effective?.error ?? 'no mapping';
     await logForEvent(ctx, [
-      { customerId: customer.id, companyId, direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'FAILED', errorCode: 'INVALID_MAPPING', errorMessage: error },
+      {
+        customerId: customer.id,
+        companyId,
+        direction: 'HUBSPOT_TO_WARP',
+        operation: 'PULL',
+        status: 'FAILED',
+        errorCode: 'INVALID_MAPPING',
+        errorMessage: error,
+      },
     ]);
     ctx.log.error('inbound change not applied: the customer mapping is invalid', { customerId: customer.id, error });
     return ignored('INVALID_MAPPING', error);
@@ -46,7 +54,11 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
   if (!mapping || mapping.direction === 'NONE' || mapping.enabled === false) return ignored('UNMAPPED_PROPERTY', property);
 
   const state = (await loadFieldStates(tx, [customer.id])).get(customer.id)?.[mapping.warpField];
-  const eventField = { customerId: customer.id, companyId, fields: { [mapping.warpField]: { hubspotProperty: property, value: event.propertyValue ?? null } } };
+  const eventField = {
+    customerId: customer.id,
+    companyId,
+    fields: { [mapping.warpField]: { hubspotProperty: property, value: event.propertyValue ?? null } },
+  };
   // After the field was re-pointed to another property, the stored time is the old property's.
   const lastKnown = state?.hubspotProperty === property ? state.hubspotChangedAt : null;
   if (isStaleHubspotEvent(lastKnown, occurredAt)) {
@@ -56,7 +68,15 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
     const outboxId = mayBeBuried ? await requestResync(ctx, customer.id, [mapping.warpField]) : undefined;
     ctx.log.info('stale HubSpot event ignored', { customerId: customer.id, property, occurredAt, lastKnown, resyncRequested: mayBeBuried });
     await logForEvent(ctx, [
-      { ...eventField, direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SKIPPED', errorCode: 'STALE_EVENT', errorMessage: `older than the last known change (${lastKnown?.toISOString()})`, outboxId },
+      {
+        ...eventField,
+        direction: 'HUBSPOT_TO_WARP',
+        operation: 'PULL',
+        status: 'SKIPPED',
+        errorCode: 'STALE_EVENT',
+        errorMessage: `older than the last known change (${lastKnown?.toISOString()})`,
+        outboxId,
+      },
     ]);
     return ignored('STALE_EVENT', `${property} changed at ${occurredAt.toISOString()}, last known change ${lastKnown?.toISOString()}`);
   }
@@ -77,7 +97,14 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
   const planError = plan.errors[0];
   if (planError) {
     await logForEvent(ctx, [
-      { ...eventField, direction: 'NONE', operation: 'READ_VALUE', status: 'FAILED', errorCode: planError.error.code, errorMessage: `${planError.side}: ${planError.error.message}` },
+      {
+        ...eventField,
+        direction: 'NONE',
+        operation: 'READ_VALUE',
+        status: 'FAILED',
+        errorCode: planError.error.code,
+        errorMessage: `${planError.side}: ${planError.error.message}`,
+      },
     ]);
     return ignored('INVALID_VALUE', `${planError.side} value of ${mapping.warpField}: ${planError.error.message}`);
   }
@@ -96,8 +123,16 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
       // The row is locked: the version cannot have moved since we read it.
       const written = await applyWarpWrites(tx, customer, plan.warpWrites, ctx.now);
       if (!written.applied) throw new Error(`customer ${customer.id} changed under its row lock`);
-      await saveFieldStates(tx, customer.id, plan, { warpChangedAt: { [mapping.warpField]: ctx.now }, hubspotChangedAt: { [property]: occurredAt } }, ctx.now);
-      await logForEvent(ctx, [logEntry({ direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS', outboxId: written.outboxId ?? undefined })]);
+      await saveFieldStates(
+        tx,
+        customer.id,
+        plan,
+        { warpChangedAt: { [mapping.warpField]: ctx.now }, hubspotChangedAt: { [property]: occurredAt } },
+        ctx.now,
+      );
+      await logForEvent(ctx, [
+        logEntry({ direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS', outboxId: written.outboxId ?? undefined }),
+      ]);
       ctx.log.info('HubSpot change applied to WARP', { customerId: customer.id, field: mapping.warpField, reason: decision.reason });
       break;
     }
@@ -110,7 +145,11 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
       }
       const outboxId = await requestResync(ctx, customer.id, [mapping.warpField]);
       await logForEvent(ctx, [logEntry({ direction: 'WARP_TO_HUBSPOT', operation: 'RESYNC_REQUESTED', status: 'SUCCESS', outboxId })]);
-      ctx.log.info('HubSpot change overruled: WARP value goes back to HubSpot', { customerId: customer.id, field: mapping.warpField, reason: decision.reason });
+      ctx.log.info('HubSpot change overruled: WARP value goes back to HubSpot', {
+        customerId: customer.id,
+        field: mapping.warpField,
+        reason: decision.reason,
+      });
       break;
     }
     case 'OPEN_CONFLICT': {

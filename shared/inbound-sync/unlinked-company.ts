@@ -7,7 +7,10 @@ import type { InboundContext } from './inbound-context.js';
 
 /** The event reports a change this app made (our own write or creation, echoed back). */
 export function isOwnChange(event: HubspotWebhookEvent): boolean {
-  return event.appId !== undefined && isOwnIntegrationChange({ sourceType: event.changeSource ?? '', sourceId: event.sourceId ?? null }, event.appId);
+  return (
+    event.appId !== undefined &&
+    isOwnIntegrationChange({ sourceType: event.changeSource ?? '', sourceId: event.sourceId ?? null }, event.appId)
+  );
 }
 
 /** The company's BAN as WARP writes it, or undefined when it carries none. */
@@ -56,8 +59,14 @@ export async function unknownCompanyChange(ctx: InboundContext, company: Company
   const customer = await ctx.tx.selectFrom('customers').select(['id', 'hubspot_company_id']).where('ban', '=', ban).executeTakeFirst();
   if (!customer || customer.hubspot_company_id !== null) return unknown;
   if (ctx.lastAttempt) {
-    ctx.log.warn('company carries the BAN of a customer that was never linked to it; change ignored', { customerId: customer.id, companyId, ban });
+    ctx.log.warn('company carries the BAN of a customer that was never linked to it; change ignored', {
+      customerId: customer.id,
+      companyId,
+      ban,
+    });
     return ignored('UNKNOWN_COMPANY', `company ${companyId} carries the BAN of customer ${customer.id}, which is still not linked to it`);
   }
-  throw new CompanyLinkPendingError(`company ${companyId} carries the BAN of customer ${customer.id}, which has no company yet; retried once the link commits`);
+  throw new CompanyLinkPendingError(
+    `company ${companyId} carries the BAN of customer ${customer.id}, which has no company yet; retried once the link commits`,
+  );
 }

@@ -21,7 +21,13 @@ export type LogSink = (line: string) => void;
 
 const TRACE_KEY = 'logging.googleapis.com/trace';
 const SEVERITY_RANK: Record<Severity, number> = {
-  DEBUG: 100, INFO: 200, NOTICE: 300, WARNING: 400, ERROR: 500, CRITICAL: 600, ALERT: 700,
+  DEBUG: 100,
+  INFO: 200,
+  NOTICE: 300,
+  WARNING: 400,
+  ERROR: 500,
+  CRITICAL: 600,
+  ALERT: 700,
 };
 
 /** Keys whose values must never reach a log line, whatever the caller passes. */

@@ -42,11 +42,22 @@ export async function findExistingCompanies(
   }
   const candidates = [...found.values()].filter((c) => !c.properties.warp_ban?.trim());
   if (candidates.length === 0) return new Map();
-  const linked = await deps.db.selectFrom('customers').select('hubspot_company_id').where('hubspot_company_id', 'in', candidates.map((c) => c.id)).execute();
-  const proposals = matchCustomers(matchable, candidates.map(toMatchCompany), { linkedCompanyIds: new Set(linked.map((r) => r.hubspot_company_id!)) });
+  const linked = await deps.db
+    .selectFrom('customers')
+    .select('hubspot_company_id')
+    .where(
+      'hubspot_company_id',
+      'in',
+      candidates.map((c) => c.id),
+    )
+    .execute();
+  const proposals = matchCustomers(matchable, candidates.map(toMatchCompany), {
+    linkedCompanyIds: new Set(linked.map((r) => r.hubspot_company_id!)),
+  });
   const existing = new Map<string, ExistingCompany>();
   for (const p of proposals) {
-    if (p.status === 'MATCHED' && decideProposal(p, DEFAULT_MIN_CONFIDENCE) === 'LINK') existing.set(p.customerId, { companyId: p.companyId, rule: p.rule });
+    if (p.status === 'MATCHED' && decideProposal(p, DEFAULT_MIN_CONFIDENCE) === 'LINK')
+      existing.set(p.customerId, { companyId: p.companyId, rule: p.rule });
   }
   return existing;
 }
@@ -63,13 +74,19 @@ function searchChunks(customers: readonly MatchCustomer[]): Array<Array<{ proper
   let names = new Set<string>();
   let chars = 0;
   const flush = () => {
-    if (domains.size + names.size > 0) chunks.push([{ propertyName: 'domain', values: [...domains] }, { propertyName: 'name', values: [...names] }]);
+    if (domains.size + names.size > 0)
+      chunks.push([
+        { propertyName: 'domain', values: [...domains] },
+        { propertyName: 'name', values: [...names] },
+      ]);
     domains = new Set();
     names = new Set();
     chars = 0;
   };
   for (const c of customers) {
-    const ownDomains = [companyDomain(domainOfEmail(c.email)), companyDomain(domainOfWebsite(c.website))].filter((d): d is string => d !== null);
+    const ownDomains = [companyDomain(domainOfEmail(c.email)), companyDomain(domainOfWebsite(c.website))].filter(
+      (d): d is string => d !== null,
+    );
     const ownNames = [c.companyName, c.legalName].map((n) => n?.trim()).filter((n): n is string => !!n);
     const cost = [...ownDomains, ...ownNames].reduce((sum, v) => sum + JSON.stringify(v).length + 1, 0);
     if (chars + cost > VALUE_CHARS_PER_SEARCH) flush();

@@ -77,10 +77,16 @@ export async function linkCompany(tx: Tx, request: LinkCompanyRequest): Promise<
     return { customer, previousCompanyId, agreedFields: [], differences: [], outboxId: null };
   }
   if (previousCompanyId !== null && previousCompanyId !== company.id && customer.hubspot_link_status === 'LINKED') {
-    throw new AppError('CONFLICT', `Customer is linked to HubSpot company ${previousCompanyId}; unlink it first`, { companyId: previousCompanyId });
+    throw new AppError('CONFLICT', `Customer is linked to HubSpot company ${previousCompanyId}; unlink it first`, {
+      companyId: previousCompanyId,
+    });
   }
   if (customer.hubspot_link_status === 'DETACHED' && previousCompanyId !== null) {
-    throw new AppError('CONFLICT', `The unlink from HubSpot company ${previousCompanyId} is still being carried to HubSpot; try again shortly`, { companyId: previousCompanyId });
+    throw new AppError(
+      'CONFLICT',
+      `The unlink from HubSpot company ${previousCompanyId} is still being carried to HubSpot; try again shortly`,
+      { companyId: previousCompanyId },
+    );
   }
   await refuseIfLinkedElsewhere(tx, customerId, company.id);
   const stored = await inSavepoint(tx, () => storeLink(tx, customer, company.id, request.actor, now));

@@ -81,7 +81,12 @@ export const candidatesSchema = z.object({ items: z.array(candidateSchema) });
  * deleted). The company is read from HubSpot first, so the stored bases agree with what HubSpot
  * holds now; a company that is gone, or carries another customer's BAN, is refused.
  */
-export async function linkByHand(deps: ManualLinkDeps, principal: Principal, customerId: string, companyId: string): Promise<z.output<typeof linkResultSchema>> {
+export async function linkByHand(
+  deps: ManualLinkDeps,
+  principal: Principal,
+  customerId: string,
+  companyId: string,
+): Promise<z.output<typeof linkResultSchema>> {
   const now = (deps.now ?? (() => new Date()))();
   await visibleCustomer(deps.db, principal, customerId);
   const mappings = (await loadEffectiveMappings(deps.db, [customerId])).get(customerId);
@@ -93,13 +98,23 @@ export async function linkByHand(deps: ManualLinkDeps, principal: Principal, cus
     if (stamped) {
       const holder = await tx.selectFrom('customers').select(['id', 'ban']).where('ban', '=', stamped).executeTakeFirst();
       if (holder && holder.id !== customerId) {
-        throw new AppError('COMPANY_ALREADY_LINKED', `HubSpot company ${companyId} carries the BAN of another customer`, { companyId, linkedCustomerId: holder.id });
+        throw new AppError('COMPANY_ALREADY_LINKED', `HubSpot company ${companyId} carries the BAN of another customer`, {
+          companyId,
+          linkedCustomerId: holder.id,
+        });
       }
     }
     return linkCompany(tx, { customerId, company: { id: companyId, ...company }, rule: 'MANUAL', actor: principal.userId, now });
   });
   if (result.outboxId) await publishOperatorResync(deps.db, deps.publishing, result.outboxId);
-  return { customerId, companyId, previousCompanyId: result.previousCompanyId, agreedFields: result.agreedFields, differences: result.differences, outboxId: result.outboxId };
+  return {
+    customerId,
+    companyId,
+    previousCompanyId: result.previousCompanyId,
+    agreedFields: result.agreedFields,
+    differences: result.differences,
+    outboxId: result.outboxId,
+  };
 }
 
 /**
@@ -108,14 +123,21 @@ export async function linkByHand(deps: ManualLinkDeps, principal: Principal, cus
  * is written by the sync worker alone), then the customer is not synced, and no company is
  * created for it, until it is linked again.
  */
-export async function unlinkByHand(deps: Pick<ManualLinkDeps, 'db' | 'publishing' | 'now'>, principal: Principal, customerId: string): Promise<z.output<typeof unlinkResultSchema>> {
+export async function unlinkByHand(
+  deps: Pick<ManualLinkDeps, 'db' | 'publishing' | 'now'>,
+  principal: Principal,
+  customerId: string,
+): Promise<z.output<typeof unlinkResultSchema>> {
   const now = (deps.now ?? (() => new Date()))();
   await visibleCustomer(deps.db, principal, customerId);
   const result = await inTransaction(deps.db, async (tx) => {
     const customer = await lockCustomer(tx, customerId);
     const companyId = customer.hubspot_company_id;
     if (companyId === null || customer.hubspot_link_status === 'DETACHED') {
-      throw new AppError('CONFLICT', 'The customer is not linked to a HubSpot company', { status: customer.hubspot_link_status, companyId });
+      throw new AppError('CONFLICT', 'The customer is not linked to a HubSpot company', {
+        status: customer.hubspot_link_status,
+        companyId,
+      });
     }
     await tx
       .updateTable('customers')
@@ -152,7 +174,9 @@ export async function searchCandidates(
   const page = await deps.hubspot.companies.searchCompanies({ query: query.q, properties: MATCH_PROPERTIES, pageSize: query.limit });
   const ids = page.results.map((c) => c.id);
   const holders =
-    ids.length === 0 ? [] : await deps.db.selectFrom('customers').select(['id', 'hubspot_company_id']).where('hubspot_company_id', 'in', ids).execute();
+    ids.length === 0
+      ? []
+      : await deps.db.selectFrom('customers').select(['id', 'hubspot_company_id']).where('hubspot_company_id', 'in', ids).execute();
   const holderOf = new Map(holders.map((h) => [h.hubspot_company_id, h.id]));
   const value = (v: string | null | undefined) => (v ? v : null);
   return {

@@ -33,17 +33,30 @@ type LinkOutcome = { linked: true; outboxId: string | null; differences: unknown
  * not linked. The links, their outcomes and the cursor commit together; each link's RESYNC
  * (which stamps `warp_ban` on the company) is published after commit, else the outbox relay sends it.
  */
-export async function applyChunk(deps: MatchRunDeps, run: MatchRun, cursor: MatchCursor, spentCalls: () => number, log: Logger): Promise<MatchCursor> {
+export async function applyChunk(
+  deps: MatchRunDeps,
+  run: MatchRun,
+  cursor: MatchCursor,
+  spentCalls: () => number,
+  log: Logger,
+): Promise<MatchCursor> {
   const pending = await pendingLinks(deps, run.id, cursor.after);
   if (pending.length === 0) {
     const done: MatchCursor = { pass: 'DONE', after: null };
     await recordMatchProgress(deps.db, run.id, {}, done);
     return done;
   }
-  const mappings = await loadEffectiveMappings(deps.db, pending.map((p) => p.customerId));
+  const mappings = await loadEffectiveMappings(
+    deps.db,
+    pending.map((p) => p.customerId),
+  );
   const properties = new Set(['warp_ban']);
   for (const effective of mappings.values()) if (effective.ok) for (const m of effective.mappings) properties.add(m.hubspotProperty);
-  const companies = await readCompanies(deps, pending.map((p) => p.companyId), [...properties]);
+  const companies = await readCompanies(
+    deps,
+    pending.map((p) => p.companyId),
+    [...properties],
+  );
   const next: MatchCursor = { pass: 'APPLY', after: pending.at(-1)!.id };
   const actor = run.appliedBy ?? run.startedBy ?? `match-run:${run.id}`;
   const now = (deps.now ?? (() => new Date()))();
@@ -94,10 +107,16 @@ async function pendingLinks(deps: MatchRunDeps, runId: string, after: string | n
 }
 
 /** One link in a savepoint: a refusal (another customer's company, a customer linked since) undoes only it. */
-async function linkOne(tx: Tx, link: PendingLink, company: HubspotSide | undefined, by: { actor: string; now: Date; runId: string }): Promise<LinkOutcome> {
+async function linkOne(
+  tx: Tx,
+  link: PendingLink,
+  company: HubspotSide | undefined,
+  by: { actor: string; now: Date; runId: string },
+): Promise<LinkOutcome> {
   if (!company) return { linked: false, error: `COMPANY_NOT_FOUND: HubSpot no longer has company ${link.companyId}` };
   const stamped = company.properties.warp_ban;
-  if (stamped && stamped.trim() !== link.ban.trim()) return { linked: false, error: `COMPANY_HAS_OTHER_BAN: company ${link.companyId} carries warp_ban ${stamped}` };
+  if (stamped && stamped.trim() !== link.ban.trim())
+    return { linked: false, error: `COMPANY_HAS_OTHER_BAN: company ${link.companyId} carries warp_ban ${stamped}` };
   await sql`SAVEPOINT match_link`.execute(tx);
   try {
     const result = await linkCompany(tx, {

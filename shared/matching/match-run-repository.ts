@@ -26,7 +26,14 @@ const COLUMNS = ['id', 'status', 'dry_run', 'min_confidence', 'started_by', 'app
 
 export async function insertMatchRun(
   db: DbOrTx,
-  run: { dryRun: boolean; minConfidence: number; status: 'QUEUED' | 'RUNNING'; messageId?: string; startedBy?: string; cursor: MatchCursor },
+  run: {
+    dryRun: boolean;
+    minConfidence: number;
+    status: 'QUEUED' | 'RUNNING';
+    messageId?: string;
+    startedBy?: string;
+    cursor: MatchCursor;
+  },
 ): Promise<MatchRun> {
   const row = await db
     .insertInto('hubspot_match_runs')
@@ -109,7 +116,12 @@ export async function setMatchCustomersTotal(db: DbOrTx, id: string, total: numb
   await db.updateTable('hubspot_match_runs').set({ customers_total: total }).where('id', '=', id).execute();
 }
 
-export async function finishMatchRun(db: DbOrTx, id: string, outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; error: string }, now: Date): Promise<void> {
+export async function finishMatchRun(
+  db: DbOrTx,
+  id: string,
+  outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; error: string },
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('hubspot_match_runs')
     .set({

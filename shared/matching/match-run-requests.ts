@@ -22,14 +22,24 @@ export const applyMatchBodySchema = z.strictObject({
    * Only these customers' proposals, each an unambiguous match (below minConfidence too: the
    * reviewer confirmed it). Without it, every LINK proposal not applied yet.
    */
-  customerIds: z.array(z.guid('must be a UUID').transform((s) => s.toLowerCase())).min(1).max(MAX_REQUEST_CUSTOMERS).optional(),
+  customerIds: z
+    .array(z.guid('must be a UUID').transform((s) => s.toLowerCase()))
+    .min(1)
+    .max(MAX_REQUEST_CUSTOMERS)
+    .optional(),
 });
 export type ApplyMatchBody = z.output<typeof applyMatchBodySchema>;
 
 /** A new match run for the reconcile worker; answers its id at once. */
 export function queueMatchRun(deps: RunRequestDeps, body: StartMatchBody, startedBy: string): Promise<{ runId: string }> {
   return queueUnderLock(deps, async (tx) => {
-    const run = await insertMatchRun(tx, { dryRun: body.dryRun, minConfidence: body.minConfidence, status: 'QUEUED', startedBy, cursor: FIRST_PASS });
+    const run = await insertMatchRun(tx, {
+      dryRun: body.dryRun,
+      minConfidence: body.minConfidence,
+      status: 'QUEUED',
+      startedBy,
+      cursor: FIRST_PASS,
+    });
     return run.id;
   });
 }
@@ -44,7 +54,11 @@ export function queueMatchApply(deps: RunRequestDeps, runId: string, body: Apply
     const run = await findMatchRun(tx, runId);
     if (!run) throw new AppError('NOT_FOUND', 'No such match run', { id: runId });
     if (!run.dryRun || run.status !== 'SUCCEEDED') {
-      throw new AppError('CONFLICT', 'Only a finished dry run is applied; a real run links as it goes', { id: runId, status: run.status, dryRun: run.dryRun });
+      throw new AppError('CONFLICT', 'Only a finished dry run is applied; a real run links as it goes', {
+        id: runId,
+        status: run.status,
+        dryRun: run.dryRun,
+      });
     }
     const chosen = await tx
       .updateTable('hubspot_match_proposals')
@@ -59,7 +73,9 @@ export function queueMatchApply(deps: RunRequestDeps, runId: string, body: Apply
       const marked = new Set(chosen.map((r) => r.customer_id));
       const refused = body.customerIds.filter((id) => !marked.has(id));
       if (refused.length > 0) {
-        throw new AppError('VALIDATION_FAILED', 'Some customers have no unambiguous proposal left to apply in this report', { customerIds: refused });
+        throw new AppError('VALIDATION_FAILED', 'Some customers have no unambiguous proposal left to apply in this report', {
+          customerIds: refused,
+        });
       }
     }
     if (chosen.length === 0) throw new AppError('CONFLICT', 'Nothing left to apply in this report', { id: runId });
@@ -92,12 +108,18 @@ async function queueUnderLock(deps: RunRequestDeps, queue: (tx: Tx, now: Date) =
     }),
   );
   const busy = locked.acquired ? locked.value.busy : ((await matchRunInProgress(deps.db)) ?? (await runInProgress(deps.db)));
-  if (!locked.acquired || busy) throw new AppError('RUN_IN_PROGRESS', 'A match or reconciliation run is already in progress', { runId: busy ?? null });
+  if (!locked.acquired || busy)
+    throw new AppError('RUN_IN_PROGRESS', 'A match or reconciliation run is already in progress', { runId: busy ?? null });
   const runId = locked.value.runId!;
   try {
     await deps.publisher.publish(deps.topic, { matchRunId: runId });
   } catch (err) {
-    await finishMatchRun(deps.db, runId, { status: 'FAILED', error: `the request could not be published: ${(err as Error).message}` }, new Date());
+    await finishMatchRun(
+      deps.db,
+      runId,
+      { status: 'FAILED', error: `the request could not be published: ${(err as Error).message}` },
+      new Date(),
+    );
     deps.log.error('match run could not be queued', { runId, err });
     throw new AppError('SERVICE_UNAVAILABLE', 'The match run could not be queued; try again', undefined, { cause: err });
   }

@@ -24,13 +24,18 @@ export const matchReportQuerySchema = z.strictObject({
   decision: z.enum(DECISIONS).optional(),
   rule: z.enum(MATCH_RULES).optional(),
   applyStatus: z.enum(APPLY_STATUSES).optional(),
-  customerId: z.guid('must be a UUID').transform((s) => s.toLowerCase()).optional(),
+  customerId: z
+    .guid('must be a UUID')
+    .transform((s) => s.toLowerCase())
+    .optional(),
   limit: limitParam(100, 500),
   cursor: idCursor.optional(),
 });
 export type MatchReportQuery = z.output<typeof matchReportQuerySchema>;
 
-const decisionCounts = z.object(Object.fromEntries(DECISIONS.map((d) => [d, z.number().int()])) as Record<(typeof DECISIONS)[number], z.ZodNumber>);
+const decisionCounts = z.object(
+  Object.fromEntries(DECISIONS.map((d) => [d, z.number().int()])) as Record<(typeof DECISIONS)[number], z.ZodNumber>,
+);
 
 export const matchRunViewSchema = z.object({
   id: bigIdSchema,
@@ -108,7 +113,10 @@ export async function listMatchRuns(db: DbOrTx, query: MatchRunListQuery): Promi
     .limit(query.limit + 1)
     .execute();
   const page = pageOf(rows, query.limit, (r) => ({ id: r.id }));
-  const decisions = await decisionsOf(db, page.rows.map((r) => r.id));
+  const decisions = await decisionsOf(
+    db,
+    page.rows.map((r) => r.id),
+  );
   return { items: page.rows.map((r) => runView(r, decisions)), nextCursor: page.nextCursor };
 }
 
@@ -133,7 +141,9 @@ export async function listProposals(db: DbOrTx, runId: string, query: MatchRepor
 type Decisions = Map<string, z.output<typeof decisionCounts>>;
 
 async function decisionsOf(db: DbOrTx, runIds: readonly string[]): Promise<Decisions> {
-  const counts: Decisions = new Map(runIds.map((id) => [id, Object.fromEntries(DECISIONS.map((d) => [d, 0])) as z.output<typeof decisionCounts>]));
+  const counts: Decisions = new Map(
+    runIds.map((id) => [id, Object.fromEntries(DECISIONS.map((d) => [d, 0])) as z.output<typeof decisionCounts>]),
+  );
   if (runIds.length === 0) return counts;
   const rows = await db
     .selectFrom('hubspot_match_proposals')
@@ -156,7 +166,13 @@ function runView(row: Selectable<HubspotMatchRunsTable>, decisions: Decisions): 
     appliedBy: row.applied_by,
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
-    counts: { customers: row.customers_total, companiesListed: row.companies_listed, linked: row.linked, hubspotCalls: row.hubspot_calls, errors: row.errors },
+    counts: {
+      customers: row.customers_total,
+      companiesListed: row.companies_listed,
+      linked: row.linked,
+      hubspotCalls: row.hubspot_calls,
+      errors: row.errors,
+    },
     decisions: decisions.get(row.id)!,
     error: row.error,
   };
@@ -174,6 +190,14 @@ function proposalView(row: Selectable<HubspotMatchProposalsTable>): z.output<typ
     ambiguity: row.ambiguity,
     contestedWith: row.contested_with,
     candidates: row.candidates,
-    apply: row.apply_status === null ? null : { status: row.apply_status, error: row.apply_error, differences: row.differences, appliedAt: row.applied_at?.toISOString() ?? null },
+    apply:
+      row.apply_status === null
+        ? null
+        : {
+            status: row.apply_status,
+            error: row.apply_error,
+            differences: row.differences,
+            appliedAt: row.applied_at?.toISOString() ?? null,
+          },
   });
 }

@@ -79,7 +79,13 @@ async function openRun(deps: MatchRunDeps, message: MatchMessage, messageId: str
     return run;
   }
   const request = message as Exclude<MatchMessage, { matchRunId: string }>;
-  return insertMatchRun(deps.db, { dryRun: request.dryRun, minConfidence: request.minConfidence, status: 'RUNNING', messageId, cursor: FIRST_PASS });
+  return insertMatchRun(deps.db, {
+    dryRun: request.dryRun,
+    minConfidence: request.minConfidence,
+    status: 'RUNNING',
+    messageId,
+    cursor: FIRST_PASS,
+  });
 }
 
 async function executeRun(deps: MatchRunDeps, run: MatchRun): Promise<void> {
@@ -119,7 +125,12 @@ async function listPage(deps: MatchRunDeps, runId: string, cursor: MatchCursor, 
     ...Object.fromEntries(MATCH_PROPERTIES.map((p) => [p, c.properties[p] || null])),
   }));
   await inTransaction(deps.db, async (tx) => {
-    if (rows.length > 0) await tx.insertInto('hubspot_match_companies').values(rows).onConflict((oc) => oc.doNothing()).execute();
+    if (rows.length > 0)
+      await tx
+        .insertInto('hubspot_match_companies')
+        .values(rows)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     await recordMatchProgress(tx, runId, { companiesListed: rows.length, hubspotCalls: spentCalls() }, next);
   });
   return next;
@@ -150,7 +161,11 @@ async function matchPass(deps: MatchRunDeps, run: MatchRun): Promise<MatchCursor
       };
     });
     await tx.deleteFrom('hubspot_match_proposals').where('run_id', '=', run.id).execute();
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) await tx.insertInto('hubspot_match_proposals').values(rows.slice(i, i + INSERT_BATCH)).execute();
+    for (let i = 0; i < rows.length; i += INSERT_BATCH)
+      await tx
+        .insertInto('hubspot_match_proposals')
+        .values(rows.slice(i, i + INSERT_BATCH))
+        .execute();
     await tx.deleteFrom('hubspot_match_companies').where('run_id', '=', run.id).execute();
     await setMatchCustomersTotal(tx, run.id, customers.length);
     const next: MatchCursor = run.dryRun ? { pass: 'DONE', after: null } : { pass: 'APPLY', after: null };
@@ -161,7 +176,15 @@ async function matchPass(deps: MatchRunDeps, run: MatchRun): Promise<MatchCursor
 
 async function listedCompanies(db: Db, runId: string): Promise<MatchCompany[]> {
   const rows = await db.selectFrom('hubspot_match_companies').selectAll().where('run_id', '=', runId).execute();
-  return rows.map((r) => ({ id: r.company_id, name: r.name, domain: r.domain, warpBan: r.warp_ban, country: r.country, zip: r.zip, city: r.city }));
+  return rows.map((r) => ({
+    id: r.company_id,
+    name: r.name,
+    domain: r.domain,
+    warpBan: r.warp_ban,
+    country: r.country,
+    zip: r.zip,
+    city: r.city,
+  }));
 }
 
 /** Every customer not linked to a live company (never linked, flagged, or whose company was deleted). */
@@ -176,6 +199,11 @@ async function unlinkedCustomers(db: Db): Promise<MatchCustomer[]> {
 }
 
 async function linkedCompanyIds(db: Db): Promise<Set<string>> {
-  const rows = await db.selectFrom('customers').select('hubspot_company_id').where('hubspot_link_status', '=', 'LINKED').where('hubspot_company_id', 'is not', null).execute();
+  const rows = await db
+    .selectFrom('customers')
+    .select('hubspot_company_id')
+    .where('hubspot_link_status', '=', 'LINKED')
+    .where('hubspot_company_id', 'is not', null)
+    .execute();
   return new Set(rows.map((r) => r.hubspot_company_id!));
 }

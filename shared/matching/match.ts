@@ -35,7 +35,8 @@ export interface CustomerRowForMatch {
 
 export function toMatchCustomer(c: CustomerRowForMatch): MatchCustomer {
   const text = (value: unknown) => (typeof value === 'string' ? value : null);
-  const field = (json: unknown, key: string) => (json !== null && typeof json === 'object' ? text((json as Record<string, unknown>)[key]) : null);
+  const field = (json: unknown, key: string) =>
+    json !== null && typeof json === 'object' ? text((json as Record<string, unknown>)[key]) : null;
   return {
     id: c.id,
     ban: c.ban,
@@ -179,15 +180,11 @@ export function matchCustomers(
     };
     for (const company of byBan.get(customer.ban.trim()) ?? []) offer(company, 'WARP_BAN');
     const domains = new Set(
-      [domainOfEmail(customer.email), domainOfWebsite(customer.website)]
-        .map(companyDomain)
-        .filter((d): d is string => d != null),
+      [domainOfEmail(customer.email), domainOfWebsite(customer.website)].map(companyDomain).filter((d): d is string => d != null),
     );
     for (const domain of domains) for (const company of byDomain.get(domain) ?? []) offer(company, 'DOMAIN');
     const names = new Set(
-      [normalizeCompanyName(customer.companyName), normalizeCompanyName(customer.legalName)].filter(
-        (n): n is string => n != null,
-      ),
+      [normalizeCompanyName(customer.companyName), normalizeCompanyName(customer.legalName)].filter((n): n is string => n != null),
     );
     for (const name of names) {
       for (const company of byName.get(name) ?? []) {

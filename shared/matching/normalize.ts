@@ -5,9 +5,37 @@
 
 /** Legal-form tokens dropped from the end of a name ("Acme Pty Ltd" -> "acme"). */
 const LEGAL_SUFFIXES = new Set([
-  'inc', 'incorporated', 'llc', 'llp', 'lp', 'ltd', 'limited', 'gmbh', 'mbh', 'corp', 'corporation',
-  'co', 'company', 'sa', 'ag', 'bv', 'nv', 'plc', 'pty', 'srl', 'sarl', 'sas', 'spa', 'oy', 'ab', 'as',
-  'kk', 'kg', 'pte', 'pvt', 'se',
+  'inc',
+  'incorporated',
+  'llc',
+  'llp',
+  'lp',
+  'ltd',
+  'limited',
+  'gmbh',
+  'mbh',
+  'corp',
+  'corporation',
+  'co',
+  'company',
+  'sa',
+  'ag',
+  'bv',
+  'nv',
+  'plc',
+  'pty',
+  'srl',
+  'sarl',
+  'sas',
+  'spa',
+  'oy',
+  'ab',
+  'as',
+  'kk',
+  'kg',
+  'pte',
+  'pvt',
+  'se',
 ]);
 
 /**
@@ -15,11 +43,44 @@ const LEGAL_SUFFIXES = new Set([
  * domains never produce a match.
  */
 export const FREE_MAIL_DOMAINS: ReadonlySet<string> = new Set([
-  'gmail.com', 'googlemail.com', 'yahoo.com', 'yahoo.co.uk', 'yahoo.fr', 'ymail.com', 'hotmail.com',
-  'hotmail.co.uk', 'hotmail.fr', 'outlook.com', 'live.com', 'msn.com', 'aol.com', 'icloud.com', 'me.com',
-  'mac.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'gmx.net', 'web.de', 'mail.com',
-  'yandex.com', 'yandex.ru', 'mail.ru', 'zoho.com', 'qq.com', '163.com', '126.com', 'fastmail.com',
-  'comcast.net', 'att.net', 'verizon.net', 'orange.fr', 'free.fr', 'btinternet.com', 'libero.it',
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'yahoo.co.uk',
+  'yahoo.fr',
+  'ymail.com',
+  'hotmail.com',
+  'hotmail.co.uk',
+  'hotmail.fr',
+  'outlook.com',
+  'live.com',
+  'msn.com',
+  'aol.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.com',
+  'gmx.de',
+  'gmx.net',
+  'web.de',
+  'mail.com',
+  'yandex.com',
+  'yandex.ru',
+  'mail.ru',
+  'zoho.com',
+  'qq.com',
+  '163.com',
+  '126.com',
+  'fastmail.com',
+  'comcast.net',
+  'att.net',
+  'verizon.net',
+  'orange.fr',
+  'free.fr',
+  'btinternet.com',
+  'libero.it',
 ]);
 
 /** Lowercase, diacritics off, "&" as "and", punctuation out, legal suffixes off; null when nothing is left. */
@@ -73,10 +134,23 @@ export function companyDomain(domain: string | null): string | null {
 }
 
 const COUNTRY_ALIASES: Record<string, string> = {
-  USA: 'US', 'UNITED STATES': 'US', 'UNITED STATES OF AMERICA': 'US',
-  UK: 'GB', 'UNITED KINGDOM': 'GB', 'GREAT BRITAIN': 'GB',
-  GERMANY: 'DE', DEUTSCHLAND: 'DE', FRANCE: 'FR', CANADA: 'CA', AUSTRALIA: 'AU',
-  NETHERLANDS: 'NL', 'THE NETHERLANDS': 'NL', SWITZERLAND: 'CH', SPAIN: 'ES', ITALY: 'IT', MEXICO: 'MX',
+  USA: 'US',
+  'UNITED STATES': 'US',
+  'UNITED STATES OF AMERICA': 'US',
+  UK: 'GB',
+  'UNITED KINGDOM': 'GB',
+  'GREAT BRITAIN': 'GB',
+  GERMANY: 'DE',
+  DEUTSCHLAND: 'DE',
+  FRANCE: 'FR',
+  CANADA: 'CA',
+  AUSTRALIA: 'AU',
+  NETHERLANDS: 'NL',
+  'THE NETHERLANDS': 'NL',
+  SWITZERLAND: 'CH',
+  SPAIN: 'ES',
+  ITALY: 'IT',
+  MEXICO: 'MX',
 };
 
 export function normalizeCountry(raw: string | null | undefined): string | null {
@@ -101,6 +175,11 @@ export function sameZip(a: string, b: string): boolean {
 
 export function normalizeCity(raw: string | null | undefined): string | null {
   if (raw == null) return null;
-  const key = raw.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  const key = raw
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
   return key === '' ? null : key;
 }

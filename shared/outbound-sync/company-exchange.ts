@@ -22,7 +22,14 @@ export async function readCompanies(deps: Pick<SyncBatchDeps, 'companies' | 'hub
   const properties = [...new Set([...toRead.flatMap((s) => s.work.mappings.map((m) => m.hubspotProperty)), MERGED_IDS])];
   // A re-check weighs the history whatever the values: read with it straight away.
   const plain = toRead.filter((s) => !s.work.recheck);
-  const current = companiesOf(plain.length === 0 ? undefined : await deps.companies.batchReadCurrentValues(plain.map((s) => s.companyId), properties));
+  const current = companiesOf(
+    plain.length === 0
+      ? undefined
+      : await deps.companies.batchReadCurrentValues(
+          plain.map((s) => s.companyId),
+          properties,
+        ),
+  );
   const needHistory = toRead.filter((s) => {
     if (s.work.recheck) return true;
     const company = current.byId.get(s.companyId);
@@ -38,7 +45,14 @@ export async function readCompanies(deps: Pick<SyncBatchDeps, 'companies' | 'hub
     const withHistory = readWithHistory.has(companyId);
     const { byId, survivorOf } = withHistory ? historic : current;
     const company = byId.get(companyId);
-    if (company) return { kind: 'READ', work, companyId, logs, hubspot: withHistory ? sideWithHistory(company, deps.hubspotAppId) : { properties: company.properties } };
+    if (company)
+      return {
+        kind: 'READ',
+        work,
+        companyId,
+        logs,
+        hubspot: withHistory ? sideWithHistory(company, deps.hubspotAppId) : { properties: company.properties },
+      };
     const survivor = survivorOf.get(companyId);
     return survivor ? { kind: 'MERGED_AWAY', work, companyId, logs, survivor } : { kind: 'COMPANY_GONE', work, companyId, logs };
   });
@@ -46,7 +60,13 @@ export async function readCompanies(deps: Pick<SyncBatchDeps, 'companies' | 'hub
 
 function planInputOf(stage: Linked, hubspot: HubspotSide) {
   const { work } = stage;
-  return { mappings: work.mappings, warp: { customer: work.customer as unknown as JsonObject }, hubspot, fieldStates: work.states, recheck: work.recheck };
+  return {
+    mappings: work.mappings,
+    warp: { customer: work.customer as unknown as JsonObject },
+    hubspot,
+    fieldStates: work.states,
+    recheck: work.recheck,
+  };
 }
 
 function sideWithHistory(company: CompanyRecord, appId: string | undefined): HubspotSide {
@@ -58,7 +78,14 @@ function companiesOf(read: BatchReadResult | undefined) {
   const results = read?.results ?? [];
   return {
     byId: new Map(results.map((c) => [c.id, c])),
-    survivorOf: new Map(results.flatMap((c) => (c.properties[MERGED_IDS] ?? '').split(';').filter(Boolean).map((old) => [old.trim(), c.id] as const))),
+    survivorOf: new Map(
+      results.flatMap((c) =>
+        (c.properties[MERGED_IDS] ?? '')
+          .split(';')
+          .filter(Boolean)
+          .map((old) => [old.trim(), c.id] as const),
+      ),
+    ),
   };
 }
 
@@ -85,7 +112,8 @@ export async function pushToHubspot<S extends CustomerStage>(
   for (const outcome of await deps.companies.batchUpdate(pending.map((s) => ({ id: s.companyId, properties: s.plan.hubspotWrites })))) {
     const writes = writesOf.get(outcome.id)!;
     if (outcome.status === 'UPDATED') written++;
-    else if (outcome.status === 'NOT_FOUND') gone.add(outcome.id); // deleted since the read
+    else if (outcome.status === 'NOT_FOUND')
+      gone.add(outcome.id); // deleted since the read
     else {
       const blamed = outcome.error.propertyNames.filter((p) => Object.hasOwn(writes, p));
       refused.set(outcome.id, { properties: blamed.length > 0 ? blamed : Object.keys(writes), message: outcome.error.message });

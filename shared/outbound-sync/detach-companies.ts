@@ -21,13 +21,22 @@ export interface Detaching {
  * HubSpot refuses fails that customer's rows, visibly; a transient HubSpot error propagates and
  * the rows are retried, the customer still holding the company until the clear succeeds.
  */
-export async function detachCompanies(deps: Pick<SyncBatchDeps, 'db' | 'companies' | 'log' | 'now'>, detaching: readonly Detaching[], traceId?: string): Promise<void> {
+export async function detachCompanies(
+  deps: Pick<SyncBatchDeps, 'db' | 'companies' | 'log' | 'now'>,
+  detaching: readonly Detaching[],
+  traceId?: string,
+): Promise<void> {
   if (detaching.length === 0) return;
-  const outcomes = await deps.companies.batchUpdate(detaching.map((d) => ({ id: d.customer.hubspot_company_id!, properties: { warp_ban: '' } })));
+  const outcomes = await deps.companies.batchUpdate(
+    detaching.map((d) => ({ id: d.customer.hubspot_company_id!, properties: { warp_ban: '' } })),
+  );
   const outcomeOf = new Map(outcomes.map((o) => [o.id, o]));
   const now = deps.now();
   await inTransaction(deps.db, async (tx) => {
-    await lockCustomersForSync(tx, detaching.map((d) => d.customer.id));
+    await lockCustomersForSync(
+      tx,
+      detaching.map((d) => d.customer.id),
+    );
     const logs: NewSyncLogEntry[] = [];
     for (const { customer, rows } of detaching) {
       const companyId = customer.hubspot_company_id!;
@@ -36,8 +45,16 @@ export async function detachCompanies(deps: Pick<SyncBatchDeps, 'db' | 'companie
       if (outcome?.status === 'INVALID' || !outcome) {
         const message = outcome?.error.message ?? 'no result from HubSpot';
         logs.push(outboundEntry(ctx, 'CLEAR_WARP_BAN', 'FAILED', 'HUBSPOT_VALIDATION', message));
-        await completeOutboxRows(tx, rows.map((r) => r.id), `clearing warp_ban on company ${companyId} failed: ${message}`);
-        deps.log.error('unlinked customer: HubSpot refused to clear warp_ban on its old company', { customerId: customer.id, companyId, error: message });
+        await completeOutboxRows(
+          tx,
+          rows.map((r) => r.id),
+          `clearing warp_ban on company ${companyId} failed: ${message}`,
+        );
+        deps.log.error('unlinked customer: HubSpot refused to clear warp_ban on its old company', {
+          customerId: customer.id,
+          companyId,
+          error: message,
+        });
         continue;
       }
       await tx
@@ -53,7 +70,10 @@ export async function detachCompanies(deps: Pick<SyncBatchDeps, 'db' | 'companie
         error_message: null,
         fields: { warp_ban: { hubspotProperty: 'warp_ban', old: customer.ban, new: null } },
       });
-      await completeOutboxRows(tx, rows.map((r) => r.id));
+      await completeOutboxRows(
+        tx,
+        rows.map((r) => r.id),
+      );
     }
     await insertSyncLog(tx, logs);
   });

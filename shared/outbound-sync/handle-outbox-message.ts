@@ -82,7 +82,19 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
   const companies = withDeadline(deps.companies, hubspotDeadline(claimedAt, leaseMs), now);
   for (const row of claim.rows) rowsHeldHere.add(row.id);
   try {
-    const result = await syncIsolatingFailures({ db: deps.db, companies, log, now, workerId, hubspotAppId: deps.options.hubspotAppId, matchNewCustomers: deps.options.matchNewCustomers }, claim.rows, traceId);
+    const result = await syncIsolatingFailures(
+      {
+        db: deps.db,
+        companies,
+        log,
+        now,
+        workerId,
+        hubspotAppId: deps.options.hubspotAppId,
+        matchNewCustomers: deps.options.matchNewCustomers,
+      },
+      claim.rows,
+      traceId,
+    );
     log.info('field sync batch done', { rows: claim.rows.length, ...result });
     return { kind: 'SYNCED', rows: claim.rows.length, ...result };
   } catch (err) {
@@ -94,7 +106,7 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
       const parked = await releaseWithRetry(deps.db, ids(claim.rows), workerId, { status: 'PARKED', error, retryAt });
       await recordFailure(deps, parked, err, traceId);
       const customers = new Set(parked.map((r) => r.customerId)).size;
-      log.warn('outbound sync parked until HubSpot\'s daily limit resets', { rows: parked.length, customers, retryAt });
+      log.warn("outbound sync parked until HubSpot's daily limit resets", { rows: parked.length, customers, retryAt });
       return { kind: 'PARKED', rows: parked.length, customers, retryAt };
     }
     const retryAt = new Date(now().getTime() + deps.options.retryDelayMs);
@@ -117,7 +129,12 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
 const DAILY_PAUSE_FALLBACK_MS = 3_600_000;
 
 /** One RETRYING sync log row per customer whose rows were handed back. */
-async function recordFailure(deps: FieldSyncDeps, rows: ReadonlyArray<{ id: string; customerId: string }>, err: unknown, traceId?: string): Promise<void> {
+async function recordFailure(
+  deps: FieldSyncDeps,
+  rows: ReadonlyArray<{ id: string; customerId: string }>,
+  err: unknown,
+  traceId?: string,
+): Promise<void> {
   const lastRowOf = new Map(rows.map((r) => [r.customerId, r.id]));
   const error = err as Error;
   await insertSyncLog(

@@ -42,7 +42,12 @@ export async function linkNewCompanies(deps: LinkDeps, work: readonly CustomerWo
   if (unlinked.length === 0) return { stages, stale: [] };
   const search = deps.companies.searchCompanies;
   const existing =
-    deps.matchNewCustomers && search ? await findExistingCompanies({ db: deps.db, companies: { searchCompanies: search } }, unlinked.map((w) => w.customer)) : new Map<string, ExistingCompany>();
+    deps.matchNewCustomers && search
+      ? await findExistingCompanies(
+          { db: deps.db, companies: { searchCompanies: search } },
+          unlinked.map((w) => w.customer),
+        )
+      : new Map<string, ExistingCompany>();
   const toCreate = unlinked.filter((w) => !existing.has(w.customer.id));
   const outcomes =
     toCreate.length === 0
@@ -62,7 +67,12 @@ export async function linkNewCompanies(deps: LinkDeps, work: readonly CustomerWo
     const outcome = byBan.get(w.customer.ban);
     if (!outcome || outcome.status === 'INVALID') {
       const message = outcome?.error.message ?? 'no upsert result';
-      const failed: NewSyncLogEntry = { ...linkEntry(w, traceId), status: 'FAILED', error_code: 'HUBSPOT_VALIDATION', error_message: message };
+      const failed: NewSyncLogEntry = {
+        ...linkEntry(w, traceId),
+        status: 'FAILED',
+        error_code: 'HUBSPOT_VALIDATION',
+        error_message: message,
+      };
       stages.push(notLinked(w, `HubSpot refused the company: ${message}`, failed));
     } else {
       toLink.push({ w, companyId: outcome.record.id, created: outcome.status === 'CREATED' });
@@ -70,7 +80,10 @@ export async function linkNewCompanies(deps: LinkDeps, work: readonly CustomerWo
   }
   if (toLink.length === 0) return { stages, stale: [] };
   return inTransaction(deps.db, async (tx) => {
-    await lockCustomersForSync(tx, toLink.map((l) => l.w.customer.id));
+    await lockCustomersForSync(
+      tx,
+      toLink.map((l) => l.w.customer.id),
+    );
     const stale: CustomerWork[] = [];
     for (const { w, companyId, created, rule } of toLink) {
       const linked = await inSavepoint(tx, () => linkCustomerToCompany(tx, w.customer.id, companyId, now));
@@ -112,9 +125,22 @@ function notLinked(work: CustomerWork, reason: string, entry: NewSyncLogEntry): 
   return { kind: 'NOT_LINKED', work, companyId: null, reason, logs: [entry] };
 }
 
-async function linkFailure(log: Logger, tx: Tx, w: CustomerWork, companyId: string, error: Error, traceId?: string): Promise<StageOf<'NOT_LINKED'>> {
+async function linkFailure(
+  log: Logger,
+  tx: Tx,
+  w: CustomerWork,
+  companyId: string,
+  error: Error,
+  traceId?: string,
+): Promise<StageOf<'NOT_LINKED'>> {
   const message = describeWriteError(error);
-  const entry: NewSyncLogEntry = { ...linkEntry(w, traceId), hubspot_company_id: companyId, status: 'FAILED', error_code: 'WARP_WRITE_FAILED', error_message: message };
+  const entry: NewSyncLogEntry = {
+    ...linkEntry(w, traceId),
+    hubspot_company_id: companyId,
+    status: 'FAILED',
+    error_code: 'WARP_WRITE_FAILED',
+    error_message: message,
+  };
   if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) return notLinked(w, `WARP write failed: ${message}`, entry);
   const holder = await tx.selectFrom('customers').select('id').where('hubspot_company_id', '=', companyId).executeTakeFirst();
   await markLinkNeedsAttention(tx, w.customer.id);

@@ -40,7 +40,14 @@ export const isolatedWrites =
  * After the HubSpot write: one customer's WARP writes, field states and sync log. A company HubSpot
  * does not have marks the link DELETED instead (nothing to sync to, no retry).
  */
-export async function settleCustomer(tx: Tx, stage: SettlingStage, now: Date, log: Logger, writes: CustomerWrites, traceId?: string): Promise<Settled> {
+export async function settleCustomer(
+  tx: Tx,
+  stage: SettlingStage,
+  now: Date,
+  log: Logger,
+  writes: CustomerWrites,
+  traceId?: string,
+): Promise<Settled> {
   switch (stage.kind) {
     case 'NOT_LINKED':
       return { warpWrites: 0, failed: true, error: stage.reason, logs: stage.logs };
@@ -64,10 +71,22 @@ async function markGone(tx: Tx, stage: StageOf<'COMPANY_GONE'>, now: Date, write
   }
   if (unlinked.retryable) return { warpWrites: 0, failed: false, retry: true, logs: stage.logs };
   const error = describeWriteError(unlinked.error);
-  return { warpWrites: 0, failed: true, error: `WARP write failed: ${error}`, logs: [...stage.logs, outboundEntry(ctx, 'UNLINK', 'FAILED', 'WARP_WRITE_FAILED', error)] };
+  return {
+    warpWrites: 0,
+    failed: true,
+    error: `WARP write failed: ${error}`,
+    logs: [...stage.logs, outboundEntry(ctx, 'UNLINK', 'FAILED', 'WARP_WRITE_FAILED', error)],
+  };
 }
 
-async function settlePlan(tx: Tx, stage: StageOf<'PLANNED'>, now: Date, log: Logger, writes: CustomerWrites, traceId?: string): Promise<Settled> {
+async function settlePlan(
+  tx: Tx,
+  stage: StageOf<'PLANNED'>,
+  now: Date,
+  log: Logger,
+  writes: CustomerWrites,
+  traceId?: string,
+): Promise<Settled> {
   const { work, plan, push } = stage;
   const ctx = logContext(stage, traceId);
   const written = await writes(async () => {
@@ -93,7 +112,10 @@ async function settlePlan(tx: Tx, stage: StageOf<'PLANNED'>, now: Date, log: Log
     warpWrites: 0,
     failed: true,
     error: `WARP write failed: ${error}`,
-    logs: [...unsettledEntries(stage, traceId), { ...outboundEntry(ctx, 'SYNC', 'FAILED', 'WARP_WRITE_FAILED', error), fields: fieldsBeingWritten(plan) }],
+    logs: [
+      ...unsettledEntries(stage, traceId),
+      { ...outboundEntry(ctx, 'SYNC', 'FAILED', 'WARP_WRITE_FAILED', error), fields: fieldsBeingWritten(plan) },
+    ],
   };
 }
 
@@ -112,7 +134,9 @@ function fieldsBeingWritten(plan: CustomerSyncPlan): LoggedFieldChanges {
   const pulls = plan.decisions.filter((d) => d.decision.action === 'PULL_TO_WARP');
   const stored = new Set([...Object.keys(plan.newBases), ...plan.conflicts.map((c) => c.warpField)]);
   const fields = pulls.length > 0 ? pulls : plan.decisions.filter((d) => stored.has(d.warpField));
-  return Object.fromEntries(fields.map((d) => [d.warpField, { hubspotProperty: d.hubspotProperty, old: d.warpValue, new: d.hubspotValue }]));
+  return Object.fromEntries(
+    fields.map((d) => [d.warpField, { hubspotProperty: d.hubspotProperty, old: d.warpValue, new: d.hubspotValue }]),
+  );
 }
 
 /**

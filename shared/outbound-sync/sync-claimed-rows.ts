@@ -22,7 +22,10 @@ import { movedSincePlanned, takeSyncSnapshot, type Completion, type SyncSnapshot
  * The HubSpot calls the outbound sync makes; the adapter splits them to HubSpot's batch limits.
  * Search finds the companies sales made for new customers (SyncBatchDeps.matchNewCustomers).
  */
-export type CompanyGateway = Pick<HubspotCompanies, 'batchReadCurrentValues' | 'batchReadWithHistory' | 'batchUpsertByUniqueProperty' | 'batchUpdate'> &
+export type CompanyGateway = Pick<
+  HubspotCompanies,
+  'batchReadCurrentValues' | 'batchReadWithHistory' | 'batchUpsertByUniqueProperty' | 'batchUpdate'
+> &
   Partial<Pick<HubspotCompanies, 'searchCompanies'>>;
 
 export interface SyncBatchDeps {
@@ -66,8 +69,17 @@ const SYNC_ROUNDS = 3;
  * retries propagate (the caller releases the rows). The claims are renewed before each write
  * phase; deps.companies carries the batch's deadline (sync-deadline).
  */
-export async function syncClaimedRows(deps: SyncBatchDeps, claimed: readonly ClaimedOutboxRow[], traceId?: string): Promise<SyncBatchResult> {
-  const result: SyncBatchResult = { customers: new Set(claimed.map((r) => r.customerId)).size, hubspotWrites: 0, warpWrites: 0, failedCustomers: 0 };
+export async function syncClaimedRows(
+  deps: SyncBatchDeps,
+  claimed: readonly ClaimedOutboxRow[],
+  traceId?: string,
+): Promise<SyncBatchResult> {
+  const result: SyncBatchResult = {
+    customers: new Set(claimed.map((r) => r.customerId)).size,
+    hubspotWrites: 0,
+    warpWrites: 0,
+    failedCustomers: 0,
+  };
   let rows = claimed;
   for (let round = 1; rows.length > 0; round++) {
     const outcome = await syncRound(deps, rows, traceId);
@@ -105,7 +117,12 @@ async function syncRound(deps: SyncBatchDeps, claimed: readonly ClaimedOutboxRow
 
   // The reads may have waited for HubSpot's budget: renew the claims so the writes and the
   // commit get a whole lease, and stop here if another worker took them over meanwhile.
-  await renewClaims(deps.db, claimed.map((r) => r.id), deps.workerId, deps.now());
+  await renewClaims(
+    deps.db,
+    claimed.map((r) => r.id),
+    deps.workerId,
+    deps.now(),
+  );
   // Taken before the write, so the change time stored for it is never later than HubSpot's own.
   const pushedAt = deps.now();
   const pushed = await pushToHubspot(deps, planned);
@@ -208,12 +225,23 @@ async function handBackMoved(deps: SyncBatchDeps, moved: readonly Moved[], trace
   const message = `the customer changed during ${SYNC_ROUNDS} sync rounds in a row; retried later`;
   await inTransaction(deps.db, async (tx) => {
     for (const { work } of moved) {
-      await releaseOutboxRows(tx, work.rows.map((r) => r.id), deps.workerId, { status: 'PENDING', error: message, retryAt: deps.now(), republish: true });
+      await releaseOutboxRows(
+        tx,
+        work.rows.map((r) => r.id),
+        deps.workerId,
+        { status: 'PENDING', error: message, retryAt: deps.now(), republish: true },
+      );
     }
     await insertSyncLog(
       tx,
       moved.map(({ work, companyId }) =>
-        outboundEntry({ customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId }, 'SYNC', 'RETRYING', 'CUSTOMER_CHANGED', message),
+        outboundEntry(
+          { customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId },
+          'SYNC',
+          'RETRYING',
+          'CUSTOMER_CHANGED',
+          message,
+        ),
       ),
     );
   });
@@ -234,19 +262,41 @@ const MERGE_RELINK_WAIT_MS = 60_000;
  * duplicate those rules. Done last, with the completions: a released row is locked by this
  * transaction, and the lease renewal (another connection) must not wait for it.
  */
-async function releaseMergedAway(deps: SyncBatchDeps, tx: Tx, merged: ReadonlyArray<StageOf<'MERGED_AWAY'>>, now: Date, traceId?: string): Promise<NewSyncLogEntry[]> {
+async function releaseMergedAway(
+  deps: SyncBatchDeps,
+  tx: Tx,
+  merged: ReadonlyArray<StageOf<'MERGED_AWAY'>>,
+  now: Date,
+  traceId?: string,
+): Promise<NewSyncLogEntry[]> {
   const logs: NewSyncLogEntry[] = [];
   for (const { work, companyId, survivor } of merged) {
     const message = `company ${companyId} was merged into ${survivor}; waiting for the merge webhook to relink the customer`;
-    await releaseOutboxRows(tx, work.rows.map((r) => r.id), deps.workerId, {
-      status: 'PENDING',
-      error: message,
-      retryAt: new Date(now.getTime() + MERGE_RELINK_WAIT_MS),
-      republish: true,
+    await releaseOutboxRows(
+      tx,
+      work.rows.map((r) => r.id),
+      deps.workerId,
+      {
+        status: 'PENDING',
+        error: message,
+        retryAt: new Date(now.getTime() + MERGE_RELINK_WAIT_MS),
+        republish: true,
+      },
+    );
+    logs.push(
+      outboundEntry(
+        { customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId },
+        'SYNC',
+        'RETRYING',
+        'COMPANY_MERGED',
+        message,
+      ),
+    );
+    deps.log.notice('linked HubSpot company was merged away: the sync waits for the relink', {
+      customerId: work.customer.id,
+      from: companyId,
+      to: survivor,
     });
-    logs.push(outboundEntry({ customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId }, 'SYNC', 'RETRYING', 'COMPANY_MERGED', message));
-    deps.log.notice('linked HubSpot company was merged away: the sync waits for the relink', { customerId: work.customer.id, from: companyId, to: survivor });
   }
   return logs;
 }
-

@@ -12,7 +12,11 @@ import { insertSyncLog } from '../sync-store/sync-log-repository.js';
  * whose rows fail for good; every other customer syncs. k such customers among n cost about
  * 2k log2(n) extra batches. Retryable errors propagate (the caller hands the rows back).
  */
-export async function syncIsolatingFailures(deps: SyncBatchDeps, rows: readonly ClaimedOutboxRow[], traceId?: string): Promise<SyncBatchResult> {
+export async function syncIsolatingFailures(
+  deps: SyncBatchDeps,
+  rows: readonly ClaimedOutboxRow[],
+  traceId?: string,
+): Promise<SyncBatchResult> {
   try {
     return await syncClaimedRows(deps, rows, traceId);
   } catch (err) {
@@ -20,9 +24,20 @@ export async function syncIsolatingFailures(deps: SyncBatchDeps, rows: readonly 
     const customers = [...new Set(rows.map((r) => r.customerId))];
     if (customers.length === 1) return failForGood(deps, rows, err, traceId);
     const firstHalf = new Set(customers.slice(0, Math.ceil(customers.length / 2)));
-    deps.log.warn('HubSpot refused a batch; syncing its halves apart to find the customers it refuses', { customers: customers.length, err });
-    const left = await syncIsolatingFailures(deps, rows.filter((r) => firstHalf.has(r.customerId)), traceId);
-    const right = await syncIsolatingFailures(deps, rows.filter((r) => !firstHalf.has(r.customerId)), traceId);
+    deps.log.warn('HubSpot refused a batch; syncing its halves apart to find the customers it refuses', {
+      customers: customers.length,
+      err,
+    });
+    const left = await syncIsolatingFailures(
+      deps,
+      rows.filter((r) => firstHalf.has(r.customerId)),
+      traceId,
+    );
+    const right = await syncIsolatingFailures(
+      deps,
+      rows.filter((r) => !firstHalf.has(r.customerId)),
+      traceId,
+    );
     return {
       customers: left.customers + right.customers,
       hubspotWrites: left.hubspotWrites + right.hubspotWrites,
@@ -33,7 +48,12 @@ export async function syncIsolatingFailures(deps: SyncBatchDeps, rows: readonly 
 }
 
 /** One customer HubSpot refuses on its own: logged and its rows FAILED, not retried. */
-async function failForGood(deps: SyncBatchDeps, rows: readonly ClaimedOutboxRow[], err: HubspotError, traceId?: string): Promise<SyncBatchResult> {
+async function failForGood(
+  deps: SyncBatchDeps,
+  rows: readonly ClaimedOutboxRow[],
+  err: HubspotError,
+  traceId?: string,
+): Promise<SyncBatchResult> {
   const customerId = rows[0]!.customerId;
   await inTransaction(deps.db, async (tx) => {
     await insertSyncLog(tx, [
@@ -48,7 +68,11 @@ async function failForGood(deps: SyncBatchDeps, rows: readonly ClaimedOutboxRow[
         error_message: err.message.slice(0, 2000),
       },
     ]);
-    await completeOutboxRows(tx, rows.map((r) => r.id), `${err.name}: ${err.message}`);
+    await completeOutboxRows(
+      tx,
+      rows.map((r) => r.id),
+      `${err.name}: ${err.message}`,
+    );
   });
   deps.log.error('HubSpot refused the sync of a customer; not retried', { customerId, err });
   return { customers: 1, hubspotWrites: 0, warpWrites: 0, failedCustomers: 1 };

@@ -14,7 +14,13 @@ export interface PushOutcome {
 }
 
 /** One outbound log row of a customer's batch work (no fields). */
-export function outboundEntry(ctx: LogContext, operation: string, status: NewSyncLogEntry['status'], code: string, message: string): NewSyncLogEntry {
+export function outboundEntry(
+  ctx: LogContext,
+  operation: string,
+  status: NewSyncLogEntry['status'],
+  code: string,
+  message: string,
+): NewSyncLogEntry {
   return {
     customer_id: ctx.customerId,
     hubspot_company_id: ctx.companyId,
@@ -73,9 +79,18 @@ export function planLogEntries(ctx: LogContext, plan: CustomerSyncPlan, push: Pu
     error_code: 'HUBSPOT_VALIDATION',
     error_message: push.refused?.message ?? null,
   });
-  add(pulled, pullApplied
-    ? { direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS' }
-    : { direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SKIPPED', error_code: 'CUSTOMER_CHANGED', error_message: 'the customer changed meanwhile; its own change syncs it again' });
+  add(
+    pulled,
+    pullApplied
+      ? { direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS' }
+      : {
+          direction: 'HUBSPOT_TO_WARP',
+          operation: 'PULL',
+          status: 'SKIPPED',
+          error_code: 'CUSTOMER_CHANGED',
+          error_message: 'the customer changed meanwhile; its own change syncs it again',
+        },
+  );
   add(conflicts, { direction: 'NONE', operation: 'CONFLICT', status: 'CONFLICT' });
   for (const error of plan.errors) {
     entries.push({

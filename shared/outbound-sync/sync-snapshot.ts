@@ -33,10 +33,18 @@ export interface SyncSnapshot {
  * What the batch plans from, read under the customers' sync locks in a short transaction of its
  * own: the locks are not held across HubSpot calls, so the settle phase checks that nothing moved.
  */
-export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<string, ClaimedOutboxRow[]>, traceId?: string): Promise<SyncSnapshot> {
+export async function takeSyncSnapshot(
+  tx: Tx,
+  rowsByCustomer: ReadonlyMap<string, ClaimedOutboxRow[]>,
+  traceId?: string,
+): Promise<SyncSnapshot> {
   const customerIds = [...rowsByCustomer.keys()];
   await lockCustomersForSync(tx, customerIds);
-  const [customers, mappings, states] = await Promise.all([loadCustomers(tx, customerIds), loadEffectiveMappings(tx, customerIds), loadFieldStates(tx, customerIds)]);
+  const [customers, mappings, states] = await Promise.all([
+    loadCustomers(tx, customerIds),
+    loadEffectiveMappings(tx, customerIds),
+    loadFieldStates(tx, customerIds),
+  ]);
   // After the customer rows (see loadWarpChanges): the change times of the values we plan with.
   const warpChanges = await loadWarpChanges(tx, customerIds);
 
@@ -54,13 +62,23 @@ export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<strin
       continue;
     }
     if (customer.hubspot_link_status === 'NEEDS_ATTENTION') {
-      snapshot.logs.push(outboundEntry(ctx, 'SYNC', 'SKIPPED', 'LINK_NEEDS_ATTENTION', 'its HubSpot company belongs to another customer; link it by hand to sync'));
+      snapshot.logs.push(
+        outboundEntry(
+          ctx,
+          'SYNC',
+          'SKIPPED',
+          'LINK_NEEDS_ATTENTION',
+          'its HubSpot company belongs to another customer; link it by hand to sync',
+        ),
+      );
       snapshot.completions.push({ ids });
       continue;
     }
     if (customer.hubspot_link_status === 'DELETED') {
       // Nothing to sync to until the company is restored or relinked (which enqueues a resync).
-      snapshot.logs.push(outboundEntry(ctx, 'SYNC', 'SKIPPED', 'COMPANY_DELETED', 'the linked HubSpot company was deleted; relink it to sync'));
+      snapshot.logs.push(
+        outboundEntry(ctx, 'SYNC', 'SKIPPED', 'COMPANY_DELETED', 'the linked HubSpot company was deleted; relink it to sync'),
+      );
       snapshot.completions.push({ ids });
       continue;
     }
@@ -91,13 +109,19 @@ export async function takeSyncSnapshot(tx: Tx, rowsByCustomer: ReadonlyMap<strin
  * another base or conflict than this plan would (an echo of our own write agreeing on the same
  * value does not count).
  */
-export function movedSincePlanned(stage: CustomerStage, current: SyncCustomer | undefined, states: CustomerFieldStates | undefined): boolean {
+export function movedSincePlanned(
+  stage: CustomerStage,
+  current: SyncCustomer | undefined,
+  states: CustomerFieldStates | undefined,
+): boolean {
   const { work } = stage;
   if (!current || current.version !== work.customer.version) return true;
   const now = states ?? {};
   const newBases = stage.kind === 'PLANNED' ? stage.plan.newBases : {};
   const fields = new Set([...Object.keys(work.states), ...Object.keys(now)]);
-  return [...fields].some((field) => agreement(work.states[field]) !== agreement(now[field]) && !agreesWithPlan(newBases, field, now[field]));
+  return [...fields].some(
+    (field) => agreement(work.states[field]) !== agreement(now[field]) && !agreesWithPlan(newBases, field, now[field]),
+  );
 }
 
 /** What a field state says both sides agreed on; change times aside. */

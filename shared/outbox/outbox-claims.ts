@@ -54,7 +54,19 @@ const SCAN_FACTOR = 4;
  */
 export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<ClaimResult> {
   const leaseCutoff = new Date(options.now.getTime() - options.leaseMs);
-  const columns = ['id', 'customer_id', 'operation', 'origin', 'changed_fields', 'changed_at', 'attempts', 'status', 'claimed_at', 'claimed_by', 'next_attempt_at'] as const;
+  const columns = [
+    'id',
+    'customer_id',
+    'operation',
+    'origin',
+    'changed_fields',
+    'changed_at',
+    'attempts',
+    'status',
+    'claimed_at',
+    'claimed_by',
+    'next_attempt_at',
+  ] as const;
   return inTransaction(db, async (tx) => {
     // Claims are serialised (they take milliseconds): concurrent workers woken by one burst
     // would otherwise split its head between them (SKIP LOCKED) into many small batches.
@@ -73,7 +85,13 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
     // PARKED rows wait out HubSpot's daily limit: trying them earlier only spends calls on a 429.
     const strandedHere = (row: { id: string; claimed_by: string | null }) =>
       options.heldHere !== undefined && row.claimed_by === options.workerId && !options.heldHere(row.id);
-    const claimable = (row: { id: string; status: OutboxStatus; claimed_at: Date | null; claimed_by: string | null; next_attempt_at: Date | null }) =>
+    const claimable = (row: {
+      id: string;
+      status: OutboxStatus;
+      claimed_at: Date | null;
+      claimed_by: string | null;
+      next_attempt_at: Date | null;
+    }) =>
       row.status === 'PENDING' ||
       (row.status === 'PARKED' && (row.next_attempt_at ?? options.now) <= options.now) ||
       (row.status === 'PROCESSING' && ((row.claimed_at ?? options.now) < leaseCutoff || strandedHere(row)));
@@ -123,7 +141,11 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
     await tx
       .updateTable('hubspot_sync_queue')
       .set({ status: 'PROCESSING', claimed_at: options.now, claimed_by: options.workerId })
-      .where('id', 'in', rows.map((r) => r.id))
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
       .execute();
     return {
       messageRow: 'CLAIMED',

@@ -47,7 +47,11 @@ export async function enqueueResync(tx: DbOrTx, request: ResyncRequest): Promise
 }
 
 /** RESYNC rows for many customers in one statement (reconciliation chunks); ids in the customers' order. */
-export async function enqueueResyncs(tx: DbOrTx, customerIds: readonly string[], request: Omit<ResyncRequest, 'customerId'>): Promise<string[]> {
+export async function enqueueResyncs(
+  tx: DbOrTx,
+  customerIds: readonly string[],
+  request: Omit<ResyncRequest, 'customerId'>,
+): Promise<string[]> {
   if (customerIds.length === 0) return [];
   const rows = await tx
     .insertInto('hubspot_sync_queue')

@@ -53,12 +53,7 @@ interface RelayRow {
  * short statement records each outcome. A relay dying in between leaves leased rows to the next
  * one after the lease. Duplicates are harmless anyway: the worker acks a message whose row is done.
  */
-export async function relayUnpublished(
-  db: Db,
-  publisher: MessagePublisher,
-  options: RelayOptions,
-  log?: Logger,
-): Promise<RelayResult> {
+export async function relayUnpublished(db: Db, publisher: MessagePublisher, options: RelayOptions, log?: Logger): Promise<RelayResult> {
   const now = options.now ?? new Date();
   const givenUp = await giveUpExhaustedRows(db, options, now);
   if (givenUp.length > 0) {
@@ -144,7 +139,12 @@ async function leaseRows(db: Db, options: RelayOptions, now: Date): Promise<Rela
       .select(['id', 'customer_id', 'operation', 'origin', 'changed_at', 'attempts'])
       .where((eb) => {
         const notLeased = eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', leaseCutoff)]);
-        const unpublished = eb.and([eb('status', 'in', ['PENDING', 'PROCESSING']), eb('published_at', 'is', null), eb('created_at', '<=', cutoff), notLeased]);
+        const unpublished = eb.and([
+          eb('status', 'in', ['PENDING', 'PROCESSING']),
+          eb('published_at', 'is', null),
+          eb('created_at', '<=', cutoff),
+          notLeased,
+        ]);
         // Parked rows come back once when HubSpot's pause is over (and again only when stuck).
         const parkedDue = eb.and([
           eb('status', '=', 'PARKED'),
@@ -172,8 +172,15 @@ async function leaseRows(db: Db, options: RelayOptions, now: Date): Promise<Rela
     if (rows.length > 0) {
       await tx
         .updateTable('hubspot_sync_queue')
-        .set({ publish_attempts: sql`publish_attempts + 1`, claimed_at: sql<Date>`CASE WHEN status = 'PROCESSING' THEN claimed_at ELSE ${now} END` })
-        .where('id', 'in', rows.map((r) => r.id))
+        .set({
+          publish_attempts: sql`publish_attempts + 1`,
+          claimed_at: sql<Date>`CASE WHEN status = 'PROCESSING' THEN claimed_at ELSE ${now} END`,
+        })
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
         .execute();
     }
     return rows;

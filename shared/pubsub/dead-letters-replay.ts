@@ -19,7 +19,12 @@ const GRPC_NOT_FOUND = 5;
  * who replayed what (also when the replay stopped on a failed publish, with what it had moved).
  * Failures are AppErrors naming the subscription; Pub/Sub's own text stays in the log.
  */
-export async function replayDeadLettersFor(deps: DeadLetterReplayDeps, subscription: string, max: number, by: string): Promise<ReplayResult> {
+export async function replayDeadLettersFor(
+  deps: DeadLetterReplayDeps,
+  subscription: string,
+  max: number,
+  by: string,
+): Promise<ReplayResult> {
   let result: ReplayResult | undefined;
   let failure: unknown;
   try {
@@ -45,7 +50,8 @@ export async function replayDeadLettersFor(deps: DeadLetterReplayDeps, subscript
 
 function toAppError(err: unknown, subscription: string, replayed: number): AppError {
   const notFound = ((err instanceof ReplayError ? err.cause : err) as { code?: number }).code === GRPC_NOT_FOUND;
-  if (notFound && !(err instanceof ReplayError)) return new AppError('NOT_FOUND', 'No such subscription', { field: 'subscription', subscription });
+  if (notFound && !(err instanceof ReplayError))
+    return new AppError('NOT_FOUND', 'No such subscription', { field: 'subscription', subscription });
   const message = notFound ? 'The source topic of these dead letters does not exist' : 'Pub/Sub did not accept the replay; try again';
   return new AppError('SERVICE_UNAVAILABLE', `${message} (${replayed} replayed before)`, { subscription, replayed }, { cause: err });
 }

@@ -16,7 +16,10 @@ export const MAX_REPLAY = 1000;
 export const deadLetterSubscriptionSchema = z
   .string()
   .regex(/^[A-Za-z][\w.~+%-]{2,254}$/, 'must be a Pub/Sub subscription name')
-  .refine((name) => name.endsWith(INSPECT_SUFFIX) && name.length > INSPECT_SUFFIX.length, `must be a dead-letter inspection subscription (<topic>${INSPECT_SUFFIX})`);
+  .refine(
+    (name) => name.endsWith(INSPECT_SUFFIX) && name.length > INSPECT_SUFFIX.length,
+    `must be a dead-letter inspection subscription (<topic>${INSPECT_SUFFIX})`,
+  );
 
 export const replayMaxSchema = z.number().int().min(1).max(MAX_REPLAY);
 
@@ -107,16 +110,28 @@ export async function replayDeadLetters(pubsub: PubSub, subscription: string, ma
 
 async function pull(pubsub: PubSub, subscription: string, maxMessages: number): Promise<ReceivedMessage[]> {
   // returnImmediately: an empty subscription answers at once instead of holding the caller.
-  const response = await request<PullResponse>(pubsub, 'pull', { subscription: pubsub.subscription(subscription).name, maxMessages, returnImmediately: true });
+  const response = await request<PullResponse>(pubsub, 'pull', {
+    subscription: pubsub.subscription(subscription).name,
+    maxMessages,
+    returnImmediately: true,
+  });
   return response?.receivedMessages ?? [];
 }
 
 async function release(pubsub: PubSub, subscription: string, ackIds: readonly string[]): Promise<void> {
   if (ackIds.length === 0) return;
-  await request(pubsub, 'modifyAckDeadline', { subscription: pubsub.subscription(subscription).name, ackIds: [...ackIds], ackDeadlineSeconds: 0 });
+  await request(pubsub, 'modifyAckDeadline', {
+    subscription: pubsub.subscription(subscription).name,
+    ackIds: [...ackIds],
+    ackDeadlineSeconds: 0,
+  });
 }
 
-function request<T = unknown>(pubsub: PubSub, method: 'pull' | 'acknowledge' | 'modifyAckDeadline', reqOpts: Record<string, unknown>): Promise<T | undefined> {
+function request<T = unknown>(
+  pubsub: PubSub,
+  method: 'pull' | 'acknowledge' | 'modifyAckDeadline',
+  reqOpts: Record<string, unknown>,
+): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     pubsub.request<T>({ client: 'SubscriberClient', method, reqOpts }, (err, res) => (err ? reject(err) : resolve(res ?? undefined)));
   });

@@ -35,7 +35,11 @@ type DiffRow = Omit<HubspotReconciliationDiffsTable, 'id'>;
 const INSERT_BATCH = 1000;
 
 /** A one-way field changed on the wrong side, or a value that cannot stand: the other side's value goes back. */
-const PUT_BACK: ReadonlySet<string> = new Set<RuleReason | 'WARP_REJECTS_VALUE'>(['OWNER_WINS', 'OWN_WRITE_OUTDATED', 'WARP_REJECTS_VALUE']);
+const PUT_BACK: ReadonlySet<string> = new Set<RuleReason | 'WARP_REJECTS_VALUE'>([
+  'OWNER_WINS',
+  'OWN_WRITE_OUTDATED',
+  'WARP_REJECTS_VALUE',
+]);
 
 /** The planner's decision in the report's terms. */
 export function diffDecision(decision: FieldDecision): { decision: DiffDecision; reason: string } {
@@ -93,20 +97,31 @@ export async function planDryRunChunk(
   });
   const linked = readable.filter((c) => c.hubspot_company_id !== null);
   const properties = [...new Set(linked.flatMap((c) => mappingsOf(c.id)!.map((m) => m.hubspotProperty)))];
-  const companies = await readCompanies(deps, linked.map((c) => c.hubspot_company_id!), properties);
+  const companies = await readCompanies(
+    deps,
+    linked.map((c) => c.hubspot_company_id!),
+    properties,
+  );
   const planned: Array<{ customerId: string; plan: CustomerSyncPlan }> = [];
   for (const customer of readable) {
     const mappings = mappingsOf(customer.id)!;
     const hubspot = customer.hubspot_company_id === null ? null : companies.get(customer.hubspot_company_id);
     if (hubspot === undefined) {
       chunk.errors++;
-      deps.log.warn('dry run cannot plan a customer: HubSpot no longer has its company', { runId, customerId: customer.id, companyId: customer.hubspot_company_id });
+      deps.log.warn('dry run cannot plan a customer: HubSpot no longer has its company', {
+        runId,
+        customerId: customer.id,
+        companyId: customer.hubspot_company_id,
+      });
       continue;
     }
     const fieldStates = read.states.get(customer.id) ?? {};
     const plan = planCustomerSync({
       mappings,
-      warp: { customer: customer as unknown as JsonObject, changedAt: warpChangeTimes(mappings, read.changes.get(customer.id) ?? [], fieldStates) },
+      warp: {
+        customer: customer as unknown as JsonObject,
+        changedAt: warpChangeTimes(mappings, read.changes.get(customer.id) ?? [], fieldStates),
+      },
       hubspot,
       fieldStates,
     });
@@ -116,13 +131,21 @@ export async function planDryRunChunk(
   const rows = planned.flatMap(({ customerId, plan }) => diffRows(runId, customerId, plan));
   chunk.changed = new Set(rows.filter((r) => r.decision !== 'none').map((r) => r.customer_id)).size;
   await inTransaction(deps.db, async (tx) => {
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) await tx.insertInto('hubspot_reconciliation_diffs').values(rows.slice(i, i + INSERT_BATCH)).execute();
+    for (let i = 0; i < rows.length; i += INSERT_BATCH)
+      await tx
+        .insertInto('hubspot_reconciliation_diffs')
+        .values(rows.slice(i, i + INSERT_BATCH))
+        .execute();
     await save(tx, chunk);
   });
 }
 
 /** HubSpot's current values and change history of the linked companies, by company id. */
-export async function readCompanies(deps: Pick<DryRunDeps, 'companies' | 'hubspotAppId'>, companyIds: readonly string[], properties: readonly string[]): Promise<Map<string, HubspotSide>> {
+export async function readCompanies(
+  deps: Pick<DryRunDeps, 'companies' | 'hubspotAppId'>,
+  companyIds: readonly string[],
+  properties: readonly string[],
+): Promise<Map<string, HubspotSide>> {
   if (companyIds.length === 0) return new Map();
   const { results } = await deps.companies.batchReadWithHistory(companyIds, properties);
   return new Map(

@@ -42,7 +42,11 @@ export async function enqueueResyncChunk(
     await sql`SELECT pg_advisory_xact_lock(${ENQUEUE_LOCK_ID})`.execute(tx);
     const candidates = await load(tx);
     const due = candidates.filter((c) => !c.hasOpenWork && !isLeftAlone(c.linkStatus) && c.inSync !== true);
-    const outboxIds = await enqueueResyncs(tx, due.map((c) => c.id), { fields: [], origin: spec.origin, by: spec.changedBy, now: spec.now });
+    const outboxIds = await enqueueResyncs(
+      tx,
+      due.map((c) => c.id),
+      { fields: [], origin: spec.origin, by: spec.changedBy, now: spec.now },
+    );
     const chunk = { candidates, outboxIds };
     await save(tx, chunk);
     return chunk;
@@ -53,7 +57,10 @@ export async function enqueueResyncChunk(
  * Publishes committed RESYNC rows to the outbox topic. A row that fails to publish stays
  * unpublished and the outbox relay sends it after its grace period; returns how many failed.
  */
-export async function publishResyncRows(deps: OutboxPublishDeps, outboxIds: readonly string[]): Promise<{ failed: number; firstError?: unknown }> {
+export async function publishResyncRows(
+  deps: OutboxPublishDeps,
+  outboxIds: readonly string[],
+): Promise<{ failed: number; firstError?: unknown }> {
   let failed = 0;
   let firstError: unknown;
   for (let i = 0; i < outboxIds.length; i += PUBLISH_CONCURRENCY) {

@@ -41,12 +41,16 @@ export async function searchPass(ctx: HubspotPassContext, since: Date): Promise<
   const properties = await syncedProperties(deps.db);
   const request = { modifiedSince: since, properties, pageSize: deps.options.searchPageSize };
   const search = (afterId: string | undefined) => deps.companies.searchCompanies(request, afterId === undefined ? undefined : { afterId });
-  await forEachPageAhead(search, (page) => page.next?.afterId, ctx.cursor().after ?? undefined, (page) =>
-    ctx.chunk(
-      (db) => candidatesOf(ctx, page.results, (tx, ids) => customersOfCompanies(tx, ctx.rule, ids, since), db),
-      () => (page.next ? { ...ctx.cursor(), after: page.next.afterId } : { ...ctx.cursor(), pass: 'DONE', after: null }),
-      { hubspotCalls: ctx.spentCalls(), found: true },
-    ),
+  await forEachPageAhead(
+    search,
+    (page) => page.next?.afterId,
+    ctx.cursor().after ?? undefined,
+    (page) =>
+      ctx.chunk(
+        (db) => candidatesOf(ctx, page.results, (tx, ids) => customersOfCompanies(tx, ctx.rule, ids, since), db),
+        () => (page.next ? { ...ctx.cursor(), after: page.next.afterId } : { ...ctx.cursor(), pass: 'DONE', after: null }),
+        { hubspotCalls: ctx.spentCalls(), found: true },
+      ),
   );
 }
 
@@ -61,20 +65,25 @@ export async function listingPass(ctx: HubspotPassContext): Promise<void> {
   const { deps } = ctx;
   const properties = await syncedProperties(deps.db);
   const list = (after: string | undefined) => deps.companies.listCompanies(properties, after);
-  await forEachPageAhead(list, (page) => page.after, ctx.cursor().after ?? undefined, (page) => {
-    const after = ctx.cursor().listedUpTo ?? null;
-    const companyIds = page.results.map((c) => c.id);
-    const upTo = greatestCompanyId(companyIds, after);
-    const stretch = { companyIds, after, upTo, last: page.after === undefined };
-    return ctx.chunk(
-      (db) => candidatesOf(ctx, page.results, (tx) => customersOfListedStretch(tx, ctx.rule, stretch), db),
-      () =>
-        page.after
-          ? { ...ctx.cursor(), after: page.after, listedUpTo: upTo }
-          : { ...ctx.cursor(), pass: 'DONE', after: null, listedUpTo: null },
-      { hubspotCalls: ctx.spentCalls(), found: false },
-    );
-  });
+  await forEachPageAhead(
+    list,
+    (page) => page.after,
+    ctx.cursor().after ?? undefined,
+    (page) => {
+      const after = ctx.cursor().listedUpTo ?? null;
+      const companyIds = page.results.map((c) => c.id);
+      const upTo = greatestCompanyId(companyIds, after);
+      const stretch = { companyIds, after, upTo, last: page.after === undefined };
+      return ctx.chunk(
+        (db) => candidatesOf(ctx, page.results, (tx) => customersOfListedStretch(tx, ctx.rule, stretch), db),
+        () =>
+          page.after
+            ? { ...ctx.cursor(), after: page.after, listedUpTo: upTo }
+            : { ...ctx.cursor(), pass: 'DONE', after: null, listedUpTo: null },
+        { hubspotCalls: ctx.spentCalls(), found: false },
+      );
+    },
+  );
 }
 
 async function candidatesOf(
@@ -83,7 +92,10 @@ async function candidatesOf(
   customersOf: (db: DbOrTx, companyIds: string[]) => Promise<CustomerOfPage[]>,
   db: DbOrTx,
 ): Promise<ResyncCandidate[]> {
-  const customers = await customersOf(db, companies.map((c) => c.id));
+  const customers = await customersOf(
+    db,
+    companies.map((c) => c.id),
+  );
   if (ctx.cursor().request.dryRun) return customers.map((c) => c.candidate);
   return compareWithCompanies(db, customers, new Map(companies.map((c) => [c.id, c.properties])));
 }

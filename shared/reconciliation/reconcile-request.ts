@@ -26,7 +26,12 @@ export const MAX_REQUEST_CUSTOMERS = 1000;
  */
 export const reconcileRequestSchema = z.union([
   z.strictObject({ customerId: z.uuid(), trigger: triggerSchema, dryRun: dryRunSchema }),
-  z.strictObject({ all: z.literal(true), mode: z.enum(['INCREMENTAL', 'FULL']).default('INCREMENTAL'), trigger: triggerSchema, dryRun: dryRunSchema }),
+  z.strictObject({
+    all: z.literal(true),
+    mode: z.enum(['INCREMENTAL', 'FULL']).default('INCREMENTAL'),
+    trigger: triggerSchema,
+    dryRun: dryRunSchema,
+  }),
   z.strictObject({ customerIds: z.array(z.uuid()).min(1).max(MAX_REQUEST_CUSTOMERS), trigger: triggerSchema, dryRun: dryRunSchema }),
 ]);
 

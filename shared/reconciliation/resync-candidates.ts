@@ -33,7 +33,10 @@ export interface OpenWorkRule {
 type CustomerScope = ExpressionBuilder<Database & { c: CustomersTable }, 'c'>;
 
 const queueRowsOf = (eb: CustomerScope) =>
-  eb.selectFrom('hubspot_sync_queue as f').select(sql`1`.as('one')).whereRef('f.customer_id', '=', 'c.id');
+  eb
+    .selectFrom('hubspot_sync_queue as f')
+    .select(sql`1`.as('one'))
+    .whereRef('f.customer_id', '=', 'c.id');
 
 const openWork = (rule: OpenWorkRule) => (eb: CustomerScope) =>
   eb

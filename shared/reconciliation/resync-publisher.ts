@@ -38,7 +38,10 @@ export function createResyncPublisher(
     const leader = await firstPending(outbox.db, ids);
     const first = leader === undefined ? { failed: 0 } : await publishResyncRows(outbox, [leader]);
     if (leader !== undefined && first.failed === 0) await claimOf(outbox.db, leader);
-    const rest = await publishResyncRows(outbox, ids.filter((id) => id !== leader));
+    const rest = await publishResyncRows(
+      outbox,
+      ids.filter((id) => id !== leader),
+    );
     const failed = first.failed + rest.failed;
     if (failed > 0) await onFailure({ failed, firstError: first.firstError ?? rest.firstError });
   };

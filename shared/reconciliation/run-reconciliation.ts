@@ -113,7 +113,10 @@ async function executeQueued(deps: ReconcileDeps, runId: string): Promise<Reconc
 
 /** A new run's cursor; an incremental run looks back to the last successful one. */
 async function newRunCursor(deps: ReconcileDeps, request: ReconcileRequest, messageId: string | null): Promise<RunCursor> {
-  const since = 'all' in request && request.mode === 'INCREMENTAL' ? incrementalSince(await lastSucceededAllRunStart(deps.db), deps.options.overlapMs) : null;
+  const since =
+    'all' in request && request.mode === 'INCREMENTAL'
+      ? incrementalSince(await lastSucceededAllRunStart(deps.db), deps.options.overlapMs)
+      : null;
   return initialCursor(messageId, request, since);
 }
 
@@ -220,7 +223,13 @@ async function executePasses(
   });
   const resync: ChunkWork = async (load, next, counts) => {
     const enqueued = await enqueueResyncChunk(deps.db, load, spec, (tx, c) =>
-      save(tx, next(c.candidates), { checked: c.candidates.length, changed: c.outboxIds.length, hubspotCalls: counts.hubspotCalls, errors: 0, found: counts.found ? c.candidates.length : 0 }),
+      save(tx, next(c.candidates), {
+        checked: c.candidates.length,
+        changed: c.outboxIds.length,
+        hubspotCalls: counts.hubspotCalls,
+        errors: 0,
+        found: counts.found ? c.candidates.length : 0,
+      }),
     );
     publisher.add(enqueued.outboxIds);
   };
@@ -239,7 +248,11 @@ async function executePasses(
   while (cursor.pass === 'WARP') {
     const request = cursor.request;
     if ('customerId' in request) {
-      await chunk((db) => oneCustomer(db, rule, request.customerId), () => ({ ...cursor, pass: 'DONE' }), { hubspotCalls: 0, found: false });
+      await chunk(
+        (db) => oneCustomer(db, rule, request.customerId),
+        () => ({ ...cursor, pass: 'DONE' }),
+        { hubspotCalls: 0, found: false },
+      );
       continue;
     }
     const limit = deps.options.chunkSize;
@@ -267,7 +280,9 @@ function passAfterWarp(since: Date | null, listing: boolean): RunCursor['pass'] 
   return listing ? 'LISTING' : 'DONE';
 }
 
-const openWorkRule = (deps: ReconcileDeps, now: Date): OpenWorkRule => ({ leaseCutoff: new Date(now.getTime() - deps.options.claimLeaseMs) });
+const openWorkRule = (deps: ReconcileDeps, now: Date): OpenWorkRule => ({
+  leaseCutoff: new Date(now.getTime() - deps.options.claimLeaseMs),
+});
 
 /**
  * Customers whose HubSpot company was deleted are never resynced (relinking needs a person). The

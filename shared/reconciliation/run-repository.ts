@@ -143,7 +143,11 @@ export async function failAbandonedRuns(db: DbOrTx, exceptId: string | null, now
 
 /** A FAILED (or abandoned) run is picked up again by its request's redelivery. */
 export async function reopenRun(db: DbOrTx, id: string): Promise<void> {
-  await db.updateTable('hubspot_reconciliation_runs').set({ status: 'RUNNING', finished_at: null, error: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('hubspot_reconciliation_runs')
+    .set({ status: 'RUNNING', finished_at: null, error: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Adds a chunk's counts and moves the cursor; runs in the chunk's own transaction. */
@@ -162,7 +166,12 @@ export async function recordProgress(db: DbOrTx, id: string, progress: Partial<R
     .execute();
 }
 
-export async function finishRun(db: Db, id: string, outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; error: string }, now: Date): Promise<void> {
+export async function finishRun(
+  db: Db,
+  id: string,
+  outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; error: string },
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('hubspot_reconciliation_runs')
     .set({
@@ -184,6 +193,12 @@ export async function runProgress(db: DbOrTx, id: string): Promise<RunProgress> 
   return { checked: row.customers_checked, changed: row.customers_changed, hubspotCalls: row.hubspot_calls, errors: row.errors };
 }
 
-function toRun(row: { id: string; status: ReconciliationRun['status']; started_at: Date; cursor: string | null; error: string | null }): ReconciliationRun {
+function toRun(row: {
+  id: string;
+  status: ReconciliationRun['status'];
+  started_at: Date;
+  cursor: string | null;
+  error: string | null;
+}): ReconciliationRun {
   return { id: row.id, status: row.status, error: row.error, startedAt: row.started_at, cursor: parseCursor(row.cursor) };
 }

@@ -29,10 +29,17 @@ export const startRunBodySchema = z
   .strictObject({
     mode: z.enum(['INCREMENTAL', 'FULL']),
     /** Only these customers, each one checked (a FULL run over a list). */
-    customerIds: z.array(z.guid('must be a UUID').transform((s) => s.toLowerCase())).min(1).max(MAX_REQUEST_CUSTOMERS).optional(),
+    customerIds: z
+      .array(z.guid('must be a UUID').transform((s) => s.toLowerCase()))
+      .min(1)
+      .max(MAX_REQUEST_CUSTOMERS)
+      .optional(),
     dryRun: z.boolean().default(false),
   })
-  .refine((b) => b.customerIds === undefined || b.mode === 'FULL', { path: ['mode'], message: 'must be FULL with customerIds: every listed customer is checked' });
+  .refine((b) => b.customerIds === undefined || b.mode === 'FULL', {
+    path: ['mode'],
+    message: 'must be FULL with customerIds: every listed customer is checked',
+  });
 export type StartRunBody = z.output<typeof startRunBodySchema>;
 
 export function requestOfBody(body: StartRunBody): ReconcileRequest {
@@ -67,7 +74,12 @@ export async function queueRun(deps: RunRequestDeps, request: ReconcileRequest, 
   try {
     await deps.publisher.publish(deps.topic, { runId });
   } catch (err) {
-    await finishRun(deps.db, runId, { status: 'FAILED', error: `the request could not be published: ${(err as Error).message}` }, new Date());
+    await finishRun(
+      deps.db,
+      runId,
+      { status: 'FAILED', error: `the request could not be published: ${(err as Error).message}` },
+      new Date(),
+    );
     deps.log.error('reconciliation run could not be queued', { runId, err });
     throw new AppError('SERVICE_UNAVAILABLE', 'The reconciliation could not be queued; try again', undefined, { cause: err });
   }

@@ -20,7 +20,10 @@ export type RunListQuery = z.output<typeof runListQuerySchema>;
 
 export const diffQuerySchema = z.strictObject({
   decision: z.enum(DECISIONS).optional(),
-  customerId: z.guid('must be a UUID').transform((s) => s.toLowerCase()).optional(),
+  customerId: z
+    .guid('must be a UUID')
+    .transform((s) => s.toLowerCase())
+    .optional(),
   limit: limitParam(100, 500),
   cursor: idCursor.optional(),
 });
@@ -77,7 +80,13 @@ export async function getRun(db: DbOrTx, id: string, now = new Date()): Promise<
 
 /** The newest run, of dry runs or of real ones; null before the first. */
 export async function lastRun(db: DbOrTx, { dryRun }: { dryRun: boolean }, now = new Date()): Promise<RunView | null> {
-  const row = await db.selectFrom('hubspot_reconciliation_runs').selectAll().where('dry_run', '=', dryRun).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('hubspot_reconciliation_runs')
+    .selectAll()
+    .where('dry_run', '=', dryRun)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? runView(row, now) : null;
 }
 
@@ -135,7 +144,8 @@ function runView(row: RunRow, now: Date): RunView {
     id: row.id,
     status: row.status,
     mode: request && 'all' in request ? request.mode : null,
-    customerIds: request && 'customerIds' in request ? request.customerIds : request && 'customerId' in request ? [request.customerId] : null,
+    customerIds:
+      request && 'customerIds' in request ? request.customerIds : request && 'customerId' in request ? [request.customerId] : null,
     dryRun: row.dry_run,
     trigger: row.trigger,
     startedBy: row.started_by,

@@ -49,51 +49,77 @@ type BatchDelete = (db: Db, cutoff: Date, rows: number) => Promise<number>;
 const DAY_MS = 86_400_000;
 
 const deleteBatch: Record<PurgedTable, BatchDelete> = {
-  hubspot_sync_log: async (db, cutoff, rows) => deletedRows(
-    await db
-      .deleteFrom('hubspot_sync_log')
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('hubspot_sync_log').select('id').where('created_at', '<', cutoff).orderBy('id').limit(rows).forUpdate().skipLocked(),
-      )
-      .executeTakeFirst(),
-  ),
-  hubspot_webhook_events: async (db, cutoff, rows) => deletedRows(
-    await db
-      .deleteFrom('hubspot_webhook_events')
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('hubspot_webhook_events')
-          .select('id')
-          .where('status', 'in', ['PROCESSED', 'IGNORED'])
-          .where('received_at', '<', cutoff)
-          .orderBy('id')
-          .limit(rows)
-          .forUpdate()
-          .skipLocked(),
-      )
-      .executeTakeFirst(),
-  ),
-  hubspot_sync_queue: async (db, cutoff, rows) => deletedRows(
-    await db
-      .deleteFrom('hubspot_sync_queue')
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('hubspot_sync_queue').select('id').where('status', '=', 'DONE').where('created_at', '<', cutoff).orderBy('id').limit(rows).forUpdate().skipLocked(),
-      )
-      .executeTakeFirst(),
-  ),
-  idempotency_keys: async (db, cutoff, rows) => deletedRows(
-    await db
-      .deleteFrom('idempotency_keys')
-      .where((eb) =>
-        eb(
-          eb.refTuple('user_id', 'idempotency_key'),
-          'in',
-          eb.selectFrom('idempotency_keys').select(['user_id', 'idempotency_key']).where('created_at', '<', cutoff).orderBy('created_at').limit(rows).forUpdate().skipLocked()
-            .$asTuple('user_id', 'idempotency_key'),
-        ),
-      )
-      .executeTakeFirst(),
-  ),
+  hubspot_sync_log: async (db, cutoff, rows) =>
+    deletedRows(
+      await db
+        .deleteFrom('hubspot_sync_log')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('hubspot_sync_log')
+            .select('id')
+            .where('created_at', '<', cutoff)
+            .orderBy('id')
+            .limit(rows)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .executeTakeFirst(),
+    ),
+  hubspot_webhook_events: async (db, cutoff, rows) =>
+    deletedRows(
+      await db
+        .deleteFrom('hubspot_webhook_events')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('hubspot_webhook_events')
+            .select('id')
+            .where('status', 'in', ['PROCESSED', 'IGNORED'])
+            .where('received_at', '<', cutoff)
+            .orderBy('id')
+            .limit(rows)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .executeTakeFirst(),
+    ),
+  hubspot_sync_queue: async (db, cutoff, rows) =>
+    deletedRows(
+      await db
+        .deleteFrom('hubspot_sync_queue')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('hubspot_sync_queue')
+            .select('id')
+            .where('status', '=', 'DONE')
+            .where('created_at', '<', cutoff)
+            .orderBy('id')
+            .limit(rows)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .executeTakeFirst(),
+    ),
+  idempotency_keys: async (db, cutoff, rows) =>
+    deletedRows(
+      await db
+        .deleteFrom('idempotency_keys')
+        .where((eb) =>
+          eb(
+            eb.refTuple('user_id', 'idempotency_key'),
+            'in',
+            eb
+              .selectFrom('idempotency_keys')
+              .select(['user_id', 'idempotency_key'])
+              .where('created_at', '<', cutoff)
+              .orderBy('created_at')
+              .limit(rows)
+              .forUpdate()
+              .skipLocked()
+              .$asTuple('user_id', 'idempotency_key'),
+          ),
+        )
+        .executeTakeFirst(),
+    ),
 };
 
 function deletedRows(result: { numDeletedRows: bigint }): number {
@@ -122,7 +148,12 @@ export interface PurgeDeps {
 /** One pass over every table, oldest rows first, within the policy's time budget. */
 export async function purgeExpired(deps: PurgeDeps, policy: RetentionPolicy = RETENTION_DEFAULTS): Promise<PurgeResult> {
   const startedAt = deps.now().getTime();
-  const result: PurgeResult = { deleted: { hubspot_sync_log: 0, hubspot_webhook_events: 0, hubspot_sync_queue: 0, idempotency_keys: 0 }, batches: 0, longestBatchMs: 0, complete: true };
+  const result: PurgeResult = {
+    deleted: { hubspot_sync_log: 0, hubspot_webhook_events: 0, hubspot_sync_queue: 0, idempotency_keys: 0 },
+    batches: 0,
+    longestBatchMs: 0,
+    complete: true,
+  };
   for (const table of PURGED_TABLES) {
     const cutoff = new Date(startedAt - retentionDays(policy, table) * DAY_MS);
     for (;;) {
@@ -141,7 +172,13 @@ export async function purgeExpired(deps: PurgeDeps, policy: RetentionPolicy = RE
     if (!result.complete) break;
   }
   const total = PURGED_TABLES.reduce((sum, t) => sum + result.deleted[t], 0);
-  if (total > 0) deps.log.info('retention purge removed expired rows', { ...result.deleted, batches: result.batches, longestBatchMs: result.longestBatchMs, complete: result.complete });
+  if (total > 0)
+    deps.log.info('retention purge removed expired rows', {
+      ...result.deleted,
+      batches: result.batches,
+      longestBatchMs: result.longestBatchMs,
+      complete: result.complete,
+    });
   return result;
 }
 
@@ -149,6 +186,8 @@ async function recordPurged(db: Db, table: PurgedTable, rows: number, at: Date):
   await db
     .insertInto('retention_state')
     .values({ table_name: table, rows_purged: rows, last_purged_at: at })
-    .onConflict((oc) => oc.column('table_name').doUpdateSet((eb) => ({ rows_purged: eb('retention_state.rows_purged', '+', rows), last_purged_at: at })))
+    .onConflict((oc) =>
+      oc.column('table_name').doUpdateSet((eb) => ({ rows_purged: eb('retention_state.rows_purged', '+', rows), last_purged_at: at })),
+    )
     .execute();
 }

@@ -60,8 +60,12 @@ export async function resolveConflict(db: Db, input: ResolveConflictInput, optio
       .where('warp_field', '=', warpField)
       .forUpdate()
       .executeTakeFirst();
-    if (!state || state.conflict_status !== 'OPEN') throw new AppError('CONFLICT', `customer ${customerId} has no open conflict on ${warpField}`);
-    const [value, base] = take === 'WARP' ? [state.conflict_warp_value, state.conflict_hubspot_value] : [state.conflict_hubspot_value, state.conflict_warp_value];
+    if (!state || state.conflict_status !== 'OPEN')
+      throw new AppError('CONFLICT', `customer ${customerId} has no open conflict on ${warpField}`);
+    const [value, base] =
+      take === 'WARP'
+        ? [state.conflict_warp_value, state.conflict_hubspot_value]
+        : [state.conflict_hubspot_value, state.conflict_warp_value];
     await tx
       .updateTable('hubspot_field_state')
       .set({

@@ -104,8 +104,18 @@ export async function setGlobalMapping(
     const current = globalRows.find((r) => r.warp_field === next.warpField);
     const proposed = current ? globalRows.map((r) => (r === current ? next : rowToMapping(r))) : [...globalRows.map(rowToMapping), next];
     const checked = fieldMappingsSchema.safeParse(proposed);
-    if (!checked.success) throw refused(next.warpField, describeIssues(checked.error.issues, proposed.map((m) => String(m.warpField))));
-    const broken = brokenOverrides(checked.data, rows.filter((r) => r.customer_id !== null));
+    if (!checked.success)
+      throw refused(
+        next.warpField,
+        describeIssues(
+          checked.error.issues,
+          proposed.map((m) => String(m.warpField)),
+        ),
+      );
+    const broken = brokenOverrides(
+      checked.data,
+      rows.filter((r) => r.customer_id !== null),
+    );
     if (broken.length > 0) throw refused(next.warpField, broken);
 
     await upsertMapping(tx, null, next, by, now);
@@ -141,7 +151,10 @@ export async function setCustomerOverride(
     const rows = await loadConfigRows(tx, id);
     options.precondition?.(rows);
     const global = parseGlobal(rows);
-    const next: StoredMapping = { ...input, enabled: input.enabled ?? global.find((m) => m.warpField === input.warpField)?.enabled ?? true };
+    const next: StoredMapping = {
+      ...input,
+      enabled: input.enabled ?? global.find((m) => m.warpField === input.warpField)?.enabled ?? true,
+    };
     const overrides = rows.filter((r) => r.customer_id !== null);
     const before = tryResolve(global, overrides.map(rowToMapping));
     const after = tryResolve(global, [...overrides.filter((r) => r.warp_field !== next.warpField).map(rowToMapping), next]);
@@ -195,7 +208,10 @@ export async function showMappings(db: DbOrTx, customerId?: string): Promise<Map
   const overrides = rows.filter((r) => r.customer_id !== null);
   const resolved = tryResolve(parseGlobal(rows), overrides.map(rowToMapping));
   if (!resolved.ok) {
-    throw new AppError('VALIDATION_FAILED', `customer ${id}'s overrides do not resolve (remove them with unset): ${resolved.problems.join('; ')}`);
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `customer ${id}'s overrides do not resolve (remove them with unset): ${resolved.problems.join('; ')}`,
+    );
   }
   return resolved.mappings.map((mapping) => {
     const row = overrides.find((r) => r.warp_field === mapping.warpField) ?? rows.find((r) => r.warp_field === mapping.warpField)!;
@@ -225,7 +241,15 @@ function brokenOverrides(global: readonly FieldMapping[], overrideRows: readonly
 /** The audit row of one mapping save or removal: who, and the row before and after. */
 async function logMappingChange(
   tx: Tx,
-  change: { customerId: string | null; warpField: string; before: ConfigRow | undefined; after: StoredMapping | null; changed: boolean; by: string; outboxId: string | null },
+  change: {
+    customerId: string | null;
+    warpField: string;
+    before: ConfigRow | undefined;
+    after: StoredMapping | null;
+    changed: boolean;
+    by: string;
+    outboxId: string | null;
+  },
 ): Promise<void> {
   await insertSyncLog(tx, [
     {

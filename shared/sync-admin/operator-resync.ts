@@ -16,9 +16,7 @@ export interface OperatorActionOptions {
 }
 
 /** The RESYNC an operator action enqueued, and whether it went out at once. */
-export type OperatorResync =
-  | { outboxId: string; published: true }
-  | { outboxId: string; published: false; reason: string };
+export type OperatorResync = { outboxId: string; published: true } | { outboxId: string; published: false; reason: string };
 
 /**
  * A RESYNC (origin OPERATOR) for an operator's change to how a customer syncs, in that change's

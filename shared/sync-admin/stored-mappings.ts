@@ -24,7 +24,9 @@ export async function loadConfigRows(db: DbOrTx, overridesOf: string | 'ALL' | n
     .selectFrom('hubspot_sync_config')
     .selectAll()
     .$if(overridesOf !== 'ALL', (q) =>
-      q.where((eb) => (overridesOf === null ? eb('customer_id', 'is', null) : eb.or([eb('customer_id', 'is', null), eb('customer_id', '=', overridesOf)]))),
+      q.where((eb) =>
+        overridesOf === null ? eb('customer_id', 'is', null) : eb.or([eb('customer_id', 'is', null), eb('customer_id', '=', overridesOf)]),
+      ),
     )
     .orderBy('id')
     .execute();
@@ -35,14 +37,22 @@ export function parseGlobal(rows: readonly ConfigRow[]): StoredMapping[] {
   const raw = rows.filter((r) => r.customer_id === null).map(rowToMapping);
   const parsed = fieldMappingsSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = describeIssues(parsed.error.issues, raw.map((m) => String(m.warpField)));
+    const problems = describeIssues(
+      parsed.error.issues,
+      raw.map((m) => String(m.warpField)),
+    );
     throw new AppError('VALIDATION_FAILED', `the stored global mapping is invalid: ${problems.join('; ')}`, { problems });
   }
   return parsed.data.map((m) => ({ ...m, enabled: m.enabled ?? true }));
 }
 
-
-export async function upsertMapping(tx: Tx, customerId: string | null, mapping: StoredMapping, updatedBy: string, now: Date): Promise<void> {
+export async function upsertMapping(
+  tx: Tx,
+  customerId: string | null,
+  mapping: StoredMapping,
+  updatedBy: string,
+  now: Date,
+): Promise<void> {
   const values = {
     hubspot_property: mapping.hubspotProperty,
     direction: mapping.direction,
@@ -112,7 +122,14 @@ export function tryResolve(
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const issues = (err.details?.issues ?? []) as Issue[];
-    return { ok: false, problems: describeIssues(issues, global.map((m) => m.warpField), fields) };
+    return {
+      ok: false,
+      problems: describeIssues(
+        issues,
+        global.map((m) => m.warpField),
+        fields,
+      ),
+    };
   }
 }
 

@@ -5,10 +5,16 @@ import { listOpenConflicts, resolveConflict, type OpenConflictView } from '../sy
 import type { ResyncPublishing } from '../sync-admin/operator-resync.js';
 import { cursorParam, isoDate, limitParam, pageOf, pageSchema, single } from './paging.js';
 
-const warpFieldParam = single.regex(/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/, 'must be a WARP field such as credit_limit or contact.email');
+const warpFieldParam = single.regex(
+  /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/,
+  'must be a WARP field such as credit_limit or contact.email',
+);
 
 export const conflictsQuerySchema = z.object({
-  customerId: z.guid('must be a UUID').transform((s) => s.toLowerCase()).optional(),
+  customerId: z
+    .guid('must be a UUID')
+    .transform((s) => s.toLowerCase())
+    .optional(),
   field: warpFieldParam.optional(),
   limit: limitParam(50, 200),
   cursor: cursorParam(z.object({ openedAt: isoDate, customerId: z.guid(), warpField: z.string() })).optional(),
@@ -56,7 +62,11 @@ function conflictView(c: OpenConflictView): z.output<typeof conflictSchema> {
 export async function listConflicts(db: Db, query: ConflictsQuery) {
   const after = query.cursor && { ...query.cursor, openedAt: new Date(query.cursor.openedAt) };
   const rows = await listOpenConflicts(db, query.customerId, { warpField: query.field, after, limit: query.limit + 1 });
-  const page = pageOf(rows, query.limit, (c) => ({ openedAt: c.openedAt!.toISOString(), customerId: c.customerId, warpField: c.warpField }));
+  const page = pageOf(rows, query.limit, (c) => ({
+    openedAt: c.openedAt!.toISOString(),
+    customerId: c.customerId,
+    warpField: c.warpField,
+  }));
   return { items: page.rows.map(conflictView), nextCursor: page.nextCursor };
 }
 
@@ -68,7 +78,11 @@ export async function resolveConflictAs(
   publishing: ResyncPublishing | undefined,
 ): Promise<z.output<typeof conflictResolvedSchema>> {
   const take = body.take === 'warp' ? 'WARP' : 'HUBSPOT';
-  const resolved = await resolveConflict(db, { customerId: body.customerId, warpField: body.field, take, by: principal.userId }, { publishing });
+  const resolved = await resolveConflict(
+    db,
+    { customerId: body.customerId, warpField: body.field, take, by: principal.userId },
+    { publishing },
+  );
   return {
     customerId: resolved.customerId,
     field: resolved.warpField,

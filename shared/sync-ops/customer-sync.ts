@@ -40,7 +40,13 @@ export const customerSyncFieldSchema = z.object({
   hasBase: z.boolean(),
   lastSyncedAt: isoDate.nullable(),
   openConflict: z
-    .object({ warpValue: canonical, hubspotValue: canonical, warpChangedAt: isoDate.nullable(), hubspotChangedAt: isoDate.nullable(), openedAt: isoDate.nullable() })
+    .object({
+      warpValue: canonical,
+      hubspotValue: canonical,
+      warpChangedAt: isoDate.nullable(),
+      hubspotChangedAt: isoDate.nullable(),
+      openedAt: isoDate.nullable(),
+    })
     .nullable(),
 });
 
@@ -66,7 +72,12 @@ export const resyncAcceptedSchema = z.object({
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** Every mapped field's state on both sides, the company link and the latest sync log of one visible customer. */
-export async function customerSyncView(db: Db, principal: Principal, customerId: string, logCursor: { id: string } | undefined): Promise<CustomerSyncView> {
+export async function customerSyncView(
+  db: Db,
+  principal: Principal,
+  customerId: string,
+  logCursor: { id: string } | undefined,
+): Promise<CustomerSyncView> {
   const customer = await findVisibleCustomer(db, principal.customerScope, { id: customerId });
   if (!customer) throw NOT_FOUND();
   // One after the other: one pooled connection per request.

@@ -94,7 +94,9 @@ async function outboxFailures(db: Db, limit: number, before: string | undefined)
     .selectFrom('hubspot_sync_queue as q')
     .select(['q.id', 'q.customer_id', 'q.operation', 'q.origin', 'q.attempts', 'q.last_error', 'q.created_at', 'q.processed_at'])
     .select(
-      sql<string | null>`(SELECT l.error_code FROM hubspot_sync_log l WHERE l.outbox_id = q.id AND l.status = 'FAILED' AND l.outbox_id IS NOT NULL ORDER BY l.id DESC LIMIT 1)`.as(
+      sql<
+        string | null
+      >`(SELECT l.error_code FROM hubspot_sync_log l WHERE l.outbox_id = q.id AND l.status = 'FAILED' AND l.outbox_id IS NOT NULL ORDER BY l.id DESC LIMIT 1)`.as(
         'error_code',
       ),
     )
@@ -123,9 +125,20 @@ async function outboxFailures(db: Db, limit: number, before: string | undefined)
 async function webhookFailures(db: Db, limit: number, before: string | undefined) {
   const rows = await db
     .selectFrom('hubspot_webhook_events as e')
-    .select(['e.id', 'e.subscription_type', 'e.object_id', 'e.property_name', 'e.processing_attempts', 'e.processing_error', 'e.occurred_at', 'e.received_at'])
+    .select([
+      'e.id',
+      'e.subscription_type',
+      'e.object_id',
+      'e.property_name',
+      'e.processing_attempts',
+      'e.processing_error',
+      'e.occurred_at',
+      'e.received_at',
+    ])
     .select(
-      sql<string | null>`(SELECT l.error_code FROM hubspot_sync_log l WHERE l.webhook_event_id = e.id AND l.status = 'FAILED' AND l.webhook_event_id IS NOT NULL ORDER BY l.id DESC LIMIT 1)`.as(
+      sql<
+        string | null
+      >`(SELECT l.error_code FROM hubspot_sync_log l WHERE l.webhook_event_id = e.id AND l.status = 'FAILED' AND l.webhook_event_id IS NOT NULL ORDER BY l.id DESC LIMIT 1)`.as(
         'error_code',
       ),
     )
@@ -174,7 +187,15 @@ export async function retryFailures(deps: RetryDeps, principal: Principal, body:
       ? []
       : await tx
           .updateTable('hubspot_sync_queue')
-          .set({ status: 'PENDING', attempts: 0, next_attempt_at: null, claimed_at: null, claimed_by: null, processed_at: null, published_at: null })
+          .set({
+            status: 'PENDING',
+            attempts: 0,
+            next_attempt_at: null,
+            claimed_at: null,
+            claimed_by: null,
+            processed_at: null,
+            published_at: null,
+          })
           .where('id', 'in', (eb) =>
             eb
               .selectFrom('hubspot_sync_queue')
@@ -228,14 +249,25 @@ export async function retryFailures(deps: RetryDeps, principal: Principal, body:
     await insertSyncLog(tx, entries);
     const left = await tx
       .selectNoFrom((eb) => [
-        eb.selectFrom('hubspot_sync_queue').select((e) => e.fn.countAll<number>().as('n')).where('status', '=', 'FAILED').as('outbox'),
-        eb.selectFrom('hubspot_webhook_events').select((e) => e.fn.countAll<number>().as('n')).where('status', '=', 'FAILED').as('events'),
+        eb
+          .selectFrom('hubspot_sync_queue')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('status', '=', 'FAILED')
+          .as('outbox'),
+        eb
+          .selectFrom('hubspot_webhook_events')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('status', '=', 'FAILED')
+          .as('events'),
       ])
       .executeTakeFirstOrThrow();
     return { outboxRows, eventRows, remaining: { outbox: Number(left.outbox), webhookEvents: Number(left.events) } };
   });
 
-  const outboxPublished = await publishOutbox(deps, outboxRows.map((r) => r.id));
+  const outboxPublished = await publishOutbox(
+    deps,
+    outboxRows.map((r) => r.id),
+  );
   const eventsPublished = await publishRetriedEvents(deps, eventRows);
   deps.log.notice('sync failures retried', {
     userId: principal.userId,
@@ -283,6 +315,10 @@ async function publishRetriedEvents(
     publishing.topic,
     rows.map((r) => ({ id: r.id, dedupeKey: r.dedupe_key, objectId: r.object_id, payload: r.payload })),
   );
-  if (outcome.error) deps.log.warn('retried webhook events not all published; the webhook relay will send them', { failed: outcome.failed, err: outcome.error });
+  if (outcome.error)
+    deps.log.warn('retried webhook events not all published; the webhook relay will send them', {
+      failed: outcome.failed,
+      err: outcome.error,
+    });
   return outcome.published;
 }

@@ -18,7 +18,10 @@ import { CONFLICT_RULES, DIRECTIONS, transformSpecSchema } from '../sync/field-m
 import { isoDate } from './paging.js';
 
 export const mappingsQuerySchema = z.object({
-  customerId: z.guid('must be a UUID').transform((s) => s.toLowerCase()).optional(),
+  customerId: z
+    .guid('must be a UUID')
+    .transform((s) => s.toLowerCase())
+    .optional(),
 });
 
 export const mappingFieldParams = z.object({ field: z.string().min(1).max(200) });
@@ -79,7 +82,17 @@ export type MappingSaved = z.output<typeof mappingSavedSchema>;
  * is a customer's. Any save or removal in the set changes it (ids, values and updated_at are in).
  */
 export function mappingSetEtag(rows: readonly ConfigRow[]): string {
-  const identity = rows.map((r) => [r.id, r.customer_id, r.warp_field, r.hubspot_property, r.direction, r.conflict_rule, r.transform, r.enabled, r.updated_at.getTime()]);
+  const identity = rows.map((r) => [
+    r.id,
+    r.customer_id,
+    r.warp_field,
+    r.hubspot_property,
+    r.direction,
+    r.conflict_rule,
+    r.transform,
+    r.enabled,
+    r.updated_at.getTime(),
+  ]);
   return `"m-${createHash('sha256').update(JSON.stringify(identity)).digest('base64url').slice(0, 27)}"`;
 }
 
@@ -152,7 +165,13 @@ function etagged(options: WriteOptions) {
   return { saveOptions, written };
 }
 
-export async function saveGlobalMapping(db: Db, principal: Principal, warpField: string, body: MappingBody, options: WriteOptions): Promise<MappingWritten> {
+export async function saveGlobalMapping(
+  db: Db,
+  principal: Principal,
+  warpField: string,
+  body: MappingBody,
+  options: WriteOptions,
+): Promise<MappingWritten> {
   const { saveOptions, written } = etagged(options);
   const saved = await setGlobalMapping(db, { warpField, ...body }, principal.userId, saveOptions);
   return written({
@@ -176,11 +195,33 @@ export async function saveCustomerOverride(
 ): Promise<MappingWritten> {
   const { saveOptions, written } = etagged(options);
   const saved = await setCustomerOverride(db, customerId, { warpField, ...body }, principal.userId, saveOptions);
-  return written({ customerId, mapping: saved.mapping, warpField, changed: saved.changed, resync: resyncView(saved.resync), followUp: null, droppedFieldStates: 0 });
+  return written({
+    customerId,
+    mapping: saved.mapping,
+    warpField,
+    changed: saved.changed,
+    resync: resyncView(saved.resync),
+    followUp: null,
+    droppedFieldStates: 0,
+  });
 }
 
-export async function deleteCustomerOverride(db: Db, principal: Principal, customerId: string, warpField: string, options: WriteOptions): Promise<MappingWritten> {
+export async function deleteCustomerOverride(
+  db: Db,
+  principal: Principal,
+  customerId: string,
+  warpField: string,
+  options: WriteOptions,
+): Promise<MappingWritten> {
   const { saveOptions, written } = etagged(options);
   const removed = await removeCustomerOverride(db, customerId, warpField, principal.userId, saveOptions);
-  return written({ customerId, mapping: null, warpField, changed: removed.changed, resync: resyncView(removed.resync), followUp: null, droppedFieldStates: 0 });
+  return written({
+    customerId,
+    mapping: null,
+    warpField,
+    changed: removed.changed,
+    resync: resyncView(removed.resync),
+    followUp: null,
+    droppedFieldStates: 0,
+  });
 }

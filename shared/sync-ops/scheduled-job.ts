@@ -32,11 +32,14 @@ function isoOf(ts: Timestamp): string | null {
 
 function stateName(state: protos.google.cloud.scheduler.v1.IJob['state']): string | null {
   if (state === null || state === undefined) return null;
-  return typeof state === 'number' ? protos.google.cloud.scheduler.v1.Job.State[state] ?? String(state) : state;
+  return typeof state === 'number' ? (protos.google.cloud.scheduler.v1.Job.State[state] ?? String(state)) : state;
 }
 
 /** Cloud Scheduler's getJob for `jobName` (projects/P/locations/L/jobs/J), cached for a minute per instance. */
-export function cloudSchedulerJobReader(jobName: string, client: Pick<CloudSchedulerClient, 'getJob'> = new CloudSchedulerClient()): ScheduledJobReader {
+export function cloudSchedulerJobReader(
+  jobName: string,
+  client: Pick<CloudSchedulerClient, 'getJob'> = new CloudSchedulerClient(),
+): ScheduledJobReader {
   let cached: { at: number; job: Promise<ScheduledJob> } | undefined;
   const fetchJob = async (): Promise<ScheduledJob> => {
     const [job] = await client.getJob({ name: jobName });

@@ -151,13 +151,21 @@ export async function syncStatus(deps: SyncStatusDeps): Promise<SyncStatus> {
   const oldestOpen = open.map((o) => o.oldest).sort()[0] ?? null;
   const bucketView = (bucket: string) => {
     const found = row.buckets.find((b) => b.bucket === bucket);
-    return { bucket, callsInWindow: found?.calls ?? 0, blockedUntil: iso(found?.blocked_until), blockedReason: found?.blocked_reason ?? null };
+    return {
+      bucket,
+      callsInWindow: found?.calls ?? 0,
+      blockedUntil: iso(found?.blocked_until),
+      blockedReason: found?.blocked_reason ?? null,
+    };
   };
   const attention = row.attention ?? {};
   const status: Omit<SyncStatus, 'healthy' | 'reasons'> = {
     checkedAt: row.now.toISOString(),
     outbox: {
-      backlog: backlog(open.reduce((n, o) => n + o.count, 0), oldestOpen),
+      backlog: backlog(
+        open.reduce((n, o) => n + o.count, 0),
+        oldestOpen,
+      ),
       parked: outboxOf('PARKED').reduce((n, o) => n + o.count, 0),
       failed: { count: row.outbox_failed, newestAt: iso(row.outbox_failed_newest) },
     },
@@ -207,14 +215,17 @@ async function readSchedule(deps: SyncStatusDeps): Promise<SyncStatus['nextRecon
 function unhealthyReasons(s: Omit<SyncStatus, 'healthy' | 'reasons'>): string[] {
   const reasons: string[] = [];
   const stale = (age: number | null) => age !== null && age > STALE_AFTER_SECONDS;
-  if (stale(s.outbox.backlog.oldestAgeSeconds)) reasons.push(`outbox backlog: the oldest pending change is ${s.outbox.backlog.oldestAgeSeconds} s old`);
+  if (stale(s.outbox.backlog.oldestAgeSeconds))
+    reasons.push(`outbox backlog: the oldest pending change is ${s.outbox.backlog.oldestAgeSeconds} s old`);
   if (s.outbox.failed.count > 0) reasons.push(`${s.outbox.failed.count} outbox changes failed for good`);
   if (stale(s.webhookEvents.unprocessed.oldestAgeSeconds)) {
     reasons.push(`webhook events: the oldest unprocessed event is ${s.webhookEvents.unprocessed.oldestAgeSeconds} s old`);
   }
   if (s.webhookEvents.failed.count > 0) reasons.push(`${s.webhookEvents.failed.count} webhook events failed for good`);
-  if (s.customersNeedingAttention.count > 0) reasons.push(`${s.customersNeedingAttention.count} customers need attention (their HubSpot link)`);
-  if (s.rateBudget.api.blockedReason === 'DAILY') reasons.push(`HubSpot's daily limit is reached; calls pause until ${s.rateBudget.api.blockedUntil}`);
+  if (s.customersNeedingAttention.count > 0)
+    reasons.push(`${s.customersNeedingAttention.count} customers need attention (their HubSpot link)`);
+  if (s.rateBudget.api.blockedReason === 'DAILY')
+    reasons.push(`HubSpot's daily limit is reached; calls pause until ${s.rateBudget.api.blockedUntil}`);
   if (s.lastReconciliation?.status === 'FAILED') reasons.push(`the last reconciliation run (${s.lastReconciliation.id}) failed`);
   const next = s.nextReconciliation;
   if (next && 'error' in next) reasons.push('the reconciliation schedule could not be read');

@@ -9,7 +9,10 @@ const SYNC_LOG_DIRECTIONS = ['WARP_TO_HUBSPOT', 'HUBSPOT_TO_WARP', 'NONE'] as co
 export const SYNC_LOG_PAGE_SIZE = 50;
 
 export const syncLogQuerySchema = z.object({
-  customerId: z.guid('must be a UUID').transform((s) => s.toLowerCase()).optional(),
+  customerId: z
+    .guid('must be a UUID')
+    .transform((s) => s.toLowerCase())
+    .optional(),
   status: z.enum(SYNC_LOG_STATUSES).optional(),
   operation: single.regex(/^[A-Z_]{1,40}$/, 'must be an operation name such as PUSH or RESOLVE_CONFLICT').optional(),
   since: isoDate.transform((s) => new Date(s)).optional(),

@@ -20,7 +20,9 @@ export async function markCompanyDeleted(
   customerId: string,
   companyId: string,
   now: Date,
-): Promise<Pick<NewSyncLogEntry, 'customer_id' | 'hubspot_company_id' | 'direction' | 'operation' | 'status' | 'error_code' | 'error_message'>> {
+): Promise<
+  Pick<NewSyncLogEntry, 'customer_id' | 'hubspot_company_id' | 'direction' | 'operation' | 'status' | 'error_code' | 'error_message'>
+> {
   await setCustomerLink(tx, customerId, { status: 'DELETED' }, now);
   return {
     customer_id: customerId,

@@ -16,7 +16,11 @@ export type CustomerFieldStates = Record<string, StoredFieldState>;
 export async function loadFieldStates(db: DbOrTx, customerIds: readonly string[]): Promise<Map<string, CustomerFieldStates>> {
   const result = new Map<string, CustomerFieldStates>(customerIds.map((id) => [id, {}]));
   if (customerIds.length === 0) return result;
-  const rows = await db.selectFrom('hubspot_field_state').selectAll().where('customer_id', 'in', [...customerIds]).execute();
+  const rows = await db
+    .selectFrom('hubspot_field_state')
+    .selectAll()
+    .where('customer_id', 'in', [...customerIds])
+    .execute();
   for (const row of rows) {
     const openConflict: OpenConflict | null =
       row.conflict_status === 'OPEN'

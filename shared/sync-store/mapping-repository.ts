@@ -27,7 +27,9 @@ export async function loadEffectiveMappings(db: DbOrTx, customerIds: readonly st
     .selectFrom('hubspot_sync_config')
     .selectAll()
     .where((eb) =>
-      customerIds.length > 0 ? eb.or([eb('customer_id', 'is', null), eb('customer_id', 'in', [...customerIds])]) : eb('customer_id', 'is', null),
+      customerIds.length > 0
+        ? eb.or([eb('customer_id', 'is', null), eb('customer_id', 'in', [...customerIds])])
+        : eb('customer_id', 'is', null),
     )
     .orderBy('id')
     .execute();
@@ -40,7 +42,13 @@ export async function loadEffectiveMappings(db: DbOrTx, customerIds: readonly st
       continue;
     }
     try {
-      result.set(customerId, { ok: true, mappings: resolveMappings(global, overrides.map((o) => fieldMappingSchema.parse(o))) });
+      result.set(customerId, {
+        ok: true,
+        mappings: resolveMappings(
+          global,
+          overrides.map((o) => fieldMappingSchema.parse(o)),
+        ),
+      });
     } catch (err) {
       result.set(customerId, { ok: false, error: `invalid mapping override: ${(err as Error).message}` });
     }

@@ -15,11 +15,16 @@ export type SyncCustomer = Selectable<CustomersTable>;
  * customer was unlinked by hand, or its company belongs to another customer. No company is
  * created for them and no resync is queued.
  */
-export const isLeftAlone = (status: SyncCustomer['hubspot_link_status']) => status === 'DELETED' || status === 'DETACHED' || status === 'NEEDS_ATTENTION';
+export const isLeftAlone = (status: SyncCustomer['hubspot_link_status']) =>
+  status === 'DELETED' || status === 'DETACHED' || status === 'NEEDS_ATTENTION';
 
 export async function loadCustomers(db: DbOrTx, ids: readonly string[]): Promise<Map<string, SyncCustomer>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('customers').selectAll().where('id', 'in', [...ids]).execute();
+  const rows = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -29,7 +34,12 @@ export async function loadCustomers(db: DbOrTx, ids: readonly string[]): Promise
  * Returns the customer as linked, so the same sync applies its pulls against the new version, or
  * undefined when another sync linked it first.
  */
-export async function linkCustomerToCompany(db: DbOrTx, customerId: string, companyId: string, now: Date): Promise<SyncCustomer | undefined> {
+export async function linkCustomerToCompany(
+  db: DbOrTx,
+  customerId: string,
+  companyId: string,
+  now: Date,
+): Promise<SyncCustomer | undefined> {
   return db
     .updateTable('customers')
     .set({
@@ -50,7 +60,12 @@ export async function linkCustomerToCompany(db: DbOrTx, customerId: string, comp
  * Not part of the representation, so no version bump; a later successful link clears it.
  */
 export async function markLinkNeedsAttention(db: DbOrTx, customerId: string): Promise<void> {
-  await db.updateTable('customers').set({ hubspot_link_status: 'NEEDS_ATTENTION' }).where('id', '=', customerId).where('hubspot_company_id', 'is', null).execute();
+  await db
+    .updateTable('customers')
+    .set({ hubspot_link_status: 'NEEDS_ATTENTION' })
+    .where('id', '=', customerId)
+    .where('hubspot_company_id', 'is', null)
+    .execute();
 }
 
 export interface WarpWrite {
@@ -67,7 +82,12 @@ export type WarpWritesResult = { applied: false } | { applied: true; outboxId: s
  * as an outbox row of origin HUBSPOT that is born done: it documents the change for anyone
  * reading the outbox (and the sync log points at it) and can never come back as outbound work.
  */
-export async function applyWarpWrites(db: DbOrTx, customer: SyncCustomer, writes: readonly WarpWrite[], now: Date): Promise<WarpWritesResult> {
+export async function applyWarpWrites(
+  db: DbOrTx,
+  customer: SyncCustomer,
+  writes: readonly WarpWrite[],
+  now: Date,
+): Promise<WarpWritesResult> {
   if (writes.length === 0) return { applied: true, outboxId: null };
   let updated: JsonObject = customer;
   const oldValues: Record<string, unknown> = {};

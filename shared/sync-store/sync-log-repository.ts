@@ -10,5 +10,8 @@ export type LoggedFieldChanges = Record<string, { hubspotProperty: string; old: 
 /** One multi-row insert; the audit trail on-call reads (one row per sync operation). */
 export async function insertSyncLog(db: DbOrTx, entries: readonly NewSyncLogEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await db.insertInto('hubspot_sync_log').values([...entries]).execute();
+  await db
+    .insertInto('hubspot_sync_log')
+    .values([...entries])
+    .execute();
 }

@@ -8,7 +8,11 @@ import type { OutboxChange } from './warp-change-times.js';
  * rows in the same transaction: a change and its outbox row commit together, so every change the
  * customer read saw is here (a later statement sees at least what an earlier one saw).
  */
-export async function loadWarpChanges(db: DbOrTx, customerIds: readonly string[], since?: Date | null): Promise<Map<string, OutboxChange[]>> {
+export async function loadWarpChanges(
+  db: DbOrTx,
+  customerIds: readonly string[],
+  since?: Date | null,
+): Promise<Map<string, OutboxChange[]>> {
   const changes = new Map<string, OutboxChange[]>(customerIds.map((id) => [id, []]));
   if (customerIds.length === 0) return changes;
   const rows = await db
@@ -17,6 +21,7 @@ export async function loadWarpChanges(db: DbOrTx, customerIds: readonly string[]
     .where('customer_id', 'in', [...customerIds])
     .$if(since != null, (qb) => qb.where('changed_at', '>', since!))
     .execute();
-  for (const row of rows) changes.get(row.customer_id)?.push({ operation: row.operation, changedFields: row.changed_fields, changedAt: row.changed_at });
+  for (const row of rows)
+    changes.get(row.customer_id)?.push({ operation: row.operation, changedFields: row.changed_fields, changedAt: row.changed_at });
   return changes;
 }

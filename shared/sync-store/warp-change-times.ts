@@ -39,5 +39,7 @@ export function warpChangeTimes(
   rows: readonly OutboxChange[],
   states: CustomerFieldStates,
 ): Record<string, Date | null> {
-  return Object.fromEntries(mappings.map(({ warpField }) => [warpField, lastWarpChange(warpField, rows, states[warpField]?.warpChangedAt)]));
+  return Object.fromEntries(
+    mappings.map(({ warpField }) => [warpField, lastWarpChange(warpField, rows, states[warpField]?.warpChangedAt)]),
+  );
 }

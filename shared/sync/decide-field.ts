@@ -153,9 +153,7 @@ export function restoresBuriedEdits(mapping: Pick<FieldMapping, 'direction' | 'c
 
 function settle({ mapping, base, warp, hubspot }: FieldDecisionInput): FieldDecision {
   const write = (to: Side, reason: RuleReason): FieldDecision =>
-    to === 'HUBSPOT'
-      ? { action: 'PUSH_TO_HUBSPOT', value: warp.value, reason }
-      : { action: 'PULL_TO_WARP', value: hubspot.value, reason };
+    to === 'HUBSPOT' ? { action: 'PUSH_TO_HUBSPOT', value: warp.value, reason } : { action: 'PULL_TO_WARP', value: hubspot.value, reason };
   const mover = whoMoved(base, warp.value, hubspot.value);
   const owner = ownerOf(mapping.direction);
 

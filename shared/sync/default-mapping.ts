@@ -22,8 +22,7 @@ const both = (warpField: string, hubspotProperty: string, transform: TransformSp
   row(warpField, hubspotProperty, 'BIDIRECTIONAL', 'LATEST_WINS', transform);
 
 /** HubSpot option values equal WARP's enum values (labels differ); hubspot:setup creates them from here. */
-const sameOptions = (values: readonly string[]) =>
-  ({ name: 'enum', values: Object.fromEntries(values.map((v) => [v, v])) }) as const;
+const sameOptions = (values: readonly string[]) => ({ name: 'enum', values: Object.fromEntries(values.map((v) => [v, v])) }) as const;
 
 export const STATUS_OPTIONS = sameOptions(CUSTOMER_STATUSES);
 export const CUSTOMER_TYPE_OPTIONS = sameOptions(CUSTOMER_TYPES);

@@ -135,7 +135,10 @@ export function resolveMappings(global: readonly FieldMapping[], overrides: read
   });
   const parsed = fieldMappingsSchema.safeParse(merged);
   if (!parsed.success) {
-    throw invalid('invalid field mapping', parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })));
+    throw invalid(
+      'invalid field mapping',
+      parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    );
   }
   return parsed.data;
 }

@@ -110,7 +110,17 @@ export function planCustomerSync(input: PlanCustomerInput): CustomerSyncPlan {
 export function historyCanChangePlan(input: PlanCustomerInput): boolean {
   return input.mappings.some((mapping) => {
     const read = readField(input, mapping);
-    return read.ok && historyCanDecide({ mapping, base: read.base, warp: read.warp, hubspot: read.hubspot, openConflict: read.state?.openConflict, recheck: input.recheck });
+    return (
+      read.ok &&
+      historyCanDecide({
+        mapping,
+        base: read.base,
+        warp: read.warp,
+        hubspot: read.hubspot,
+        openConflict: read.state?.openConflict,
+        recheck: input.recheck,
+      })
+    );
   });
 }
 
@@ -176,7 +186,11 @@ function planField(input: PlanCustomerInput, mapping: FieldMapping, plan: Custom
 }
 
 /** An unreadable buried value is no evidence of anything: it is left out. */
-function buriedEditOf(hubspot: HubspotSide | null, property: string, transform: ReturnType<typeof transformFor>): HubspotValue['buriedEdit'] {
+function buriedEditOf(
+  hubspot: HubspotSide | null,
+  property: string,
+  transform: ReturnType<typeof transformFor>,
+): HubspotValue['buriedEdit'] {
   const edit = hubspot?.buriedEdits?.[property];
   if (!edit) return undefined;
   const read = transform.fromHubspot(edit.value);

@@ -12,23 +12,11 @@ export type Canonical = string | null;
 /** What a WARP column or JSON path receives: money as exact decimal text, integers as numbers. */
 export type WarpValue = string | number | null;
 
-export const TRANSFORM_NAMES = [
-  'identity',
-  'text',
-  'email',
-  'phone',
-  'country',
-  'money',
-  'money_cents',
-  'integer',
-  'enum',
-] as const;
+export const TRANSFORM_NAMES = ['identity', 'text', 'email', 'phone', 'country', 'money', 'money_cents', 'integer', 'enum'] as const;
 export type TransformName = (typeof TRANSFORM_NAMES)[number];
 
 /** `enum.values` maps each WARP value to its HubSpot option value. */
-export type TransformSpec =
-  | { name: Exclude<TransformName, 'enum'> }
-  | { name: 'enum'; values: Readonly<Record<string, string>> };
+export type TransformSpec = { name: Exclude<TransformName, 'enum'> } | { name: 'enum'; values: Readonly<Record<string, string>> };
 
 export type TransformErrorCode = 'INVALID_VALUE' | 'UNMAPPED_ENUM_VALUE';
 

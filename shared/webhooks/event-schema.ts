@@ -27,33 +27,34 @@ const subscriptionType = z.string().regex(/^[a-z][a-z_]{0,49}\.[A-Za-z]{1,50}$/,
  * retry of the delivery.
  */
 export const hubspotWebhookEventSchema = freeForm(
-  z.looseObject({
-    eventId: hubspotId,
-    subscriptionId: hubspotId,
-    portalId: hubspotId,
-    appId: hubspotId.optional(),
-    occurredAt: z.number().int().positive(),
-    subscriptionType,
-    attemptNumber: z.number().int().nonnegative().optional(),
-    objectId: hubspotId.optional(),
-    objectTypeId: z.string().max(50).optional(),
-    propertyName: z.string().max(200).optional(),
-    propertyValue: z.string().max(65_536).nullable().optional(),
-    changeSource: z.string().max(100).optional(),
-    sourceId: z.string().max(200).nullable().optional(),
-    changeFlag: z.string().max(50).optional(),
-    // company.merge
-    primaryObjectId: hubspotId.optional(),
-    mergedObjectIds: z.array(hubspotId).max(1000).optional(),
-    newObjectId: hubspotId.optional(),
-    numberOfPropertiesMoved: z.number().int().nonnegative().optional(),
-    // company.associationChange (carries fromObjectId instead of objectId)
-    associationType: z.string().max(200).optional(),
-    fromObjectId: hubspotId.optional(),
-    toObjectId: hubspotId.optional(),
-    associationRemoved: z.boolean().optional(),
-    isPrimaryAssociation: z.boolean().optional(),
-  })
+  z
+    .looseObject({
+      eventId: hubspotId,
+      subscriptionId: hubspotId,
+      portalId: hubspotId,
+      appId: hubspotId.optional(),
+      occurredAt: z.number().int().positive(),
+      subscriptionType,
+      attemptNumber: z.number().int().nonnegative().optional(),
+      objectId: hubspotId.optional(),
+      objectTypeId: z.string().max(50).optional(),
+      propertyName: z.string().max(200).optional(),
+      propertyValue: z.string().max(65_536).nullable().optional(),
+      changeSource: z.string().max(100).optional(),
+      sourceId: z.string().max(200).nullable().optional(),
+      changeFlag: z.string().max(50).optional(),
+      // company.merge
+      primaryObjectId: hubspotId.optional(),
+      mergedObjectIds: z.array(hubspotId).max(1000).optional(),
+      newObjectId: hubspotId.optional(),
+      numberOfPropertiesMoved: z.number().int().nonnegative().optional(),
+      // company.associationChange (carries fromObjectId instead of objectId)
+      associationType: z.string().max(200).optional(),
+      fromObjectId: hubspotId.optional(),
+      toObjectId: hubspotId.optional(),
+      associationRemoved: z.boolean().optional(),
+      isPrimaryAssociation: z.boolean().optional(),
+    })
     .refine((e) => e.objectId !== undefined || e.fromObjectId !== undefined, {
       error: 'objectId (or fromObjectId for association changes) is required',
       path: ['objectId'],

@@ -141,7 +141,12 @@ export async function markPublished(db: DbOrTx, ids: readonly string[]): Promise
     .from(sql`(SELECT set_config('synchronous_commit', 'off', true))`.as('async_commit'))
     .set((eb) => ({
       published_at: eb.fn.coalesce('published_at', eb.fn<Date>('now')),
-      status: eb.case().when('status', '=', 'RECEIVED').then('PUBLISHED' as const).else(eb.ref('status')).end(),
+      status: eb
+        .case()
+        .when('status', '=', 'RECEIVED')
+        .then('PUBLISHED' as const)
+        .else(eb.ref('status'))
+        .end(),
     }))
     .where('id', '=', sql<string>`ANY(${[...ids]}::bigint[])`)
     .execute();

@@ -130,7 +130,12 @@ function queryString(url: string): string {
 }
 
 /** The 401 for a delivery HubSpot did not sign, logged with why (never the headers' values). */
-export function rejectedSignature(log: Logger, headers: WebhookDelivery['headers'], reason: VerifyFailure, bodyBytes: number | null): AppError {
+export function rejectedSignature(
+  log: Logger,
+  headers: WebhookDelivery['headers'],
+  reason: VerifyFailure,
+  bodyBytes: number | null,
+): AppError {
   log.warn('HubSpot webhook rejected: signature not valid', { reason, signatureHeaders: presentSignatureHeaders(headers), bodyBytes });
   return new AppError('UNAUTHORIZED', 'The request is not signed by HubSpot');
 }

@@ -54,7 +54,10 @@ export async function republishUnpublishedEvents(
 }
 
 /** One relay tick's pass over stored events the intake could not publish, logged for on-call. */
-export async function relayWebhookEvents(deps: { db: Db; publisher: EventBatchPublisher; log: Logger }, options: RepublishOptions): Promise<void> {
+export async function relayWebhookEvents(
+  deps: { db: Db; publisher: EventBatchPublisher; log: Logger },
+  options: RepublishOptions,
+): Promise<void> {
   const { error, ...counts } = await republishUnpublishedEvents(deps.db, deps.publisher, options);
   // A failed chunk stays unpublished for the next tick; the counts say how far this one got.
   if (counts.failed > 0) deps.log.warn('outbox relay could not republish some webhook events', { ...counts, err: error });

@@ -28,8 +28,32 @@ export interface CustomerListBenchOptions {
   concurrency?: number;
 }
 
-const WORDS = ['Aurora', 'Blue', 'Cedar', 'Delta', 'Evergreen', 'Falcon', 'Granite', 'Harbor', 'Iris', 'Juniper', 'Keystone',
-  'Lumen', 'Maple', 'Nimbus', 'Orion', 'Pioneer', 'Quartz', 'Redwood', 'Summit', 'Tidal', 'Union', 'Vector', 'Willow', 'Zenith'];
+const WORDS = [
+  'Aurora',
+  'Blue',
+  'Cedar',
+  'Delta',
+  'Evergreen',
+  'Falcon',
+  'Granite',
+  'Harbor',
+  'Iris',
+  'Juniper',
+  'Keystone',
+  'Lumen',
+  'Maple',
+  'Nimbus',
+  'Orion',
+  'Pioneer',
+  'Quartz',
+  'Redwood',
+  'Summit',
+  'Tidal',
+  'Union',
+  'Vector',
+  'Willow',
+  'Zenith',
+];
 const KINDS = ['Telecom', 'Voice', 'Networks', 'Communications', 'Carriers', 'Fiber', 'Wireless', 'Data'];
 const SECRET = randomBytes(32).toString('hex');
 
@@ -71,9 +95,11 @@ async function measure(urls: () => string, headers: Record<string, string>, requ
   latencies.sort((a, b) => a - b);
   const started = performance.now();
   let remaining = requests;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (remaining-- > 0) await once();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (remaining-- > 0) await once();
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   return {
     requests,
@@ -121,7 +147,11 @@ export async function benchCustomerList(options: CustomerListBenchOptions = {}):
     const plan = await sql<{ 'QUERY PLAN': string }>`
       EXPLAIN SELECT count(*) FROM customers
       WHERE company_name ILIKE '%zenith%' OR legal_name ILIKE '%zenith%' OR ban ILIKE '%zenith%'`.execute(db);
-    const searchIndexes = plan.rows.map((r) => r['QUERY PLAN']).join('\n').match(/customers_\w+_trgm/g) ?? [];
+    const searchIndexes =
+      plan.rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n')
+        .match(/customers_\w+_trgm/g) ?? [];
 
     let n = 0;
     const terms = ['zenith', 'harbor holdings', 'lumen fiber', 'ab-0000', '4242', 'quartz tidal'];
@@ -130,8 +160,18 @@ export async function benchCustomerList(options: CustomerListBenchOptions = {}):
         customers: customers + 5,
         insert_ms: insertMs,
         list_page_of_20: await measure(() => `${base}?per_page=20&page=${1 + (n++ % 50)}`, headers, requests, concurrency),
-        list_status_filter: await measure(() => `${base}?per_page=20&status=SUSPENDED&page=${1 + (n++ % 20)}`, headers, requests, concurrency),
-        search_page_of_20: await measure(() => `${base}?per_page=20&search=${encodeURIComponent(terms[n++ % terms.length]!)}`, headers, requests, concurrency),
+        list_status_filter: await measure(
+          () => `${base}?per_page=20&status=SUSPENDED&page=${1 + (n++ % 20)}`,
+          headers,
+          requests,
+          concurrency,
+        ),
+        search_page_of_20: await measure(
+          () => `${base}?per_page=20&search=${encodeURIComponent(terms[n++ % terms.length]!)}`,
+          headers,
+          requests,
+          concurrency,
+        ),
         search_terms: terms,
         search_uses_indexes: [...new Set(searchIndexes)],
         target: 'p99 < 50 ms for a page of 20 with a search term',

@@ -25,23 +25,32 @@ const api = await startCustomerApi({ db } as TestDatabase, {
     async authenticate(headers) {
       // Given every Authorization header the request carried: exactly one is accepted.
       if (String(headers.authorization) !== `Bearer ${BENCH_TOKEN}`) throw new AppError('UNAUTHORIZED', 'Missing or invalid access token');
-      return { userId: '11111111-1111-4111-8111-111111111111', email: 'bench@local', userType: 'superAdmin', permissions: ['*'], customerScope: { kind: 'ALL' } };
+      return {
+        userId: '11111111-1111-4111-8111-111111111111',
+        email: 'bench@local',
+        userType: 'superAdmin',
+        permissions: ['*'],
+        customerScope: { kind: 'ALL' },
+      };
     },
   },
 });
 const logger = createLogger({ level: 'ERROR', sink: (line) => process.stderr.write(line + '\n') });
-const intake = createHubspotWebhook(async () => ({
-  db,
-  // Nothing hostile gets as far as publishing.
-  publisher: { publishBatch: async () => [], close: async () => undefined },
+const intake = createHubspotWebhook(
+  async () => ({
+    db,
+    // Nothing hostile gets as far as publishing.
+    publisher: { publishBatch: async () => [], close: async () => undefined },
+    logger,
+    clientSecret: BENCH_CLIENT_SECRET,
+    publicUrl: 'https://hooks.warp.example/hubspot/webhook',
+    acceptedVersions: ['v3'],
+    topic: 'unused',
+    maxBodyBytes: MiB,
+    now: systemClock,
+  }),
   logger,
-  clientSecret: BENCH_CLIENT_SECRET,
-  publicUrl: 'https://hooks.warp.example/hubspot/webhook',
-  acceptedVersions: ['v3'],
-  topic: 'unused',
-  maxBodyBytes: MiB,
-  now: systemClock,
-}), logger);
+);
 // As deployed: the hooks are on the framework's server before its first request.
 const webhook = await serveHttpFunction(intake.handle, { hooks: intake.frameworkHooks });
 

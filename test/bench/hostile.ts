@@ -54,15 +54,21 @@ const serverUrlsSchema = z.object({ api: z.url(), webhook: z.url() });
 /** The functions in a child process, ended when the bench ends (its stdin closes with ours too). */
 async function startServers(stops: Stops, databaseUrl: string) {
   const script = fileURLToPath(new URL('./hostile-servers.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   stops.push(async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.stdin.end();
     await exited;
   });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const [line] = await Promise.race([
-    createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value as string | undefined]),
-    new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`hostile-servers.ts exited with ${code} before listening`)))),
+    lines.next().then((r) => [r.value as string | undefined]),
+    new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`hostile-servers.ts exited with ${code} before listening`))),
+    ),
   ]);
   const parsed = serverUrlsSchema.parse(JSON.parse(line ?? 'null'));
   return { pid: child.pid!, urls: { api: { url: parsed.api }, webhook: { url: parsed.webhook } } };
@@ -103,16 +109,38 @@ export async function benchHostile(): Promise<object> {
 
     const cases: Record<string, () => Promise<number[]>> = {
       gzipBombs: () =>
-        Promise.all([api.url, api.url, webhook.url, webhook.url].map((url, i) =>
-          declaredPost(`${url}/v1/customers`, { ...(i % 2 ? authed : json), 'content-encoding': 'gzip' }, 0, bomb))),
+        Promise.all(
+          [api.url, api.url, webhook.url, webhook.url].map((url, i) =>
+            declaredPost(`${url}/v1/customers`, { ...(i % 2 ? authed : json), 'content-encoding': 'gzip' }, 0, bomb),
+          ),
+        ),
       body64MbDeclared: () => Promise.all([api.url, webhook.url].map((url) => declaredPost(`${url}/v1/customers`, authed, 64 * MiB))),
       body64MbChunked: () =>
-        Promise.all([api.url, webhook.url].map(async (url) => (await chunkedRequest(url, { path: '/v1/customers', headers: authed, chunks: repeatedChunks(64 * MiB) })).status)),
+        Promise.all(
+          [api.url, webhook.url].map(
+            async (url) => (await chunkedRequest(url, { path: '/v1/customers', headers: authed, chunks: repeatedChunks(64 * MiB) })).status,
+          ),
+        ),
       chunkedFlood: () =>
-        Promise.all(Array.from({ length: 16 }, async (_, i) =>
-          (await chunkedRequest(i % 2 ? webhook.url : api.url, { path: '/v1/customers', headers: authed, chunks: repeatedChunks(32 * MiB) })).status)),
+        Promise.all(
+          Array.from(
+            { length: 16 },
+            async (_, i) =>
+              (
+                await chunkedRequest(i % 2 ? webhook.url : api.url, {
+                  path: '/v1/customers',
+                  headers: authed,
+                  chunks: repeatedChunks(32 * MiB),
+                })
+              ).status,
+          ),
+        ),
       deepJson: () =>
-        Promise.all([api.url, webhook.url].flatMap((url) => [deep, deepArray, wideArray].map((body) => declaredPost(`${url}/v1/customers`, authed, 0, body)))),
+        Promise.all(
+          [api.url, webhook.url].flatMap((url) =>
+            [deep, deepArray, wideArray].map((body) => declaredPost(`${url}/v1/customers`, authed, 0, body)),
+          ),
+        ),
       concurrentUnauthenticatedBig: () =>
         Promise.all(Array.from({ length: 64 }, (_, i) => declaredPost(`${i % 2 ? webhook.url : api.url}/v1/customers`, json, MiB))),
     };
@@ -135,7 +163,12 @@ export async function benchHostile(): Promise<object> {
       cases: results,
       baselineRssMb,
       peakRssMb,
-      health: { samples: sorted.length, p50Ms: round(percentile(sorted, 0.5), 1), p99Ms: round(percentile(sorted, 0.99), 1), maxMs: maxHealthStallMs },
+      health: {
+        samples: sorted.length,
+        p50Ms: round(percentile(sorted, 0.5), 1),
+        p99Ms: round(percentile(sorted, 0.99), 1),
+        maxMs: maxHealthStallMs,
+      },
       targets: TARGETS,
       met: { peakRss: peakRssMb < TARGETS.peakRssMb, healthStall: maxHealthStallMs < TARGETS.maxHealthStallMs },
     };

@@ -32,7 +32,10 @@ export async function benchMatch(): Promise<object> {
     const seeded = await seedOnboarding(db, sandbox, SIZE);
 
     const calls = createCallCounter();
-    const hubspot = createHubspotClient({ basePath: sandbox.url, budget: { key: 'bench-match' }, retry: {} }, { db, logger: log, accessToken: sandbox.token, onCall: calls.onCall });
+    const hubspot = createHubspotClient(
+      { basePath: sandbox.url, budget: { key: 'bench-match' }, retry: {} },
+      { db, logger: log, accessToken: sandbox.token, onCall: calls.onCall },
+    );
     const deps: MatchRunDeps = {
       db,
       companies: hubspot.companies,
@@ -45,7 +48,11 @@ export async function benchMatch(): Promise<object> {
     const dry = await timedRun(deps, { match: true, dryRun: true, minConfidence: 0.8 }, 'bench-dry');
     const accuracy = await compare(db, dry.runId, seeded.expected);
     const real = await timedRun(deps, { match: true, dryRun: false, minConfidence: 0.8 }, 'bench-real');
-    const linked = await db.selectFrom('customers').select(['id', 'hubspot_company_id']).where('hubspot_link_status', '=', 'LINKED').execute();
+    const linked = await db
+      .selectFrom('customers')
+      .select(['id', 'hubspot_company_id'])
+      .where('hubspot_link_status', '=', 'LINKED')
+      .execute();
     const floorCalls = Math.ceil(SIZE / LIST_PAGE);
     return {
       customers: SIZE,
@@ -75,7 +82,11 @@ async function timedRun(deps: MatchRunDeps, message: Parameters<typeof runMatch>
 
 /** Proposals against the generator's answers: a LINK is right only when it names the expected company. */
 async function compare(db: Db, runId: string, expected: Map<string, string | null>) {
-  const rows = await db.selectFrom('hubspot_match_proposals').select(['customer_id', 'decision', 'company_id', 'status']).where('run_id', '=', runId).execute();
+  const rows = await db
+    .selectFrom('hubspot_match_proposals')
+    .select(['customer_id', 'decision', 'company_id', 'status'])
+    .where('run_id', '=', runId)
+    .execute();
   let rightLinks = 0;
   let wrongLinks = 0;
   let missedLinks = 0;

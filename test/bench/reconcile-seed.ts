@@ -33,7 +33,7 @@ export async function seedLinkedPortal(db: Db, control: Control, size: number, a
       1000, ${at}, ${at}, 'bench-seed', 'bench-seed'
     FROM generate_series(1, ${size}) AS i`.execute(db);
   const mappings = (await globalMappings(db)).filter((m) => m.direction !== 'NONE' && m.enabled !== false);
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const customers = await db
       .selectFrom('customers')
       .selectAll()
@@ -47,7 +47,13 @@ export async function seedLinkedPortal(db: Db, control: Control, size: number, a
     const agreed = customers.map((customer) => agreedValues(customer as unknown as JsonObject, mappings));
     const companyIds = await control.seed(agreed.map((a) => a.hubspot));
     const batch = customers.map((c, i) => ({ customerId: c.id, companyId: companyIds[i]! }));
-    await linkWithBases(db, batch, agreed.map((a) => a.bases), mappings, at);
+    await linkWithBases(
+      db,
+      batch,
+      agreed.map((a) => a.bases),
+      mappings,
+      at,
+    );
   }
 }
 

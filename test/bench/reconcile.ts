@@ -173,7 +173,11 @@ async function changesApplied(db: Db, portal: PortalProcess, warp: Changed, hubs
   const pulled = await db
     .selectFrom('customers')
     .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('id', 'in', hubspot.map((c) => c.customerId))
+    .where(
+      'id',
+      'in',
+      hubspot.map((c) => c.customerId),
+    )
     .where((eb) => eb(eb.ref('address', '->>').key('city'), '=', `Boulder ${label}`))
     .executeTakeFirstOrThrow();
   return {

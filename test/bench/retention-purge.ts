@@ -35,7 +35,10 @@ export async function benchRetentionPurge(): Promise<object> {
     const writer = (async () => {
       while (writing) {
         const startedAt = performance.now();
-        await db.insertInto('hubspot_sync_log').values({ customer_id: customerId, direction: 'NONE', operation: 'RESYNC', status: 'SUCCESS' }).execute();
+        await db
+          .insertInto('hubspot_sync_log')
+          .values({ customer_id: customerId, direction: 'NONE', operation: 'RESYNC', status: 'SUCCESS' })
+          .execute();
         slowestInsertMs = Math.max(slowestInsertMs, performance.now() - startedAt);
       }
     })();

@@ -62,7 +62,11 @@ async function seed(db: Db, o: Required<Omit<SyncStatusBenchOptions, 'requests'>
 }
 
 export async function benchSyncStatus(options: SyncStatusBenchOptions = {}): Promise<object> {
-  const sizes = { customers: options.customers ?? 100_000, logRows: options.logRows ?? 1_000_000, pendingOutbox: options.pendingOutbox ?? 10_000 };
+  const sizes = {
+    customers: options.customers ?? 100_000,
+    logRows: options.logRows ?? 1_000_000,
+    pendingOutbox: options.pendingOutbox ?? 10_000,
+  };
   const requests = options.requests ?? 500;
   const stops: Stops = [];
   try {
@@ -76,7 +80,10 @@ export async function benchSyncStatus(options: SyncStatusBenchOptions = {}): Pro
 
     const api = createCustomerApi({
       db,
-      authenticator: createRequestAuthenticator({ verifier: createAccessTokenVerifier({ secret: SECRET }), gatekeeper: createGatekeeper(db) }),
+      authenticator: createRequestAuthenticator({
+        verifier: createAccessTokenVerifier({ secret: SECRET }),
+        gatekeeper: createGatekeeper(db),
+      }),
       log: createLogger({ level: 'ERROR' }),
       corsAllowedOrigins: [],
     });

@@ -44,7 +44,13 @@ async function insertLinkedCustomers(db: Db, companyIds: readonly string[], offs
 
 async function pendingMessages(db: Db): Promise<OutboxMessage[]> {
   const rows = await db.selectFrom('hubspot_sync_queue').selectAll().where('status', '=', 'PENDING').orderBy('id').execute();
-  return rows.map((r) => ({ outboxId: r.id, customerId: r.customer_id, operation: r.operation, origin: r.origin, changedAt: r.changed_at.toISOString() }));
+  return rows.map((r) => ({
+    outboxId: r.id,
+    customerId: r.customer_id,
+    operation: r.operation,
+    origin: r.origin,
+    changedAt: r.changed_at.toISOString(),
+  }));
 }
 
 /** K instances pull messages off a shared queue, like Pub/Sub spreading them over function instances. */
@@ -89,19 +95,32 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
     const companyIds: string[] = [];
     for (let i = 0; i < total; i += 1000) {
       const size = Math.min(1000, total - i);
-      companyIds.push(...(await sandbox.control.seed(Array.from({ length: size }, (_, k) => ({ warp_ban: `BN-${String(i + k + 1).padStart(9, '0')}` })))));
+      companyIds.push(
+        ...(await sandbox.control.seed(Array.from({ length: size }, (_, k) => ({ warp_ban: `BN-${String(i + k + 1).padStart(9, '0')}` })))),
+      );
     }
     await insertLinkedCustomers(db, companyIds, 0);
 
     // The worker as functions/field-sync builds it: the same env schema and defaults, only the
     // sandbox's address (and the database's) set.
-    const config = await loadFieldSyncConfig({ DATABASE_URL: url, HUBSPOT_ACCESS_TOKEN: sandbox.token, HUBSPOT_BASE_PATH: sandbox.url, HUBSPOT_BUDGET_KEY: 'bench' }, noSecretManager);
+    const config = await loadFieldSyncConfig(
+      { DATABASE_URL: url, HUBSPOT_ACCESS_TOKEN: sandbox.token, HUBSPOT_BASE_PATH: sandbox.url, HUBSPOT_BUDGET_KEY: 'bench' },
+      noSecretManager,
+    );
     const hubspotConfig = config.hubspot.client;
-    hubspotConfig.budget.maxWaitMs = budgetWaitForLease(config.fieldSync.claimLeaseMs, hubspotConfig.budget.maxWaitMs ?? RATE_BUDGET_DEFAULTS.maxWaitMs);
+    hubspotConfig.budget.maxWaitMs = budgetWaitForLease(
+      config.fieldSync.claimLeaseMs,
+      hubspotConfig.budget.maxWaitMs ?? RATE_BUDGET_DEFAULTS.maxWaitMs,
+    );
     const grants: number[] = [];
-    const hubspot = createHubspotClient(hubspotConfig, { db, logger: silent, accessToken: sandbox.token, onGrant: ({ kind }) => {
+    const hubspot = createHubspotClient(hubspotConfig, {
+      db,
+      logger: silent,
+      accessToken: sandbox.token,
+      onGrant: ({ kind }) => {
         if (kind === 'api') grants.push(Date.now());
-      } });
+      },
+    });
     const deps = (n: number): FieldSyncDeps => ({
       db,
       companies: hubspot.companies,
@@ -116,8 +135,22 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
     const ids = (await db.selectFrom('customers').select('id').orderBy('ban').execute()).map((r) => r.id);
     const change = (customerIds: readonly string[], tag: string) =>
       db.transaction().execute(async (tx) => {
-        await tx.updateTable('customers').set({ company_name: sql`'Bench Co ' || ban || ${` ${tag}`}`, version: sql`version + 1` }).where('id', 'in', [...customerIds]).execute();
-        await tx.insertInto('hubspot_sync_queue').values(customerIds.map((id) => ({ customer_id: id, operation: 'UPDATE' as const, origin: 'WARP' as const, changed_fields: ['company_name'] }))).execute();
+        await tx
+          .updateTable('customers')
+          .set({ company_name: sql`'Bench Co ' || ban || ${` ${tag}`}`, version: sql`version + 1` })
+          .where('id', 'in', [...customerIds])
+          .execute();
+        await tx
+          .insertInto('hubspot_sync_queue')
+          .values(
+            customerIds.map((id) => ({
+              customer_id: id,
+              operation: 'UPDATE' as const,
+              origin: 'WARP' as const,
+              changed_fields: ['company_name'],
+            })),
+          )
+          .execute();
       });
 
     await sleep(Math.max(0, setUpCallsLeave - Date.now()));
@@ -142,7 +175,11 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
     const view = await sandbox.control.requests(10_000);
     const burstCalls = view.counters.total;
     const allowedPerSecond = tenSecondLimit / 10;
-    const left = await db.selectFrom('hubspot_sync_queue').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '!=', 'DONE').executeTakeFirstOrThrow();
+    const left = await db
+      .selectFrom('hubspot_sync_queue')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('status', '!=', 'DONE')
+      .executeTakeFirstOrThrow();
 
     return {
       setup: {
@@ -163,7 +200,10 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
         seconds: round(seconds),
         changesPerSecond: round(burst / seconds),
         maxCallsIn10s: view.maxInWindow,
-        grantToArrivalMs: grantToArrival(grants, view.requests.filter((r) => r.path.startsWith('/crm/')).map((r) => r.at)),
+        grantToArrivalMs: grantToArrival(
+          grants,
+          view.requests.filter((r) => r.path.startsWith('/crm/')).map((r) => r.at),
+        ),
         throughputFractionOfRateLimit: round(burstCalls / seconds / allowedPerSecond),
         targetThroughputFraction: 0.9,
         rowsNotDone: Number(left.n),
@@ -181,7 +221,10 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
 function grantToArrival(grants: readonly number[], arrivals: readonly number[]) {
   const g = [...grants].sort((a, b) => a - b);
   const a = [...arrivals].sort((x, y) => x - y);
-  const lags = a.slice(0, g.length).map((at, k) => at - g[k]!).sort((x, y) => x - y);
+  const lags = a
+    .slice(0, g.length)
+    .map((at, k) => at - g[k]!)
+    .sort((x, y) => x - y);
   return { calls: lags.length, min: lags[0] ?? 0, p50: percentile(lags, 0.5), p99: percentile(lags, 0.99), max: lags.at(-1) ?? 0 };
 }
 

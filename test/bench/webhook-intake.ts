@@ -94,7 +94,12 @@ export async function benchWebhookIntake(options: WebhookIntakeBenchOptions = {}
 
     let nextEvent = 0;
     const deliveries = (count: number) =>
-      Array.from({ length: count }, () => signedDelivery(secret, Array.from({ length: batchSize }, () => event((nextEvent += 1)))));
+      Array.from({ length: count }, () =>
+        signedDelivery(
+          secret,
+          Array.from({ length: batchSize }, () => event((nextEvent += 1))),
+        ),
+      );
 
     // Warm both (JIT, pool connections, topic handles), then measure on fresh events.
     await load(intakeUrl, deliveries(warmup), concurrency);
@@ -103,7 +108,11 @@ export async function benchWebhookIntake(options: WebhookIntakeBenchOptions = {}
     const fresh = deliveries(requests);
     const intake = await load(intakeUrl, fresh, concurrency);
     // HubSpot retries: the same deliveries again store and publish nothing.
-    const redelivered = await load(intakeUrl, fresh.map((d) => signedDelivery(secret, d.events)), concurrency);
+    const redelivered = await load(
+      intakeUrl,
+      fresh.map((d) => signedDelivery(secret, d.events)),
+      concurrency,
+    );
 
     const stored = await db
       .selectFrom('hubspot_webhook_events')
@@ -230,4 +239,3 @@ async function serve(handler: HttpFunction, stops: Stops, hooks: FrameworkHooks 
   stops.push(served.close);
   return served.url;
 }
-

@@ -49,7 +49,10 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
   await seedDemoData(db);
   const outbox = { publisher: h.sync.publisher, topic: h.sync.names.outboxTopic };
   const api = await startCustomerApi(h.sync.database, {
-    authenticator: createRequestAuthenticator({ verifier: createAccessTokenVerifier({ secret: SECRET }), gatekeeper: createGatekeeper(db) }),
+    authenticator: createRequestAuthenticator({
+      verifier: createAccessTokenVerifier({ secret: SECRET }),
+      gatekeeper: createGatekeeper(db),
+    }),
     onOutboxCommitted: createOnOutboxCommitted({ db, ...outbox }),
     sync: { outboxPublishing: outbox },
     reconciliation: { reconcile: { publisher: h.sync.publisher, topic: h.sync.names.reconcileTopic }, pubsub: h.sync.pubsub },
@@ -57,7 +60,11 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     linking: {
       hubspot: {
         companies: createHubspotClient(
-          { basePath: h.sync.sandbox.url, budget: { key: 'console-browser', maxPerWindow: 90 }, retry: { baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 } },
+          {
+            basePath: h.sync.sandbox.url,
+            budget: { key: 'console-browser', maxPerWindow: 90 },
+            retry: { baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 },
+          },
           { db, logger: createLogger({ level: 'ERROR' }), accessToken: h.sync.sandbox.readToken },
         ).companies,
         hubspotAppId: String(h.sync.sandbox.appId),
@@ -86,9 +93,14 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
 /** A customer the sync created a HubSpot company for and linked, with nothing left in the outbox. */
 export async function linkedCustomer(s: ConsoleStack, name: string): Promise<{ id: string; ban: string; companyId: string }> {
   const h = s.h.sync;
-  const { id, ban } = (JSON.parse((await h.customers.create(ADMIN, customerInput(name), {})).body) as { data: { id: string; ban: string } }).data;
+  const { id, ban } = (JSON.parse((await h.customers.create(ADMIN, customerInput(name), {})).body) as { data: { id: string; ban: string } })
+    .data;
   const linked = await waitFor(async () => {
-    const row = await h.database.db.selectFrom('customers').select(['hubspot_link_status', 'hubspot_company_id']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await h.database.db
+      .selectFrom('customers')
+      .select(['hubspot_link_status', 'hubspot_company_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     return row.hubspot_link_status === 'LINKED' && row;
   }, 'the customer to be linked');
   await outboxSettled(h);
@@ -100,13 +112,23 @@ const legalName = DEFAULT_FIELD_MAPPINGS.find((m) => m.warpField === 'legal_name
 /** A linked customer whose legal_name is MANUAL, edited differently in HubSpot (the sandbox) and in WARP. */
 export async function customerInConflict(s: ConsoleStack, name: string): Promise<{ id: string; ban: string; companyId: string }> {
   const h = s.h.sync;
-  const { id, ban } = (JSON.parse((await h.customers.create(ADMIN, { ...customerInput(name), legal_name: `${name} LLC` }, {})).body) as { data: { id: string; ban: string } }).data;
+  const { id, ban } = (
+    JSON.parse((await h.customers.create(ADMIN, { ...customerInput(name), legal_name: `${name} LLC` }, {})).body) as {
+      data: { id: string; ban: string };
+    }
+  ).data;
   const linked = await waitFor(async () => {
-    const row = await h.database.db.selectFrom('customers').select(['hubspot_link_status', 'hubspot_company_id']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await h.database.db
+      .selectFrom('customers')
+      .select(['hubspot_link_status', 'hubspot_company_id'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     return row.hubspot_link_status === 'LINKED' && row;
   }, 'the customer to be linked');
   await outboxSettled(h);
-  await setCustomerOverride(h.database.db, id, { ...legalName, conflictRule: 'MANUAL' }, 'ops@test', { publishing: { publisher: h.publisher, topic: h.names.outboxTopic } });
+  await setCustomerOverride(h.database.db, id, { ...legalName, conflictRule: 'MANUAL' }, 'ops@test', {
+    publishing: { publisher: h.publisher, topic: h.names.outboxTopic },
+  });
   await outboxSettled(h);
   await h.sandbox.control.editAsUser(linked.hubspot_company_id!, { warp_legal_name: `${name} Inc (HubSpot)` });
   await h.customers.update(ADMIN, id, { legal_name: `${name} Corp (WARP)` });
@@ -136,7 +158,15 @@ export async function failures(s: ConsoleStack, customerId: string): Promise<{ e
     .executeTakeFirstOrThrow();
   const row = await db
     .insertInto('hubspot_sync_queue')
-    .values({ customer_id: customerId, operation: 'UPDATE', origin: 'WARP', status: 'FAILED', attempts: 5, last_error: 'HubSpot refused the value', processed_at: new Date() })
+    .values({
+      customer_id: customerId,
+      operation: 'UPDATE',
+      origin: 'WARP',
+      status: 'FAILED',
+      attempts: 5,
+      last_error: 'HubSpot refused the value',
+      processed_at: new Date(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { eventId: event.id, outboxId: row.id };

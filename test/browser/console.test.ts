@@ -64,7 +64,12 @@ describe('the operator console in Chromium, against the real stack', () => {
     await page.getByRole('button', { name: 'Resync now' }).click();
     await page.getByText(/Resync queued \(outbox row \d+\)/).waitFor();
     await waitFor(async () => {
-      const done = await s.h.sync.database.db.selectFrom('hubspot_sync_queue').select('status').where('customer_id', '=', conflicted.id).where('operation', '=', 'RESYNC').execute();
+      const done = await s.h.sync.database.db
+        .selectFrom('hubspot_sync_queue')
+        .select('status')
+        .where('customer_id', '=', conflicted.id)
+        .where('operation', '=', 'RESYNC')
+        .execute();
       return done.length > 0 && done.every((r) => r.status === 'DONE');
     }, 'the resync to run');
   });
@@ -108,16 +113,27 @@ describe('the operator console in Chromium, against the real stack', () => {
     await page.getByRole('button', { name: 'Retry chosen' }).click();
     await page.getByText(/Put back to work: 0 outbox rows and 1 webhook events/).waitFor();
     const db = s.h.sync.database.db;
-    expect((await db.selectFrom('hubspot_webhook_events').select('status').where('id', '=', eventId).executeTakeFirstOrThrow()).status).toBe('RECEIVED');
-    expect((await db.selectFrom('hubspot_sync_queue').select('status').where('id', '=', outboxId).executeTakeFirstOrThrow()).status).toBe('FAILED');
+    expect(
+      (await db.selectFrom('hubspot_webhook_events').select('status').where('id', '=', eventId).executeTakeFirstOrThrow()).status,
+    ).toBe('RECEIVED');
+    expect((await db.selectFrom('hubspot_sync_queue').select('status').where('id', '=', outboxId).executeTakeFirstOrThrow()).status).toBe(
+      'FAILED',
+    );
   });
 
   it('unlinks a customer, then links it by hand to a company sales made: differences listed, warp_ban stamped', async () => {
     const customer = await linkedCustomer(s, 'Console Link');
     const sandbox = s.h.sync.sandbox.control;
-    const [handmade] = await sandbox.seed([{ name: 'Console Handmade Works', domain: 'console-handmade.example', city: 'Leeds', country: 'GB' }]);
+    const [handmade] = await sandbox.seed([
+      { name: 'Console Handmade Works', domain: 'console-handmade.example', city: 'Leeds', country: 'GB' },
+    ]);
     const db = s.h.sync.database.db;
-    const row = () => db.selectFrom('customers').select(['hubspot_link_status', 'hubspot_company_id']).where('id', '=', customer.id).executeTakeFirstOrThrow();
+    const row = () =>
+      db
+        .selectFrom('customers')
+        .select(['hubspot_link_status', 'hubspot_company_id'])
+        .where('id', '=', customer.id)
+        .executeTakeFirstOrThrow();
 
     await page.getByRole('link', { name: 'Customer' }).click();
     await page.getByLabel('Find a customer').fill(customer.ban);
@@ -154,12 +170,17 @@ describe('the operator console in Chromium, against the real stack', () => {
     await candidate.getByRole('button', { name: 'Link to Console Handmade Works' }).click();
     await section.getByText(new RegExp(`Linked to HubSpot company ${handmade}; outbox row \\d+ stamps warp_ban on it`)).waitFor();
     await section.getByText(`Status LINKED · company ${handmade}`).waitFor();
-    await expect(page.getByText('HubSpot link', { exact: true }).locator('..').textContent()).resolves.toContain(`LINKED company ${handmade}`);
+    await expect(page.getByText('HubSpot link', { exact: true }).locator('..').textContent()).resolves.toContain(
+      `LINKED company ${handmade}`,
+    );
     const differences = section.getByRole('table', { name: 'Differences, settled by rule in the first sync' });
     const companyName = differences.getByRole('row', { name: /company_name/ });
     await expect(companyName.textContent()).resolves.toContain('Console Link');
     await expect(companyName.textContent()).resolves.toContain('Console Handmade Works');
-    await waitFor(async () => (await sandbox.company(handmade!)).properties.warp_ban === customer.ban, 'warp_ban stamped on the chosen company');
+    await waitFor(
+      async () => (await sandbox.company(handmade!)).properties.warp_ban === customer.ban,
+      'warp_ban stamped on the chosen company',
+    );
     expect(await row()).toEqual({ hubspot_link_status: 'LINKED', hubspot_company_id: handmade });
     await screenshot('link');
   });

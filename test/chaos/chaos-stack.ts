@@ -40,7 +40,13 @@ import { freePort } from '../support/free-port.js';
 import { startFieldSyncInstance, type FieldSyncInstance } from './field-sync-instance.js';
 import { serveHttpFunction } from '../../dev/local/serve-http-function.js';
 
-const ADMIN: Principal = { userId: 'c4a05000-0000-4000-8000-000000000001', email: 'chaos@example.com', userType: 'superAdmin', permissions: ['*'], customerScope: { kind: 'ALL' } };
+const ADMIN: Principal = {
+  userId: 'c4a05000-0000-4000-8000-000000000001',
+  email: 'chaos@example.com',
+  userType: 'superAdmin',
+  permissions: ['*'],
+  customerScope: { kind: 'ALL' },
+};
 const DATABASE = 'warp_chaos';
 /** Cloud Scheduler ticks the relay every minute; a shorter beat here. */
 const RELAY_TICK_MS = 5_000;
@@ -100,7 +106,11 @@ export async function startChaosStack(options: { random: () => number; workers: 
       ackDeadlineSeconds: 30,
     });
 
-    const sandbox = await startSandbox({ port: 0, random: options.random, webhooks: { retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000] } });
+    const sandbox = await startSandbox({
+      port: 0,
+      random: options.random,
+      webhooks: { retryScheduleMs: [1000, 2000, 5000, 10_000, 30_000] },
+    });
     stops.push(() => sandbox.close());
     const inspector = new Client({ accessToken: sandbox.token, basePath: sandbox.url });
     const log: string[] = [];
@@ -196,7 +206,12 @@ export async function startChaosStack(options: { random: () => number; workers: 
 }
 
 /** The customer API's real handler on functions-framework's Express stack; every caller is an admin. */
-async function serveCustomerApi(db: Db, publisher: ReturnType<typeof createPubSubPublisher>, topic: string, stops: Stop[]): Promise<string> {
+async function serveCustomerApi(
+  db: Db,
+  publisher: ReturnType<typeof createPubSubPublisher>,
+  topic: string,
+  stops: Stop[],
+): Promise<string> {
   const api = createCustomerApi({
     db,
     authenticator: { authenticate: async () => ADMIN },

@@ -21,7 +21,10 @@ describe.skipIf(process.env.SKIP_CHAOS === '1')('chaos (short)', () => {
       settleTimeoutMs: 8_000,
       verbose: false,
     });
-    expect({ divergences: report.divergences, duplicates: report.duplicates, failedRows: report.failedRows }, JSON.stringify(report)).toEqual({
+    expect(
+      { divergences: report.divergences, duplicates: report.duplicates, failedRows: report.failedRows },
+      JSON.stringify(report),
+    ).toEqual({
       divergences: [],
       duplicates: 0,
       failedRows: 0,

@@ -30,9 +30,24 @@ export interface Verdict {
   divergences: Divergence[];
 }
 
-export async function compare(stack: ChaosStack, customers: readonly ChaosCustomer[], fields: readonly ChaosField[], ledger: Ledger): Promise<Verdict> {
+export async function compare(
+  stack: ChaosStack,
+  customers: readonly ChaosCustomer[],
+  fields: readonly ChaosField[],
+  ledger: Ledger,
+): Promise<Verdict> {
   const rows = new Map(
-    (await stack.db.selectFrom('customers').selectAll().where('id', 'in', customers.map((c) => c.id)).execute()).map((r) => [r.id, r as unknown as Record<string, unknown>]),
+    (
+      await stack.db
+        .selectFrom('customers')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          customers.map((c) => c.id),
+        )
+        .execute()
+    ).map((r) => [r.id, r as unknown as Record<string, unknown>]),
   );
   const divergences: Divergence[] = [];
   let fieldsTotal = 0;
@@ -77,7 +92,13 @@ export async function compare(stack: ChaosStack, customers: readonly ChaosCustom
     fieldsConverged: fieldsTotal - divergences.length,
     duplicates: await duplicateCompanies(stack, new Set(customers.map((c) => c.ban))),
     failedRows: Number(
-      (await stack.db.selectFrom('hubspot_sync_queue').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'FAILED').executeTakeFirstOrThrow()).n,
+      (
+        await stack.db
+          .selectFrom('hubspot_sync_queue')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('status', '=', 'FAILED')
+          .executeTakeFirstOrThrow()
+      ).n,
     ),
     lostEdits,
     divergences: divergences.slice(0, 20),
@@ -97,7 +118,13 @@ async function syncLogFor(stack: ChaosStack, customerId: string, field: string):
     .filter((r) => r.fields && typeof r.fields === 'object' && field in r.fields)
     .slice(0, 5)
     .reverse()
-    .map((r) => ({ at: r.created_at.toISOString(), op: `${r.direction} ${r.operation} ${r.status}`, outbox: r.outbox_id, event: r.webhook_event_id, [field]: (r.fields as Record<string, unknown>)[field] }));
+    .map((r) => ({
+      at: r.created_at.toISOString(),
+      op: `${r.direction} ${r.operation} ${r.status}`,
+      outbox: r.outbox_id,
+      event: r.webhook_event_id,
+      [field]: (r.fields as Record<string, unknown>)[field],
+    }));
 }
 
 /** BANs of this run held by more than one live company. */
@@ -123,5 +150,8 @@ async function openOutboxOf(stack: ChaosStack, customerId: string): Promise<stri
     .where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED'])
     .orderBy('id')
     .execute();
-  return rows.map((r) => `#${r.id} ${r.operation} ${r.status} by ${r.claimed_by ?? '-'} at ${r.claimed_at?.toISOString() ?? '-'} attempts ${r.attempts} [${r.changed_fields.join(',')}]`);
+  return rows.map(
+    (r) =>
+      `#${r.id} ${r.operation} ${r.status} by ${r.claimed_by ?? '-'} at ${r.claimed_at?.toISOString() ?? '-'} attempts ${r.attempts} [${r.changed_fields.join(',')}]`,
+  );
 }

@@ -34,18 +34,39 @@ export function record(ledger: Ledger, customerId: string, field: string, write:
   byField.set(field, [...(byField.get(field) ?? []), write]);
 }
 
-export function planEdits(random: () => number, fields: readonly ChaosField[], customers: number, edits: number, durationMs: number): PlannedEdit[] {
+export function planEdits(
+  random: () => number,
+  fields: readonly ChaosField[],
+  customers: number,
+  edits: number,
+  durationMs: number,
+): PlannedEdit[] {
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   return Array.from({ length: edits }, (_, n) => {
     const field = pick(fields);
-    return { n, customer: Math.floor(random() * customers), field, side: pick(writersOf(field)), atMs: Math.round((n * durationMs) / Math.max(1, edits)) };
+    return {
+      n,
+      customer: Math.floor(random() * customers),
+      field,
+      side: pick(writersOf(field)),
+      atMs: Math.round((n * durationMs) / Math.max(1, edits)),
+    };
   });
 }
 
-async function api(url: string, method: string, body: unknown, idempotencyKey?: string): Promise<{ status: number; data?: Record<string, unknown> }> {
+async function api(
+  url: string,
+  method: string,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<{ status: number; data?: Record<string, unknown> }> {
   const res = await fetch(url, {
     method,
-    headers: { 'content-type': 'application/json', authorization: 'Bearer chaos', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      authorization: 'Bearer chaos',
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+    },
     body: JSON.stringify(body),
   });
   const json = (await res.json().catch(() => ({}))) as { data?: Record<string, unknown> };
@@ -53,7 +74,13 @@ async function api(url: string, method: string, body: unknown, idempotencyKey?: 
 }
 
 /** Creates customer `i` through the API and records its initial values as WARP writes. */
-export async function createCustomer(apiUrl: string, seed: number, i: number, fields: readonly ChaosField[], ledger: Ledger): Promise<ChaosCustomer> {
+export async function createCustomer(
+  apiUrl: string,
+  seed: number,
+  i: number,
+  fields: readonly ChaosField[],
+  ledger: Ledger,
+): Promise<ChaosCustomer> {
   const body = {
     company_name: `Chaos ${seed}-${i} Co`,
     legal_name: `Chaos ${seed}-${i} Legal`,
@@ -67,7 +94,8 @@ export async function createCustomer(apiUrl: string, seed: number, i: number, fi
   const at = Date.parse(String(row.updated_at));
   for (const f of fields) {
     const value = warpValueOf(row, f.warpField);
-    if (value !== null && value !== undefined) record(ledger, String(row.id), f.warpField, { side: 'WARP', value: String(value), at, edit: -1 });
+    if (value !== null && value !== undefined)
+      record(ledger, String(row.id), f.warpField, { side: 'WARP', value: String(value), at, edit: -1 });
   }
   return { id: String(row.id), ban: String(row.ban) };
 }
@@ -76,7 +104,15 @@ export async function createCustomer(apiUrl: string, seed: number, i: number, fi
 export async function awaitLinks(db: Db, customers: ChaosCustomer[], timeoutMs: number): Promise<void> {
   await waitFor(
     async () => {
-      const rows = await db.selectFrom('customers').select(['id', 'hubspot_company_id']).where('id', 'in', customers.map((c) => c.id)).execute();
+      const rows = await db
+        .selectFrom('customers')
+        .select(['id', 'hubspot_company_id'])
+        .where(
+          'id',
+          'in',
+          customers.map((c) => c.id),
+        )
+        .execute();
       const linked = new Map(rows.filter((r) => r.hubspot_company_id).map((r) => [r.id, r.hubspot_company_id!]));
       for (const c of customers) c.companyId = linked.get(c.id);
       return linked.size === customers.length;
@@ -105,7 +141,10 @@ export async function runEdits(
     const wait = started + edit.atMs - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const previous = queues.get(edit.customer) ?? Promise.resolve();
-    queues.set(edit.customer, previous.then(() => editOnce(deps, edit, stats)));
+    queues.set(
+      edit.customer,
+      previous.then(() => editOnce(deps, edit, stats)),
+    );
   }
   await Promise.all(queues.values());
   return stats;
@@ -123,9 +162,17 @@ async function editOnce(deps: Parameters<typeof runEdits>[0], edit: PlannedEdit,
     return;
   }
   for (let attempt = 0; attempt < 20; attempt++) {
-    const res = await api(`${deps.apiUrl}/customers/${customer.id}`, 'PUT', warpPatch(edit.field.warpField, value)).catch(() => ({ status: 0, data: undefined }));
+    const res = await api(`${deps.apiUrl}/customers/${customer.id}`, 'PUT', warpPatch(edit.field.warpField, value)).catch(() => ({
+      status: 0,
+      data: undefined,
+    }));
     if (res.status === 200 && res.data) {
-      record(deps.ledger, customer.id, edit.field.warpField, { side: 'WARP', value, at: Date.parse(String(res.data.updated_at)), edit: edit.n });
+      record(deps.ledger, customer.id, edit.field.warpField, {
+        side: 'WARP',
+        value,
+        at: Date.parse(String(res.data.updated_at)),
+        edit: edit.n,
+      });
       stats.warpEdits++;
       return;
     }
@@ -143,7 +190,12 @@ async function editOnce(deps: Parameters<typeof runEdits>[0], edit: PlannedEdit,
 }
 
 async function landedValue(db: Db, id: string, warpField: string, value: string): Promise<number | undefined> {
-  const row = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst().catch(() => undefined);
+  const row = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst()
+    .catch(() => undefined);
   if (!row || String(warpValueOf(row as unknown as Record<string, unknown>, warpField)) !== value) return undefined;
   return row.updated_at.getTime();
 }

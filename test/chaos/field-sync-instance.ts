@@ -40,7 +40,13 @@ function freezable<T extends object>(target: T, frozen: () => boolean): T {
   });
 }
 
-export async function startFieldSyncInstance(options: { env: Env; pubsub: PubSub; subscription: string; workerId: string; maxMessages?: number }): Promise<FieldSyncInstance> {
+export async function startFieldSyncInstance(options: {
+  env: Env;
+  pubsub: PubSub;
+  subscription: string;
+  workerId: string;
+  maxMessages?: number;
+}): Promise<FieldSyncInstance> {
   const appName = `chaos-${options.workerId}`;
   const url = new URL(options.env.DATABASE_URL!);
   // A connection-string application_name wins over the pool's: it names this instance's sessions.

@@ -35,7 +35,12 @@ const SPECS: Record<string, Pick<ChaosField, 'value' | 'canonical'>> = {
 
 /** Mapped fields the scenario edits, with their stored direction and rule. */
 export async function loadChaosFields(db: Db): Promise<{ fields: ChaosField[]; skipped: string[] }> {
-  const rows = await db.selectFrom('hubspot_sync_config').selectAll().where('customer_id', 'is', null).where('warp_field', 'in', Object.keys(SPECS)).execute();
+  const rows = await db
+    .selectFrom('hubspot_sync_config')
+    .selectAll()
+    .where('customer_id', 'is', null)
+    .where('warp_field', 'in', Object.keys(SPECS))
+    .execute();
   const fields: ChaosField[] = [];
   const skipped: string[] = [];
   for (const row of rows) {
@@ -70,7 +75,8 @@ export interface RecordedWrite {
 
 /** The value both sides must end with, given every write of the field (creation included). */
 export function expectedWrite(field: ChaosField, writes: readonly RecordedWrite[]): RecordedWrite | undefined {
-  const owner: Side | undefined = field.direction === 'WARP_TO_HUBSPOT' ? 'WARP' : field.direction === 'HUBSPOT_TO_WARP' ? 'HUBSPOT' : undefined;
+  const owner: Side | undefined =
+    field.direction === 'WARP_TO_HUBSPOT' ? 'WARP' : field.direction === 'HUBSPOT_TO_WARP' ? 'HUBSPOT' : undefined;
   const counted = owner ? writes.filter((w) => w.side === owner) : writes;
   let best: RecordedWrite | undefined;
   for (const w of counted) {
@@ -81,7 +87,9 @@ export function expectedWrite(field: ChaosField, writes: readonly RecordedWrite[
 
 /** Reads `address.city`-style paths from a customer row. */
 export function warpValueOf(row: Record<string, unknown>, warpField: string): unknown {
-  return warpField.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), row);
+  return warpField
+    .split('.')
+    .reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), row);
 }
 
 /** The PUT body that sets one field. */

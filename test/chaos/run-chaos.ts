@@ -87,7 +87,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
  * The faults that follow the edit clock: the kill at 25% of the duration, the outage from 40%,
  * the database restart at 70%. Each waits for its moment, never for a fixed settle time.
  */
-async function runTimeline(stack: ChaosStack, options: ChaosOptions, events: Record<string, unknown>, say: (l: string) => void): Promise<void> {
+async function runTimeline(
+  stack: ChaosStack,
+  options: ChaosOptions,
+  events: Record<string, unknown>,
+  say: (l: string) => void,
+): Promise<void> {
   const started = Date.now();
   const at = (fraction: number) => new Promise((r) => setTimeout(r, Math.max(0, started + fraction * options.durationMs - Date.now())));
   const steps: Array<Promise<void>> = [];

@@ -8,8 +8,16 @@ export interface Backlog {
 
 export async function backlog(stack: ChaosStack): Promise<Backlog> {
   const [outbox, events] = await Promise.all([
-    stack.db.selectFrom('hubspot_sync_queue').select((eb) => eb.fn.countAll<string>().as('n')).where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED']).executeTakeFirstOrThrow(),
-    stack.db.selectFrom('hubspot_webhook_events').select((eb) => eb.fn.countAll<string>().as('n')).where('status', 'in', ['RECEIVED', 'PUBLISHED']).executeTakeFirstOrThrow(),
+    stack.db
+      .selectFrom('hubspot_sync_queue')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED'])
+      .executeTakeFirstOrThrow(),
+    stack.db
+      .selectFrom('hubspot_webhook_events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('status', 'in', ['RECEIVED', 'PUBLISHED'])
+      .executeTakeFirstOrThrow(),
   ]);
   return { openOutboxRows: Number(outbox.n), openWebhookEvents: Number(events.n) };
 }

@@ -35,7 +35,8 @@ function linkOutcome(linked: Linked): HTMLElement {
   const agreed = linked.agreedFields.length
     ? h('p', {}, `Agreed on both sides (now their base): ${linked.agreedFields.join(', ')}.`)
     : h('p', {}, 'No mapped field held the same value on both sides.');
-  if (linked.differences.length === 0) return h('div', { class: 'link-outcome' }, agreed, h('p', {}, 'No differences: nothing for the first sync to settle.'));
+  if (linked.differences.length === 0)
+    return h('div', { class: 'link-outcome' }, agreed, h('p', {}, 'No differences: nothing for the first sync to settle.'));
   return h(
     'div',
     { class: 'link-outcome' },
@@ -79,7 +80,15 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
   const controls = h('div', { class: 'actions' });
   const outcome = h('div', {});
   const heading = h('h2', { id: 'company-link', tabindex: '-1' }, 'HubSpot company');
-  const query = h('input', { id: 'candidate-search', type: 'search', name: 'q', required: true, minlength: '2', maxlength: '200', placeholder: 'Name, domain or phone' });
+  const query = h('input', {
+    id: 'candidate-search',
+    type: 'search',
+    name: 'q',
+    required: true,
+    minlength: '2',
+    maxlength: '200',
+    placeholder: 'Name, domain or phone',
+  });
   const found = h('div', {});
   let current: SyncView | undefined;
 
@@ -101,7 +110,11 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
       const confirm = h('button', { type: 'button', class: 'danger', onclick: () => void unlink(confirm) }, 'Confirm unlink');
       show(
         controls,
-        h('p', { class: 'confirm' }, `Unlink from HubSpot company ${companyId}? The company stays in HubSpot with its warp_ban cleared; this customer is not synced until it is linked again.`),
+        h(
+          'p',
+          { class: 'confirm' },
+          `Unlink from HubSpot company ${companyId}? The company stays in HubSpot with its warp_ban cleared; this customer is not synced until it is linked again.`,
+        ),
         confirm,
         h('button', { type: 'button', class: 'quiet', onclick: () => paintControls(false) }, 'Cancel'),
       );
@@ -113,12 +126,20 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
     show(outcome);
     try {
       const unlinked = await api.unlink(customerId);
-      said.say(`Unlinked from HubSpot company ${unlinked.companyId} (outbox row ${unlinked.outboxId}); the sync is clearing warp_ban on it…`, 'info');
+      said.say(
+        `Unlinked from HubSpot company ${unlinked.companyId} (outbox row ${unlinked.outboxId}); the sync is clearing warp_ban on it…`,
+        'info',
+      );
       await reload();
       const cleared = await pollUntil(ctx, async () => (await reload()).link.hubspotCompanyId === null, 1000, UNLINK_SETTLE_TIMEOUT_MS);
       if (!ctx.alive()) return;
-      if (cleared) said.say(`Unlinked: the sync cleared warp_ban on HubSpot company ${unlinked.companyId}; this customer is not synced until it is linked again.`, 'ok');
-      else said.say(`Unlinked; the sync has not cleared warp_ban on HubSpot company ${unlinked.companyId} yet. Refresh to follow it.`, 'info');
+      if (cleared)
+        said.say(
+          `Unlinked: the sync cleared warp_ban on HubSpot company ${unlinked.companyId}; this customer is not synced until it is linked again.`,
+          'ok',
+        );
+      else
+        said.say(`Unlinked; the sync has not cleared warp_ban on HubSpot company ${unlinked.companyId} yet. Refresh to follow it.`, 'info');
     } catch (err) {
       if (err instanceof ApiError && err.needsSignIn) return ctx.refresh();
       button.disabled = false;
@@ -130,7 +151,8 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
     button.disabled = true;
     try {
       const linked = await api.link(customerId, { companyId: candidate.companyId });
-      const previously = linked.previousCompanyId && linked.previousCompanyId !== linked.companyId ? ` (previously ${linked.previousCompanyId})` : '';
+      const previously =
+        linked.previousCompanyId && linked.previousCompanyId !== linked.companyId ? ` (previously ${linked.previousCompanyId})` : '';
       const stamp = linked.outboxId ? `; outbox row ${linked.outboxId} stamps warp_ban on it` : '';
       said.say(`Linked to HubSpot company ${linked.companyId}${previously}${stamp}.`, 'ok');
       show(outcome, linkOutcome(linked));
@@ -151,10 +173,26 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
       const holder =
         c.linkedCustomerId === customerId
           ? 'linked to this customer'
-          : h('span', {}, 'linked to customer ', h('a', { href: `#/customer/${encodeURIComponent(c.linkedCustomerId)}` }, c.linkedCustomerId));
-      action = h('span', { class: 'holder' }, h('button', { type: 'button', disabled: true }, 'Link', h('span', { class: 'visually-hidden' }, ` to ${name}`)), ' ', holder);
+          : h(
+              'span',
+              {},
+              'linked to customer ',
+              h('a', { href: `#/customer/${encodeURIComponent(c.linkedCustomerId)}` }, c.linkedCustomerId),
+            );
+      action = h(
+        'span',
+        { class: 'holder' },
+        h('button', { type: 'button', disabled: true }, 'Link', h('span', { class: 'visually-hidden' }, ` to ${name}`)),
+        ' ',
+        holder,
+      );
     } else {
-      const button: HTMLButtonElement = h('button', { type: 'button', onclick: () => void link(c, button) }, 'Link', h('span', { class: 'visually-hidden' }, ` to ${name}`));
+      const button: HTMLButtonElement = h(
+        'button',
+        { type: 'button', onclick: () => void link(c, button) },
+        'Link',
+        h('span', { class: 'visually-hidden' }, ` to ${name}`),
+      );
       action = button;
     }
     return h(
@@ -180,7 +218,10 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
       const page = await api.companyCandidates(customerId, q);
       if (!ctx.alive()) return;
       if (page.items.length === 0) return show(found, h('p', { role: 'status' }, `No HubSpot company matches “${q}”.`));
-      show(found, h('ul', { class: 'results candidates', 'aria-label': `HubSpot companies matching “${q}”` }, ...page.items.map(candidateItem)));
+      show(
+        found,
+        h('ul', { class: 'results candidates', 'aria-label': `HubSpot companies matching “${q}”` }, ...page.items.map(candidateItem)),
+      );
     } catch (err) {
       if (err instanceof ApiError && err.needsSignIn) return ctx.refresh();
       show(found);
@@ -205,7 +246,17 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
     h('button', { type: 'submit' }, 'Search'),
   );
 
-  const el = h('section', { 'aria-labelledby': 'company-link', class: 'company-link' }, heading, state, controls, said.el, outcome, form, found);
+  const el = h(
+    'section',
+    { 'aria-labelledby': 'company-link', class: 'company-link' },
+    heading,
+    state,
+    controls,
+    said.el,
+    outcome,
+    form,
+    found,
+  );
 
   return {
     el,

@@ -14,7 +14,9 @@ async function settle(ctx: ScreenContext, resolved: Resolved, say: ReturnType<ty
     ctx,
     async () => {
       const view = await api.customerSync(resolved.customerId);
-      const done = view.log.items.find((e) => e.outboxId === resolved.outboxId && e.operation !== 'RESOLVE_CONFLICT' && e.status !== 'RETRYING');
+      const done = view.log.items.find(
+        (e) => e.outboxId === resolved.outboxId && e.operation !== 'RESOLVE_CONFLICT' && e.status !== 'RETRYING',
+      );
       if (done) outcome = done.status === 'FAILED' ? `the resync failed: ${done.errorMessage ?? done.errorCode}` : undefined;
       return done !== undefined;
     },
@@ -24,7 +26,11 @@ async function settle(ctx: ScreenContext, resolved: Resolved, say: ReturnType<ty
   if (!ctx.alive()) return;
   if (!settled) say(`Resolved; the resync (outbox row ${resolved.outboxId}) has not run yet. Check the customer's sync log later.`, 'info');
   else if (outcome) say(`Resolved, but ${outcome}`, 'error');
-  else say(`Settled: both WARP and HubSpot hold ${resolved.value === null ? 'an empty value' : `“${resolved.value}”`} for ${resolved.field}.`, 'ok');
+  else
+    say(
+      `Settled: both WARP and HubSpot hold ${resolved.value === null ? 'an empty value' : `“${resolved.value}”`} for ${resolved.field}.`,
+      'ok',
+    );
 }
 
 function conflictCard(ctx: ScreenContext, c: Conflict): HTMLElement {
@@ -48,11 +54,18 @@ function conflictCard(ctx: ScreenContext, c: Conflict): HTMLElement {
     h('button', { type: 'button', onclick: resolve('warp') }, 'Keep WARP value'),
     h('button', { type: 'button', onclick: resolve('hubspot') }, 'Keep HubSpot value'),
   );
-  const side = (label: string, v: string | null, at: string | null) => h('div', { class: 'side' }, h('h3', {}, label), value(v), h('p', { class: 'hint' }, 'changed ', timeEl(at)));
+  const side = (label: string, v: string | null, at: string | null) =>
+    h('div', { class: 'side' }, h('h3', {}, label), value(v), h('p', { class: 'hint' }, 'changed ', timeEl(at)));
   const card = h(
     'article',
     { class: 'conflict', 'aria-labelledby': `c-${c.customerId}-${c.warpField}` },
-    h('h2', { id: `c-${c.customerId}-${c.warpField}` }, h('a', { href: `#/customer/${c.customerId}` }, c.companyName), ' · ', h('code', {}, c.warpField)),
+    h(
+      'h2',
+      { id: `c-${c.customerId}-${c.warpField}` },
+      h('a', { href: `#/customer/${c.customerId}` }, c.companyName),
+      ' · ',
+      h('code', {}, c.warpField),
+    ),
     h('p', { class: 'hint' }, h('code', {}, c.ban), ` · HubSpot property ${c.hubspotProperty} · open since `, timeEl(c.openedAt)),
     h('div', { class: 'sides' }, side('WARP', c.warpValue, c.warpChangedAt), side('HubSpot', c.hubspotValue, c.hubspotChangedAt)),
     h('div', { class: 'actions' }, ...buttons),
@@ -67,7 +80,11 @@ export const conflictsScreen: Screen = async (root, ctx) => {
   show(
     root,
     h('h1', {}, 'Conflicts'),
-    h('p', {}, page.items.length ? `${page.items.length}${page.nextCursor ? '+' : ''} open MANUAL conflicts, oldest first.` : 'No open conflicts.'),
+    h(
+      'p',
+      {},
+      page.items.length ? `${page.items.length}${page.nextCursor ? '+' : ''} open MANUAL conflicts, oldest first.` : 'No open conflicts.',
+    ),
     ...page.items.map((c) => conflictCard(ctx, c)),
   );
 };

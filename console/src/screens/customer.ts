@@ -6,7 +6,14 @@ import { companyLink } from './company-link.js';
 type SyncView = Data<'getCustomerSync'>;
 
 function searchForm(query: string): HTMLElement {
-  const input = h('input', { id: 'customer-search', type: 'search', name: 'q', value: query, required: true, placeholder: 'Company name or BAN' });
+  const input = h('input', {
+    id: 'customer-search',
+    type: 'search',
+    name: 'q',
+    value: query,
+    required: true,
+    placeholder: 'Company name or BAN',
+  });
   return h(
     'form',
     {
@@ -29,7 +36,9 @@ async function results(query: string): Promise<HTMLElement> {
   return h(
     'ul',
     { class: 'results', 'aria-label': 'Matching customers' },
-    ...page.items.map((c) => h('li', {}, h('a', { href: `#/customer/${c.id}` }, c.company_name), ' ', h('code', {}, c.ban), ` ${c.status}`)),
+    ...page.items.map((c) =>
+      h('li', {}, h('a', { href: `#/customer/${c.id}` }, c.company_name), ' ', h('code', {}, c.ban), ` ${c.status}`),
+    ),
   );
 }
 
@@ -41,7 +50,11 @@ function fieldsTable(view: SyncView): HTMLElement {
       'table',
       { class: 'fields' },
       h('caption', {}, 'Mapped fields, WARP beside HubSpot'),
-      h('thead', {}, h('tr', {}, ...['Field', 'WARP', 'HubSpot', 'Base', 'Direction', 'Rule', 'Last sync'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['Field', 'WARP', 'HubSpot', 'Base', 'Direction', 'Rule', 'Last sync'].map((c) => h('th', { scope: 'col' }, c))),
+      ),
       h(
         'tbody',
         {},
@@ -49,7 +62,13 @@ function fieldsTable(view: SyncView): HTMLElement {
           h(
             'tr',
             { class: f.openConflict ? 'in-conflict' : '' },
-            h('th', { scope: 'row' }, f.warpField, h('small', {}, ` → ${f.hubspotProperty}`), f.openConflict ? h('a', { class: 'tag', href: '#/conflicts' }, 'conflict') : null),
+            h(
+              'th',
+              { scope: 'row' },
+              f.warpField,
+              h('small', {}, ` → ${f.hubspotProperty}`),
+              f.openConflict ? h('a', { class: 'tag', href: '#/conflicts' }, 'conflict') : null,
+            ),
             h('td', {}, f.warpValueError ? h('span', { class: 'error' }, f.warpValueError) : value(f.warpValue)),
             h('td', {}, value(f.lastKnownHubspotValue)),
             h('td', {}, f.hasBase ? value(f.base) : h('span', { class: 'none' }, 'never agreed')),

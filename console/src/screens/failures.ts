@@ -17,7 +17,11 @@ function outboxTable(page: NonNullable<Failures['outbox']>): HTMLElement {
       'table',
       {},
       h('caption', {}, 'Outbox rows that failed for good'),
-      h('thead', {}, h('tr', {}, ...['', 'Row', 'Customer', 'Operation', 'Attempts', 'Reason', 'Failed'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['', 'Row', 'Customer', 'Operation', 'Attempts', 'Reason', 'Failed'].map((c) => h('th', { scope: 'col' }, c))),
+      ),
       h(
         'tbody',
         {},
@@ -48,7 +52,11 @@ function webhookTable(page: NonNullable<Failures['webhookEvents']>): HTMLElement
       'table',
       {},
       h('caption', {}, 'Webhook events that failed for good'),
-      h('thead', {}, h('tr', {}, ...['', 'Event', 'Type', 'Object', 'Attempts', 'Reason', 'Received'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['', 'Event', 'Type', 'Object', 'Attempts', 'Reason', 'Received'].map((c) => h('th', { scope: 'col' }, c))),
+      ),
       h(
         'tbody',
         {},
@@ -84,8 +92,14 @@ export const failuresScreen: Screen = async (root, ctx) => {
         const webhookEventIds = chosen('webhook');
         if (outboxIds.length + webhookEventIds.length === 0) return said.say('Choose the rows to retry first.', 'error');
         try {
-          const result = await api.retryFailures({ outboxIds: outboxIds.length ? outboxIds : undefined, webhookEventIds: webhookEventIds.length ? webhookEventIds : undefined });
-          said.say(`Put back to work: ${result.outbox.retried} outbox rows and ${result.webhookEvents.retried} webhook events (${result.outbox.published + result.webhookEvents.published} published at once).`, 'ok');
+          const result = await api.retryFailures({
+            outboxIds: outboxIds.length ? outboxIds : undefined,
+            webhookEventIds: webhookEventIds.length ? webhookEventIds : undefined,
+          });
+          said.say(
+            `Put back to work: ${result.outbox.retried} outbox rows and ${result.webhookEvents.retried} webhook events (${result.outbox.published + result.webhookEvents.published} published at once).`,
+            'ok',
+          );
           for (const id of [...result.outbox.ids.map((i) => `outbox:${i}`), ...result.webhookEvents.ids.map((i) => `webhook:${i}`)]) {
             const [name, value] = id.split(':');
             form.querySelector(`input[name="${name}"][value="${value}"]`)?.closest('tr')?.classList.add('retried');
@@ -96,9 +110,24 @@ export const failuresScreen: Screen = async (root, ctx) => {
         }
       },
     },
-    h('section', { 'aria-labelledby': 'outbox' }, h('h2', { id: 'outbox' }, 'Outbox'), failures.outbox ? outboxTable(failures.outbox) : null),
-    h('section', { 'aria-labelledby': 'webhooks' }, h('h2', { id: 'webhooks' }, 'Webhook events'), failures.webhookEvents ? webhookTable(failures.webhookEvents) : null),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Retry chosen'), h('button', { type: 'button', class: 'quiet', onclick: () => ctx.refresh() }, 'Refresh')),
+    h(
+      'section',
+      { 'aria-labelledby': 'outbox' },
+      h('h2', { id: 'outbox' }, 'Outbox'),
+      failures.outbox ? outboxTable(failures.outbox) : null,
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'webhooks' },
+      h('h2', { id: 'webhooks' }, 'Webhook events'),
+      failures.webhookEvents ? webhookTable(failures.webhookEvents) : null,
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit' }, 'Retry chosen'),
+      h('button', { type: 'button', class: 'quiet', onclick: () => ctx.refresh() }, 'Refresh'),
+    ),
   );
   show(root, h('h1', {}, 'Failures'), said.el, form);
 };

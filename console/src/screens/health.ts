@@ -15,7 +15,13 @@ function nextRun(next: Status['nextReconciliation']): HTMLElement | string {
 
 function lastRun(last: Status['lastReconciliation']): HTMLElement | string {
   if (!last) return 'none yet';
-  return h('span', {}, h('a', { href: `#/reconciliation/${last.id}` }, `run ${last.id}`), ` ${last.status}, `, timeEl(last.finishedAt ?? last.startedAt));
+  return h(
+    'span',
+    {},
+    h('a', { href: `#/reconciliation/${last.id}` }, `run ${last.id}`),
+    ` ${last.status}, `,
+    timeEl(last.finishedAt ?? last.startedAt),
+  );
 }
 
 /** The verdict first, then every figure it is made of, then the activity over the last hours. */
@@ -29,23 +35,52 @@ export const healthScreen: Screen = async (root, ctx) => {
       'section',
       { class: `verdict ${status.healthy ? 'ok' : 'bad'}`, 'aria-labelledby': 'verdict' },
       h('h2', { id: 'verdict' }, status.healthy ? 'Healthy' : 'Needs attention'),
-      status.reasons.length ? h('ul', { class: 'reasons' }, ...status.reasons.map((r) => h('li', {}, r))) : h('p', {}, 'Nothing needs a person.'),
-      h('p', { class: 'hint' }, 'Checked ', timeEl(status.checkedAt), ' ', h('button', { type: 'button', class: 'quiet', onclick: () => ctx.refresh() }, 'Refresh')),
+      status.reasons.length
+        ? h('ul', { class: 'reasons' }, ...status.reasons.map((r) => h('li', {}, r)))
+        : h('p', {}, 'Nothing needs a person.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Checked ',
+        timeEl(status.checkedAt),
+        ' ',
+        h('button', { type: 'button', class: 'quiet', onclick: () => ctx.refresh() }, 'Refresh'),
+      ),
     ),
     h(
       'dl',
       { class: 'figures' },
-      figure('Outbox backlog', `${status.outbox.backlog.count}`, h('small', {}, ` oldest ${seconds(status.outbox.backlog.oldestAgeSeconds)}`)),
+      figure(
+        'Outbox backlog',
+        `${status.outbox.backlog.count}`,
+        h('small', {}, ` oldest ${seconds(status.outbox.backlog.oldestAgeSeconds)}`),
+      ),
       figure('Parked (daily limit)', `${status.outbox.parked}`),
-      figure('Webhook events waiting', `${status.webhookEvents.unprocessed.count}`, h('small', {}, ` oldest ${seconds(status.webhookEvents.unprocessed.oldestAgeSeconds)}`)),
-      figure('Failures', h('a', { href: '#/failures' }, `${status.outbox.failed.count} outbox, ${status.webhookEvents.failed.count} webhook`)),
-      figure('Open conflicts', h('a', { href: '#/conflicts' }, `${status.conflicts.open}`), status.conflicts.oldestOpenedAt ? h('small', {}, ' since ', timeEl(status.conflicts.oldestOpenedAt)) : null),
+      figure(
+        'Webhook events waiting',
+        `${status.webhookEvents.unprocessed.count}`,
+        h('small', {}, ` oldest ${seconds(status.webhookEvents.unprocessed.oldestAgeSeconds)}`),
+      ),
+      figure(
+        'Failures',
+        h('a', { href: '#/failures' }, `${status.outbox.failed.count} outbox, ${status.webhookEvents.failed.count} webhook`),
+      ),
+      figure(
+        'Open conflicts',
+        h('a', { href: '#/conflicts' }, `${status.conflicts.open}`),
+        status.conflicts.oldestOpenedAt ? h('small', {}, ' since ', timeEl(status.conflicts.oldestOpenedAt)) : null,
+      ),
       figure('Links needing attention', `${status.customersNeedingAttention.count}`),
       figure(
         'Rate budget',
         `${budget.api.callsInWindow} / ${budget.limitPerWindow}`,
         h('small', {}, ` per ${budget.windowMs / 1000} s`),
-        h('meter', { min: '0', max: String(budget.limitPerWindow), value: String(budget.api.callsInWindow), 'aria-label': 'Calls in the current window' }),
+        h('meter', {
+          min: '0',
+          max: String(budget.limitPerWindow),
+          value: String(budget.api.callsInWindow),
+          'aria-label': 'Calls in the current window',
+        }),
         budget.dailyLimit !== null ? h('small', {}, `daily ${budget.dailyCallsUsed} / ${budget.dailyLimit}`) : null,
       ),
       figure('Last reconciliation', lastRun(status.lastReconciliation)),

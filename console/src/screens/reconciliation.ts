@@ -8,7 +8,11 @@ const RUN_TIMEOUT_MS = 30 * 60_000;
 
 const finished = (run: Run) => run.status === 'SUCCEEDED' || run.status === 'FAILED';
 
-async function start(ctx: ScreenContext, body: Parameters<typeof api.startReconciliation>[0], say: ReturnType<typeof notice>['say']): Promise<void> {
+async function start(
+  ctx: ScreenContext,
+  body: Parameters<typeof api.startReconciliation>[0],
+  say: ReturnType<typeof notice>['say'],
+): Promise<void> {
   try {
     const run = await api.startReconciliation(body);
     location.hash = `#/reconciliation/${run.id}`;
@@ -38,7 +42,11 @@ async function runList(root: HTMLElement, ctx: ScreenContext): Promise<void> {
     root,
     h('h1', {}, 'Reconciliation'),
     h('p', {}, 'A dry run compares every customer with HubSpot and reports what a sync would do, changing nothing.'),
-    h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => start(ctx, { mode: 'FULL', dryRun: true }, said.say) }, 'Start a dry run')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', onclick: () => start(ctx, { mode: 'FULL', dryRun: true }, said.say) }, 'Start a dry run'),
+    ),
     said.el,
     h(
       'div',
@@ -63,7 +71,11 @@ async function report(run: Run, decision: string | undefined): Promise<HTMLEleme
       'table',
       { class: 'diff' },
       h('caption', {}, `${page.items.length}${page.nextCursor ? '+' : ''} entries${decision ? ` with decision ${decision}` : ''}`),
-      h('thead', {}, h('tr', {}, ...['Customer', 'Field', 'WARP', 'HubSpot', 'Decision', 'Reason'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['Customer', 'Field', 'WARP', 'HubSpot', 'Decision', 'Reason'].map((c) => h('th', { scope: 'col' }, c))),
+      ),
       h(
         'tbody',
         {},
@@ -89,7 +101,11 @@ function progress(run: Run): HTMLElement {
   return h(
     'div',
     { class: 'progress' },
-    h('label', { for: 'run-progress' }, `${run.status} · ${run.progress.customersChecked} of ${run.progress.customersTotal ?? '?'} customers checked`),
+    h(
+      'label',
+      { for: 'run-progress' },
+      `${run.status} · ${run.progress.customersChecked} of ${run.progress.customersTotal ?? '?'} customers checked`,
+    ),
     h('progress', { id: 'run-progress', max: '100', value: String(percent) }, `${percent}%`),
     run.progress.estimatedFinishAt ? h('p', { class: 'hint' }, 'estimated to finish ', timeEl(run.progress.estimatedFinishAt)) : null,
     run.error ? h('p', { class: 'notice error' }, run.error) : null,
@@ -115,14 +131,35 @@ async function runDetail(root: HTMLElement, ctx: ScreenContext, runId: string): 
     RUN_TIMEOUT_MS,
   );
   if (!ctx.alive() || !finished(run)) return;
-  show(status, progress(run), h('p', {}, `${run.dryRun ? 'Dry run' : 'Run'} ${run.status.toLowerCase()}: ${run.counts.checked} checked, ${run.counts.changed} ${run.dryRun ? 'would change' : 'changed'}, ${run.counts.hubspotCalls} HubSpot calls, ${run.counts.errors} errors.`));
+  show(
+    status,
+    progress(run),
+    h(
+      'p',
+      {},
+      `${run.dryRun ? 'Dry run' : 'Run'} ${run.status.toLowerCase()}: ${run.counts.checked} checked, ${run.counts.changed} ${run.dryRun ? 'would change' : 'changed'}, ${run.counts.hubspotCalls} HubSpot calls, ${run.counts.errors} errors.`,
+    ),
+  );
   if (!run.dryRun || run.status !== 'SUCCEEDED') return;
-  const select = h('select', { id: 'decision' }, h('option', { value: '' }, 'every decision'), ...DECISIONS.map((d) => h('option', { value: d }, d)));
+  const select = h(
+    'select',
+    { id: 'decision' },
+    h('option', { value: '' }, 'every decision'),
+    ...DECISIONS.map((d) => h('option', { value: d }, d)),
+  );
   const table = h('div', {}, await report(run, undefined));
   select.addEventListener('change', async () => show(table, await report(run, select.value || undefined)));
   const apply = h(
     'button',
-    { type: 'button', onclick: () => start(ctx, run.customerIds ? { mode: 'FULL', customerIds: run.customerIds, dryRun: false } : { mode: run.mode ?? 'FULL', dryRun: false }, said.say) },
+    {
+      type: 'button',
+      onclick: () =>
+        start(
+          ctx,
+          run.customerIds ? { mode: 'FULL', customerIds: run.customerIds, dryRun: false } : { mode: run.mode ?? 'FULL', dryRun: false },
+          said.say,
+        ),
+    },
     'Apply: run it for real',
   );
   show(

@@ -1,4 +1,10 @@
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import {
+  extendZodWithOpenApi,
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ERROR_CODES } from '../../errors/app-error.js';
 import type { ResponseDoc, RouteDoc } from '../route-doc.js';
@@ -93,9 +99,7 @@ function successResponse(response: ResponseDoc): ResponseConfig {
   const wrapped = response.envelope !== false;
   return {
     description: response.description,
-    ...(response.headers
-      ? { headers: Object.fromEntries(response.headers.map((name) => [name, responseHeader(name)])) }
-      : {}),
+    ...(response.headers ? { headers: Object.fromEntries(response.headers.map((name) => [name, responseHeader(name)])) } : {}),
     ...(response.data
       ? {
           content: {

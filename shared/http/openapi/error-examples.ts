@@ -10,7 +10,12 @@ export interface ErrorExample {
 export const ERROR_EXAMPLES: Record<ErrorCode, ErrorExample> = {
   VALIDATION_FAILED: {
     message: 'Invalid customer',
-    details: { issues: [{ path: 'contact.email', message: 'Invalid email address' }, { path: 'ban', message: 'read-only field' }] },
+    details: {
+      issues: [
+        { path: 'contact.email', message: 'Invalid email address' },
+        { path: 'ban', message: 'read-only field' },
+      ],
+    },
   },
   INVALID_MAPPING: {
     message: 'mapping of credit_limit refused: transform TRIM does not fit a money field',

@@ -8,7 +8,14 @@ import { ERROR_EXAMPLES } from './error-examples.js';
  * The framework reads a body on any method before the route runs, so every route can
  * refuse one; and anything unexpected is a 500.
  */
-const ANY_REQUEST: readonly ErrorCode[] = ['INVALID_JSON', 'JSON_TOO_COMPLEX', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_CONTENT_ENCODING', 'INTERNAL'];
+const ANY_REQUEST: readonly ErrorCode[] = [
+  'INVALID_JSON',
+  'JSON_TOO_COMPLEX',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNSUPPORTED_CONTENT_ENCODING',
+  'INTERNAL',
+];
 /** Token verification and Gatekeeper; SERVICE_UNAVAILABLE when the JWKS or the database is unreachable. */
 const AUTHENTICATED: readonly ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN', 'SERVICE_UNAVAILABLE'];
 
@@ -45,7 +52,9 @@ export function errorResponses(codes: readonly ErrorCode[]): Record<string, Resp
         content: {
           'application/json': {
             schema: errorEnvelopeSchema(group),
-            examples: Object.fromEntries(group.map((code) => [code, { value: { success: false, error: { code, ...ERROR_EXAMPLES[code] } } }])),
+            examples: Object.fromEntries(
+              group.map((code) => [code, { value: { success: false, error: { code, ...ERROR_EXAMPLES[code] } } }]),
+            ),
           },
         },
       },

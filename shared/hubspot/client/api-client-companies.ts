@@ -86,20 +86,30 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
       batchRead(values, [...new Set([...properties, idProperty])], opts.withHistory ?? false, idProperty),
 
     async batchUpdate(inputs) {
-      assertUnique(inputs.map((i) => i.id), 'batchUpdate id');
+      assertUnique(
+        inputs.map((i) => i.id),
+        'batchUpdate id',
+      );
       const outcomes: BatchUpdateOutcome[] = [];
       for (const chunk of chunks(inputs, HUBSPOT_LIMITS.batch)) {
-        outcomes.push(...(await sendIsolatingInvalid(chunk, sendUpdate, (input, error) => ({ id: input.id, status: 'INVALID' as const, error }))));
+        outcomes.push(
+          ...(await sendIsolatingInvalid(chunk, sendUpdate, (input, error) => ({ id: input.id, status: 'INVALID' as const, error }))),
+        );
       }
       return outcomes;
     },
 
     async batchUpsertByUniqueProperty(inputs, idProperty) {
-      assertUnique(inputs.map((i) => i.idValue), 'batchUpsert idValue');
+      assertUnique(
+        inputs.map((i) => i.idValue),
+        'batchUpsert idValue',
+      );
       const outcomes: BatchUpsertOutcome[] = [];
       const send = (chunk: readonly BatchUpsertInput[]) => sendUpsert(chunk, idProperty);
       for (const chunk of chunks(inputs, HUBSPOT_LIMITS.batch)) {
-        outcomes.push(...(await sendIsolatingInvalid(chunk, send, (input, error) => ({ idValue: input.idValue, status: 'INVALID' as const, error }))));
+        outcomes.push(
+          ...(await sendIsolatingInvalid(chunk, send, (input, error) => ({ idValue: input.idValue, status: 'INVALID' as const, error }))),
+        );
       }
       return outcomes;
     },
@@ -107,7 +117,15 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
     async getCompany(id, properties, opts = {}) {
       try {
         const company = await call({ operation: 'basic.getById' }, () =>
-          api.basicApi.getById(id, [...properties], opts.withHistory ? [...properties] : undefined, undefined, opts.archived ?? false, undefined, perCall),
+          api.basicApi.getById(
+            id,
+            [...properties],
+            opts.withHistory ? [...properties] : undefined,
+            undefined,
+            opts.archived ?? false,
+            undefined,
+            perCall,
+          ),
         );
         return toRecord(company);
       } catch (err) {
@@ -119,7 +137,9 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
     async searchCompanies(request, cursor): Promise<SearchPage> {
       const limit = Math.min(request.pageSize ?? 100, HUBSPOT_LIMITS.searchPage);
       const filters = [
-        ...(request.modifiedSince ? [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(request.modifiedSince.getTime()) }] : []),
+        ...(request.modifiedSince
+          ? [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(request.modifiedSince.getTime()) }]
+          : []),
         ...(cursor ? [{ propertyName: 'hs_object_id', operator: 'GT', value: cursor.afterId }] : []),
       ];
       // Each alternative carries the common filters: HubSpot ANDs within a group and ORs groups.
@@ -168,7 +188,9 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
   async function sendUpdate(chunk: readonly BatchUpdateInput[]): Promise<BatchUpdateOutcome[]> {
     const response = await call({ operation: 'batch.update' }, () =>
       api.batchApi.update(
-        { inputs: chunk.map((input, i) => ({ id: input.id, properties: toHubspotValues(input.properties), objectWriteTraceId: String(i) })) },
+        {
+          inputs: chunk.map((input, i) => ({ id: input.id, properties: toHubspotValues(input.properties), objectWriteTraceId: String(i) })),
+        },
         perCall,
       ),
     );
@@ -198,7 +220,8 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
     );
     const results = response.results as SimplePublicUpsertObject[];
     return chunk.map((input, i): BatchUpsertOutcome => {
-      const result = results.find((r) => r.objectWriteTraceId === String(i)) ?? results.find((r) => r.properties[idProperty] === input.idValue);
+      const result =
+        results.find((r) => r.objectWriteTraceId === String(i)) ?? results.find((r) => r.properties[idProperty] === input.idValue);
       if (!result) throw new Error(`HubSpot batch upsert answered nothing for ${idProperty}=${input.idValue}`);
       return { idValue: input.idValue, status: result._new ? 'CREATED' : 'UPDATED', record: toRecord(result) };
     });

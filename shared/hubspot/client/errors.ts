@@ -62,7 +62,11 @@ export class HubspotAuthError extends HubspotError {
 /** 429 with policy DAILY: the app's daily allowance is spent; every instance is parked until the pause ends. */
 export class HubspotDailyLimitError extends HubspotError {
   readonly retryable = true;
-  constructor(message: string, readonly pausedUntil: Date | undefined, info: HubspotErrorInfo = {}) {
+  constructor(
+    message: string,
+    readonly pausedUntil: Date | undefined,
+    info: HubspotErrorInfo = {},
+  ) {
     super(message, info);
   }
 }
@@ -70,7 +74,12 @@ export class HubspotDailyLimitError extends HubspotError {
 /** 5xx, 423, 429 storms, network errors and timeouts that outlived the retry policy. */
 export class HubspotUnavailableError extends HubspotError {
   readonly retryable = true;
-  constructor(message: string, readonly attempts: number, info: HubspotErrorInfo = {}, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly attempts: number,
+    info: HubspotErrorInfo = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, info, options);
   }
 }

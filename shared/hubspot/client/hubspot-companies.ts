@@ -105,7 +105,11 @@ export interface HubspotCompanies {
   /** One outcome per input, in input order. */
   batchUpdate(inputs: readonly BatchUpdateInput[]): Promise<BatchUpdateOutcome[]>;
   /** null when the company does not exist (or is archived and `archived` is not set). */
-  getCompany(id: string, properties: readonly string[], options?: { archived?: boolean; withHistory?: boolean }): Promise<CompanyRecord | null>;
+  getCompany(
+    id: string,
+    properties: readonly string[],
+    options?: { archived?: boolean; withHistory?: boolean },
+  ): Promise<CompanyRecord | null>;
   /**
    * One page of companies modified since a date, ordered by hs_object_id, for
    * reconciliation (start the next scan's `modifiedSince` at this scan's start).

@@ -38,7 +38,11 @@ export async function sendIsolatingInvalid<I, O>(
       return [...left, ...right];
     }
     const restIndexes = inputs.map((_, i) => i).filter((i) => !blamed.has(i));
-    const rest = await sendIsolatingInvalid(restIndexes.map((i) => inputs[i] as I), send, invalid);
+    const rest = await sendIsolatingInvalid(
+      restIndexes.map((i) => inputs[i] as I),
+      send,
+      invalid,
+    );
     const out = new Array<O>(inputs.length);
     restIndexes.forEach((i, k) => (out[i] = rest[k] as O));
     for (const [i, details] of blamed) out[i] = invalid(inputs[i] as I, errorFor(err, details));

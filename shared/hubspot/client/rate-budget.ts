@@ -116,7 +116,9 @@ export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateB
     const { max, windowMs } = windows[kind];
     for (;;) {
       const { rows } = await sql<Reservation>`
-        SELECT granted, wait_ms, blocked_reason FROM hubspot_rate_reserve(${bucket(kind)}, ${n}::int, ${max}::int, ${windowMs}::int)`.execute(deps.db);
+        SELECT granted, wait_ms, blocked_reason FROM hubspot_rate_reserve(${bucket(kind)}, ${n}::int, ${max}::int, ${windowMs}::int)`.execute(
+        deps.db,
+      );
       const r = rows[0];
       if (!r) throw new Error('hubspot_rate_reserve returned no row');
       if (r.granted) {
@@ -124,7 +126,10 @@ export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateB
         return;
       }
       if (r.blocked_reason === 'DAILY') {
-        throw new HubspotDailyLimitError('HubSpot daily limit reached; calls are paused for every instance', new Date(deps.now().getTime() + r.wait_ms));
+        throw new HubspotDailyLimitError(
+          'HubSpot daily limit reached; calls are paused for every instance',
+          new Date(deps.now().getTime() + r.wait_ms),
+        );
       }
       if (deps.now().getTime() - startedAt + r.wait_ms > o.maxWaitMs) {
         throw new HubspotBudgetTimeoutError(`No HubSpot ${kind} budget within ${o.maxWaitMs} ms (next slot in ${r.wait_ms} ms)`);

@@ -102,14 +102,21 @@ export function createHubspotCaller(options: RetryPolicyOptions, deps: RetryPoli
         switch (action.kind) {
           case 'fatal':
             if (action.error instanceof HubspotAuthError) {
-              logger.critical('HubSpot refused the access token; nothing syncs until it is fixed', { ...fields, detail: action.error.message });
+              logger.critical('HubSpot refused the access token; nothing syncs until it is fixed', {
+                ...fields,
+                detail: action.error.message,
+              });
             }
             throw action.error;
           case 'rate-daily': {
             const now = deps.now().getTime();
             const resumeAt = nextDailyReset(now, o.accountTimeZone) + DAILY_RESET_MARGIN_MS;
             await budget.pause('DAILY', resumeAt - now, 'api');
-            logger.critical('HubSpot daily API limit reached; every instance is parked', { ...fields, resumeAt: new Date(resumeAt).toISOString(), timeZone: o.accountTimeZone });
+            logger.critical('HubSpot daily API limit reached; every instance is parked', {
+              ...fields,
+              resumeAt: new Date(resumeAt).toISOString(),
+              timeZone: o.accountTimeZone,
+            });
             throw new HubspotDailyLimitError(action.message, new Date(resumeAt), action.info);
           }
           case 'rate-window':
@@ -126,7 +133,9 @@ export function createHubspotCaller(options: RetryPolicyOptions, deps: RetryPoli
           case 'locked':
           case 'transient': {
             if (++failures >= o.maxAttempts) {
-              throw new HubspotUnavailableError(`HubSpot call failed ${failures} times: ${action.message}`, attempt, action.info, { cause: err });
+              throw new HubspotUnavailableError(`HubSpot call failed ${failures} times: ${action.message}`, attempt, action.info, {
+                cause: err,
+              });
             }
             const backoff = backoffDelayMs(failures, deps.random, o.baseDelayMs, o.maxDelayMs);
             const delayMs = action.kind === 'locked' ? Math.max(o.lockedDelayMs, backoff) : backoff;

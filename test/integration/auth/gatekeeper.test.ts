@@ -71,7 +71,13 @@ beforeAll(async () => {
   for (const [name, user] of Object.entries(USERS)) {
     await db
       .insertInto('users')
-      .values({ id: user.id, email: emailOf(name), display_name: name, user_type_id: TYPES[user.type].id, is_active: !('inactive' in user) })
+      .values({
+        id: user.id,
+        email: emailOf(name),
+        display_name: name,
+        user_type_id: TYPES[user.type].id,
+        is_active: !('inactive' in user),
+      })
       .execute();
   }
   for (let n = 1; n <= 4; n++) customerIds.push(await insertCustomer(n));
@@ -150,7 +156,11 @@ describe('gatekeeper.authorize', () => {
     await expectForbidden(gatekeeper.authorize(claimsOf('reporter'), '/v1/customers'));
     await db.insertInto('user_type_permissions').values({ user_type_id: TYPES.reports.id, resource_path: '/v1/customers' }).execute();
     await expect(gatekeeper.authorize(claimsOf('reporter'), '/v1/customers')).resolves.toMatchObject({ userType: 'reports' });
-    await db.deleteFrom('user_type_permissions').where('user_type_id', '=', TYPES.reports.id).where('resource_path', '=', '/v1/customers').execute();
+    await db
+      .deleteFrom('user_type_permissions')
+      .where('user_type_id', '=', TYPES.reports.id)
+      .where('resource_path', '=', '/v1/customers')
+      .execute();
     await expectForbidden(gatekeeper.authorize(claimsOf('reporter'), '/v1/customers'));
   });
 
@@ -158,11 +168,19 @@ describe('gatekeeper.authorize', () => {
     const { logger, lines } = createMemoryLogger();
     const gatekeeper = createGatekeeper(db, { logger });
     const messages = new Set<string>();
-    for (const [name, path] of [['powerless', '/v1/customers'], ['retired', '/v1/customers'], ['lister', '/v1/customers/1']] as const) {
+    for (const [name, path] of [
+      ['powerless', '/v1/customers'],
+      ['retired', '/v1/customers'],
+      ['lister', '/v1/customers/1'],
+    ] as const) {
       await gatekeeper.authorize(claimsOf(name), path).catch((e: AppError) => messages.add(e.message));
     }
     expect(messages.size).toBe(1);
-    expect(lines.filter((l) => l.message === 'access denied').map((l) => l.reason)).toEqual(['no_permission', 'inactive_user', 'no_permission']);
+    expect(lines.filter((l) => l.message === 'access denied').map((l) => l.reason)).toEqual([
+      'no_permission',
+      'inactive_user',
+      'no_permission',
+    ]);
   });
 });
 
@@ -195,7 +213,12 @@ describe('customerVisibilityFilter', () => {
       .executeTakeFirstOrThrow();
     expect(Number(count)).toBe(2);
 
-    const byBan = await db.selectFrom('customers').select('id').where('ban', '=', 'GK-000000002').where(customerVisibilityFilter(scope)).execute();
+    const byBan = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('ban', '=', 'GK-000000002')
+      .where(customerVisibilityFilter(scope))
+      .execute();
     expect(byBan).toEqual([]);
 
     const notMine = await db
@@ -226,7 +249,13 @@ describe('request authenticator', () => {
   const authenticator = () =>
     createRequestAuthenticator({ verifier: createAccessTokenVerifier({ secret }), gatekeeper: createGatekeeper(db) });
   const tokenFor = (name: UserName) =>
-    signDevAccessToken({ secret, userId: USERS[name].id, email: emailOf(name), userTypeId: TYPES[USERS[name].type].id, userType: USERS[name].type });
+    signDevAccessToken({
+      secret,
+      userId: USERS[name].id,
+      email: emailOf(name),
+      userTypeId: TYPES[USERS[name].type].id,
+      userType: USERS[name].type,
+    });
 
   it('turns a valid bearer token into a principal', async () => {
     const principal = await authenticator().authenticate({ authorization: `Bearer ${await tokenFor('scoped')}` }, '/v1/customers');
@@ -236,10 +265,14 @@ describe('request authenticator', () => {
   it('answers 401 before touching the database, and 403 for a valid token without permission', async () => {
     await expect(authenticator().authenticate({}, '/v1/customers')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const token = await tokenFor('scoped');
-    await expect(authenticator().authenticate({ authorization: [`Bearer ${token}`, `Bearer ${token}`] }, '/v1/customers')).rejects.toMatchObject({
+    await expect(
+      authenticator().authenticate({ authorization: [`Bearer ${token}`, `Bearer ${token}`] }, '/v1/customers'),
+    ).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
     });
-    await expect(authenticator().authenticate({ authorization: `Bearer ${await tokenFor('powerless')}` }, '/v1/customers')).rejects.toMatchObject({
+    await expect(
+      authenticator().authenticate({ authorization: `Bearer ${await tokenFor('powerless')}` }, '/v1/customers'),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
   });

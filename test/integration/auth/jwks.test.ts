@@ -97,7 +97,9 @@ describe('access tokens verified against a JWKS', () => {
   it('refuses a token signed by a key outside the set, whatever kid it names', async () => {
     const stranger = await generateKeyPair('RS256');
     await expectUnauthorized(verifier().verify(`Bearer ${await sign(warpClaims(), stranger.privateKey, { alg: 'RS256', kid: 'rsa-1' })}`));
-    await expectUnauthorized(verifier().verify(`Bearer ${await sign(warpClaims(), stranger.privateKey, { alg: 'RS256', kid: 'unknown' })}`));
+    await expectUnauthorized(
+      verifier().verify(`Bearer ${await sign(warpClaims(), stranger.privateKey, { alg: 'RS256', kid: 'unknown' })}`),
+    );
   });
 
   it('still requires the WARP access-token claims and issuer', async () => {

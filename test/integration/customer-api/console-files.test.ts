@@ -120,6 +120,9 @@ describe('the operator console under /console/', () => {
   it('answers 503 with an envelope saying how to build it when the bundle is missing', async () => {
     const res = await get(unbuilt, '/console/');
     expect(res.status).toBe(503);
-    expect(JSON.parse(res.text)).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('npm run build') } });
+    expect(JSON.parse(res.text)).toMatchObject({
+      success: false,
+      error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('npm run build') },
+    });
   });
 });

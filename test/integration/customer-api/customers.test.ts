@@ -30,7 +30,11 @@ describe('customer API: endpoints of the admin-portal contract', () => {
       customer_type: 'POSTPAID',
       contact: body.contact,
       address: body.address,
-      services: { voice: { enabled: false, types: [] }, messaging: { enabled: false, types: [] }, telecom_data: { enabled: false, types: [] } },
+      services: {
+        voice: { enabled: false, types: [] },
+        messaging: { enabled: false, types: [] },
+        telecom_data: { enabled: false, types: [] },
+      },
       external_ids: {},
       credit_limit: 1500.5,
       current_balance: 0,
@@ -116,13 +120,23 @@ describe('customer API: endpoints of the admin-portal contract', () => {
 
   it('says nothing about routes to an unauthenticated caller: unknown path, wrong method and real route are all 401', async () => {
     const answers: unknown[][] = [];
-    for (const [method, path] of [['GET', '/v1/nothing'], ['GET', '/v1/customers/x/y/z'], ['DELETE', '/v1/customers'], ['PATCH', '/v1/customers/1'], ['GET', '/v1/customers'], ['GET', '/v1']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/nothing'],
+      ['GET', '/v1/customers/x/y/z'],
+      ['DELETE', '/v1/customers'],
+      ['PATCH', '/v1/customers/1'],
+      ['GET', '/v1/customers'],
+      ['GET', '/v1'],
+    ] as const) {
       for (const token of [null, 'forged']) {
         const res = await call(api, method, path, { token });
         answers.push([method, path, token, res.status, res.body.error.code, res.headers.get('allow')]);
       }
     }
-    expect(answers.every(([, , , status, code, allow]) => status === 401 && code === 'UNAUTHORIZED' && allow === null), JSON.stringify(answers)).toBe(true);
+    expect(
+      answers.every(([, , , status, code, allow]) => status === 401 && code === 'UNAUTHORIZED' && allow === null),
+      JSON.stringify(answers),
+    ).toBe(true);
     // Health checks stay public, whatever the method reveals about them.
     expect((await call(api, 'GET', '/v1/health', { token: null })).status).toBe(200);
   });

@@ -52,16 +52,26 @@ describe('customer API under functions-framework main.js (the deployed entry)', 
   // Without the hook, body-parser would answer this malformed body with Express's HTML 400;
   // with it, the caller is refused before the body is read.
   it("answers the instance's FIRST request, anonymous malformed JSON, with the UNAUTHORIZED envelope", async () => {
-    const res = await fetch(`${url}/v1/customers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"company_name": ' });
+    const res = await fetch(`${url}/v1/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"company_name": ',
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await res.json()).toEqual({ success: false, error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
   });
 
   it('warned at start-up about the short JWT_SECRET, without logging it', () => {
-    const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toContainEqual(
-      expect.objectContaining({ severity: 'WARNING', message: 'JWT_SECRET is shorter than 32 bytes; RFC 7518 requires at least the hash size, rotate it' }),
+      expect.objectContaining({
+        severity: 'WARNING',
+        message: 'JWT_SECRET is shorter than 32 bytes; RFC 7518 requires at least the hash size, rotate it',
+      }),
     );
     expect(lines.some((l) => String(l.message).includes('server hook unavailable'))).toBe(false);
     expect(stdout).not.toContain(SHORT_SECRET);

@@ -66,7 +66,10 @@ describe('customer API: hostile input is a 4xx, never a 500', () => {
       headers: ['content-type', 'application/json', 'authorization', 'Bearer admin', 'content-length', String(1024 * 1024 + 1)],
     });
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String), details: { limit: 1024 * 1024 } } });
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String), details: { limit: 1024 * 1024 } },
+    });
   });
 
   it('a request without a valid token is 401 before its body is read', async () => {
@@ -100,7 +103,14 @@ describe('customer API: hostile input is a 4xx, never a 500', () => {
   });
 
   const countCustomers = async () =>
-    Number((await t.db.selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.db
+          .selectFrom('customers')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it.each([
     ['company_name', { company_name: 'x\u0000y' }],

@@ -30,7 +30,11 @@ describe('customer API: HTTP edges (OpenAPI document, CORS, bodies, logs, fuzz)'
     const preflight = (origin: string) =>
       call(api, 'OPTIONS', '/v1/customers/x', {
         token: null,
-        headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-type,if-match' },
+        headers: {
+          origin,
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'authorization,content-type,if-match',
+        },
       });
 
     it('answers a preflight from a configured origin with the allowed methods and headers', async () => {
@@ -71,7 +75,7 @@ describe('customer API: HTTP edges (OpenAPI document, CORS, bodies, logs, fuzz)'
       expect(res.headers.get('access-control-allow-origin')).toBe(PORTAL);
     });
 
-    it('answers even a fresh instance\'s FIRST request, when it is malformed JSON, with the envelope', async () => {
+    it("answers even a fresh instance's FIRST request, when it is malformed JSON, with the envelope", async () => {
       const fresh = await startCustomerApi(t, { authenticator: fakeAuthenticator().authenticator });
       try {
         const res = await call(fresh, 'POST', '/v1/customers', { rawBody: '{"company_name": ' });
@@ -103,10 +107,16 @@ describe('customer API: HTTP edges (OpenAPI document, CORS, bodies, logs, fuzz)'
     });
 
     it('a non-JSON content type is 415, an unsupported charset too, an empty body 400', async () => {
-      const text = await call(api, 'POST', '/v1/customers', { rawBody: JSON.stringify(newCustomer()), headers: { 'content-type': 'text/plain' } });
+      const text = await call(api, 'POST', '/v1/customers', {
+        rawBody: JSON.stringify(newCustomer()),
+        headers: { 'content-type': 'text/plain' },
+      });
       expect(text.status).toBe(415);
       expect(text.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-      const charset = await call(api, 'POST', '/v1/customers', { rawBody: '{}', headers: { 'content-type': 'application/json; charset=latin1' } });
+      const charset = await call(api, 'POST', '/v1/customers', {
+        rawBody: '{}',
+        headers: { 'content-type': 'application/json; charset=latin1' },
+      });
       expect(charset.status).toBe(415);
       const empty = await call(api, 'POST', '/v1/customers', { rawBody: '' });
       expect(empty.status).toBe(400);
@@ -114,10 +124,14 @@ describe('customer API: HTTP edges (OpenAPI document, CORS, bodies, logs, fuzz)'
     });
 
     it('POST names every missing, unknown and read-only field', async () => {
-      const res = await call(api, 'POST', '/v1/customers', { body: { id: 'x', ban: 'AB-123456789', current_balance: 1, extra: 1, contact: { name: 'n' } } });
+      const res = await call(api, 'POST', '/v1/customers', {
+        body: { id: 'x', ban: 'AB-123456789', current_balance: 1, extra: 1, contact: { name: 'n' } },
+      });
       expect(res.status).toBe(400);
       const paths = res.body.error.details.issues.map((i: { path: string }) => i.path).sort();
-      expect(paths).toEqual(['address', 'ban', 'company_name', 'contact.email', 'contact.phone', 'current_balance', 'customer_type', 'extra', 'id'].sort());
+      expect(paths).toEqual(
+        ['address', 'ban', 'company_name', 'contact.email', 'contact.phone', 'current_balance', 'customer_type', 'extra', 'id'].sort(),
+      );
     });
   });
 
@@ -150,14 +164,37 @@ describe('customer API: HTTP edges (OpenAPI document, CORS, bodies, logs, fuzz)'
   describe('validation fuzz', () => {
     const writes = async (id: string) => {
       const [customers, outbox, row] = await Promise.all([
-        t.db.selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-        t.db.selectFrom('hubspot_sync_queue').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+        t.db
+          .selectFrom('customers')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow(),
+        t.db
+          .selectFrom('hubspot_sync_queue')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow(),
         t.db.selectFrom('customers').select('version').where('id', '=', id).executeTakeFirstOrThrow(),
       ]);
       return `${customers.n}/${outbox.n}/${row.version}`;
     };
-    const fieldNames = ['company_name', 'legal_name', 'status', 'customer_type', 'contact', 'address', 'services', 'kyc_data',
-      'credit_limit', 'payment_terms', 'billing_cycle', 'external_ids', 'custom_fields', 'id', 'ban', 'current_balance', '__proto__'];
+    const fieldNames = [
+      'company_name',
+      'legal_name',
+      'status',
+      'customer_type',
+      'contact',
+      'address',
+      'services',
+      'kyc_data',
+      'credit_limit',
+      'payment_terms',
+      'billing_cycle',
+      'external_ids',
+      'custom_fields',
+      'id',
+      'ban',
+      'current_balance',
+      '__proto__',
+    ];
     const wrongish = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string(), fc.double(), fc.integer(), fc.constant(null));
     const bodies = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),

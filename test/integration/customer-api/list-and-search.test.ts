@@ -30,13 +30,21 @@ describe('GET /v1/customers: paging, search and status filter', () => {
     expect(first.body.data.items).toHaveLength(20);
     expect(first.body.data.items[0].id).toBe(created[24]!.id);
     const second = await call(api, 'GET', '/v1/customers?page=2');
-    expect(second.body.data.items.map((c: { id: string }) => c.id)).toEqual(created.slice(0, 5).map((c) => c.id).reverse());
+    expect(second.body.data.items.map((c: { id: string }) => c.id)).toEqual(
+      created
+        .slice(0, 5)
+        .map((c) => c.id)
+        .reverse(),
+    );
     const beyond = await call(api, 'GET', '/v1/customers?page=9&per_page=10');
     expect(beyond.body.data).toEqual({ items: [], pagination: { page: 9, per_page: 10, total: 25, total_pages: 3 } });
   });
 
   it('orders rows with equal created_at by id, so pages never overlap', async () => {
-    await t.db.updateTable('customers').set({ created_at: new Date('2024-01-01T00:00:00Z') }).execute();
+    await t.db
+      .updateTable('customers')
+      .set({ created_at: new Date('2024-01-01T00:00:00Z') })
+      .execute();
     const ids: string[] = [];
     for (let page = 1; page <= 5; page++) {
       const res = await call(api, 'GET', `/v1/customers?per_page=6&page=${page}`);
@@ -48,7 +56,10 @@ describe('GET /v1/customers: paging, search and status filter', () => {
 
   it('searches company name, legal name and BAN case-insensitively', async () => {
     const byName = await call(api, 'GET', '/v1/customers?search=NORTH');
-    expect(byName.body.data.items.map((c: { company_name: string }) => c.company_name).sort()).toEqual(['North_Star Telecom', 'Northstar Telecom']);
+    expect(byName.body.data.items.map((c: { company_name: string }) => c.company_name).sort()).toEqual([
+      'North_Star Telecom',
+      'Northstar Telecom',
+    ]);
     const byLegal = await call(api, 'GET', '/v1/customers?search=ns%20legal');
     expect(byLegal.body.data.items.map((c: { id: string }) => c.id)).toEqual([created[2]!.id]);
     const byBan = await call(api, 'GET', `/v1/customers?search=${created[7]!.ban.slice(3).toLowerCase()}`);

@@ -13,7 +13,12 @@ const SECRET = 'scoping-test-secret-of-at-least-32-bytes!';
 
 /** Everything a GRANTED caller might use to reach a customer it was not granted. */
 async function expectInvisible(api: RunningApi, token: string, hidden: { id: string; ban: string; company_name: string }) {
-  for (const path of [`/v1/customers/${hidden.id}`, `/v1/customers/by-ban/${hidden.ban}`, `/v1/customers/${hidden.id}/trunks`, `/v1/customers/${hidden.id}/dids`]) {
+  for (const path of [
+    `/v1/customers/${hidden.id}`,
+    `/v1/customers/by-ban/${hidden.ban}`,
+    `/v1/customers/${hidden.id}/trunks`,
+    `/v1/customers/${hidden.id}/dids`,
+  ]) {
     const res = await call(api, 'GET', path, { token });
     expect(res.status, path).toBe(404);
     expect(res.body.error.code).toBe('NOT_FOUND');
@@ -42,7 +47,10 @@ describe('Gatekeeper scoping: a GRANTED caller sees only its customers', () => {
     beforeAll(async () => {
       api = await startCustomerApi(t, { authenticator: fakeAuthenticator().authenticator });
       await t.db.insertInto('user_types').values({ id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', name: 'scoped_test' }).execute();
-      await t.db.insertInto('users').values({ id: SCOPED_USER, email: 'scoped@test.local', user_type_id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' }).execute();
+      await t.db
+        .insertInto('users')
+        .values({ id: SCOPED_USER, email: 'scoped@test.local', user_type_id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' })
+        .execute();
       mine = (await call(api, 'POST', '/v1/customers', { body: newCustomer({ company_name: 'Scope Mine Ltd' }) })).body.data;
       hidden = (await call(api, 'POST', '/v1/customers', { body: newCustomer({ company_name: 'Scope Hidden Ltd' }) })).body.data;
       await grantCustomerAccess(t.db, { userId: SCOPED_USER, customerId: mine.id, grantedBy: 'test' });
@@ -59,10 +67,17 @@ describe('Gatekeeper scoping: a GRANTED caller sees only its customers', () => {
     });
 
     it('a scoped creator is granted the customer it creates, in the same transaction; an ALL-scope creator gets no grant', async () => {
-      const created = await call(api, 'POST', '/v1/customers', { body: newCustomer({ company_name: 'Scope Created Ltd' }), token: 'scoped' });
+      const created = await call(api, 'POST', '/v1/customers', {
+        body: newCustomer({ company_name: 'Scope Created Ltd' }),
+        token: 'scoped',
+      });
       expect(created.status).toBe(201);
       expect((await call(api, 'GET', `/v1/customers/${created.body.data.id}`, { token: 'scoped' })).status).toBe(200);
-      const grants = await t.db.selectFrom('user_customer_access').select(['user_id', 'granted_by']).where('customer_id', '=', created.body.data.id).execute();
+      const grants = await t.db
+        .selectFrom('user_customer_access')
+        .select(['user_id', 'granted_by'])
+        .where('customer_id', '=', created.body.data.id)
+        .execute();
       expect(grants).toEqual([{ user_id: SCOPED_USER, granted_by: 'customer-api:create' }]);
       const byAdmin = (await call(api, 'POST', '/v1/customers', { body: newCustomer() })).body.data;
       expect(await t.db.selectFrom('user_customer_access').select('user_id').where('customer_id', '=', byAdmin.id).execute()).toEqual([]);
@@ -71,10 +86,17 @@ describe('Gatekeeper scoping: a GRANTED caller sees only its customers', () => {
     it('a create failing after the grant (outbox insert) leaves neither customer nor grant', async () => {
       const grants = () => t.db.selectFrom('user_customer_access').select('customer_id').where('user_id', '=', SCOPED_USER).execute();
       const before = await grants();
-      await sql`CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$`.execute(t.db);
-      await sql`CREATE TRIGGER refuse_outbox BEFORE INSERT ON hubspot_sync_queue FOR EACH ROW EXECUTE FUNCTION refuse_outbox()`.execute(t.db);
+      await sql`CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$`.execute(
+        t.db,
+      );
+      await sql`CREATE TRIGGER refuse_outbox BEFORE INSERT ON hubspot_sync_queue FOR EACH ROW EXECUTE FUNCTION refuse_outbox()`.execute(
+        t.db,
+      );
       try {
-        const res = await call(api, 'POST', '/v1/customers', { body: newCustomer({ company_name: 'Scope Never Created' }), token: 'scoped' });
+        const res = await call(api, 'POST', '/v1/customers', {
+          body: newCustomer({ company_name: 'Scope Never Created' }),
+          token: 'scoped',
+        });
         expect(res.status).toBe(500);
       } finally {
         await sql`DROP TRIGGER refuse_outbox ON hubspot_sync_queue`.execute(t.db);

@@ -31,9 +31,21 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
     const c = await create({ credit_limit: 100 });
     const rows = await outboxRows(c.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ operation: 'CREATE', origin: 'WARP', changed_by: '11111111-1111-4111-8111-111111111111', status: 'PENDING' });
-    expect(rows[0]!.changed_fields).toEqual(expect.arrayContaining(['ban', 'company_name', 'contact.email', 'address.city', 'credit_limit']));
-    expect(rows[0]!.new_values).toMatchObject({ ban: c.ban, 'contact.email': c.contact.email, credit_limit: '100.00', current_balance: '0.00' });
+    expect(rows[0]).toMatchObject({
+      operation: 'CREATE',
+      origin: 'WARP',
+      changed_by: '11111111-1111-4111-8111-111111111111',
+      status: 'PENDING',
+    });
+    expect(rows[0]!.changed_fields).toEqual(
+      expect.arrayContaining(['ban', 'company_name', 'contact.email', 'address.city', 'credit_limit']),
+    );
+    expect(rows[0]!.new_values).toMatchObject({
+      ban: c.ban,
+      'contact.email': c.contact.email,
+      credit_limit: '100.00',
+      current_balance: '0.00',
+    });
     expect(rows[0]!.old_values).toEqual({});
     expect(committed).toContainEqual([rows[0]!.id, c.id]);
   });
@@ -66,7 +78,10 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
   });
 
   it('null clears optional values (legal_name, address.line2)', async () => {
-    const c = await create({ legal_name: 'X Legal', address: { line1: '1 A St', line2: 'Suite 5', city: 'Denver', state: 'CO', zip: '80202', country: 'US' } });
+    const c = await create({
+      legal_name: 'X Legal',
+      address: { line1: '1 A St', line2: 'Suite 5', city: 'Denver', state: 'CO', zip: '80202', country: 'US' },
+    });
     const u = (await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { legal_name: null, address: { line2: null } } })).body.data;
     expect(u.legal_name).toBeUndefined();
     expect(u.address).toEqual({ line1: '1 A St', city: 'Denver', state: 'CO', zip: '80202', country: 'US' });
@@ -74,7 +89,9 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
 
   it('an update that changes nothing writes no outbox row and keeps the version', async () => {
     const c = await create();
-    const res = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { company_name: c.company_name, contact: { name: c.contact.name } } });
+    const res = await call(api, 'PUT', `/v1/customers/${c.id}`, {
+      body: { company_name: c.company_name, contact: { name: c.contact.name } },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data.version).toBe(1);
     expect(await outboxRows(c.id)).toHaveLength(1);
@@ -83,9 +100,15 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
   it('If-Match with the current ETag succeeds; a stale one is 412 and writes nothing', async () => {
     const c = await create();
     const fresh = await call(api, 'GET', `/v1/customers/${c.id}`);
-    const ok = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { status: 'SUSPENDED' }, headers: { 'if-match': fresh.headers.get('etag')! } });
+    const ok = await call(api, 'PUT', `/v1/customers/${c.id}`, {
+      body: { status: 'SUSPENDED' },
+      headers: { 'if-match': fresh.headers.get('etag')! },
+    });
     expect(ok.status).toBe(200);
-    const stale = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { status: 'CLOSED' }, headers: { 'if-match': fresh.headers.get('etag')! } });
+    const stale = await call(api, 'PUT', `/v1/customers/${c.id}`, {
+      body: { status: 'CLOSED' },
+      headers: { 'if-match': fresh.headers.get('etag')! },
+    });
     expect(stale.status).toBe(412);
     expect(stale.body.error.code).toBe('PRECONDITION_FAILED');
     const now = (await call(api, 'GET', `/v1/customers/${c.id}`)).body.data;
@@ -115,19 +138,39 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
   });
 
   it('If-Match: * on an unknown customer is 404, not a write', async () => {
-    const res = await call(api, 'PUT', '/v1/customers/00000000-0000-4000-8000-000000000000', { body: { status: 'CLOSED' }, headers: { 'if-match': '*' } });
+    const res = await call(api, 'PUT', '/v1/customers/00000000-0000-4000-8000-000000000000', {
+      body: { status: 'CLOSED' },
+      headers: { 'if-match': '*' },
+    });
     expect(res.status).toBe(404);
   });
 
   describe('external_ids.hubspot_company_id (shown from the link column, managed by the sync)', () => {
     /** The fields UpdateCustomerRequest lists, taken from a GET as an edit form would. */
-    const WRITABLE = ['company_name', 'legal_name', 'status', 'contact', 'address', 'services', 'kyc_data', 'business_info',
-      'external_ids', 'custom_fields', 'credit_limit', 'payment_terms', 'billing_cycle'];
+    const WRITABLE = [
+      'company_name',
+      'legal_name',
+      'status',
+      'contact',
+      'address',
+      'services',
+      'kyc_data',
+      'business_info',
+      'external_ids',
+      'custom_fields',
+      'credit_limit',
+      'payment_terms',
+      'billing_cycle',
+    ];
     const editForm = (customer: Record<string, unknown>) =>
       Object.fromEntries(WRITABLE.filter((k) => k in customer).map((k) => [k, customer[k]]));
     const linked = async (hubspotId: string) => {
       const c = await create({ legal_name: 'Linked LLC', credit_limit: 750.25, external_ids: { billing_system: 'BS-1', legacy_id: 42 } });
-      await t.db.updateTable('customers').set({ hubspot_company_id: hubspotId, hubspot_link_status: 'LINKED' }).where('id', '=', c.id).execute();
+      await t.db
+        .updateTable('customers')
+        .set({ hubspot_company_id: hubspotId, hubspot_link_status: 'LINKED' })
+        .where('id', '=', c.id)
+        .execute();
       return c;
     };
     const stored = (id: string) =>
@@ -138,10 +181,17 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
       const read = await call(api, 'GET', `/v1/customers/${c.id}`);
       expect(read.body.data.external_ids).toEqual({ billing_system: 'BS-1', legacy_id: 42, hubspot_company_id: '31337001' });
 
-      const res = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: editForm(read.body.data), headers: { 'if-match': read.headers.get('etag')! } });
+      const res = await call(api, 'PUT', `/v1/customers/${c.id}`, {
+        body: editForm(read.body.data),
+        headers: { 'if-match': read.headers.get('etag')! },
+      });
       expect(res.status, res.text).toBe(200);
       expect(res.body.data).toEqual(read.body.data);
-      expect(await stored(c.id)).toEqual({ external_ids: { billing_system: 'BS-1', legacy_id: 42 }, hubspot_company_id: '31337001', version: 1 });
+      expect(await stored(c.id)).toEqual({
+        external_ids: { billing_system: 'BS-1', legacy_id: 42 },
+        hubspot_company_id: '31337001',
+        version: 1,
+      });
       expect(await outboxRows(c.id)).toHaveLength(1);
     });
 
@@ -175,14 +225,22 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
           details: { issues: [{ path: 'external_ids.hubspot_company_id', message: expect.stringContaining('managed by the sync') }] },
         });
       }
-      expect(await stored(c.id)).toEqual({ external_ids: { billing_system: 'BS-1', legacy_id: 42 }, hubspot_company_id: '31337003', version: 1 });
+      expect(await stored(c.id)).toEqual({
+        external_ids: { billing_system: 'BS-1', legacy_id: 42 },
+        hubspot_company_id: '31337003',
+        version: 1,
+      });
       expect((await stored(unlinked.id)).hubspot_company_id).toBeNull();
     });
 
     it('a create cannot set the link', async () => {
-      const res = await call(api, 'POST', '/v1/customers', { body: newCustomer({ company_name: 'Never Linked', external_ids: { hubspot_company_id: '5' } }) });
+      const res = await call(api, 'POST', '/v1/customers', {
+        body: newCustomer({ company_name: 'Never Linked', external_ids: { hubspot_company_id: '5' } }),
+      });
       expect(res.status).toBe(400);
-      expect(res.body.error.details.issues).toEqual([{ path: 'external_ids.hubspot_company_id', message: expect.stringContaining('managed by the sync') }]);
+      expect(res.body.error.details.issues).toEqual([
+        { path: 'external_ids.hubspot_company_id', message: expect.stringContaining('managed by the sync') },
+      ]);
       expect(await t.db.selectFrom('customers').select('id').where('company_name', '=', 'Never Linked').execute()).toEqual([]);
     });
   });
@@ -190,14 +248,28 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
   it('refuses read-only and unknown fields with 400 naming each, writing nothing', async () => {
     const c = await create();
     const res = await call(api, 'PUT', `/v1/customers/${c.id}`, {
-      body: { id: c.id, ban: 'AB-123456789', current_balance: 5, prepaid_balance: 1, created_at: 'x', customer_type: 'PREPAID', nickname: 'x', company_name: 'Fine' },
+      body: {
+        id: c.id,
+        ban: 'AB-123456789',
+        current_balance: 5,
+        prepaid_balance: 1,
+        created_at: 'x',
+        customer_type: 'PREPAID',
+        nickname: 'x',
+        company_name: 'Fine',
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     const fields = Object.fromEntries(res.body.error.details.issues.map((i: { path: string; message: string }) => [i.path, i.message]));
     expect(fields).toEqual({
-      id: 'read-only field', ban: 'read-only field', current_balance: 'read-only field', prepaid_balance: 'read-only field',
-      created_at: 'read-only field', customer_type: 'unknown field', nickname: 'unknown field',
+      id: 'read-only field',
+      ban: 'read-only field',
+      current_balance: 'read-only field',
+      prepaid_balance: 'read-only field',
+      created_at: 'read-only field',
+      customer_type: 'unknown field',
+      nickname: 'unknown field',
     });
     expect((await call(api, 'GET', `/v1/customers/${c.id}`)).body.data.company_name).toBe(c.company_name);
   });
@@ -213,7 +285,9 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
 
   it('a failure after the customer update (outbox insert) rolls both back', async () => {
     const c = await create();
-    await sql`CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$`.execute(t.db);
+    await sql`CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'outbox down'; END $$`.execute(
+      t.db,
+    );
     await sql`CREATE TRIGGER refuse_outbox BEFORE INSERT ON hubspot_sync_queue FOR EACH ROW EXECUTE FUNCTION refuse_outbox()`.execute(t.db);
     try {
       const res = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { company_name: 'Never Saved' } });
@@ -238,16 +312,40 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
     await t.db
       .insertInto('hubspot_sync_config')
       .values([
-        { customer_id: null, warp_field: 'credit_limit', hubspot_property: 'warp_credit_limit', direction: 'HUBSPOT_TO_WARP', conflict_rule: 'HUBSPOT_WINS' },
-        { customer_id: null, warp_field: 'payment_terms', hubspot_property: 'warp_payment_terms', direction: 'HUBSPOT_TO_WARP', conflict_rule: 'HUBSPOT_WINS' },
-        { customer_id: null, warp_field: 'company_name', hubspot_property: 'name', direction: 'BIDIRECTIONAL', conflict_rule: 'LATEST_WINS' },
+        {
+          customer_id: null,
+          warp_field: 'credit_limit',
+          hubspot_property: 'warp_credit_limit',
+          direction: 'HUBSPOT_TO_WARP',
+          conflict_rule: 'HUBSPOT_WINS',
+        },
+        {
+          customer_id: null,
+          warp_field: 'payment_terms',
+          hubspot_property: 'warp_payment_terms',
+          direction: 'HUBSPOT_TO_WARP',
+          conflict_rule: 'HUBSPOT_WINS',
+        },
+        {
+          customer_id: null,
+          warp_field: 'company_name',
+          hubspot_property: 'name',
+          direction: 'BIDIRECTIONAL',
+          conflict_rule: 'LATEST_WINS',
+        },
       ])
       .execute();
     try {
-      const res = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { credit_limit: 200, payment_terms: 60, company_name: 'Changed' } });
+      const res = await call(api, 'PUT', `/v1/customers/${c.id}`, {
+        body: { credit_limit: 200, payment_terms: 60, company_name: 'Changed' },
+      });
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ code: 'FIELD_OWNED_BY_HUBSPOT', details: { fields: ['credit_limit', 'payment_terms'] } });
-      expect((await call(api, 'GET', `/v1/customers/${c.id}`)).body.data).toMatchObject({ company_name: c.company_name, credit_limit: 100, version: 1 });
+      expect((await call(api, 'GET', `/v1/customers/${c.id}`)).body.data).toMatchObject({
+        company_name: c.company_name,
+        credit_limit: 100,
+        version: 1,
+      });
 
       // Sending the current value is no change, so it is allowed alongside WARP-owned edits.
       const same = await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { credit_limit: '100.00', company_name: 'Changed' } });
@@ -256,7 +354,13 @@ describe('PUT /v1/customers/:id: partial update, ETag, outbox, HubSpot-owned fie
       // A per-customer override hands the field back to WARP for that customer only.
       await t.db
         .insertInto('hubspot_sync_config')
-        .values({ customer_id: c.id, warp_field: 'credit_limit', hubspot_property: 'warp_credit_limit', direction: 'BIDIRECTIONAL', conflict_rule: 'LATEST_WINS' })
+        .values({
+          customer_id: c.id,
+          warp_field: 'credit_limit',
+          hubspot_property: 'warp_credit_limit',
+          direction: 'BIDIRECTIONAL',
+          conflict_rule: 'LATEST_WINS',
+        })
         .execute();
       expect((await call(api, 'PUT', `/v1/customers/${c.id}`, { body: { credit_limit: 250 } })).body.data.credit_limit).toBe(250);
 

@@ -58,7 +58,7 @@ describe('migrator', () => {
     expect(await query(`SELECT to_regclass('public.never_created') AS t`)).toEqual([{ t: null }]);
   });
 
-  it('moves a database migrated before Kysely\'s Migrator to its bookkeeping, once, applying nothing twice', async () => {
+  it("moves a database migrated before Kysely's Migrator to its bookkeeping, once, applying nothing twice", async () => {
     await query(`CREATE TABLE schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     await query(`INSERT INTO schema_migrations (name) SELECT name FROM kysely_migration`);
     await query(`DROP TABLE kysely_migration`);

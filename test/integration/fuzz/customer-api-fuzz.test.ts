@@ -2,16 +2,47 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { call, fakeAuthenticator, newCustomer, startCustomerApi, type RunningApi } from '../customer-api/support.js';
-import { contentTypeHeader, expectHandled, FUZZ_SEED, hostileBody, hostileMethod, hostileQuery, hostileSegment, rowCounts, sendExact } from './fuzz-support.js';
+import {
+  contentTypeHeader,
+  expectHandled,
+  FUZZ_SEED,
+  hostileBody,
+  hostileMethod,
+  hostileQuery,
+  hostileSegment,
+  rowCounts,
+  sendExact,
+} from './fuzz-support.js';
 
 const RUNS = 3000;
 const PER_REQUEST_MS = 5000;
 
 const FIELD_PATHS = [
-  ['company_name'], ['legal_name'], ['status'], ['customer_type'], ['billing_cycle'], ['payment_terms'], ['credit_limit'],
-  ['contact'], ['contact', 'name'], ['contact', 'email'], ['contact', 'phone'], ['address'], ['address', 'city'], ['address', 'country'],
-  ['external_ids'], ['external_ids', 'erp'], ['external_ids', 'hubspot_company_id'], ['kyc_data', 'docs'], ['business_info', 'owner', 'name'],
-  ['custom_fields'], ['custom_fields', 'k'], ['id'], ['ban'], ['current_balance'], ['unknown_field'],
+  ['company_name'],
+  ['legal_name'],
+  ['status'],
+  ['customer_type'],
+  ['billing_cycle'],
+  ['payment_terms'],
+  ['credit_limit'],
+  ['contact'],
+  ['contact', 'name'],
+  ['contact', 'email'],
+  ['contact', 'phone'],
+  ['address'],
+  ['address', 'city'],
+  ['address', 'country'],
+  ['external_ids'],
+  ['external_ids', 'erp'],
+  ['external_ids', 'hubspot_company_id'],
+  ['kyc_data', 'docs'],
+  ['business_info', 'owner', 'name'],
+  ['custom_fields'],
+  ['custom_fields', 'k'],
+  ['id'],
+  ['ban'],
+  ['current_balance'],
+  ['unknown_field'],
 ] as const;
 
 describe('customer API under fuzzed requests', () => {

@@ -45,7 +45,9 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>
     // Own keys named __proto__ as JSON.parse makes them (an object literal would set the prototype).
     fc
       .array(fc.tuple(fc.oneof(hostileString, fc.constantFrom(...PROTO_KEYS)), tie('value')), { maxLength: 4 })
-      .map((entries) => JSON.parse(`{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`) as unknown),
+      .map(
+        (entries) => JSON.parse(`{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`) as unknown,
+      ),
     fc.constantFrom(17, 100, 3000).map(nested),
     fc.constant(Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`k${i}`, i]))),
   ),
@@ -71,14 +73,28 @@ function withValueAt(value: Record<string, unknown>, path: readonly string[], re
 export function hostileBody(template: Record<string, unknown>, paths: readonly (readonly string[])[]): fc.Arbitrary<string> {
   const RAW = '"\u0001raw\u0001"';
   return fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...paths), hostileValue).map(([path, v]) => JSON.stringify(withValueAt(template, path, v))) },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(fc.constantFrom(...paths), hostileValue).map(([path, v]) => JSON.stringify(withValueAt(template, path, v))),
+    },
     { weight: 2, arbitrary: hostileValue.map((v) => JSON.stringify(v) ?? 'null') },
     fc
       .tuple(fc.constantFrom(...paths), fc.constantFrom('1e400', '-1e400', '9'.repeat(400), '0.' + '0'.repeat(400) + '1', '-0', '1E+2'))
       .map(([path, literal]) => JSON.stringify(withValueAt(template, path, '\u0001raw\u0001')).replace(RAW, literal)),
     fc.constantFrom(...PROTO_KEYS).map((key) => `{"${key}":{"isAdmin":true},"company_name":"x"}`),
     fc.string({ unit: hostileUnit, maxLength: 40 }),
-    fc.constantFrom('', '{', '{"a":1}x', '[' .repeat(5000) + ']'.repeat(5000), '{"a":' .repeat(3000) + '1' + '}'.repeat(3000), '\ufeff{}', 'null', '"x"', '{"a":"\\ud800"}', '{"a":"\\u0000"}'),
+    fc.constantFrom(
+      '',
+      '{',
+      '{"a":1}x',
+      '['.repeat(5000) + ']'.repeat(5000),
+      '{"a":'.repeat(3000) + '1' + '}'.repeat(3000),
+      '\ufeff{}',
+      'null',
+      '"x"',
+      '{"a":"\\ud800"}',
+      '{"a":"\\u0000"}',
+    ),
   );
 }
 
@@ -150,7 +166,14 @@ export function sendExact(
 
 /** Row counts of every table a request could write to. */
 export async function rowCounts(db: Db): Promise<Record<string, number>> {
-  const tables = ['customers', 'hubspot_sync_queue', 'idempotency_keys', 'user_customer_access', 'hubspot_webhook_events', 'hubspot_sync_log'];
+  const tables = [
+    'customers',
+    'hubspot_sync_queue',
+    'idempotency_keys',
+    'user_customer_access',
+    'hubspot_webhook_events',
+    'hubspot_sync_log',
+  ];
   const { rows } = await sql<Record<string, string>>`SELECT ${sql.join(
     tables.map((t) => sql`(SELECT count(*) FROM ${sql.table(t)}) AS ${sql.ref(t)}`),
   )}`.execute(db);

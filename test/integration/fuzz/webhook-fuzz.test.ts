@@ -1,14 +1,36 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { companyEvent, hubspotHeaders, PUBLIC_URL, useIntakeFixture } from '../webhook/webhook-harness.js';
-import { contentTypeHeader, expectHandled, FUZZ_SEED, hostileBody, hostileMethod, hostileQuery, hostileSegment, rowCounts, sendExact } from './fuzz-support.js';
+import {
+  contentTypeHeader,
+  expectHandled,
+  FUZZ_SEED,
+  hostileBody,
+  hostileMethod,
+  hostileQuery,
+  hostileSegment,
+  rowCounts,
+  sendExact,
+} from './fuzz-support.js';
 
 const RUNS = 1500;
 const PER_REQUEST_MS = 5000;
 
 const EVENT_PATHS = [
-  ['eventId'], ['subscriptionId'], ['portalId'], ['occurredAt'], ['subscriptionType'], ['objectId'], ['propertyName'],
-  ['propertyValue'], ['changeSource'], ['sourceId'], ['mergedObjectIds'], ['attemptNumber'], ['someFutureField'], ['nested', 'deeper'],
+  ['eventId'],
+  ['subscriptionId'],
+  ['portalId'],
+  ['occurredAt'],
+  ['subscriptionType'],
+  ['objectId'],
+  ['propertyName'],
+  ['propertyValue'],
+  ['changeSource'],
+  ['sourceId'],
+  ['mergedObjectIds'],
+  ['attemptNumber'],
+  ['someFutureField'],
+  ['nested', 'deeper'],
 ] as const;
 
 describe('HubSpot webhook intake under fuzzed, validly signed requests', () => {
@@ -16,8 +38,14 @@ describe('HubSpot webhook intake under fuzzed, validly signed requests', () => {
 
   it(`never answers 5xx, answers every 4xx in the envelope, and stores nothing on a 4xx (${RUNS} seeded requests)`, async () => {
     // A batch whose second event is fuzzed, or a fuzzed body of any shape.
-    const eventBody = hostileBody(companyEvent() as unknown as Record<string, unknown>, EVENT_PATHS).map((event) => `[${JSON.stringify(companyEvent())},${event}]`);
-    const body = fc.oneof(eventBody, hostileBody({ events: [] }, [['events'], ['0']]), fc.constant(JSON.stringify(Array.from({ length: 120 }, () => companyEvent()))));
+    const eventBody = hostileBody(companyEvent() as unknown as Record<string, unknown>, EVENT_PATHS).map(
+      (event) => `[${JSON.stringify(companyEvent())},${event}]`,
+    );
+    const body = fc.oneof(
+      eventBody,
+      hostileBody({ events: [] }, [['events'], ['0']]),
+      fc.constant(JSON.stringify(Array.from({ length: 120 }, () => companyEvent()))),
+    );
     const request = fc.record({
       method: fc.oneof({ weight: 4, arbitrary: fc.constant('POST') }, hostileMethod),
       path: fc.tuple(fc.array(hostileSegment, { maxLength: 2 }), hostileQuery).map(([segments, query]) => `/${segments.join('/')}${query}`),

@@ -24,7 +24,14 @@ describe('a chunked body (no Content-Length) on the customer API', () => {
   let t: TestDatabase;
   let api: RunningApi;
   const countCustomers = async () =>
-    Number((await t.db.selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.db
+          .selectFrom('customers')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const headers = { 'content-type': 'application/json', authorization: 'Bearer admin' };
 
   beforeAll(async () => {
@@ -52,7 +59,10 @@ describe('a chunked body (no Content-Length) on the customer API', () => {
       chunks: inChunks(padded(JSON.stringify(newCustomer()), MAX_BODY_BYTES + 1)),
     });
     expect(over.status).toBe(413);
-    expect(over.body).toEqual({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String), details: { limit: MAX_BODY_BYTES } } });
+    expect(over.body).toEqual({
+      success: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String), details: { limit: MAX_BODY_BYTES } },
+    });
 
     const rssBefore = process.memoryUsage().rss;
     const flood = await chunkedRequest(api.url, { path: '/v1/customers', headers, chunks: repeatedChunks(FLOOD_BYTES) });
@@ -96,7 +106,10 @@ describe('a chunked body (no Content-Length) on the HubSpot webhook', () => {
     const signedFlood = await chunkedRequest(f.intake.url, { headers: hubspotHeaders('unknowable'), chunks: repeatedChunks(FLOOD_BYTES) });
     expect(signedFlood.status).toBe(413);
     expect(signedFlood.bytesSent).toBeLessThan(ANSWERED_WITHIN_BYTES);
-    const unsignedFlood = await chunkedRequest(f.intake.url, { headers: { 'content-type': 'application/json' }, chunks: repeatedChunks(FLOOD_BYTES) });
+    const unsignedFlood = await chunkedRequest(f.intake.url, {
+      headers: { 'content-type': 'application/json' },
+      chunks: repeatedChunks(FLOOD_BYTES),
+    });
     expect(unsignedFlood.status).toBe(401);
     expect(unsignedFlood.bytesSent).toBeLessThan(ANSWERED_WITHIN_BYTES);
     expect(await countEvents(f.database.db)).toBe(before);

@@ -40,9 +40,11 @@ describe('a burst through the shared budget at its default settings', () => {
         pools.map(async (db) => {
           const { companies } = createHubspotClient(config, { db, logger: createMemoryLogger().logger, accessToken: sandbox.token });
           // Two overlapping invocations per instance.
-          await Promise.all([0, 1].map(async () => {
-            for (let i = 0; i < callsPerInstance / 2; i++) await companies.getCompany(companyId!, ['name']);
-          }));
+          await Promise.all(
+            [0, 1].map(async () => {
+              for (let i = 0; i < callsPerInstance / 2; i++) await companies.getCompany(companyId!, ['name']);
+            }),
+          );
         }),
       );
     } finally {
@@ -54,7 +56,12 @@ describe('a burst through the shared budget at its default settings', () => {
     expect(api).toHaveLength(8 * callsPerInstance);
     expect(api.filter((r) => r.status === 429)).toHaveLength(0);
     // Sandbox time: its own 10-second window.
-    expect(maxInAnyWindow(api.map((r) => r.at), RATE_BUDGET_DEFAULTS.windowMs)).toBeLessThanOrEqual(HUBSPOT_LIMIT);
+    expect(
+      maxInAnyWindow(
+        api.map((r) => r.at),
+        RATE_BUDGET_DEFAULTS.windowMs,
+      ),
+    ).toBeLessThanOrEqual(HUBSPOT_LIMIT);
     // 320 calls at 100 per (window + guard): the first 100 at once, then three more windows; the
     // guard is the only slack, so it does not take much longer.
     const budgetWindowMs = REAL_WINDOW_MS + RATE_BUDGET_DEFAULTS.guardMs;

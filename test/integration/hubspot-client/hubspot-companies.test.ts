@@ -67,7 +67,10 @@ const bans = (n: number, prefix = 'B') => Array.from({ length: n }, (_, i) => `$
 describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => {
   it('batch reads with history in chunks of 50 and reports missing ids', async () => {
     const { companies, counter } = client();
-    const upserted = await companies.batchUpsertByUniqueProperty(bans(60).map((idValue) => ({ idValue, properties: { name: `Co ${idValue}` } })), 'warp_ban');
+    const upserted = await companies.batchUpsertByUniqueProperty(
+      bans(60).map((idValue) => ({ idValue, properties: { name: `Co ${idValue}` } })),
+      'warp_ban',
+    );
     const ids = upserted.map((o) => (o.status === 'INVALID' ? '' : o.record.id));
     await companies.batchUpdate([{ id: ids[0]!, properties: { name: 'Renamed' } }]);
     counter.byOperation['batch.read'] = 0;
@@ -93,17 +96,25 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
     expect(again[0]?.status).toBe('UPDATED');
 
     const inputs = bans(10, 'R').map((idValue) => ({ idValue, properties: { name: idValue } }));
-    await Promise.all([a.companies.batchUpsertByUniqueProperty(inputs, 'warp_ban'), b.companies.batchUpsertByUniqueProperty(inputs, 'warp_ban')]);
+    await Promise.all([
+      a.companies.batchUpsertByUniqueProperty(inputs, 'warp_ban'),
+      b.companies.batchUpsertByUniqueProperty(inputs, 'warp_ban'),
+    ]);
     const read = await a.companies.batchReadByIdProperty([...bans(10, 'R'), 'RACE-1', 'NOPE'], 'warp_ban', ['name']);
     expect(read.results).toHaveLength(11);
     expect(new Set(read.results.map((r) => r.id)).size).toBe(11);
     expect(read.missing).toEqual(['NOPE']);
-    expect((await a.companies.getCompany(first[0]!.status === 'INVALID' ? '' : first[0]!.record.id, ['name']))?.properties.name).toBe('Again');
+    expect((await a.companies.getCompany(first[0]!.status === 'INVALID' ? '' : first[0]!.record.id, ['name']))?.properties.name).toBe(
+      'Again',
+    );
   });
 
   it('batch update writes the valid inputs, reports the invalid one with its property, and unknown ids as NOT_FOUND', async () => {
     const { companies, counter } = client();
-    const created = await companies.batchUpsertByUniqueProperty(bans(4, 'U').map((idValue) => ({ idValue, properties: { name: idValue } })), 'warp_ban');
+    const created = await companies.batchUpsertByUniqueProperty(
+      bans(4, 'U').map((idValue) => ({ idValue, properties: { name: idValue } })),
+      'warp_ban',
+    );
     const ids = created.map((o) => (o.status === 'INVALID' ? '' : o.record.id));
     const before = counter.byOperation['batch.update'] ?? 0;
     const outcomes = await companies.batchUpdate([
@@ -112,8 +123,13 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
       { id: ids[2]!, properties: { warp_status: 'SUSPENDED', warp_legal_name: null } },
       { id: '987654321', properties: { name: 'ghost' } },
     ]);
-    const explain = JSON.stringify(outcomes.map((o) => (o.status === 'INVALID' ? { ...o, details: o.error.details, message: o.error.message } : o)));
-    expect(outcomes.map((o) => o.status), explain).toEqual(['UPDATED', 'INVALID', 'UPDATED', 'NOT_FOUND']);
+    const explain = JSON.stringify(
+      outcomes.map((o) => (o.status === 'INVALID' ? { ...o, details: o.error.details, message: o.error.message } : o)),
+    );
+    expect(
+      outcomes.map((o) => o.status),
+      explain,
+    ).toEqual(['UPDATED', 'INVALID', 'UPDATED', 'NOT_FOUND']);
     const invalid = outcomes[1] as { error: HubspotValidationError };
     expect(invalid.error).toBeInstanceOf(HubspotValidationError);
     expect(invalid.error.propertyNames).toEqual(['warp_status']);
@@ -122,7 +138,9 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
     expect((counter.byOperation['batch.update'] ?? 0) - before).toBe(2);
     const check = await companies.batchReadWithHistory(ids.slice(0, 3), ['warp_status']);
     expect(Object.fromEntries(check.results.map((r) => [r.id, r.properties.warp_status]))).toEqual({
-      [ids[0]!]: 'ACTIVE', [ids[1]!]: null, [ids[2]!]: 'SUSPENDED',
+      [ids[0]!]: 'ACTIVE',
+      [ids[1]!]: null,
+      [ids[2]!]: 'SUSPENDED',
     });
   });
 
@@ -133,7 +151,10 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
 
   it('searches modified companies page by page past any offset cap', async () => {
     const { companies } = client();
-    const created = await companies.batchUpsertByUniqueProperty(bans(7, 'S').map((idValue) => ({ idValue, properties: { name: idValue } })), 'warp_ban');
+    const created = await companies.batchUpsertByUniqueProperty(
+      bans(7, 'S').map((idValue) => ({ idValue, properties: { name: idValue } })),
+      'warp_ban',
+    );
     // Earlier tests' companies are older: only these 7 were modified since the first of them.
     const since = new Date(Math.min(...created.map((o) => (o.status === 'INVALID' ? Infinity : Date.parse(o.record.updatedAt)))));
     const request = { properties: ['warp_ban'], pageSize: 3, modifiedSince: since };
@@ -169,7 +190,12 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
     const api = log.requests.filter((r) => r.path.startsWith('/crm/'));
     expect(api).toHaveLength(32);
     expect(api.filter((r) => r.status === 429)).toHaveLength(0);
-    expect(maxInAnyWindow(api.map((r) => r.at), 10_000)).toBeLessThanOrEqual(SANDBOX_LIMIT);
+    expect(
+      maxInAnyWindow(
+        api.map((r) => r.at),
+        10_000,
+      ),
+    ).toBeLessThanOrEqual(SANDBOX_LIMIT);
     // 32 calls at 20 per window (+ guard) take at least one full window; progress means not much more than two.
     expect(elapsed).toBeGreaterThanOrEqual(REAL_WINDOW_MS - 50);
     expect(elapsed).toBeLessThan(4 * REAL_WINDOW_MS);
@@ -182,7 +208,13 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
       const [created] = await a.companies.batchUpsertByUniqueProperty([{ idValue: 'DAILY-1', properties: { name: 'Daily' } }], 'warp_ban');
       expect(created?.status).not.toBe('INVALID');
       const row = await waitFor(
-        () => t.db.selectFrom('hubspot_rate_budget').selectAll().where('bucket', '=', 'daily-usage-app:api').where('daily_limit', 'is not', null).executeTakeFirst(),
+        () =>
+          t.db
+            .selectFrom('hubspot_rate_budget')
+            .selectAll()
+            .where('bucket', '=', 'daily-usage-app:api')
+            .where('daily_limit', 'is not', null)
+            .executeTakeFirst(),
         'the daily figures to be stored',
       );
       expect(row).toMatchObject({ daily_limit: 1_000_000, daily_observed_at: expect.any(Date) });

@@ -22,7 +22,10 @@ interface Reserve {
 
 /** Calls the SQL function with an explicit clock, so window arithmetic is checked exactly. */
 async function reserveAt(bucket: string, nowMs: number, n = 1, max = 3, windowMs = 1_000): Promise<Reserve> {
-  const { rows } = await sql<Reserve>`SELECT * FROM hubspot_rate_reserve(${bucket}, ${n}::int, ${max}::int, ${windowMs}::int, ${nowMs}::bigint)`.execute(t.db);
+  const { rows } =
+    await sql<Reserve>`SELECT * FROM hubspot_rate_reserve(${bucket}, ${n}::int, ${max}::int, ${windowMs}::int, ${nowMs}::bigint)`.execute(
+      t.db,
+    );
   return rows[0]!;
 }
 
@@ -114,7 +117,11 @@ describe('the Postgres rate budget', () => {
     const started = Date.now();
     for (let i = 0; i < 3; i++) await budget.acquire(1, 'search');
     expect(Date.now() - started).toBeGreaterThanOrEqual(450);
-    const rows = await t.db.selectFrom('hubspot_rate_budget').select(['bucket', 'reserved_at_ms']).where('bucket', 'like', 'search:%').execute();
+    const rows = await t.db
+      .selectFrom('hubspot_rate_budget')
+      .select(['bucket', 'reserved_at_ms'])
+      .where('bucket', 'like', 'search:%')
+      .execute();
     const stamps = Object.fromEntries(rows.map((r) => [r.bucket, r.reserved_at_ms.length]));
     expect(stamps['search:api']).toBe(3);
     // The third search waited for the first stamp to leave; the second may have left too.
@@ -132,12 +139,14 @@ describe('the Postgres rate budget', () => {
         const budget = budgetFor(db, { key: 'concurrent', maxPerWindow: max, windowMs, guardMs: 0 }, grants);
         let done = 0;
         // Two concurrent callers per instance, like overlapping invocations.
-        await Promise.all([0, 1].map(async () => {
-          for (let i = 0; i < 4; i++) {
-            await budget.acquire();
-            done++;
-          }
-        }));
+        await Promise.all(
+          [0, 1].map(async () => {
+            for (let i = 0; i < 4; i++) {
+              await budget.acquire();
+              done++;
+            }
+          }),
+        );
         return done;
       }),
     );

@@ -72,12 +72,19 @@ describe('company deletion and restore', () => {
     expect(deleted).toMatchObject({ hubspot_company_id: companyId, company_name: 'Deleted Co', updated_by: 'hubspot-sync' });
     const unlink = (await syncLog(id)).filter((l) => l.operation === 'UNLINK');
     expect(unlink.map((l) => [l.status, l.error_code])).toEqual([['FAILED', 'COMPANY_DELETED']]);
-    expect(stack.logLines.some((l) => l.includes('"severity":"WARNING"') && l.includes('was deleted: needs attention') && l.includes(id))).toBe(true);
+    expect(
+      stack.logLines.some((l) => l.includes('"severity":"WARNING"') && l.includes('was deleted: needs attention') && l.includes(id)),
+    ).toBe(true);
 
     await stack.sandbox.control.restoreAsUser(companyId);
     await waitFor(async () => (await customerRow(stack, id)).hubspot_link_status === 'LINKED', 'link restored');
     await settle(stack);
-    const resync = await database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', id).where('operation', '=', 'RESYNC').execute();
+    const resync = await database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .where('operation', '=', 'RESYNC')
+      .execute();
     expect(resync.map((r) => [r.origin, r.status, r.changed_fields])).toEqual([['HUBSPOT', 'DONE', []]]);
     expect((await syncLog(id)).map((l) => l.operation)).toContain('RELINK');
     // Linked and synced again: a WARP change reaches the restored company.
@@ -94,7 +101,9 @@ describe('company deletion and restore', () => {
     await stack.sandbox.control.restoreAsUser(companyId);
     await settle(stack);
     expect((await customerRow(stack, id)).hubspot_link_status).toBe('LINKED');
-    const lifecycle = (await eventsOf(stack, companyId)).filter((e) => e.subscription_type !== 'company.propertyChange' && e.subscription_type !== 'company.creation');
+    const lifecycle = (await eventsOf(stack, companyId)).filter(
+      (e) => e.subscription_type !== 'company.propertyChange' && e.subscription_type !== 'company.creation',
+    );
     expect(lifecycle.map((e) => [e.subscription_type, e.status])).toEqual([
       ['company.deletion', 'IGNORED'],
       ['company.restore', 'PROCESSED'],
@@ -119,7 +128,10 @@ describe('company merge', () => {
     const states = await database.db.selectFrom('hubspot_field_state').select('warp_field').where('customer_id', '=', id).execute();
     expect(states.map((s) => s.warp_field)).toContain('ban');
     await stack.customers.update(ADMIN, id, { contact: { email: 'after-merge@example.com' } });
-    await waitFor(async () => (await stack.sandbox.control.company(primary!)).properties.warp_contact_email === 'after-merge@example.com', 'sync after merge');
+    await waitFor(
+      async () => (await stack.sandbox.control.company(primary!)).properties.warp_contact_email === 'after-merge@example.com',
+      'sync after merge',
+    );
   });
 
   it('a merge of two linked companies flags the losing customer NEEDS_ATTENTION with both ids, at ERROR, and the sync leaves it alone', async () => {
@@ -133,7 +145,9 @@ describe('company merge', () => {
     expect(await customerRow(stack, keeper.id)).toMatchObject({ hubspot_company_id: keeper.companyId, hubspot_link_status: 'LINKED' });
     const unlink = (await syncLog(loser.id)).find((l) => l.operation === 'UNLINK');
     expect(unlink).toMatchObject({ status: 'FAILED', error_code: 'MERGED_INTO_LINKED_COMPANY' });
-    const alert = stack.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.customerId === loser.id && l.severity === 'ERROR');
+    const alert = stack.logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.customerId === loser.id && l.severity === 'ERROR');
     expect(alert).toMatchObject({ primaryCustomerId: keeper.id, companyId: keeper.companyId, mergedCompanyId: loser.companyId });
 
     // A later edit is not synced anywhere: the sync waits for a person.
@@ -145,7 +159,9 @@ describe('company merge', () => {
 
 describe('company creation', () => {
   it('a company created in HubSpot with the BAN of an unlinked customer is linked, after a HubSpot read that failed once (Pub/Sub retry)', async () => {
-    const created = JSON.parse((await stack.unsyncedCustomers.create(ADMIN, newCustomer('Created In HubSpot'), {})).body) as { data: { id: string; ban: string } };
+    const created = JSON.parse((await stack.unsyncedCustomers.create(ADMIN, newCustomer('Created In HubSpot'), {})).body) as {
+      data: { id: string; ban: string };
+    };
     await stack.sandbox.control.addFault({ kind: 'status', status: 503, count: 1, ...COMPANY_READ });
     const company = await stack.sandbox.control.createAsUser({ name: 'Created In HubSpot', warp_ban: created.data.ban });
     await waitFor(async () => (await customerRow(stack, created.data.id)).hubspot_company_id === company.id, 'link by BAN', 20_000);
@@ -160,7 +176,10 @@ describe('company creation', () => {
     // property changes read it too (they may be handled alongside the creation), so the failure
     // may have met any of its events; those that found the link pending were retried as well.
     const readFailures = stack.logLines.filter(
-      (l) => l.includes('Pub/Sub will redeliver it') && !l.includes('CompanyLinkPendingError') && events.some((e) => l.includes(`"webhookEventId":"${e.id}"`)),
+      (l) =>
+        l.includes('Pub/Sub will redeliver it') &&
+        !l.includes('CompanyLinkPendingError') &&
+        events.some((e) => l.includes(`"webhookEventId":"${e.id}"`)),
     );
     expect(readFailures).toHaveLength(1);
     expect((await syncLog(created.data.id)).map((l) => [l.operation, l.status])).toContainEqual(['LINK_COMPANY', 'SUCCESS']);
@@ -186,28 +205,45 @@ describe('company creation', () => {
     expect(relink.map((l) => [l.operation, l.status, l.fields])).toEqual([
       ['RELINK', 'SUCCESS', { hubspot_company_id: { hubspotProperty: 'hs_object_id', old: deletedCompany, new: company.id } }],
     ]);
-    const resync = await database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', id).where('operation', '=', 'RESYNC').execute();
+    const resync = await database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .where('operation', '=', 'RESYNC')
+      .execute();
     expect(resync.map((r) => [r.origin, r.status, r.changed_fields])).toEqual([['HUBSPOT', 'DONE', []]]);
     // A first sync: WARP's values filled the new company's empty properties. With the bases agreed
     // with the deleted company kept, its empty email would have read as a HubSpot change.
-    expect((await stack.sandbox.control.company(company.id)).properties).toMatchObject({ warp_contact_email: email, warp_status: 'ACTIVE', city: 'Springfield' });
+    expect((await stack.sandbox.control.company(company.id)).properties).toMatchObject({
+      warp_contact_email: email,
+      warp_status: 'ACTIVE',
+      city: 'Springfield',
+    });
     expect(await fieldState(stack, id, 'contact.email')).toMatchObject({ base_value: email, conflict_status: 'NONE' });
     await stack.customers.update(ADMIN, id, { contact: { email: 'reborn@example.com' } });
-    await waitFor(async () => (await stack.sandbox.control.company(company.id)).properties.warp_contact_email === 'reborn@example.com', 'sync after relink');
+    await waitFor(
+      async () => (await stack.sandbox.control.company(company.id)).properties.warp_contact_email === 'reborn@example.com',
+      'sync after relink',
+    );
   });
 });
 
-describe('a person\'s change while the first sync is linking the company', () => {
+describe("a person's change while the first sync is linking the company", () => {
   /** What the outbound worker's first sync does first: the company, created by our app with the customer's BAN. */
   async function companyCreatedByOurSync(name: string) {
-    const created = JSON.parse((await stack.unsyncedCustomers.create(ADMIN, newCustomer(name), {})).body) as { data: { id: string; ban: string } };
+    const created = JSON.parse((await stack.unsyncedCustomers.create(ADMIN, newCustomer(name), {})).body) as {
+      data: { id: string; ban: string };
+    };
     const app = new Client({ accessToken: stack.sandbox.token, basePath: stack.sandbox.url });
     const company = await app.crm.companies.basicApi.create({ properties: { warp_ban: created.data.ban }, associations: [] });
     return { id: created.data.id, companyId: company.id };
   }
 
   function personsEdit(companyId: string) {
-    return waitFor(async () => (await eventsOf(stack, companyId)).find((e) => e.property_name === 'warp_credit_limit' && e.change_source === 'CRM_UI'), 'the edit\'s event');
+    return waitFor(
+      async () => (await eventsOf(stack, companyId)).find((e) => e.property_name === 'warp_credit_limit' && e.change_source === 'CRM_UI'),
+      "the edit's event",
+    );
   }
 
   it('is retried until the link has committed, then applied', async () => {
@@ -216,7 +252,11 @@ describe('a person\'s change while the first sync is linking the company', () =>
     let commitLink!: () => void;
     const linked = database.db.transaction().execute(async (tx) => {
       await lockCustomersForSync(tx, [id]);
-      await tx.updateTable('customers').set({ hubspot_company_id: companyId, hubspot_link_status: 'LINKED' }).where('id', '=', id).execute();
+      await tx
+        .updateTable('customers')
+        .set({ hubspot_company_id: companyId, hubspot_link_status: 'LINKED' })
+        .where('id', '=', id)
+        .execute();
       await new Promise<void>((resolve) => (commitLink = resolve));
     });
     // It commits between the first attempt and the redelivery (each attempt reads the company first).
@@ -236,7 +276,9 @@ describe('a person\'s change while the first sync is linking the company', () =>
     expect(retried).toHaveLength(1);
     expect(retried[0]).toContain('CompanyLinkPendingError');
     // Our own writes' events needed no read: ignored as before.
-    const own = (await eventsOf(stack, companyId)).filter((e) => e.change_source === 'INTEGRATION' || e.subscription_type === 'company.creation');
+    const own = (await eventsOf(stack, companyId)).filter(
+      (e) => e.change_source === 'INTEGRATION' || e.subscription_type === 'company.creation',
+    );
     expect(own.length).toBeGreaterThan(0);
     expect(own.every((e) => e.status === 'IGNORED' && e.processing_attempts === 1)).toBe(true);
 
@@ -244,7 +286,7 @@ describe('a person\'s change while the first sync is linking the company', () =>
     await settle(stack);
   });
 
-  it('is ignored like any unknown company\'s change when the attempts run out without a link', async () => {
+  it("is ignored like any unknown company's change when the attempts run out without a link", async () => {
     const { id, companyId } = await companyCreatedByOurSync('Never Linked Co');
     await stack.sandbox.control.editAsUser(companyId, { warp_credit_limit: '8888' });
     const event = await waitFor(async () => {
@@ -252,7 +294,9 @@ describe('a person\'s change while the first sync is linking the company', () =>
       return row.status === 'IGNORED' && row;
     }, 'the change to be ignored');
     expect(event).toMatchObject({ processing_attempts: MAX_ATTEMPTS, processing_error: null });
-    expect(event.ignore_reason).toMatch(new RegExp(`^UNKNOWN_COMPANY: company ${companyId} carries the BAN of customer ${id}, which is still not linked`));
+    expect(event.ignore_reason).toMatch(
+      new RegExp(`^UNKNOWN_COMPANY: company ${companyId} carries the BAN of customer ${id}, which is still not linked`),
+    );
     expect((await customerRow(stack, id)).credit_limit).toBe('1000.00');
 
     await publishPendingOutbox(stack);
@@ -264,7 +308,11 @@ describe('a person\'s change while the first sync is linking the company', () =>
     await stack.sandbox.control.editAsUser(company.id, { warp_credit_limit: '5' });
     await settle(stack);
     const edit = await personsEdit(company.id);
-    expect(edit).toMatchObject({ status: 'IGNORED', processing_attempts: 1, ignore_reason: `UNKNOWN_COMPANY: no customer is linked to company ${company.id}` });
+    expect(edit).toMatchObject({
+      status: 'IGNORED',
+      processing_attempts: 1,
+      ignore_reason: `UNKNOWN_COMPANY: no customer is linked to company ${company.id}`,
+    });
   });
 });
 
@@ -276,12 +324,21 @@ describe('redelivery', () => {
     await settle(stack);
     const event = (await eventsOf(stack, companyId)).find((e) => e.property_name === 'warp_payment_terms' && e.change_source === 'CRM_UI')!;
     const before = { customer: await customerRow(stack, id), log: (await syncLog(id)).length };
-    const message = webhookEventMessageSchema.parse({ kind: 'hubspot.webhook-event', version: 1, webhookEventId: event.id, dedupeKey: event.dedupe_key, event: event.payload });
+    const message = webhookEventMessageSchema.parse({
+      kind: 'hubspot.webhook-event',
+      version: 1,
+      webhookEventId: event.id,
+      dedupeKey: event.dedupe_key,
+      event: event.payload,
+    });
 
     const results = await Promise.all([processWebhookEvent(processorDeps, message), processWebhookEvent(processorDeps, message)]);
     expect(results).toEqual([{ kind: 'ALREADY_DONE' }, { kind: 'ALREADY_DONE' }]);
     expect(await customerRow(stack, id)).toEqual(before.customer);
     expect((await syncLog(id)).length).toBe(before.log);
-    expect((await eventsOf(stack, companyId)).find((e) => e.id === event.id)).toMatchObject({ status: 'PROCESSED', processing_attempts: 1 });
+    expect((await eventsOf(stack, companyId)).find((e) => e.id === event.id)).toMatchObject({
+      status: 'PROCESSED',
+      processing_attempts: 1,
+    });
   });
 });

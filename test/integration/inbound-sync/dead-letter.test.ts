@@ -21,7 +21,9 @@ beforeAll(async () => {
       ...deps,
       companies: {
         getCompany: (id, properties, options) =>
-          unreadable.has(id) ? Promise.reject(new Error(`HubSpot unavailable for ${id} (test)`)) : deps.companies.getCompany(id, properties, options),
+          unreadable.has(id)
+            ? Promise.reject(new Error(`HubSpot unavailable for ${id} (test)`))
+            : deps.companies.getCompany(id, properties, options),
       },
     }),
   });
@@ -63,7 +65,7 @@ it('a failure that outlasts every retry marks the event FAILED with the error an
     // which records how often it was delivered, and is not delivered to the processor again.
     const dead = await waitFor(
       async () => deadLetters.find((m) => webhookEventMessageSchema.parse(JSON.parse(m.data.toString())).webhookEventId === failed.id),
-      'the event\'s message on the dead-letter topic',
+      "the event's message on the dead-letter topic",
     );
     expect(dead.attributes).toMatchObject({
       CloudPubSubDeadLetterSourceSubscription: stack.names.webhookSubscription,

@@ -37,7 +37,7 @@ afterEach(async (ctx) => {
 });
 
 describe('a person editing in HubSpot', () => {
-  it("an edit buried by a write of ours, whose webhook then arrives stale, is restored on both sides", async () => {
+  it('an edit buried by a write of ours, whose webhook then arrives stale, is restored on both sides', async () => {
     const { id, companyId } = await createLinkedCustomer(stack, 'Buried Co');
     const person = 'Buried Co by Sales';
     const attemptsBefore = (await stack.sandbox.control.webhooks()).attempts.length;
@@ -45,10 +45,16 @@ describe('a person editing in HubSpot', () => {
     stack.intakeFailures.remaining = 1_000;
     const edited = await stack.sandbox.control.editAsUser(companyId, { name: person });
     const editedAt = new Date(edited.propertiesWithHistory.name![0]!.timestamp);
-    await waitFor(async () => (await stack.sandbox.control.webhooks()).attempts.slice(attemptsBefore).some((a) => a.outcome === 'failed'), "the person's held delivery");
+    await waitFor(
+      async () => (await stack.sandbox.control.webhooks()).attempts.slice(attemptsBefore).some((a) => a.outcome === 'failed'),
+      "the person's held delivery",
+    );
 
     await stack.customers.update(ADMIN, id, { company_name: 'Buried Co by WARP' });
-    await waitFor(async () => (await stack.sandbox.control.company(companyId)).properties.name === 'Buried Co by WARP', "WARP's push over the person's edit");
+    await waitFor(
+      async () => (await stack.sandbox.control.company(companyId)).properties.name === 'Buried Co by WARP',
+      "WARP's push over the person's edit",
+    );
     // The worker stores its field state after the HubSpot write: a rewrite before that is lost.
     const openRows = stack.db
       .selectFrom('hubspot_sync_queue')
@@ -59,8 +65,18 @@ describe('a person editing in HubSpot', () => {
     // What a push planned before the person's edit and landing after it leaves behind: WARP's
     // change is older than the edit now buried under our write.
     const warpEditAt = new Date(editedAt.getTime() - 1_000);
-    await stack.db.updateTable('hubspot_field_state').set({ warp_changed_at: warpEditAt }).where('customer_id', '=', id).where('warp_field', '=', 'company_name').execute();
-    await stack.db.updateTable('hubspot_sync_queue').set({ changed_at: warpEditAt }).where('customer_id', '=', id).where('operation', '=', 'UPDATE').execute();
+    await stack.db
+      .updateTable('hubspot_field_state')
+      .set({ warp_changed_at: warpEditAt })
+      .where('customer_id', '=', id)
+      .where('warp_field', '=', 'company_name')
+      .execute();
+    await stack.db
+      .updateTable('hubspot_sync_queue')
+      .set({ changed_at: warpEditAt })
+      .where('customer_id', '=', id)
+      .where('operation', '=', 'UPDATE')
+      .execute();
     stack.intakeFailures.remaining = 0;
     await waitFor(async () => (await customerRow(stack, id)).company_name === person, 'the buried edit to reach WARP');
     await settle(stack);
@@ -69,7 +85,13 @@ describe('a person editing in HubSpot', () => {
     expect(await fieldState(stack, id, 'company_name')).toMatchObject({ base_value: person, conflict_status: 'NONE' });
     const event = (await eventsOf(stack, companyId)).find((e) => e.property_value === person);
     expect(event).toMatchObject({ status: 'IGNORED', ignore_reason: expect.stringMatching(/^STALE_EVENT/) });
-    const restored = await database.db.selectFrom('hubspot_sync_log').select(['operation', 'fields']).where('customer_id', '=', id).where('operation', 'in', ['PULL', 'PUSH']).orderBy('id').execute();
+    const restored = await database.db
+      .selectFrom('hubspot_sync_log')
+      .select(['operation', 'fields'])
+      .where('customer_id', '=', id)
+      .where('operation', 'in', ['PULL', 'PUSH'])
+      .orderBy('id')
+      .execute();
     expect(restored.slice(-2)).toEqual([
       { operation: 'PUSH', fields: { company_name: expect.objectContaining({ new: person, reason: 'HUBSPOT_EDIT_RESTORED' }) } },
       { operation: 'PULL', fields: { company_name: expect.objectContaining({ new: person, reason: 'HUBSPOT_EDIT_RESTORED' }) } },
@@ -98,7 +120,9 @@ describe('a person editing in HubSpot', () => {
     expect(event?.processed_at).not.toBeNull();
     const log = await database.db.selectFrom('hubspot_sync_log').selectAll().where('webhook_event_id', '=', event!.id).execute();
     expect(log.map((l) => [l.direction, l.operation, l.status])).toEqual([['HUBSPOT_TO_WARP', 'PULL', 'SUCCESS']]);
-    expect(log[0]!.fields).toMatchObject({ credit_limit: { hubspotProperty: 'warp_credit_limit', warp: '1000.00', hubspot: '25000.00', new: '25000.00' } });
+    expect(log[0]!.fields).toMatchObject({
+      credit_limit: { hubspotProperty: 'warp_credit_limit', warp: '1000.00', hubspot: '25000.00', new: '25000.00' },
+    });
 
     // The change history holds the pull, born done: it never becomes outbound work.
     const outbox = await database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', id).orderBy('id').execute();
@@ -117,17 +141,27 @@ describe('a person editing in HubSpot', () => {
     await expect(stack.customers.update(ADMIN, id, { credit_limit: '5.00' })).rejects.toMatchObject({ code: 'FIELD_OWNED_BY_HUBSPOT' });
   });
 
-  it('a WARP-owned field changed in HubSpot is put back to WARP\'s value by the outbound worker', async () => {
+  it("a WARP-owned field changed in HubSpot is put back to WARP's value by the outbound worker", async () => {
     const { id, companyId } = await createLinkedCustomer(stack, 'Balance Co');
     const before = await customerRow(stack, id);
     await stack.sandbox.control.editAsUser(companyId, { warp_current_balance: '999' });
-    await waitFor(async () => (await stack.sandbox.control.company(companyId)).properties.warp_current_balance === '0.00', 'balance put back');
+    await waitFor(
+      async () => (await stack.sandbox.control.company(companyId)).properties.warp_current_balance === '0.00',
+      'balance put back',
+    );
     await settle(stack);
 
     expect(await customerRow(stack, id)).toMatchObject({ current_balance: '0.00', version: before.version });
-    const resync = await database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', id).where('operation', '=', 'RESYNC').execute();
+    const resync = await database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .where('operation', '=', 'RESYNC')
+      .execute();
     expect(resync.map((r) => [r.origin, r.status, r.changed_fields])).toEqual([['HUBSPOT', 'DONE', ['current_balance']]]);
-    const event = (await eventsOf(stack, companyId)).find((e) => e.property_name === 'warp_current_balance' && e.change_source === 'CRM_UI');
+    const event = (await eventsOf(stack, companyId)).find(
+      (e) => e.property_name === 'warp_current_balance' && e.change_source === 'CRM_UI',
+    );
     const log = await database.db.selectFrom('hubspot_sync_log').selectAll().where('webhook_event_id', '=', event!.id).execute();
     expect(log.map((l) => [l.operation, l.status, l.outbox_id])).toEqual([['RESYNC_REQUESTED', 'SUCCESS', resync[0]!.id]]);
   });
@@ -140,7 +174,10 @@ describe('a person editing in HubSpot', () => {
 
     await stack.sandbox.control.clearRequests();
     await stack.customers.update(ADMIN, id, { company_name: 'Echo Company' });
-    await waitFor(async () => (await eventsOf(stack, companyId)).some((e) => e.property_name === 'name' && e.property_value === 'Echo Company'), 'the echo');
+    await waitFor(
+      async () => (await eventsOf(stack, companyId)).some((e) => e.property_name === 'name' && e.property_value === 'Echo Company'),
+      'the echo',
+    );
     await settle(stack);
     const afterPush = await customerRow(stack, id);
 
@@ -152,7 +189,11 @@ describe('a person editing in HubSpot', () => {
     const requests = (await stack.sandbox.control.requests()).requests.map((r) => `${r.method} ${r.path}`);
     expect(requests).toEqual(['POST /crm/v3/objects/companies/batch/read', 'POST /crm/v3/objects/companies/batch/update']);
     expect(afterPush.updated_by).toBe(ADMIN.userId);
-    const outbox = await database.db.selectFrom('hubspot_sync_queue').select(['origin', 'operation']).where('customer_id', '=', id).execute();
+    const outbox = await database.db
+      .selectFrom('hubspot_sync_queue')
+      .select(['origin', 'operation'])
+      .where('customer_id', '=', id)
+      .execute();
     expect(outbox.filter((r) => r.origin === 'HUBSPOT')).toEqual([]);
   });
 
@@ -193,7 +234,7 @@ describe('conflicting edits', () => {
     expect(await fieldState(stack, id, 'company_name')).toMatchObject({ base_value: 'Latest A (HubSpot)' });
   });
 
-  it('a change time stored for the property a field mapped to before is not the new property\'s: the edit is not stale', async () => {
+  it("a change time stored for the property a field mapped to before is not the new property's: the edit is not stale", async () => {
     const { id, companyId } = await createLinkedCustomer(stack, 'Repointed A');
     // As a batch planned before a re-point would leave it: the state names the old property.
     await stack.db
@@ -215,14 +256,19 @@ describe('conflicting edits', () => {
     await waitFor(async () => (await stack.sandbox.control.webhooks()).attempts.some((a) => a.outcome === 'failed'), 'a failed delivery');
     await stack.unsyncedCustomers.update(ADMIN, id, { company_name: 'Latest B (WARP)' });
     stack.intakeFailures.remaining = 0;
-    await waitFor(async () => (await stack.sandbox.control.company(companyId)).properties.name === 'Latest B (WARP)', 'the WARP name in HubSpot');
+    await waitFor(
+      async () => (await stack.sandbox.control.company(companyId)).properties.name === 'Latest B (WARP)',
+      'the WARP name in HubSpot',
+    );
     await settle(stack);
 
     expect((await customerRow(stack, id)).company_name).toBe('Latest B (WARP)');
     const event = (await eventsOf(stack, companyId)).find((e) => e.property_value === 'Latest B (HubSpot)');
     expect(event).toMatchObject({ status: 'PROCESSED' });
     const log = await database.db.selectFrom('hubspot_sync_log').selectAll().where('webhook_event_id', '=', event!.id).execute();
-    expect(log.map((l) => [l.operation, (l.fields as Record<string, { reason?: string }>).company_name?.reason])).toEqual([['RESYNC_REQUESTED', 'LATEST_WINS']]);
+    expect(log.map((l) => [l.operation, (l.fields as Record<string, { reason?: string }>).company_name?.reason])).toEqual([
+      ['RESYNC_REQUESTED', 'LATEST_WINS'],
+    ]);
     expect(await fieldState(stack, id, 'company_name')).toMatchObject({ base_value: 'Latest B (WARP)' });
   });
 
@@ -230,7 +276,14 @@ describe('conflicting edits', () => {
     const { id, companyId } = await createLinkedCustomer(stack, 'Manual Co', { legal_name: 'Manual Legal' });
     await database.db
       .insertInto('hubspot_sync_config')
-      .values({ customer_id: id, warp_field: 'legal_name', hubspot_property: 'warp_legal_name', direction: 'BIDIRECTIONAL', conflict_rule: 'MANUAL', transform: { name: 'text' } })
+      .values({
+        customer_id: id,
+        warp_field: 'legal_name',
+        hubspot_property: 'warp_legal_name',
+        direction: 'BIDIRECTIONAL',
+        conflict_rule: 'MANUAL',
+        transform: { name: 'text' },
+      })
       .execute();
     await stack.unsyncedCustomers.update(ADMIN, id, { legal_name: 'Manual Legal (WARP)' });
     const warpAt = (await customerRow(stack, id)).updated_at;
@@ -270,7 +323,8 @@ describe('unreliable delivery', () => {
       credit_limit: (await customerRow(stack, id)).credit_limit,
       base: state?.base_value,
       hubspotChangedAtIsLastEdit: state?.hubspot_changed_at?.getTime() === new Date(history[0]!.timestamp).getTime(),
-      storedEdits: (await eventsOf(stack, companyId)).filter((e) => e.property_name === 'warp_credit_limit' && e.change_source === 'CRM_UI').length,
+      storedEdits: (await eventsOf(stack, companyId)).filter((e) => e.property_name === 'warp_credit_limit' && e.change_source === 'CRM_UI')
+        .length,
     };
   }
 
@@ -291,7 +345,7 @@ describe('unreliable delivery', () => {
     stack.intakeFailures.only = (event) => event.objectId === Number(faulty.companyId) && event.propertyValue === '100';
     stack.intakeFailures.remaining = 1_000;
     const first = await stack.sandbox.control.editAsUser(faulty.companyId, { warp_credit_limit: '100' });
-    await waitFor(async () => (await newAttempts()).some((a) => a.outcome === 'failed'), 'the first edit\'s failed delivery');
+    await waitFor(async () => (await newAttempts()).some((a) => a.outcome === 'failed'), "the first edit's failed delivery");
     await stack.sandbox.control.addFault({ kind: 'duplicate', probability: 1 });
     await stack.sandbox.control.addFault({ kind: 'reorder', probability: 1 });
     let previous = first.updatedAt;
@@ -308,7 +362,9 @@ describe('unreliable delivery', () => {
     expect(attempts.some((a) => a.attemptNumber > 0 && a.outcome === 'delivered')).toBe(true);
     const delivered = attempts.filter((a) => a.outcome === 'delivered').map((a) => a.eventIds.join());
     expect(new Set(delivered).size, JSON.stringify(attempts)).toBeLessThan(delivered.length); // a duplicated delivery
-    const edits = (await eventsOf(stack, faulty.companyId)).filter((e) => e.property_name === 'warp_credit_limit' && e.change_source === 'CRM_UI');
+    const edits = (await eventsOf(stack, faulty.companyId)).filter(
+      (e) => e.property_name === 'warp_credit_limit' && e.change_source === 'CRM_UI',
+    );
     // Each edit stored once; the oldest arrived after newer ones were applied and was stale.
     expect(edits.map((e) => e.property_value)).toEqual(['100', '200', '300']);
     expect(edits[0]).toMatchObject({ status: 'IGNORED', ignore_reason: expect.stringMatching(/^STALE_EVENT/) });

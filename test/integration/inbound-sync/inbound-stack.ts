@@ -109,7 +109,11 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
 
     const hubspot = (maxAttempts: number) =>
       createHubspotClient(
-        { basePath: sandbox.url, budget: { key: `inbound-${names.webhookTopic}` }, retry: { maxAttempts, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 } },
+        {
+          basePath: sandbox.url,
+          budget: { key: `inbound-${names.webhookTopic}` },
+          retry: { maxAttempts, baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 },
+        },
         { db: options.db, logger: log, accessToken: sandbox.token },
       );
     const outbound = await startPushBridge({
@@ -119,7 +123,13 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
         db: options.db,
         companies: hubspot(3).companies,
         log: log.child({ component: 'field-sync' }),
-        options: { workerId: 'inbound-test-outbound', maxCustomers: 50, leaseMs: 60_000, retryDelayMs: 0, hubspotAppId: String(sandbox.appId) },
+        options: {
+          workerId: 'inbound-test-outbound',
+          maxCustomers: 50,
+          leaseMs: 60_000,
+          retryDelayMs: 0,
+          hubspotAppId: String(sandbox.appId),
+        },
       })),
     });
     stops.push(() => outbound.close());
@@ -248,11 +258,22 @@ export function customerRow(stack: InboundStack, id: string) {
 }
 
 export function eventsOf(stack: InboundStack, objectId: string) {
-  return stack.db.selectFrom('hubspot_webhook_events').selectAll().where('object_id', '=', objectId).orderBy('occurred_at').orderBy('id').execute();
+  return stack.db
+    .selectFrom('hubspot_webhook_events')
+    .selectAll()
+    .where('object_id', '=', objectId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute();
 }
 
 export function fieldState(stack: InboundStack, customerId: string, warpField: string) {
-  return stack.db.selectFrom('hubspot_field_state').selectAll().where('customer_id', '=', customerId).where('warp_field', '=', warpField).executeTakeFirst();
+  return stack.db
+    .selectFrom('hubspot_field_state')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('warp_field', '=', warpField)
+    .executeTakeFirst();
 }
 
 /** What the outbox relay does for rows the API committed but did not publish. */

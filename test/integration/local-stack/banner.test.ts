@@ -35,7 +35,8 @@ describe('the customer API banner of npm start', () => {
   it('is quoted in README exactly, but for the token and the port', () => {
     const quoted = /The banner `npm start` prints includes these lines[^\n]*\n[^\n]*\n\n```\n([\s\S]*?)\n```/.exec(README)?.[1];
     expect(quoted).toBeDefined();
-    const printed = (running.banner ?? []).join('\n')
+    const printed = (running.banner ?? [])
+      .join('\n')
       .replace(/^export TOKEN=.*$/m, 'export TOKEN=<token>')
       .replaceAll(ctx.urls.customerApi ?? '', 'http://127.0.0.1:8080');
     expect(printed).toContain(quoted);

@@ -22,7 +22,10 @@ async function expectNoOrphans(args: string[], env: NodeJS.ProcessEnv, readyLine
   await chmod(dir, 0o755);
   try {
     const { DATABASE_URL: _db, PUBSUB_EMULATOR_HOST: _emulator, HUBSPOT_ACCESS_TOKEN: _token, ...inherited } = process.env;
-    const child = spawn(args[0]!, args.slice(1), { env: { ...inherited, ...env, LOCAL_PG_DATA: path.join(dir, 'pg') }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(args[0]!, args.slice(1), {
+      env: { ...inherited, ...env, LOCAL_PG_DATA: path.join(dir, 'pg') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = once(child, 'exit').then(() => {
       throw new Error(`${args.join(' ')} exited before it was up`);
     });
@@ -35,11 +38,15 @@ async function expectNoOrphans(args: string[], env: NodeJS.ProcessEnv, readyLine
     for (const part of ['watchdog.mjs', 'bin/postgres', 'cloud-pubsub-emulator']) expect(commands).toContain(part);
 
     child.kill(signal);
-    const left = await waitFor(async () => {
-      const live = processTable();
-      const remaining = tree.filter((pid) => live.has(pid));
-      return remaining.length === 0 && remaining;
-    }, `every process of ${args.join(' ')} to exit after ${signal}`, 25_000);
+    const left = await waitFor(
+      async () => {
+        const live = processTable();
+        const remaining = tree.filter((pid) => live.has(pid));
+        return remaining.length === 0 && remaining;
+      },
+      `every process of ${args.join(' ')} to exit after ${signal}`,
+      25_000,
+    );
     expect(left).toEqual([]);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -47,15 +54,28 @@ async function expectNoOrphans(args: string[], env: NodeJS.ProcessEnv, readyLine
 }
 
 describe('nothing outlives the local stack', () => {
-  it.concurrent.each(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const)('%s of the parent ends postgres, the emulator and every child', async (signal) => {
-    // node --import tsx rather than the tsx wrapper: the fixture itself is the parent that gets signalled.
-    await expectNoOrphans([process.execPath, '--import', 'tsx', FIXTURE], {}, 'ready', signal);
-  }, 50_000);
+  it.concurrent.each(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const)(
+    '%s of the parent ends postgres, the emulator and every child',
+    async (signal) => {
+      // node --import tsx rather than the tsx wrapper: the fixture itself is the parent that gets signalled.
+      await expectNoOrphans([process.execPath, '--import', 'tsx', FIXTURE], {}, 'ready', signal);
+    },
+    50_000,
+  );
 
-  it.concurrent('SIGKILL of `npm start` ends the whole stack', async () => {
-    const ports = Object.fromEntries(
-      await Promise.all(['PORT', 'WEBHOOK_PORT', 'HUBSPOT_SANDBOX_PORT', 'PUBSUB_EMULATOR_PORT', 'LOCAL_PG_PORT'].map(async (name) => [name, String(await freePort())])),
-    );
-    await expectNoOrphans(['npm', 'start', '--silent'], { ...ports, LOG_LEVEL: 'WARNING' }, 'Ctrl-C stops the stack.', 'SIGKILL');
-  }, 50_000);
+  it.concurrent(
+    'SIGKILL of `npm start` ends the whole stack',
+    async () => {
+      const ports = Object.fromEntries(
+        await Promise.all(
+          ['PORT', 'WEBHOOK_PORT', 'HUBSPOT_SANDBOX_PORT', 'PUBSUB_EMULATOR_PORT', 'LOCAL_PG_PORT'].map(async (name) => [
+            name,
+            String(await freePort()),
+          ]),
+        ),
+      );
+      await expectNoOrphans(['npm', 'start', '--silent'], { ...ports, LOG_LEVEL: 'WARNING' }, 'Ctrl-C stops the stack.', 'SIGKILL');
+    },
+    50_000,
+  );
 });

@@ -44,7 +44,9 @@ describe('the port check of npm start', () => {
   it('names the port, the process holding it and the variable that moves it, in under 2 s', async () => {
     const port = await occupy();
     const started = Date.now();
-    const error = await assertStackPortsFree({ ...(await freeStackEnv()), HUBSPOT_SANDBOX_PORT: String(port) }).catch((err: unknown) => err);
+    const error = await assertStackPortsFree({ ...(await freeStackEnv()), HUBSPOT_SANDBOX_PORT: String(port) }).catch(
+      (err: unknown) => err,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
     expect(error).toBeInstanceOf(PortClashError);
     const message = (error as Error).message;

@@ -46,7 +46,9 @@ async function startStack(env: NodeJS.ProcessEnv): Promise<RunningStack> {
     throw new Error(`npm start exited (${code ?? signal}) before its banner:\n${stderr}`);
   });
   // Bounded here too: a stack that hangs while starting fails this test, not the run.
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no banner within 45 s:\n${stderr}`)), 45_000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`no banner within 45 s:\n${stderr}`)), 45_000).unref(),
+  );
   await Promise.race([ready, exited, timeout]);
   const value = (prefix: string) => banner.find((l) => l.startsWith(prefix))?.slice(prefix.length) ?? '';
   return { child, token: value('export TOKEN='), api: value('export API='), stderr: () => stderr };
@@ -77,19 +79,27 @@ async function createCustomer(stack: RunningStack, name: string): Promise<{ id: 
 
 /** The HubSpot company WARP linked the customer to, once the field sync has created it. */
 function linkedCompany(stack: RunningStack, id: string): Promise<string> {
-  return waitFor(async () => {
-    const res = await api(stack, 'GET', `/customers/${id}`);
-    return (res.body.data.external_ids?.hubspot_company_id as string | undefined) ?? false;
-  }, `customer ${id} to be linked to a HubSpot company`, 15_000);
+  return waitFor(
+    async () => {
+      const res = await api(stack, 'GET', `/customers/${id}`);
+      return (res.body.data.external_ids?.hubspot_company_id as string | undefined) ?? false;
+    },
+    `customer ${id} to be linked to a HubSpot company`,
+    15_000,
+  );
 }
 
 /** Linking creates the company first; the customer's fields follow in the same sync. */
 async function companyShows(sandbox: ControlClient, id: string, expected: Record<string, string>): Promise<void> {
   let last: Record<string, string> = {};
-  await waitFor(async () => {
-    last = (await sandbox.company(id)).properties;
-    return Object.entries(expected).every(([name, value]) => last[name] === value);
-  }, `company ${id} to show ${JSON.stringify(expected)}`, 15_000).catch((err: Error) => {
+  await waitFor(
+    async () => {
+      last = (await sandbox.company(id)).properties;
+      return Object.entries(expected).every(([name, value]) => last[name] === value);
+    },
+    `company ${id} to show ${JSON.stringify(expected)}`,
+    15_000,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; it has ${JSON.stringify(last)}`);
   });
 }
@@ -116,8 +126,15 @@ describe('npm start, end to end', () => {
     await chmod(dir, 0o755);
     ports = {};
     for (const name of PORT_VARIABLES) ports[name] = await freePort();
-    const { DATABASE_URL: _db, PUBSUB_EMULATOR_HOST: _emulator, HUBSPOT_ACCESS_TOKEN: _token, HUBSPOT_BASE_PATH: _base, JWT_SECRET: _jwt, JWKS_URL: _jwks, ...inherited } =
-      process.env;
+    const {
+      DATABASE_URL: _db,
+      PUBSUB_EMULATOR_HOST: _emulator,
+      HUBSPOT_ACCESS_TOKEN: _token,
+      HUBSPOT_BASE_PATH: _base,
+      JWT_SECRET: _jwt,
+      JWKS_URL: _jwks,
+      ...inherited
+    } = process.env;
     env = {
       ...inherited,
       ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
@@ -154,13 +171,18 @@ describe('npm start, end to end', () => {
     await companyShows(sandbox, firstCompany, { name: 'Smoke First Telecom', warp_ban: first.ban });
     await sandbox.editAsUser(firstCompany, { warp_credit_limit: '25000' });
     const running = stack;
-    await waitFor(async () => Number((await api(running, 'GET', `/customers/${first.id}`)).body.data.credit_limit) === 25_000,
-      'the HubSpot edit to reach WARP', 15_000);
+    await waitFor(
+      async () => Number((await api(running, 'GET', `/customers/${first.id}`)).body.data.credit_limit) === 25_000,
+      'the HubSpot edit to reach WARP',
+      15_000,
+    );
 
     stack.child.kill('SIGINT');
     const [code] = await Promise.race([
       once(stack.child, 'exit'),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('npm start did not exit within 20 s of SIGINT')), 20_000).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('npm start did not exit within 20 s of SIGINT')), 20_000).unref(),
+      ),
     ]);
     expect(code).toBe(0);
 
@@ -180,11 +202,15 @@ describe('npm start, end to end', () => {
     const commands = commandLines(tree).join('\n');
     for (const part of ['watchdog.mjs', 'bin/postgres', 'cloud-pubsub-emulator']) expect(commands).toContain(part);
     stack.child.kill('SIGKILL');
-    const left = await waitFor(async () => {
-      const live = processTable();
-      const remaining = tree.filter((pid) => live.has(pid));
-      return remaining.length === 0 && remaining;
-    }, 'every process of the killed stack to exit', 20_000);
+    const left = await waitFor(
+      async () => {
+        const live = processTable();
+        const remaining = tree.filter((pid) => live.has(pid));
+        return remaining.length === 0 && remaining;
+      },
+      'every process of the killed stack to exit',
+      20_000,
+    );
     expect(left).toEqual([]);
     for (const port of Object.values(ports)) expect(await portFree(port), `port ${port} free`).toBe(true);
   }, 120_000);

@@ -21,7 +21,11 @@ describe('linking a customer to a HubSpot company by hand: candidates, link, unl
       linking: {
         hubspot: {
           companies: createHubspotClient(
-            { basePath: h.sync.sandbox.url, budget: { key: 'test', maxPerWindow: 90 }, retry: { baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 } },
+            {
+              basePath: h.sync.sandbox.url,
+              budget: { key: 'test', maxPerWindow: 90 },
+              retry: { baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 },
+            },
             { db: h.sync.database.db, logger: createLogger({ level: 'ERROR' }), accessToken: h.sync.sandbox.readToken },
           ).companies,
           hubspotAppId: String(h.sync.sandbox.appId),
@@ -32,8 +36,15 @@ describe('linking a customer to a HubSpot company by hand: candidates, link, unl
     await r.h.sync.startWorker();
     a = await createViaApi(r.h.sync, 'Manual Link Alpha');
     b = await createViaApi(r.h.sync, 'Manual Link Beta');
-    await waitFor(async () => (await customerRow(r.h.sync, a.id)).hubspot_link_status === 'LINKED' && (await customerRow(r.h.sync, b.id)).hubspot_link_status === 'LINKED', 'both linked');
-    handmade = (await sandbox().control.seed([{ name: 'Alpha Handmade Holdings', domain: 'alpha-handmade.example', city: 'Austin', country: 'US' }]))[0]!;
+    await waitFor(
+      async () =>
+        (await customerRow(r.h.sync, a.id)).hubspot_link_status === 'LINKED' &&
+        (await customerRow(r.h.sync, b.id)).hubspot_link_status === 'LINKED',
+      'both linked',
+    );
+    handmade = (
+      await sandbox().control.seed([{ name: 'Alpha Handmade Holdings', domain: 'alpha-handmade.example', city: 'Austin', country: 'US' }])
+    )[0]!;
     await outboxSettled(r.h.sync);
   });
   afterAll(() => r?.close());
@@ -70,7 +81,12 @@ describe('linking a customer to a HubSpot company by hand: candidates, link, unl
     const linkedA = (await customerRow(r.h.sync, a.id)).hubspot_company_id;
     expect(items).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ companyId: handmade, name: 'Alpha Handmade Holdings', linkedCustomerId: null, domain: 'alpha-handmade.example' }),
+        expect.objectContaining({
+          companyId: handmade,
+          name: 'Alpha Handmade Holdings',
+          linkedCustomerId: null,
+          domain: 'alpha-handmade.example',
+        }),
         expect.objectContaining({ companyId: linkedA, linkedCustomerId: a.id }),
       ]),
     );
@@ -93,13 +109,28 @@ describe('linking a customer to a HubSpot company by hand: candidates, link, unl
     const company = await sandbox().control.company(oldCompany);
     expect(company.properties.warp_ban ?? '').toBe('');
     expect((await customerRow(r.h.sync, a.id)).hubspot_link_status).toBe('DETACHED');
-    const logged = await db().selectFrom('hubspot_sync_log').select(['operation', 'status']).where('customer_id', '=', a.id).where('operation', 'in', ['UNLINK_COMPANY', 'CLEAR_WARP_BAN']).orderBy('id').execute();
-    expect(logged).toEqual([{ operation: 'UNLINK_COMPANY', status: 'SUCCESS' }, { operation: 'CLEAR_WARP_BAN', status: 'SUCCESS' }]);
+    const logged = await db()
+      .selectFrom('hubspot_sync_log')
+      .select(['operation', 'status'])
+      .where('customer_id', '=', a.id)
+      .where('operation', 'in', ['UNLINK_COMPANY', 'CLEAR_WARP_BAN'])
+      .orderBy('id')
+      .execute();
+    expect(logged).toEqual([
+      { operation: 'UNLINK_COMPANY', status: 'SUCCESS' },
+      { operation: 'CLEAR_WARP_BAN', status: 'SUCCESS' },
+    ]);
 
     // A later edit is not synced: no company is created for the detached customer.
     await r.h.sync.customers.update(ADMIN, a.id, { company_name: 'Manual Link Alpha Renamed' });
     await waitFor(
-      async () => (await db().selectFrom('hubspot_sync_log').select('id').where('customer_id', '=', a.id).where('error_code', '=', 'UNLINKED_BY_HAND').executeTakeFirst()) !== undefined,
+      async () =>
+        (await db()
+          .selectFrom('hubspot_sync_log')
+          .select('id')
+          .where('customer_id', '=', a.id)
+          .where('error_code', '=', 'UNLINKED_BY_HAND')
+          .executeTakeFirst()) !== undefined,
       'the skipped sync',
     );
     await sandbox().control.configure({ tenSecondLimit: 10_000 });
@@ -110,15 +141,26 @@ describe('linking a customer to a HubSpot company by hand: candidates, link, unl
     expect(again.body.error.code).toBe('CONFLICT');
   });
 
-  it("links to the company sales made: bases where the two sides agree, the differences reported, warp_ban stamped", async () => {
+  it('links to the company sales made: bases where the two sides agree, the differences reported, warp_ban stamped', async () => {
     const res = await call(r.api, 'POST', `/v1/customers/${a.id}/sync/link`, { body: { companyId: handmade }, token: admin() });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ customerId: a.id, companyId: handmade, previousCompanyId: null });
-    expect(res.body.data.differences).toEqual(expect.arrayContaining([expect.objectContaining({ warpField: 'company_name', hubspotValue: 'Alpha Handmade Holdings' })]));
-    await waitFor(async () => (await sandbox().control.company(handmade)).properties.warp_ban === a.ban, 'warp_ban stamped on the chosen company');
+    expect(res.body.data.differences).toEqual(
+      expect.arrayContaining([expect.objectContaining({ warpField: 'company_name', hubspotValue: 'Alpha Handmade Holdings' })]),
+    );
+    await waitFor(
+      async () => (await sandbox().control.company(handmade)).properties.warp_ban === a.ban,
+      'warp_ban stamped on the chosen company',
+    );
     await outboxSettled(r.h.sync);
     expect(await customerRow(r.h.sync, a.id)).toMatchObject({ hubspot_company_id: handmade, hubspot_link_status: 'LINKED' });
-    const link = await db().selectFrom('hubspot_sync_log').select('fields').where('customer_id', '=', a.id).where('operation', '=', 'LINK_COMPANY').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const link = await db()
+      .selectFrom('hubspot_sync_log')
+      .select('fields')
+      .where('customer_id', '=', a.id)
+      .where('operation', '=', 'LINK_COMPANY')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(link.fields).toMatchObject({ rule: 'MANUAL', by: SEED_USERS.superAdmin.userId });
   });
 

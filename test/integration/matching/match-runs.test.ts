@@ -45,7 +45,9 @@ describe('onboarding an existing HubSpot portal: match runs, dry run first, then
     const items: Proposal[] = [];
     let cursor: string | null = null;
     do {
-      const res = await call(r.api, 'GET', `/v1/sync/matches/${id}?limit=500${query}${cursor ? `&cursor=${cursor}` : ''}`, { token: admin() });
+      const res = await call(r.api, 'GET', `/v1/sync/matches/${id}?limit=500${query}${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: admin(),
+      });
       expect(res.status).toBe(200);
       items.push(...res.body.data.report.items);
       cursor = res.body.data.report.nextCursor;
@@ -54,8 +56,16 @@ describe('onboarding an existing HubSpot portal: match runs, dry run first, then
   }
 
   it('refuses a customer_admin (403) and a bad body or query, naming the field (400)', async () => {
-    for (const [method, path] of [['POST', '/v1/sync/matches'], ['GET', '/v1/sync/matches'], ['GET', '/v1/sync/matches/1'], ['POST', '/v1/sync/matches/1/apply']] as const) {
-      const res = await call(r.api, method, path, { body: method === 'POST' ? { dryRun: true } : undefined, token: r.tokens.customerAdmin });
+    for (const [method, path] of [
+      ['POST', '/v1/sync/matches'],
+      ['GET', '/v1/sync/matches'],
+      ['GET', '/v1/sync/matches/1'],
+      ['POST', '/v1/sync/matches/1/apply'],
+    ] as const) {
+      const res = await call(r.api, method, path, {
+        body: method === 'POST' ? { dryRun: true } : undefined,
+        token: r.tokens.customerAdmin,
+      });
       expect(res.status, path).toBe(403);
     }
     const cases: Array<[unknown, string]> = [
@@ -81,7 +91,12 @@ describe('onboarding an existing HubSpot portal: match runs, dry run first, then
     const before = (await r.h.sync.sandbox.control.requests()).counters.total;
     const started = await call(r.api, 'POST', '/v1/sync/matches', { body: { dryRun: true }, token: admin() });
     expect(started.status).toBe(202);
-    expect(started.body.data).toMatchObject({ status: 'QUEUED', dryRun: true, minConfidence: 0.8, startedBy: SEED_USERS.superAdmin.userId });
+    expect(started.body.data).toMatchObject({
+      status: 'QUEUED',
+      dryRun: true,
+      minConfidence: 0.8,
+      startedBy: SEED_USERS.superAdmin.userId,
+    });
     const second = await call(r.api, 'POST', '/v1/sync/matches', { body: { dryRun: true }, token: admin() });
     expect([202, 409]).toContain(second.status);
     if (second.status === 409) expect(second.body.error.code).toBe('RUN_IN_PROGRESS');
@@ -100,7 +115,11 @@ describe('onboarding an existing HubSpot portal: match runs, dry run first, then
     }
     // Two customers of one domain and one company are contested, never linked.
     const shared = seeded.portal.customers.findIndex((c) => c.case === 'SHARED_DOMAIN');
-    expect(proposals.get(seeded.customerIds[shared]!)).toMatchObject({ status: 'AMBIGUOUS', decision: 'AMBIGUOUS', ambiguity: 'COMPANY_CONTESTED' });
+    expect(proposals.get(seeded.customerIds[shared]!)).toMatchObject({
+      status: 'AMBIGUOUS',
+      decision: 'AMBIGUOUS',
+      ambiguity: 'COMPANY_CONTESTED',
+    });
     const linked = await db().selectFrom('customers').select('id').where('hubspot_link_status', '=', 'LINKED').execute();
     expect(linked).toEqual([]);
 
@@ -130,14 +149,26 @@ describe('onboarding an existing HubSpot portal: match runs, dry run first, then
 
     const proposals = await report(dry.id, '&decision=LINK');
     expect(proposals.every((p) => p.apply?.status === 'LINKED')).toBe(true);
-    const customers = await db().selectFrom('customers').select(['id', 'hubspot_company_id', 'hubspot_link_status']).where('id', 'in', seeded.customerIds).execute();
+    const customers = await db()
+      .selectFrom('customers')
+      .select(['id', 'hubspot_company_id', 'hubspot_link_status'])
+      .where('id', 'in', seeded.customerIds)
+      .execute();
     for (const c of customers) {
       const expected = seeded.expected.get(c.id) ?? null;
       expect({ id: c.id, company: c.hubspot_company_id }).toEqual({ id: c.id, company: expected });
     }
-    const logged = await db().selectFrom('hubspot_sync_log').select(['customer_id', 'fields']).where('operation', '=', 'LINK_COMPANY').execute();
+    const logged = await db()
+      .selectFrom('hubspot_sync_log')
+      .select(['customer_id', 'fields'])
+      .where('operation', '=', 'LINK_COMPANY')
+      .execute();
     expect(logged).toHaveLength(linkCount);
-    expect(logged[0]!.fields).toMatchObject({ rule: expect.stringMatching(/^(DOMAIN|NAME_LOCATION|NAME|WARP_BAN)$/), by: SEED_USERS.superAdmin.userId, matchRunId: dry.id });
+    expect(logged[0]!.fields).toMatchObject({
+      rule: expect.stringMatching(/^(DOMAIN|NAME_LOCATION|NAME|WARP_BAN)$/),
+      by: SEED_USERS.superAdmin.userId,
+      matchRunId: dry.id,
+    });
 
     // The links' RESYNCs stamp warp_ban through the normal push.
     const worker = await r.h.sync.startWorker();
@@ -169,7 +200,11 @@ describe('onboarding an existing HubSpot portal: match runs, dry run first, then
     const messageId = await r.h.request({ match: true, dryRun: true });
     const row = await waitFor(
       async () => {
-        const found = await db().selectFrom('hubspot_match_runs').select(['id', 'status', 'customers_total']).where('message_id', '=', messageId).executeTakeFirst();
+        const found = await db()
+          .selectFrom('hubspot_match_runs')
+          .select(['id', 'status', 'customers_total'])
+          .where('message_id', '=', messageId)
+          .executeTakeFirst();
         return found && found.status !== 'RUNNING' ? found : undefined;
       },
       'the Pub/Sub match run',

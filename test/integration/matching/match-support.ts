@@ -20,7 +20,8 @@ export interface SeededOnboarding {
 export async function seedOnboarding(db: Db, sandbox: RunningSandbox, size: number, seed = 7): Promise<SeededOnboarding> {
   const portal = generatePortal(size, seed);
   const companyIds: string[] = [];
-  for (let i = 0; i < portal.companies.length; i += 1000) companyIds.push(...(await sandbox.control.seed(portal.companies.slice(i, i + 1000))));
+  for (let i = 0; i < portal.companies.length; i += 1000)
+    companyIds.push(...(await sandbox.control.seed(portal.companies.slice(i, i + 1000))));
   const customerIds: string[] = [];
   for (let i = 0; i < portal.customers.length; i += 1000) {
     const rows = await db
@@ -39,6 +40,8 @@ export async function seedOnboarding(db: Db, sandbox: RunningSandbox, size: numb
       .execute();
     customerIds.push(...rows.map((r) => r.id));
   }
-  const expected = new Map(portal.customers.map((c, i) => [customerIds[i]!, c.expectedCompany === null ? null : companyIds[c.expectedCompany]!]));
+  const expected = new Map(
+    portal.customers.map((c, i) => [customerIds[i]!, c.expectedCompany === null ? null : companyIds[c.expectedCompany]!]),
+  );
   return { portal, companyIds, customerIds, expected };
 }

@@ -8,7 +8,11 @@ export const banFor = (n: number, prefix = 'WS') => `${prefix}-${String(n).padSt
  * Inserts customers and their CREATE outbox rows in bulk, as the customer API would (one
  * transaction each row pair), for bursts too large to send through the API one by one.
  */
-export async function insertCustomersWithOutbox(db: Db, count: number, options: { offset?: number; prefix?: string } = {}): Promise<string[]> {
+export async function insertCustomersWithOutbox(
+  db: Db,
+  count: number,
+  options: { offset?: number; prefix?: string } = {},
+): Promise<string[]> {
   const offset = options.offset ?? 0;
   const rows = await db
     .insertInto('customers')
@@ -45,6 +49,13 @@ export async function updateCustomersWithOutbox(db: Db, ids: readonly string[], 
     .execute();
   await db
     .insertInto('hubspot_sync_queue')
-    .values(ids.map((id) => ({ customer_id: id, operation: 'UPDATE' as const, origin: 'WARP' as const, changed_fields: ['company_name', 'address.city'] })))
+    .values(
+      ids.map((id) => ({
+        customer_id: id,
+        operation: 'UPDATE' as const,
+        origin: 'WARP' as const,
+        changed_fields: ['company_name', 'address.city'],
+      })),
+    )
     .execute();
 }

@@ -22,8 +22,12 @@ describe('field state repository', () => {
 
   it('keeps "never agreed" apart from "agreed on empty" while a conflict is open', async () => {
     const conflict = {
-      warpField: 'legal_name', hubspotProperty: 'warp_legal_name', warpValue: 'Acme LLC', hubspotValue: 'Acme Inc',
-      warpChangedAt: at, hubspotChangedAt: at,
+      warpField: 'legal_name',
+      hubspotProperty: 'warp_legal_name',
+      warpValue: 'Acme LLC',
+      hubspotValue: 'Acme Inc',
+      warpChangedAt: at,
+      hubspotChangedAt: at,
     };
     await saveFieldStates(t.db, customerId, { newBases: {}, conflicts: [conflict], closedConflicts: [], decisions: [] }, noTimes, at);
     const open = (await loadFieldStates(t.db, [customerId])).get(customerId)!.legal_name!;
@@ -31,7 +35,13 @@ describe('field state repository', () => {
     expect(open.openConflict).toMatchObject({ warpValue: 'Acme LLC', hubspotValue: 'Acme Inc' });
 
     // Once the sides agree (here on empty), the empty value is a real base.
-    await saveFieldStates(t.db, customerId, { newBases: { legal_name: null }, conflicts: [], closedConflicts: ['legal_name'], decisions: [] }, noTimes, at);
+    await saveFieldStates(
+      t.db,
+      customerId,
+      { newBases: { legal_name: null }, conflicts: [], closedConflicts: ['legal_name'], decisions: [] },
+      noTimes,
+      at,
+    );
     const agreed = (await loadFieldStates(t.db, [customerId])).get(customerId)!.legal_name!;
     expect(agreed.base).toBeNull();
     expect(agreed.openConflict).toBeNull();

@@ -4,7 +4,12 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Client } from '@hubspot/api-client';
 import { inject } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../../dev/hubspot-sandbox/sandbox.js';
-import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from '../../../dev/local/pubsub-topology.js';
+import {
+  DEFAULT_DELIVERY_POLICY,
+  ensurePubSubTopology,
+  topologyNames,
+  type PubSubTopologyNames,
+} from '../../../dev/local/pubsub-topology.js';
 import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
@@ -65,7 +70,9 @@ const silent = createLogger({ level: 'ERROR', sink: () => undefined });
 export const workerLogLines: string[] = [];
 const workerLog = createLogger({ level: 'DEBUG', sink: (line) => workerLogLines.push(line) });
 
-export async function startFieldSyncHarness(options: { tenSecondLimit?: number; budgetPerWindow?: number } = {}): Promise<FieldSyncHarness> {
+export async function startFieldSyncHarness(
+  options: { tenSecondLimit?: number; budgetPerWindow?: number } = {},
+): Promise<FieldSyncHarness> {
   const database = await createTestDatabase();
   const sandbox = await startSandbox({ port: 0, rateLimits: { tenSecondLimit: options.tenSecondLimit ?? 100 } });
   const inspector = new Client({ accessToken: sandbox.token, basePath: sandbox.url });
@@ -186,15 +193,25 @@ export async function sandboxCompaniesByBan(h: FieldSyncHarness): Promise<Map<st
 
 /** The message the outbox would publish for the customer's newest row. */
 export async function messageFor(h: FieldSyncHarness, customerId: string): Promise<OutboxMessage> {
-  const row = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', customerId).orderBy('id', 'desc').executeTakeFirstOrThrow();
-  return outboxMessageSchema.parse({ outboxId: row.id, customerId, operation: row.operation, origin: row.origin, changedAt: row.changed_at.toISOString() });
+  const row = await h.database.db
+    .selectFrom('hubspot_sync_queue')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  return outboxMessageSchema.parse({
+    outboxId: row.id,
+    customerId,
+    operation: row.operation,
+    origin: row.origin,
+    changedAt: row.changed_at.toISOString(),
+  });
 }
 
 /** HubSpot API calls the sandbox answered (control API calls excluded). */
 export async function hubspotCalls(h: FieldSyncHarness): Promise<number> {
   return (await h.sandbox.control.requests()).counters.total;
 }
-
 
 /** A valid customer named `name`, for creating through the API. */
 export const customerInput = (name: string): CreateCustomerInput => ({

@@ -24,7 +24,11 @@ const CUSTOMERS = 2;
 /** BIDIRECTIONAL, LATEST_WINS in the default mapping; values chosen so every transform keeps them as written. */
 const FIELDS = {
   company_name: { property: 'name', value: (tag: string) => `Co ${tag}`, read: (c: CustomerRow) => c.company_name },
-  'contact.email': { property: 'warp_contact_email', value: (tag: string) => `${tag}@mail.example.com`, read: (c: CustomerRow) => c.contact.email },
+  'contact.email': {
+    property: 'warp_contact_email',
+    value: (tag: string) => `${tag}@mail.example.com`,
+    read: (c: CustomerRow) => c.contact.email,
+  },
   'address.city': { property: 'city', value: (tag: string) => `${tag} City`, read: (c: CustomerRow) => c.address.city },
 } as const;
 type Field = keyof typeof FIELDS;
@@ -220,7 +224,13 @@ describe('interleaved edits, claims and redeliveries', () => {
           .execute();
         if (open.length === 0) return true;
         for (const row of open) {
-          const message = outboxMessageSchema.parse({ outboxId: row.id, customerId: row.customer_id, operation: row.operation, origin: row.origin, changedAt: row.changed_at.toISOString() });
+          const message = outboxMessageSchema.parse({
+            outboxId: row.id,
+            customerId: row.customer_id,
+            operation: row.operation,
+            origin: row.origin,
+            changedAt: row.changed_at.toISOString(),
+          });
           await outcomeOf(handleOutboxMessage(deps('settler'), message));
         }
         return false;
@@ -259,7 +269,11 @@ describe('interleaved edits, claims and redeliveries', () => {
     // With the harness's full lease: a slow machine must not fail the setup on the short one.
     for (const m of created) await handleOutboxMessage(h.workerDeps({ workerId: 'setup' }), m);
     for (const m of created) {
-      const row = await h.database.db.selectFrom('customers').select('hubspot_company_id').where('id', '=', m.customerId).executeTakeFirstOrThrow();
+      const row = await h.database.db
+        .selectFrom('customers')
+        .select('hubspot_company_id')
+        .where('id', '=', m.customerId)
+        .executeTakeFirstOrThrow();
       if (!row.hubspot_company_id) throw new Error('setup: customer not linked');
       customers.push({ id: m.customerId, companyId: row.hubspot_company_id });
     }
@@ -326,7 +340,10 @@ describe('interleaved edits, claims and redeliveries', () => {
           }
           case 'handleTwo': {
             const [a, b] = [await messageOf(command.first), await messageOf(command.second)];
-            const outcomes = await Promise.all([outcomeOf(handleOutboxMessage(deps('worker-0'), a)), outcomeOf(handleOutboxMessage(deps('worker-1'), b))]);
+            const outcomes = await Promise.all([
+              outcomeOf(handleOutboxMessage(deps('worker-0'), a)),
+              outcomeOf(handleOutboxMessage(deps('worker-1'), b)),
+            ]);
             trace.push(`${step} = ${label(a)}, ${label(b)}: ${outcomes.join(', ')}`);
             break;
           }
@@ -334,7 +351,9 @@ describe('interleaved edits, claims and redeliveries', () => {
             const m = await messageOf(command.customer);
             const handler = await start(m, command.worker, command.pauseAt, `h${held.length}`);
             held.push(handler);
-            trace.push(`${step} = ${label(m)} -> ${handler.label}${handler.outcome === undefined ? ' held' : ` never paused: ${handler.outcome}`}`);
+            trace.push(
+              `${step} = ${label(m)} -> ${handler.label}${handler.outcome === undefined ? ' held' : ` never paused: ${handler.outcome}`}`,
+            );
             break;
           }
           case 'release': {
@@ -356,7 +375,13 @@ describe('interleaved edits, claims and redeliveries', () => {
           }
           case 'resync': {
             const customer = customers[command.customer]!;
-            const outboxId = await enqueueResync(h.database.db, { customerId: customer.id, fields: [], origin: 'RECONCILIATION', by: 'property-test', now: new Date() });
+            const outboxId = await enqueueResync(h.database.db, {
+              customerId: customer.id,
+              fields: [],
+              origin: 'RECONCILIATION',
+              by: 'property-test',
+              now: new Date(),
+            });
             messages.push(await messageFor(h, customer.id));
             trace.push(`${step} -> m${messages.length - 1} (${outboxId})`);
             break;
@@ -370,21 +395,32 @@ describe('interleaved edits, claims and redeliveries', () => {
       for (const handler of held) if (handler.outcome === undefined) trace.push(`settle: ${handler.label} released: ${await handler.done}`);
       const ids = customers.map((c) => c.id);
       await drain(ids);
-      for (const id of ids) await enqueueResync(h.database.db, { customerId: id, fields: [], origin: 'RECONCILIATION', by: 'property-test', now: new Date() });
+      for (const id of ids)
+        await enqueueResync(h.database.db, { customerId: id, fields: [], origin: 'RECONCILIATION', by: 'property-test', now: new Date() });
       await drain(ids);
 
       const wrong: string[] = [];
       for (const [c, customer] of customers.entries()) {
-        const row = (await h.database.db.selectFrom('customers').selectAll().where('id', '=', customer.id).executeTakeFirstOrThrow()) as unknown as CustomerRow;
+        const row = (await h.database.db
+          .selectFrom('customers')
+          .selectAll()
+          .where('id', '=', customer.id)
+          .executeTakeFirstOrThrow()) as unknown as CustomerRow;
         const company = await h.sandbox.control.company(customer.companyId);
         for (const field of FIELD_NAMES) {
           const want = expected.get(`${c}/${field}`)!;
           const warp = FIELDS[field].read(row);
           const hubspot = company.properties[FIELDS[field].property];
-          if (warp !== want.value || hubspot !== want.value) wrong.push(`c${c}.${field}: WARP=${warp} HubSpot=${hubspot}, last edit ${want.by} = ${want.value}`);
+          if (warp !== want.value || hubspot !== want.value)
+            wrong.push(`c${c}.${field}: WARP=${warp} HubSpot=${hubspot}, last edit ${want.by} = ${want.value}`);
         }
       }
-      const failed = await h.database.db.selectFrom('hubspot_sync_queue').select(['id', 'last_error']).where('customer_id', 'in', ids).where('status', '=', 'FAILED').execute();
+      const failed = await h.database.db
+        .selectFrom('hubspot_sync_queue')
+        .select(['id', 'last_error'])
+        .where('customer_id', 'in', ids)
+        .where('status', '=', 'FAILED')
+        .execute();
       for (const f of failed) wrong.push(`outbox row ${f.id} FAILED: ${f.last_error}`);
       if (process.env.INTERLEAVING_TRACE) process.stderr.write(`-- run ${run}\n${trace.join('\n')}\n`);
       if (wrong.length > 0) throw new Error(`${wrong.join('\n')}\n-- commands run:\n${trace.join('\n')}`);
@@ -399,7 +435,13 @@ describe('interleaved edits, claims and redeliveries', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(commandArb, { minLength: 4, maxLength: 18 }), (commands) => scenario(commands)),
       // Interrupted runs pass: the budget bounds the file on a slow machine, a failure found is still reported.
-      { examples: EXAMPLES.map((commands) => [commands.map(printable)]), seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: 35_000, markInterruptAsFailure: false },
+      {
+        examples: EXAMPLES.map((commands) => [commands.map(printable)]),
+        seed: SEED,
+        numRuns: RUNS,
+        interruptAfterTimeLimit: 35_000,
+        markInterruptAsFailure: false,
+      },
     );
   }, 120_000);
 

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, hubspotCalls, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, type FieldSyncHarness } from './field-sync-harness.js';
+import {
+  ADMIN,
+  hubspotCalls,
+  outboxSettled,
+  sandboxCompaniesByBan,
+  startFieldSyncHarness,
+  type FieldSyncHarness,
+} from './field-sync-harness.js';
 import { banFor, insertCustomersWithOutbox, updateCustomersWithOutbox } from './customer-factory.js';
 
 const BURST = 500;
@@ -39,7 +46,11 @@ describe('bursts through the emulator with concurrent workers', () => {
     await outboxSettled(h, 60_000);
     const { counters } = await h.sandbox.control.requests();
     expect(counters.total / BURST).toBeLessThanOrEqual(0.06);
-    const sample = await h.database.db.selectFrom('customers').selectAll().where('ban', 'in', [banFor(0), banFor(249), banFor(499)]).execute();
+    const sample = await h.database.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('ban', 'in', [banFor(0), banFor(249), banFor(499)])
+      .execute();
     for (const c of sample) {
       const company = await h.sandbox.control.company(c.hubspot_company_id!);
       expect(company.properties.name).toBe(c.company_name);
@@ -49,7 +60,8 @@ describe('bursts through the emulator with concurrent workers', () => {
 
   it('rapid successive API updates of one customer, raced by concurrent workers, end with HubSpot equal to WARP', async () => {
     const id = ids[7]!;
-    for (let i = 1; i <= 6; i++) await h.customers.update(ADMIN, id, { company_name: `Raced ${i}`, contact: { email: `raced${i}@example.com` } });
+    for (let i = 1; i <= 6; i++)
+      await h.customers.update(ADMIN, id, { company_name: `Raced ${i}`, contact: { email: `raced${i}@example.com` } });
     await outboxSettled(h, 30_000);
     const c = await h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const company = await h.sandbox.control.company(c.hubspot_company_id!);

@@ -16,7 +16,11 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
 
   /** Marks an outbox row claimed just now by `workerId`, as a batch running elsewhere holds it. */
   const holdAs = (outboxId: string, workerId: string) =>
-    h.database.db.updateTable('hubspot_sync_queue').set({ status: 'PROCESSING', claimed_by: workerId, claimed_at: new Date() }).where('id', '=', outboxId).execute();
+    h.database.db
+      .updateTable('hubspot_sync_queue')
+      .set({ status: 'PROCESSING', claimed_by: workerId, claimed_at: new Date() })
+      .where('id', '=', outboxId)
+      .execute();
 
   /** Creates the customer, syncs it once and returns it with its company. */
   async function createSynced(name: string, city: string, email: string) {
@@ -29,7 +33,11 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
     };
     const id = (JSON.parse((await service.create(ADMIN, body, body)).body) as { data: { id: string } }).data.id;
     await handleOutboxMessage(h.workerDeps(), await messageFor(h, id));
-    const { hubspot_company_id: companyId } = await h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const { hubspot_company_id: companyId } = await h.database.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     if (!companyId) throw new Error(`${name} was not linked to a company`);
     return { service, id, companyId };
   }
@@ -55,7 +63,7 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
     expect((await h.sandbox.control.company(companyId)).properties.city).toBe('W342 City');
   });
 
-  it('a write of ours that lands after a newer one is put back, not pulled, though HubSpot\'s change is the latest', async () => {
+  it("a write of ours that lands after a newer one is put back, not pulled, though HubSpot's change is the latest", async () => {
     const { service, id, companyId } = await createSynced('Late Write', 'W1 City', 'ops@late.example.com');
     await service.update(ADMIN, id, { address: { city: 'W2 City' } });
     await handleOutboxMessage(h.workerDeps(), await messageFor(h, id));
@@ -85,7 +93,11 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
 
     expect(await handleOutboxMessage(h.workerDeps({ workerId: 'worker-other' }), message)).toEqual({ kind: 'IN_PROGRESS_ELSEWHERE' });
     expect(await handleOutboxMessage(h.workerDeps({ workerId: 'worker-stranded' }), message)).toMatchObject({ kind: 'SYNCED', rows: 1 });
-    const row = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', message.outboxId).executeTakeFirstOrThrow();
+    const row = await h.database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('id', '=', message.outboxId)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('DONE');
   });
 });

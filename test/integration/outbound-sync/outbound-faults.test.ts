@@ -3,7 +3,19 @@ import { createCustomerService } from '../../../shared/customers/service.js';
 import { handleOutboxMessage } from '../../../shared/outbound-sync/handle-outbox-message.js';
 import type { CompanyGateway } from '../../../shared/outbound-sync/sync-claimed-rows.js';
 import { relayUnpublished } from '../../../shared/outbox/relay.js';
-import { ADMIN, createViaApi, customerInput, customerRow as customer, messageFor, outboxSettled, sandboxCompaniesByBan, startFieldSyncHarness, waitFor, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
+import {
+  ADMIN,
+  createViaApi,
+  customerInput,
+  customerRow as customer,
+  messageFor,
+  outboxSettled,
+  sandboxCompaniesByBan,
+  startFieldSyncHarness,
+  waitFor,
+  workerLogLines,
+  type FieldSyncHarness,
+} from './field-sync-harness.js';
 import { insertCustomersWithOutbox } from './customer-factory.js';
 import { recordingPublisher } from './recording-publisher.js';
 
@@ -56,7 +68,8 @@ describe('outbound sync under HubSpot faults, through the emulator', () => {
 
   it('a row left unpublished by a crash between commit and publish is relayed and synced', async () => {
     const noPublish = createCustomerService({ db: h.database.db, log: h.log });
-    const c = (JSON.parse((await noPublish.create(ADMIN, customerInput('Relay Rescue'), {})).body) as { data: { id: string; ban: string } }).data;
+    const c = (JSON.parse((await noPublish.create(ADMIN, customerInput('Relay Rescue'), {})).body) as { data: { id: string; ban: string } })
+      .data;
     // Committed, never published: no worker was told of the change, only the relay can be.
     const [row] = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', c.id).execute();
     expect(row).toMatchObject({ operation: 'CREATE', status: 'PENDING', published_at: null, attempts: 0 });
@@ -94,7 +107,11 @@ describe('outbound sync crash and validation paths (worker called directly)', ()
       },
     };
     await expect(handleOutboxMessage(h.workerDeps({ companies: crashing }), message)).rejects.toThrow('process killed');
-    const afterCrash = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', message.outboxId).executeTakeFirstOrThrow();
+    const afterCrash = await h.database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('id', '=', message.outboxId)
+      .executeTakeFirstOrThrow();
     expect(afterCrash).toMatchObject({ status: 'PENDING', attempts: 1 });
     // The link is stored before anything is written to the company; the values reached HubSpot.
     const linkedCompany = (await customer(h, c.id)).hubspot_company_id;
@@ -140,7 +157,11 @@ describe('outbound sync crash and validation paths (worker called directly)', ()
     expect(failed).toMatchObject({ operation: 'PUSH', error_code: 'HUBSPOT_VALIDATION' });
     expect(Object.keys(failed.fields)).toEqual(['status']);
     expect(failed.error_message).toContain('not_an_option');
-    const outbox = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', message.outboxId).executeTakeFirstOrThrow();
+    const outbox = await h.database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('id', '=', message.outboxId)
+      .executeTakeFirstOrThrow();
     expect(outbox.status).toBe('FAILED');
     expect(outbox.last_error).toContain('HubSpot refused');
   });
@@ -171,7 +192,11 @@ describe('outbound sync crash and validation paths (worker called directly)', ()
     // The pause is over (HubSpot's limit reset, next_attempt_at passed): relayed once, then synced.
     await h.sandbox.control.configure({ dailyLimit: null });
     await h.database.db.updateTable('hubspot_rate_budget').set({ blocked_until: null, blocked_reason: null }).execute();
-    await h.database.db.updateTable('hubspot_sync_queue').set({ next_attempt_at: new Date(Date.now() - 1_000) }).where('id', '=', message.outboxId).execute();
+    await h.database.db
+      .updateTable('hubspot_sync_queue')
+      .set({ next_attempt_at: new Date(Date.now() - 1_000) })
+      .where('id', '=', message.outboxId)
+      .execute();
     await relayUnpublished(h.database.db, recorder, relayOptions);
     await relayUnpublished(h.database.db, recorder, relayOptions);
     expect(relayed.filter((outboxId) => outboxId === message.outboxId)).toHaveLength(1);

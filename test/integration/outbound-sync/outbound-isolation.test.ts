@@ -9,14 +9,21 @@ import { HubspotRequestError } from '../../../shared/hubspot/client/index.js';
 import { insertCustomersWithOutbox, updateCustomersWithOutbox } from './customer-factory.js';
 import { hubspotCalls, messageFor, startFieldSyncHarness, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
 
-const customer = (h: FieldSyncHarness, id: string) => h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-const outboxOf = (h: FieldSyncHarness, id: string) => h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', id).orderBy('id').execute();
-const syncLogOf = (h: FieldSyncHarness, id: string) => h.database.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', id).orderBy('id').execute();
+const customer = (h: FieldSyncHarness, id: string) =>
+  h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const outboxOf = (h: FieldSyncHarness, id: string) =>
+  h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', id).orderBy('id').execute();
+const syncLogOf = (h: FieldSyncHarness, id: string) =>
+  h.database.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', id).orderBy('id').execute();
 
 /** n customers synced once (linked to their new companies), then changed again: name and city. */
 async function changedLinkedCustomers(h: FieldSyncHarness, n: number, prefix: string): Promise<string[]> {
   const ids = await insertCustomersWithOutbox(h.database.db, n, { prefix });
-  expect(await handleOutboxMessage(h.workerDeps(), await messageFor(h, ids[0]!))).toMatchObject({ kind: 'SYNCED', customers: n, failedCustomers: 0 });
+  expect(await handleOutboxMessage(h.workerDeps(), await messageFor(h, ids[0]!))).toMatchObject({
+    kind: 'SYNCED',
+    customers: n,
+    failedCustomers: 0,
+  });
   await updateCustomersWithOutbox(h.database.db, ids, prefix);
   return ids;
 }
@@ -47,7 +54,9 @@ describe('outbound batches: one customer failing never takes the others down, an
     await sql`CREATE FUNCTION test_refuse_credit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'credit limit refused for this customer' USING ERRCODE = 'check_violation'; END $$`.execute(h.database.db);
     await sql`CREATE TRIGGER test_refuse_credit BEFORE UPDATE ON customers FOR EACH ROW
-      WHEN (NEW.id = ${sql.lit(victim)}::uuid AND NEW.credit_limit IS DISTINCT FROM OLD.credit_limit) EXECUTE FUNCTION test_refuse_credit()`.execute(h.database.db);
+      WHEN (NEW.id = ${sql.lit(victim)}::uuid AND NEW.credit_limit IS DISTINCT FROM OLD.credit_limit) EXECUTE FUNCTION test_refuse_credit()`.execute(
+      h.database.db,
+    );
     try {
       const outcome = await handleOutboxMessage(h.workerDeps(), await messageFor(h, innocent[0]));
       expect(outcome).toMatchObject({ kind: 'SYNCED', customers: 3, failedCustomers: 1, warpWrites: 2 });
@@ -59,7 +68,11 @@ describe('outbound batches: one customer failing never takes the others down, an
       const row = await customer(h, id);
       expect(Number(row.credit_limit)).toBe(7500);
       expect((await h.sandbox.control.company(row.hubspot_company_id!)).properties.name).toBe(row.company_name);
-      expect((await outboxOf(h, id)).map((r) => [r.origin, r.status])).toEqual([['WARP', 'DONE'], ['WARP', 'DONE'], ['HUBSPOT', 'DONE']]);
+      expect((await outboxOf(h, id)).map((r) => [r.origin, r.status])).toEqual([
+        ['WARP', 'DONE'],
+        ['WARP', 'DONE'],
+        ['HUBSPOT', 'DONE'],
+      ]);
       expect((await syncLogOf(h, id)).filter((l) => l.status === 'FAILED')).toEqual([]);
     }
     const refused = await customer(h, victim);
@@ -98,7 +111,11 @@ describe('outbound batches: one customer failing never takes the others down, an
     const [, change] = await outboxOf(h, culprit);
     expect(change).toMatchObject({ status: 'FAILED' });
     expect(change!.last_error).toContain('HubspotRequestError');
-    expect((await syncLogOf(h, culprit)).at(-1)).toMatchObject({ status: 'FAILED', error_code: 'HubspotRequestError', outbox_id: change!.id });
+    expect((await syncLogOf(h, culprit)).at(-1)).toMatchObject({
+      status: 'FAILED',
+      error_code: 'HubspotRequestError',
+      outbox_id: change!.id,
+    });
   });
 
   it('a company HubSpot no longer has marks the link DELETED (no retry), and later changes are skipped', async () => {
@@ -111,18 +128,30 @@ describe('outbound batches: one customer failing never takes the others down, an
     expect(outcome).toMatchObject({ kind: 'SYNCED', failedCustomers: 1, hubspotWrites: 0 });
 
     const after = await customer(h, id);
-    expect(after).toMatchObject({ hubspot_link_status: 'DELETED', hubspot_company_id: companyId, version: before.version + 1, updated_by: 'hubspot-sync' });
+    expect(after).toMatchObject({
+      hubspot_link_status: 'DELETED',
+      hubspot_company_id: companyId,
+      version: before.version + 1,
+      updated_by: 'hubspot-sync',
+    });
     expect((await outboxOf(h, id)).map((r) => [r.status, r.last_error])).toEqual([
       ['DONE', null],
       ['DONE', null],
     ]);
     const unlink = (await syncLogOf(h, id)).filter((l) => l.operation === 'UNLINK');
-    expect(unlink.map((l) => [l.status, l.error_code, l.error_message])).toEqual([['FAILED', 'COMPANY_DELETED', companyDeletedMessage(companyId)]]);
-    expect(workerLogLines.some((l) => l.includes('"severity":"WARNING"') && l.includes('was deleted: needs attention') && l.includes(id))).toBe(true);
+    expect(unlink.map((l) => [l.status, l.error_code, l.error_message])).toEqual([
+      ['FAILED', 'COMPANY_DELETED', companyDeletedMessage(companyId)],
+    ]);
+    expect(
+      workerLogLines.some((l) => l.includes('"severity":"WARNING"') && l.includes('was deleted: needs attention') && l.includes(id)),
+    ).toBe(true);
 
     await h.sandbox.control.clearRequests();
     await updateCustomersWithOutbox(h.database.db, [id], 'later');
-    await expect(handleOutboxMessage(h.workerDeps(), await messageFor(h, id))).resolves.toMatchObject({ kind: 'SYNCED', failedCustomers: 0 });
+    await expect(handleOutboxMessage(h.workerDeps(), await messageFor(h, id))).resolves.toMatchObject({
+      kind: 'SYNCED',
+      failedCustomers: 0,
+    });
     expect(await hubspotCalls(h)).toBe(0);
     expect((await outboxOf(h, id)).at(-1)).toMatchObject({ status: 'DONE' });
     expect((await syncLogOf(h, id)).at(-1)).toMatchObject({ status: 'SKIPPED', error_code: 'COMPANY_DELETED' });
@@ -157,7 +186,14 @@ describe('outbound batches: one customer failing never takes the others down, an
   it('the lease is renewed before HubSpot is written', async () => {
     const [id] = (await changedLinkedCustomers(h, 1, 'RN')) as [string];
     const message = await messageFor(h, id);
-    const claimedAt = async () => (await h.database.db.selectFrom('hubspot_sync_queue').select('claimed_at').where('id', '=', message.outboxId).executeTakeFirstOrThrow()).claimed_at;
+    const claimedAt = async () =>
+      (
+        await h.database.db
+          .selectFrom('hubspot_sync_queue')
+          .select('claimed_at')
+          .where('id', '=', message.outboxId)
+          .executeTakeFirstOrThrow()
+      ).claimed_at;
     const seen: Array<Date | null> = [];
     const watching = gateway(h, {
       batchReadCurrentValues: async (...a) => {
@@ -170,7 +206,10 @@ describe('outbound batches: one customer failing never takes the others down, an
         return h.hubspot.companies.batchUpdate(...a);
       },
     });
-    await expect(handleOutboxMessage(h.workerDeps({ companies: watching }), message)).resolves.toMatchObject({ kind: 'SYNCED', hubspotWrites: 1 });
+    await expect(handleOutboxMessage(h.workerDeps({ companies: watching }), message)).resolves.toMatchObject({
+      kind: 'SYNCED',
+      hubspotWrites: 1,
+    });
     const [atRead, atWrite] = seen;
     expect(atWrite!.getTime()).toBeGreaterThanOrEqual(atRead!.getTime() + 50);
   });
@@ -181,7 +220,11 @@ describe('outbound batches: one customer failing never takes the others down, an
     let wrote = false;
     const takenOver = gateway(h, {
       batchReadCurrentValues: async (...a) => {
-        await h.database.db.updateTable('hubspot_sync_queue').set({ claimed_by: 'other-worker', claimed_at: new Date() }).where('id', '=', message.outboxId).execute();
+        await h.database.db
+          .updateTable('hubspot_sync_queue')
+          .set({ claimed_by: 'other-worker', claimed_at: new Date() })
+          .where('id', '=', message.outboxId)
+          .execute();
         return h.hubspot.companies.batchReadCurrentValues(...a);
       },
       batchUpdate: async (...a) => {

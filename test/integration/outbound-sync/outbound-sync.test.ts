@@ -73,7 +73,9 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
   afterAll(() => h?.close());
 
   it('a customer created through the API becomes exactly one company holding the mapped values', async () => {
-    const created = JSON.parse((await h.customers.create(ADMIN, newCustomer('Acme Telecom'), {})).body) as { data: { id: string; ban: string } };
+    const created = JSON.parse((await h.customers.create(ADMIN, newCustomer('Acme Telecom'), {})).body) as {
+      data: { id: string; ban: string };
+    };
     const { id, ban } = created.data;
     await waitFor(async () => (await customerRow(h, id)).hubspot_link_status === 'LINKED', 'link', 20_000);
     await outboxSettled(h);
@@ -111,7 +113,12 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
     expect(company.properties.city).toBe('Cypress Creek');
 
     // Redelivery and duplicates: the same message again, through Pub/Sub and straight to the worker.
-    const last = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const last = await h.database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     const message = outboxMessageSchema.parse({
       outboxId: last.id,
       customerId: id,
@@ -132,7 +139,7 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
     expect(company2.properties.name).toBe('Globex Corporation');
   });
 
-  it('a customer linked by BAN to a company HubSpot already has gets HubSpot\'s values in that same first sync', async () => {
+  it("a customer linked by BAN to a company HubSpot already has gets HubSpot's values in that same first sync", async () => {
     const ban = banFor(1, 'LX');
     const company = await h.sandbox.control.createAsUser({ warp_ban: ban, name: 'Pre-existing Co', warp_credit_limit: '777' });
     // Created in WARP without a credit limit (HubSpot owns it): the first sync fills the empty side.
@@ -166,9 +173,16 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
     // One version for the link, one for the pulled value.
     expect(synced.version).toBe(customer.version + 2);
     expect((await sandboxCompaniesByBan(h)).get(ban)).toEqual([company.id]);
-    const log = await h.database.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', customer.id).orderBy('id').execute();
+    const log = await h.database.db
+      .selectFrom('hubspot_sync_log')
+      .selectAll()
+      .where('customer_id', '=', customer.id)
+      .orderBy('id')
+      .execute();
     expect(log.map((l) => l.operation)).toContain('LINK_COMPANY');
-    expect(log.find((l) => l.operation === 'PULL')?.fields).toMatchObject({ credit_limit: { hubspotProperty: 'warp_credit_limit', new: '777.00' } });
+    expect(log.find((l) => l.operation === 'PULL')?.fields).toMatchObject({
+      credit_limit: { hubspotProperty: 'warp_credit_limit', new: '777.00' },
+    });
   });
 
   it('an echo of our own write plans to nothing: a resync of an unchanged customer writes nothing', async () => {
@@ -199,10 +213,14 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
   it('a RESYNC naming a field is not a WARP change: LATEST_WINS still compares the real edit times', async () => {
     const created = JSON.parse((await h.customers.create(ADMIN, newCustomer('Umbrella'), {})).body) as { data: { id: string } };
     const id = created.data.id;
-    const { hubspot_company_id: companyId } = await waitFor(async () => {
-      const row = await customerRow(h, id);
-      return row.hubspot_link_status === 'LINKED' && row;
-    }, 'link', 20_000);
+    const { hubspot_company_id: companyId } = await waitFor(
+      async () => {
+        const row = await customerRow(h, id);
+        return row.hubspot_link_status === 'LINKED' && row;
+      },
+      'link',
+      20_000,
+    );
     await outboxSettled(h);
 
     // WARP edits first (not synced yet), HubSpot edits later, then a re-check is requested:
@@ -225,7 +243,12 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
     expect(outcome).toMatchObject({ kind: 'SYNCED', rows: 2, hubspotWrites: 0, warpWrites: 1 });
     expect((await customerRow(h, id)).company_name).toBe('Umbrella (HubSpot)');
     expect((await h.sandbox.control.company(companyId!)).properties.name).toBe('Umbrella (HubSpot)');
-    const log = await h.database.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', id).where('operation', '=', 'PULL').execute();
+    const log = await h.database.db
+      .selectFrom('hubspot_sync_log')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .where('operation', '=', 'PULL')
+      .execute();
     expect(log.map((l) => (l.fields as Record<string, { reason?: string }>).company_name?.reason)).toEqual(['LATEST_WINS']);
   });
 });

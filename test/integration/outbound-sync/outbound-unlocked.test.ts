@@ -4,7 +4,15 @@ import { inTransaction } from '../../../shared/db/database.js';
 import { lockCustomersForSync } from '../../../shared/sync-store/customer-sync-lock.js';
 import { handleOutboxMessage } from '../../../shared/outbound-sync/handle-outbox-message.js';
 import type { CompanyGateway } from '../../../shared/outbound-sync/sync-claimed-rows.js';
-import { ADMIN, createViaApi, customerRow, messageFor, startFieldSyncHarness, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
+import {
+  ADMIN,
+  createViaApi,
+  customerRow,
+  messageFor,
+  startFieldSyncHarness,
+  workerLogLines,
+  type FieldSyncHarness,
+} from './field-sync-harness.js';
 
 /** The harness's gateway, with `beforeUpdate` run before every batch update reaches HubSpot. */
 function gatewayWith(h: FieldSyncHarness, beforeUpdate: () => Promise<void>): CompanyGateway {
@@ -43,8 +51,10 @@ describe('the outbound sync holds no customer lock while it talks to HubSpot', (
   });
   afterAll(() => h?.close());
 
-  const sync = async (customerId: string, companies?: CompanyGateway) => handleOutboxMessage(h.workerDeps({ companies }), await messageFor(h, customerId));
-  const companyName = async (customerId: string) => (await h.sandbox.control.company((await customerRow(h, customerId)).hubspot_company_id!)).properties.name;
+  const sync = async (customerId: string, companies?: CompanyGateway) =>
+    handleOutboxMessage(h.workerDeps({ companies }), await messageFor(h, customerId));
+  const companyName = async (customerId: string) =>
+    (await h.sandbox.control.company((await customerRow(h, customerId)).hubspot_company_id!)).properties.name;
 
   it('while a batch waits on HubSpot the sync lock is free, and a WARP edit made meanwhile is what both sides end with', async () => {
     const c = await createViaApi(h, 'Unlocked Co');
@@ -66,9 +76,19 @@ describe('the outbound sync holds no customer lock while it talks to HubSpot', (
     // The stale plan ("Edit One") was not settled: the batch planned again and put back the newer edit.
     expect(await companyName(c.id)).toBe('Edit Two');
     expect((await customerRow(h, c.id)).company_name).toBe('Edit Two');
-    const pulls = await h.database.db.selectFrom('hubspot_sync_log').select('fields').where('customer_id', '=', c.id).where('direction', '=', 'HUBSPOT_TO_WARP').execute();
+    const pulls = await h.database.db
+      .selectFrom('hubspot_sync_log')
+      .select('fields')
+      .where('customer_id', '=', c.id)
+      .where('direction', '=', 'HUBSPOT_TO_WARP')
+      .execute();
     expect(pulls).toEqual([]);
-    const state = await h.database.db.selectFrom('hubspot_field_state').selectAll().where('customer_id', '=', c.id).where('warp_field', '=', 'company_name').executeTakeFirstOrThrow();
+    const state = await h.database.db
+      .selectFrom('hubspot_field_state')
+      .selectAll()
+      .where('customer_id', '=', c.id)
+      .where('warp_field', '=', 'company_name')
+      .executeTakeFirstOrThrow();
     expect(state.base_value).toBe('Edit Two');
     // The newer edit's own row finds both sides agreeing.
     expect(await sync(c.id)).toMatchObject({ kind: 'SYNCED', hubspotWrites: 0 });
@@ -87,7 +107,12 @@ describe('the outbound sync holds no customer lock while it talks to HubSpot', (
     expect(edits).toBe(3);
     const row = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', first.outboxId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'PENDING', published_at: null, claimed_by: null });
-    const logged = await h.database.db.selectFrom('hubspot_sync_log').selectAll().where('outbox_id', '=', first.outboxId).where('error_code', '=', 'CUSTOMER_CHANGED').execute();
+    const logged = await h.database.db
+      .selectFrom('hubspot_sync_log')
+      .selectAll()
+      .where('outbox_id', '=', first.outboxId)
+      .where('error_code', '=', 'CUSTOMER_CHANGED')
+      .execute();
     expect(logged).toMatchObject([{ status: 'RETRYING' }]);
 
     // Once it holds still, the newest value wins.
@@ -106,11 +131,22 @@ describe('the outbound sync holds no customer lock while it talks to HubSpot', (
     expect(await sync(claimant.id)).toMatchObject({ kind: 'SYNCED', failedCustomers: 1 });
     expect(await customerRow(h, claimant.id)).toMatchObject({ hubspot_company_id: null, hubspot_link_status: 'NEEDS_ATTENTION' });
     expect((await h.sandbox.control.company(companyId)).properties.name).toBe('Holder Co');
-    const row = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', claimant.id).executeTakeFirstOrThrow();
+    const row = await h.database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('customer_id', '=', claimant.id)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('FAILED');
-    const entry = await h.database.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', claimant.id).where('error_code', '=', 'LINK_CONFLICT').executeTakeFirstOrThrow();
+    const entry = await h.database.db
+      .selectFrom('hubspot_sync_log')
+      .selectAll()
+      .where('customer_id', '=', claimant.id)
+      .where('error_code', '=', 'LINK_CONFLICT')
+      .executeTakeFirstOrThrow();
     expect(entry.error_message).toContain(holder.id);
-    const alert = workerLogLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.customerId === claimant.id && l.severity === 'ERROR');
+    const alert = workerLogLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.customerId === claimant.id && l.severity === 'ERROR');
     expect(alert).toMatchObject({ companyId, linkedCustomerId: holder.id });
   });
 });

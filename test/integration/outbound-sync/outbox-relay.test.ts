@@ -24,7 +24,14 @@ describe('outbox relay', () => {
     const [customerId] = await insertCustomersWithOutbox(t.db, 1, { prefix: 'RL' });
     const claims: string[] = [];
     const publisher = recordingPublisher(async (message) => {
-      const claim = claimOutboxBatch(t.db, { outboxId: message.outboxId, customerId: message.customerId, workerId: 'w', maxCustomers: 1, leaseMs: 60_000, now: new Date() });
+      const claim = claimOutboxBatch(t.db, {
+        outboxId: message.outboxId,
+        customerId: message.customerId,
+        workerId: 'w',
+        maxCustomers: 1,
+        leaseMs: 60_000,
+        now: new Date(),
+      });
       const stalled = new Promise<string>((resolve) => setTimeout(() => resolve('STALLED'), 3_000));
       claims.push(await Promise.race([claim.then((c) => c.messageRow), stalled]));
     });
@@ -73,9 +80,21 @@ describe('outbox relay', () => {
   describe('a worker releasing the row for a republish while it is being published keeps that request', () => {
     /** What a worker does with the message of a publish under way: claims the row, fails retryably, asks for a republish. */
     const claimAndReleaseForRepublish = async (message: OutboxMessage) => {
-      const claim = await claimOutboxBatch(t.db, { outboxId: message.outboxId, customerId: message.customerId, workerId: 'w-race', maxCustomers: 1, leaseMs: 60_000, now: new Date() });
+      const claim = await claimOutboxBatch(t.db, {
+        outboxId: message.outboxId,
+        customerId: message.customerId,
+        workerId: 'w-race',
+        maxCustomers: 1,
+        leaseMs: 60_000,
+        now: new Date(),
+      });
       expect(claim.messageRow).toBe('CLAIMED');
-      const released = await releaseOutboxRows(t.db, [message.outboxId], 'w-race', { status: 'PENDING', error: 'HubSpot 503', retryAt: new Date(), republish: true });
+      const released = await releaseOutboxRows(t.db, [message.outboxId], 'w-race', {
+        status: 'PENDING',
+        error: 'HubSpot 503',
+        retryAt: new Date(),
+        republish: true,
+      });
       expect(released.map((r) => r.id)).toEqual([message.outboxId]);
     };
     const rowOf = (id: string) => t.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -112,7 +131,11 @@ describe('outbox relay', () => {
     const [spent, fresh] = await insertCustomersWithOutbox(t.db, 2, { prefix: 'RG', offset: 300 });
     const stuck = { attempts: 20, published_at: new Date(Date.now() - 3_600_000), last_error: 'HubSpot 503' };
     await t.db.updateTable('hubspot_sync_queue').set(stuck).where('customer_id', '=', spent!).execute();
-    await t.db.updateTable('hubspot_sync_queue').set({ ...stuck, attempts: 3 }).where('customer_id', '=', fresh!).execute();
+    await t.db
+      .updateTable('hubspot_sync_queue')
+      .set({ ...stuck, attempts: 3 })
+      .where('customer_id', '=', fresh!)
+      .execute();
     const { logger, lines } = createMemoryLogger();
     const publisher = recordingPublisher();
     await relayUnpublished(t.db, publisher, { ...OPTIONS, stuckAfterMs: 60_000, maxAttempts: 20 }, logger);

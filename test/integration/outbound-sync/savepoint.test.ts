@@ -58,8 +58,18 @@ describe('inSavepoint', () => {
 
   it.each([
     ['a programming error of the statement (42P01)', 40, (tx: Tx) => sql`SELECT * FROM no_such_table`.execute(tx), { code: '42P01' }],
-    ['an error without a SQLSTATE (a bug, a broken invariant)', 60, () => Promise.reject(new Error('invariant broken')), { message: 'invariant broken' }],
-    ['a connection error (a code that is no SQLSTATE)', 70, () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), { code: 'ECONNREFUSED' }],
+    [
+      'an error without a SQLSTATE (a bug, a broken invariant)',
+      60,
+      () => Promise.reject(new Error('invariant broken')),
+      { message: 'invariant broken' },
+    ],
+    [
+      'a connection error (a code that is no SQLSTATE)',
+      70,
+      () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      { code: 'ECONNREFUSED' },
+    ],
   ])('rethrows %s so the whole batch is retried', async (_name, id, fail, error) => {
     const { result, thrown, ids } = await attempt(id, async (tx) => {
       await sql`INSERT INTO test_savepoint VALUES (${id + 1}, 1)`.execute(tx);

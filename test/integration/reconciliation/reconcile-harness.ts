@@ -50,7 +50,11 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
   const log = createLogger({ level: 'DEBUG', sink: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
   const calls = createCallCounter();
   const hubspot = createHubspotClient(
-    { basePath: sync.sandbox.url, budget: { key: 'test', maxPerWindow: 90 }, retry: { baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 } },
+    {
+      basePath: sync.sandbox.url,
+      budget: { key: 'test', maxPerWindow: 90 },
+      retry: { baseDelayMs: 20, maxDelayMs: 200, timeoutMs: 5_000 },
+    },
     { db: sync.database.db, logger: log, accessToken: sync.sandbox.token, onCall: calls.onCall },
   );
   const bridges: PushBridge[] = [];
@@ -81,7 +85,9 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
       return bridge;
     },
     request: (message) =>
-      sync.pubsub.topic(sync.names.reconcileTopic).publishMessage({ data: Buffer.from(typeof message === 'string' ? message : JSON.stringify(message)) }),
+      sync.pubsub
+        .topic(sync.names.reconcileTopic)
+        .publishMessage({ data: Buffer.from(typeof message === 'string' ? message : JSON.stringify(message)) }),
     finishedRun: (messageId, timeoutMs = 30_000) =>
       waitFor(
         async () => {

@@ -49,7 +49,13 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
   });
 
   it('malformed requests are logged and acked, never retried, and start no run', async () => {
-    const bad = ['not json', { all: false }, { customerId: 'nope' }, { all: true, mode: 'full' }, { all: true, customerId: '8b1c578f-f913-4e64-9624-197fba5ff65a' }];
+    const bad = [
+      'not json',
+      { all: false },
+      { customerId: 'nope' },
+      { all: true, mode: 'full' },
+      { all: true, customerId: '8b1c578f-f913-4e64-9624-197fba5ff65a' },
+    ];
     const ids = await Promise.all(bad.map((message) => h.request(message)));
     for (const id of ids) {
       const line = await h.logLine((l) => l.message === 'reconcile request rejected' && l.eventId === id);
@@ -87,7 +93,7 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
     expect(await db().selectFrom('hubspot_reconciliation_runs').select('id').execute()).toHaveLength(2);
   });
 
-  it('only one run over all customers at a time: a second request meanwhile is logged and acked; one customer\'s resync still goes', async () => {
+  it("only one run over all customers at a time: a second request meanwhile is logged and acked; one customer's resync still goes", async () => {
     await db().updateTable('hubspot_sync_queue').set({ status: 'DONE', processed_at: new Date() }).execute();
     const runsBefore = (await db().selectFrom('hubspot_reconciliation_runs').select('id').execute()).length;
     behaviour = 'HOLD';
@@ -115,11 +121,23 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
   });
 
   it('a run left RUNNING by an instance that died (its lock died with it) is marked FAILED by the next run', async () => {
-    const cursor = JSON.stringify({ messageId: 'gone-123', request: { all: true, mode: 'FULL', trigger: 'OPERATOR' }, since: null, pass: 'WARP', after: null });
-    const stale = await db().insertInto('hubspot_reconciliation_runs').values({ trigger: 'OPERATOR', cursor }).returning('id').executeTakeFirstOrThrow();
+    const cursor = JSON.stringify({
+      messageId: 'gone-123',
+      request: { all: true, mode: 'FULL', trigger: 'OPERATOR' },
+      since: null,
+      pass: 'WARP',
+      after: null,
+    });
+    const stale = await db()
+      .insertInto('hubspot_reconciliation_runs')
+      .values({ trigger: 'OPERATOR', cursor })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const run = await h.finishedRun(await h.request({ all: true, mode: 'FULL' }));
     expect(run.status).toBe('SUCCEEDED');
-    expect(await db().selectFrom('hubspot_reconciliation_runs').select(['status', 'error']).where('id', '=', stale.id).executeTakeFirstOrThrow()).toEqual({
+    expect(
+      await db().selectFrom('hubspot_reconciliation_runs').select(['status', 'error']).where('id', '=', stale.id).executeTakeFirstOrThrow(),
+    ).toEqual({
       status: 'FAILED',
       error: 'abandoned: the instance running it stopped before it finished',
     });

@@ -30,14 +30,17 @@ describe('reconciliation through the emulator, against the sandbox and the real 
   const customer = (id: string) => db().selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const company = (id: string) => h.sync.sandbox.control.company(id);
   const batchWrites = async () =>
-    (await h.sync.sandbox.control.requests()).requests.filter((r) => r.method === 'POST' && /\/batch\/(update|upsert|create)$/.test(r.path)).length;
+    (await h.sync.sandbox.control.requests()).requests.filter((r) => r.method === 'POST' && /\/batch\/(update|upsert|create)$/.test(r.path))
+      .length;
 
   beforeAll(async () => {
     h = await startReconcileHarness();
     worker = await h.sync.startWorker();
     await h.startReconciler();
     for (const key of ['a', 'b', 'c'] as const) {
-      const { data } = JSON.parse((await h.sync.customers.create(ADMIN, input(`Reconcile ${key.toUpperCase()}`), {})).body) as { data: { id: string; ban: string } };
+      const { data } = JSON.parse((await h.sync.customers.create(ADMIN, input(`Reconcile ${key.toUpperCase()}`), {})).body) as {
+        data: { id: string; ban: string };
+      };
       const row = await waitFor(async () => {
         const c = await customer(data.id);
         return c.hubspot_link_status === 'LINKED' ? c : undefined;
@@ -62,11 +65,40 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     // Sales edits company A in HubSpot; the webhook never arrives (the sandbox sends none).
     await h.sync.sandbox.control.editAsUser(a.companyId, { warp_credit_limit: '25000', name: 'Renamed In HubSpot' });
     // B changes in WARP, but its outbox row was marked done without a sync.
-    await db().updateTable('customers').set({ company_name: 'Renamed In WARP', version: sql`version + 1`, updated_at: sql`now()` }).where('id', '=', b.id).execute();
-    await db().insertInto('hubspot_sync_queue').values({ customer_id: b.id, operation: 'UPDATE', origin: 'WARP', changed_fields: ['company_name'], status: 'DONE', processed_at: new Date() }).execute();
+    await db()
+      .updateTable('customers')
+      .set({ company_name: 'Renamed In WARP', version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', b.id)
+      .execute();
+    await db()
+      .insertInto('hubspot_sync_queue')
+      .values({
+        customer_id: b.id,
+        operation: 'UPDATE',
+        origin: 'WARP',
+        changed_fields: ['company_name'],
+        status: 'DONE',
+        processed_at: new Date(),
+      })
+      .execute();
     // C changed long ago (updated_at kept) and its sync failed for good since the last run.
-    await db().updateTable('customers').set({ company_name: 'Fixed After Failure', version: sql`version + 1` }).where('id', '=', c.id).execute();
-    await db().insertInto('hubspot_sync_queue').values({ customer_id: c.id, operation: 'UPDATE', origin: 'WARP', changed_fields: ['company_name'], status: 'FAILED', processed_at: new Date(), last_error: 'HubSpot refused: test' }).execute();
+    await db()
+      .updateTable('customers')
+      .set({ company_name: 'Fixed After Failure', version: sql`version + 1` })
+      .where('id', '=', c.id)
+      .execute();
+    await db()
+      .insertInto('hubspot_sync_queue')
+      .values({
+        customer_id: c.id,
+        operation: 'UPDATE',
+        origin: 'WARP',
+        changed_fields: ['company_name'],
+        status: 'FAILED',
+        processed_at: new Date(),
+        last_error: 'HubSpot refused: test',
+      })
+      .execute();
     // D and E were written without an outbox row; E's company already exists in HubSpot, made by a person.
     const [d, e] = await db()
       .insertInto('customers')
@@ -98,7 +130,7 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     expect((await company(eCompany.id)).properties.name).toBe('Unlinked E');
   });
 
-  it('the scheduler\'s run re-checks what the last round touched without writing anything, and the next run finds nothing', async () => {
+  it("the scheduler's run re-checks what the last round touched without writing anything, and the next run finds nothing", async () => {
     await h.sync.sandbox.control.clearRequests();
     const versions = await db().selectFrom('customers').select(['id', 'version']).orderBy('id').execute();
     const echo = await h.finishedRun(await h.request({ all: true, trigger: 'SCHEDULER' }));
@@ -128,7 +160,9 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     const rows = await rowsOfRun(h, first.id);
     expect(rows.map((r) => r.customer_id).sort()).toEqual([a.id, b.id].sort());
     expect(rows.every((r) => r.published_at !== null)).toBe(true);
-    const attention = await h.logLine((l) => l.message === 'customers whose HubSpot company was deleted still need attention' && l.runId === first.id);
+    const attention = await h.logLine(
+      (l) => l.message === 'customers whose HubSpot company was deleted still need attention' && l.runId === first.id,
+    );
     expect(attention).toMatchObject({ severity: 'WARNING', customers: 1, customerIds: [unlinked.d] });
 
     // Re-running while the rows are pending adds nothing.
@@ -155,7 +189,15 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     const claimed = (customerId: string, claimedBy: string, claimedAt: Date) =>
       db()
         .insertInto('hubspot_sync_queue')
-        .values({ customer_id: customerId, operation: 'UPDATE', origin: 'WARP', changed_fields: ['company_name'], status: 'PROCESSING', claimed_by: claimedBy, claimed_at: claimedAt })
+        .values({
+          customer_id: customerId,
+          operation: 'UPDATE',
+          origin: 'WARP',
+          changed_fields: ['company_name'],
+          status: 'PROCESSING',
+          claimed_by: claimedBy,
+          claimed_at: claimedAt,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
     const stranded = await claimed(b.id, 'worker-that-died', new Date(Date.now() - 2 * CLAIM_LEASE_MS));
@@ -205,11 +247,18 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     expect(JSON.parse(run.cursor!)).toMatchObject({ messageId, pass: 'DONE' });
   });
 
-  it('one customer\'s resync puts back a WARP-owned value edited in HubSpot; an unknown customer fails the run, acked', async () => {
+  it("one customer's resync puts back a WARP-owned value edited in HubSpot; an unknown customer fails the run, acked", async () => {
     const { a } = customers;
     await h.sync.sandbox.control.editAsUser(a.companyId, { warp_status: 'CLOSED' });
     const run = await h.finishedRun(await h.request({ customerId: a.id }));
-    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 'OPERATOR', customer_id: a.id, customers_checked: 1, customers_changed: 1, hubspot_calls: 0 });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: 'OPERATOR',
+      customer_id: a.id,
+      customers_checked: 1,
+      customers_changed: 1,
+      hubspot_calls: 0,
+    });
     expect(await rowsOfRun(h, run.id)).toMatchObject([{ customer_id: a.id, operation: 'RESYNC', origin: 'OPERATOR' }]);
     await outboxSettled(h.sync);
     expect((await customer(a.id)).status).toBe('ACTIVE');

@@ -39,9 +39,15 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
     r = await createReconciliationApi();
     const worker = await r.h.sync.startWorker();
     for (const key of ['a', 'b', 'c'] as const) {
-      const { data } = JSON.parse((await r.h.sync.customers.create(ADMIN, input(`Dry Run ${key.toUpperCase()}`), {})).body) as { data: { id: string } };
+      const { data } = JSON.parse((await r.h.sync.customers.create(ADMIN, input(`Dry Run ${key.toUpperCase()}`), {})).body) as {
+        data: { id: string };
+      };
       const row = await waitFor(async () => {
-        const c = await db().selectFrom('customers').select(['hubspot_link_status', 'hubspot_company_id']).where('id', '=', data.id).executeTakeFirstOrThrow();
+        const c = await db()
+          .selectFrom('customers')
+          .select(['hubspot_link_status', 'hubspot_company_id'])
+          .where('id', '=', data.id)
+          .executeTakeFirstOrThrow();
         return c.hubspot_link_status === 'LINKED' ? c : undefined;
       }, 'the customer to be linked');
       ids[key] = { id: data.id, companyId: row.hubspot_company_id! };
@@ -91,11 +97,20 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
   it('starts the run a Pub/Sub request starts, holds the single flight (409 RUN_IN_PROGRESS), reports progress', async () => {
     const started = await call(r.api, 'POST', '/v1/sync/reconciliations', { body: { mode: 'FULL' }, token: r.tokens.superAdmin });
     expect(started.status).toBe(202);
-    expect(started.body.data).toMatchObject({ status: 'QUEUED', mode: 'FULL', dryRun: false, trigger: 'OPERATOR', startedBy: SEED_USERS.superAdmin.userId });
+    expect(started.body.data).toMatchObject({
+      status: 'QUEUED',
+      mode: 'FULL',
+      dryRun: false,
+      trigger: 'OPERATOR',
+      startedBy: SEED_USERS.superAdmin.userId,
+    });
     const runId = started.body.data.id as string;
 
     // Queued and not yet picked up (no reconcile worker yet): a second request is refused.
-    const second = await call(r.api, 'POST', '/v1/sync/reconciliations', { body: { mode: 'INCREMENTAL', dryRun: true }, token: r.tokens.superAdmin });
+    const second = await call(r.api, 'POST', '/v1/sync/reconciliations', {
+      body: { mode: 'INCREMENTAL', dryRun: true },
+      token: r.tokens.superAdmin,
+    });
     expect(second.status).toBe(409);
     expect(second.body.error).toMatchObject({ code: 'RUN_IN_PROGRESS', details: { runId } });
 
@@ -104,14 +119,25 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
       companies: { ...real, searchCompanies: async (request, cursor) => (await held.promise, real.searchCompanies(request, cursor)) },
     });
     const run = await waitForRun(runId);
-    const customers = Number((await db().selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const customers = Number(
+      (
+        await db()
+          .selectFrom('customers')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
     expect(run).toMatchObject({
       status: 'SUCCEEDED',
       counts: { checked: customers, errors: 0 },
       progress: { customersTotal: customers, customersChecked: customers, percent: 100, estimatedFinishAt: null },
     });
     expect(run.finishedAt).not.toBeNull();
-    const rows = await db().selectFrom('hubspot_sync_queue').select('customer_id').where('changed_by', '=', `reconciliation-run:${runId}`).execute();
+    const rows = await db()
+      .selectFrom('hubspot_sync_queue')
+      .select('customer_id')
+      .where('changed_by', '=', `reconciliation-run:${runId}`)
+      .execute();
     expect(rows).toHaveLength(run.counts.changed);
 
     const page = await call(r.api, 'GET', '/v1/sync/reconciliations?limit=1', { token: r.tokens.superAdmin });
@@ -122,7 +148,11 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
     held.hold();
     const messageId = await r.h.request({ all: true });
     const running = await waitFor(async () => {
-      const rows = await db().selectFrom('hubspot_reconciliation_runs').select(['id', 'status', 'cursor']).where('status', '=', 'RUNNING').execute();
+      const rows = await db()
+        .selectFrom('hubspot_reconciliation_runs')
+        .select(['id', 'status', 'cursor'])
+        .where('status', '=', 'RUNNING')
+        .execute();
       return rows.find((row) => row.cursor?.includes(messageId) && row.cursor.includes('"HUBSPOT"'));
     }, 'the incremental run to reach its HubSpot pass');
     const busy = await call(r.api, 'POST', '/v1/sync/reconciliations', { body: { mode: 'FULL' }, token: r.tokens.superAdmin });
@@ -133,7 +163,9 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
     held.release();
     expect(await r.h.finishedRun(messageId)).toMatchObject({ status: 'SUCCEEDED' });
     const pages = await call(r.api, 'GET', '/v1/sync/reconciliations?limit=1', { token: r.tokens.superAdmin });
-    const older = await call(r.api, 'GET', `/v1/sync/reconciliations?limit=1&cursor=${pages.body.data.nextCursor}`, { token: r.tokens.superAdmin });
+    const older = await call(r.api, 'GET', `/v1/sync/reconciliations?limit=1&cursor=${pages.body.data.nextCursor}`, {
+      token: r.tokens.superAdmin,
+    });
     expect([...pages.body.data.items, ...older.body.data.items].map((x: { id: string }) => x.id)).toEqual([running.id, runId]);
     expect(older.body.data.nextCursor).toBeNull();
     // Let the field-sync worker settle what the run queued before the dry run looks.
@@ -149,13 +181,28 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
     await control.editAsUser(a.companyId, { warp_credit_limit: '25000', name: 'Renamed In HubSpot' });
     // B: a WARP-owned field changed in HubSpot, and a WARP change whose outbox row was lost.
     await control.editAsUser(b.companyId, { warp_status: 'SUSPENDED' });
-    await db().updateTable('customers').set({ company_name: 'Renamed In WARP', version: sql`version + 1`, updated_at: sql`now()` }).where('id', '=', b.id).execute();
+    await db()
+      .updateTable('customers')
+      .set({ company_name: 'Renamed In WARP', version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', b.id)
+      .execute();
     // C: legal_name is MANUAL for C, and both sides set it.
     await db()
       .insertInto('hubspot_sync_config')
-      .values({ customer_id: c.id, warp_field: 'legal_name', hubspot_property: 'warp_legal_name', direction: 'BIDIRECTIONAL', conflict_rule: 'MANUAL', transform: { name: 'text' } })
+      .values({
+        customer_id: c.id,
+        warp_field: 'legal_name',
+        hubspot_property: 'warp_legal_name',
+        direction: 'BIDIRECTIONAL',
+        conflict_rule: 'MANUAL',
+        transform: { name: 'text' },
+      })
       .execute();
-    await db().updateTable('customers').set({ legal_name: 'C Legal WARP', version: sql`version + 1`, updated_at: sql`now()` }).where('id', '=', c.id).execute();
+    await db()
+      .updateTable('customers')
+      .set({ legal_name: 'C Legal WARP', version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', c.id)
+      .execute();
     await control.editAsUser(c.companyId, { warp_legal_name: 'C Legal HubSpot' });
 
     const snapshot = async () => ({
@@ -174,21 +221,29 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
     });
     expect(started.status).toBe(202);
     const run = await waitForRun(started.body.data.id);
-    expect(run).toMatchObject({ status: 'SUCCEEDED', dryRun: true, mode: null, counts: { checked: 3, changed: 3, errors: 0 }, progress: { customersTotal: 3, percent: 100 } });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      dryRun: true,
+      mode: null,
+      counts: { checked: 3, changed: 3, errors: 0 },
+      progress: { customersTotal: 3, percent: 100 },
+    });
     expect(run.counts.hubspotCalls).toBeGreaterThan(0);
 
     const all = await call(r.api, 'GET', `/v1/sync/reconciliations/${run.id}/diff?limit=500`, { token: r.tokens.superAdmin });
     const name = { [a.id]: 'a', [b.id]: 'b', [c.id]: 'c' } as Record<string, string>;
     const changes = all.body.data.items
       .filter((d: { decision: string }) => d.decision !== 'none')
-      .map((d: { customerId: string; warpField: string; decision: string; reason: string; warpValue: string | null; hubspotValue: string | null }) => [
-        name[d.customerId],
-        d.warpField,
-        d.decision,
-        d.reason,
-        d.warpValue,
-        d.hubspotValue,
-      ])
+      .map(
+        (d: {
+          customerId: string;
+          warpField: string;
+          decision: string;
+          reason: string;
+          warpValue: string | null;
+          hubspotValue: string | null;
+        }) => [name[d.customerId], d.warpField, d.decision, d.reason, d.warpValue, d.hubspotValue],
+      )
       .sort();
     expect(changes).toEqual([
       ['a', 'company_name', 'pull', 'HUBSPOT_CHANGED', 'Dry Run A', 'Renamed In HubSpot'],
@@ -204,7 +259,12 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
 
     const pulls = await call(r.api, 'GET', `/v1/sync/reconciliations/${run.id}/diff?decision=pull&limit=1`, { token: r.tokens.superAdmin });
     expect(pulls.body.data.items).toHaveLength(1);
-    const rest = await call(r.api, 'GET', `/v1/sync/reconciliations/${run.id}/diff?decision=pull&limit=1&cursor=${pulls.body.data.nextCursor}`, { token: r.tokens.superAdmin });
+    const rest = await call(
+      r.api,
+      'GET',
+      `/v1/sync/reconciliations/${run.id}/diff?decision=pull&limit=1&cursor=${pulls.body.data.nextCursor}`,
+      { token: r.tokens.superAdmin },
+    );
     expect(rest.body.data).toMatchObject({ items: [{ decision: 'pull' }], nextCursor: null });
     expect(rest.body.data.items[0].id).not.toBe(pulls.body.data.items[0].id);
     const badFilter = await call(r.api, 'GET', `/v1/sync/reconciliations/${run.id}/diff?decision=maybe`, { token: r.tokens.superAdmin });
@@ -224,7 +284,11 @@ describe('reconciliation over HTTPS: runs, single flight, dry-run reports', () =
     expect(run).toMatchObject({ status: 'SUCCEEDED', customers_checked: 1, customers_changed: 1 });
     const diff = await call(r.api, 'GET', `/v1/sync/reconciliations/${run.id}/diff?decision=push`, { token: r.tokens.superAdmin });
     expect(diff.body.data.items).toMatchObject([{ customerId: ids.b.id, warpField: 'company_name', reason: 'WARP_CHANGED' }]);
-    const outboxOfRun = await db().selectFrom('hubspot_sync_queue').select('id').where('changed_by', '=', `reconciliation-run:${run.id}`).execute();
+    const outboxOfRun = await db()
+      .selectFrom('hubspot_sync_queue')
+      .select('id')
+      .where('changed_by', '=', `reconciliation-run:${run.id}`)
+      .execute();
     expect(outboxOfRun).toEqual([]);
   });
 });

@@ -55,12 +55,19 @@ describe('batch create and read', () => {
     expect(read.results.map((r) => r.properties.warp_ban).sort()).toEqual(['B0', 'B1', 'B2']);
     expect(read.results[0]?.propertiesWithHistory?.name?.[0]?.sourceType).toBe('INTEGRATION');
 
-    const partial = await batch().read({ inputs: [{ id: 'B1' }, { id: 'B404' }], idProperty: 'warp_ban', properties: ['name'], propertiesWithHistory: [] });
+    const partial = await batch().read({
+      inputs: [{ id: 'B1' }, { id: 'B404' }],
+      idProperty: 'warp_ban',
+      properties: ['name'],
+      propertiesWithHistory: [],
+    });
     expect(partial.results.map((r) => r.properties.name)).toEqual(['C1']);
     expect((partial as { errors?: Array<{ category: string; context: { ids: string[] } }> }).errors).toEqual([
       expect.objectContaining({ category: 'OBJECT_NOT_FOUND', context: { ids: ['B404'] } }),
     ]);
-    const withHistoryLimit = await apiError(batch().read({ inputs: Array.from({ length: 51 }, (_, i) => ({ id: String(i) })), properties: [], propertiesWithHistory: ['name'] }));
+    const withHistoryLimit = await apiError(
+      batch().read({ inputs: Array.from({ length: 51 }, (_, i) => ({ id: String(i) })), properties: [], propertiesWithHistory: ['name'] }),
+    );
     expect(withHistoryLimit.code).toBe(400);
   });
 });
@@ -69,12 +76,26 @@ describe('batch update, archive', () => {
   it('updates by id and by idProperty, refusing duplicate ids', async () => {
     const created = await batch().create({ inputs: inputs(2, (i) => ({ name: `C${i}`, warp_ban: `B${i}` })) });
     const [first, second] = created.results;
-    const updated = await batch().update({ inputs: [
-      { id: first?.id ?? '', properties: { city: 'Reno' } },
-      { id: 'B1', idProperty: 'warp_ban', properties: { city: 'Boise' } },
-    ] });
-    expect(updated.results.map((r) => [r.id, r.properties.city]).sort()).toEqual([[first?.id, 'Reno'], [second?.id, 'Boise']].sort());
-    const dup = await apiError(batch().update({ inputs: [{ id: first?.id ?? '', properties: {} }, { id: first?.id ?? '', properties: {} }] }));
+    const updated = await batch().update({
+      inputs: [
+        { id: first?.id ?? '', properties: { city: 'Reno' } },
+        { id: 'B1', idProperty: 'warp_ban', properties: { city: 'Boise' } },
+      ],
+    });
+    expect(updated.results.map((r) => [r.id, r.properties.city]).sort()).toEqual(
+      [
+        [first?.id, 'Reno'],
+        [second?.id, 'Boise'],
+      ].sort(),
+    );
+    const dup = await apiError(
+      batch().update({
+        inputs: [
+          { id: first?.id ?? '', properties: {} },
+          { id: first?.id ?? '', properties: {} },
+        ],
+      }),
+    );
     expect(dup.code).toBe(400);
     expect(String(dup.body.message)).toMatch(/Duplicate IDs/);
   });
@@ -93,10 +114,12 @@ describe('batch update, archive', () => {
 describe('batch upsert', () => {
   it('creates missing and updates existing by idProperty, flagging which are new', async () => {
     await batch().create({ inputs: [{ properties: { name: 'Old', warp_ban: 'B1' }, associations: [] }] });
-    const result = await batch().upsert({ inputs: [
-      { id: 'B1', idProperty: 'warp_ban', properties: { name: 'Old renamed' } },
-      { id: 'B2', idProperty: 'warp_ban', properties: { name: 'Brand new' } },
-    ] });
+    const result = await batch().upsert({
+      inputs: [
+        { id: 'B1', idProperty: 'warp_ban', properties: { name: 'Old renamed' } },
+        { id: 'B2', idProperty: 'warp_ban', properties: { name: 'Brand new' } },
+      ],
+    });
     const byBan = Object.fromEntries(result.results.map((r) => [r.properties.warp_ban, r]));
     expect(byBan.B1).toMatchObject({ _new: false, properties: { name: 'Old renamed' } });
     expect(byBan.B2).toMatchObject({ _new: true, properties: { name: 'Brand new' } });
@@ -104,9 +127,10 @@ describe('batch upsert', () => {
   });
 
   it('never duplicates, even with many concurrent upserts of the same keys', async () => {
-    const round = (n: number) => batch().upsert({
-      inputs: Array.from({ length: 20 }, (_, i) => ({ id: `BAN-${i}`, idProperty: 'warp_ban', properties: { name: `round ${n}` } })),
-    });
+    const round = (n: number) =>
+      batch().upsert({
+        inputs: Array.from({ length: 20 }, (_, i) => ({ id: `BAN-${i}`, idProperty: 'warp_ban', properties: { name: `round ${n}` } })),
+      });
     await Promise.all(Array.from({ length: 10 }, (_, n) => round(n)));
     const all = await hubspotClient(sandbox).crm.companies.basicApi.getPage(100, undefined, ['warp_ban']);
     expect(all.results).toHaveLength(20);

@@ -1,4 +1,7 @@
-import { PropertyCreateFieldTypeEnum as FieldType, PropertyCreateTypeEnum as PropertyType } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
+import {
+  PropertyCreateFieldTypeEnum as FieldType,
+  PropertyCreateTypeEnum as PropertyType,
+} from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
@@ -30,7 +33,13 @@ describe('auth', () => {
     for (const write of [
       reader.crm.companies.basicApi.update(id, { properties: { name: 'Nope' } }),
       reader.crm.companies.batchApi.update({ inputs: [{ id, properties: { name: 'Nope' } }] }),
-      reader.crm.properties.coreApi.create('companies', { name: 'nope', label: 'Nope', type: PropertyType.String, fieldType: FieldType.Text, groupName: 'companyinformation' }),
+      reader.crm.properties.coreApi.create('companies', {
+        name: 'nope',
+        label: 'Nope',
+        type: PropertyType.String,
+        fieldType: FieldType.Text,
+        groupName: 'companyinformation',
+      }),
     ]) {
       const { code, body } = await apiError(write);
       expect(code).toBe(403);
@@ -39,7 +48,7 @@ describe('auth', () => {
     expect((await client().crm.companies.basicApi.getById(id, ['name'])).properties.name).toBe('Readable');
   });
 
-  it('answers 401 with HubSpot\'s body for a wrong token, and logs the call', async () => {
+  it("answers 401 with HubSpot's body for a wrong token, and logs the call", async () => {
     const { code, body } = await apiError(hubspotClient(sandbox, 'pat-wrong').crm.companies.basicApi.getPage());
     expect(code).toBe(401);
     expect(body).toMatchObject({ status: 'error', category: 'INVALID_AUTHENTICATION' });
@@ -151,7 +160,9 @@ describe('validation', () => {
     expect(body.message).toContain(first.id);
     const all = await client().crm.companies.basicApi.getPage(100);
     expect(all.results).toHaveLength(1);
-    const patch = await apiError(create({ name: 'Three' }).then((c) => client().crm.companies.basicApi.update(c.id, { properties: { warp_ban: 'BAN-DUP' } })));
+    const patch = await apiError(
+      create({ name: 'Three' }).then((c) => client().crm.companies.basicApi.update(c.id, { properties: { warp_ban: 'BAN-DUP' } })),
+    );
     expect(patch.code).toBe(409);
   });
 });
@@ -168,6 +179,8 @@ describe('merge', () => {
     expect(viaOldId.id).toBe(primary.id);
     const page = await client().crm.companies.basicApi.getPage(100);
     expect(page.results.map((r) => r.id)).toEqual([primary.id]);
-    expect((await apiError(client().crm.companies.basicApi.merge({ primaryObjectId: primary.id, objectIdToMerge: primary.id }))).code).toBe(400);
+    expect((await apiError(client().crm.companies.basicApi.merge({ primaryObjectId: primary.id, objectIdToMerge: primary.id }))).code).toBe(
+      400,
+    );
   });
 });

@@ -67,7 +67,10 @@ describe('sandbox state file', () => {
     const sandbox = await start();
     expect(existsSync(stateFile)).toBe(false);
     const created = await hubspotClient(sandbox).crm.companies.basicApi.create({ properties: { name: 'Autosaved' }, associations: [] });
-    await waitFor(async () => existsSync(stateFile) && readFileSync(stateFile, 'utf8').includes(created.id), 'the state file to hold the company');
+    await waitFor(
+      async () => existsSync(stateFile) && readFileSync(stateFile, 'utf8').includes(created.id),
+      'the state file to hold the company',
+    );
   });
 
   it('refuses a file that is not sandbox state, rather than starting empty over it', async () => {

@@ -1,4 +1,7 @@
-import { PropertyCreateFieldTypeEnum as Field, PropertyCreateTypeEnum as Type } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
+import {
+  PropertyCreateFieldTypeEnum as Field,
+  PropertyCreateTypeEnum as Type,
+} from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WARP_COMPANY_PROPERTIES } from '../../../shared/hubspot/company-properties.js';
 import { ensureCompanyProperties } from '../../../shared/hubspot/ensure-properties.js';
@@ -8,8 +11,14 @@ import type { RunningSandbox } from './sandbox-fixtures.js';
 
 let sandbox: RunningSandbox;
 const props = () => hubspotClient(sandbox).crm.properties;
-const text = (name: string, extra: Record<string, unknown> = {}) =>
-  ({ name, label: name, groupName: 'companyinformation', type: Type.String, fieldType: Field.Text, ...extra });
+const text = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  label: name,
+  groupName: 'companyinformation',
+  type: Type.String,
+  fieldType: Field.Text,
+  ...extra,
+});
 
 beforeAll(async () => {
   sandbox = await startSandbox();
@@ -18,11 +27,29 @@ afterAll(async () => sandbox.close());
 beforeEach(async () => sandbox.control.reset());
 
 describe('standard properties', () => {
-  it('lists HubSpot\'s standard company properties', async () => {
+  it("lists HubSpot's standard company properties", async () => {
     const all = await props().coreApi.getAll('companies');
     const names = all.results.map((p) => p.name);
-    for (const name of ['name', 'domain', 'phone', 'address', 'address2', 'city', 'state', 'zip', 'country', 'industry', 'description',
-      'website', 'numberofemployees', 'annualrevenue', 'hs_object_id', 'createdate', 'hs_lastmodifieddate', 'hs_merged_object_ids']) {
+    for (const name of [
+      'name',
+      'domain',
+      'phone',
+      'address',
+      'address2',
+      'city',
+      'state',
+      'zip',
+      'country',
+      'industry',
+      'description',
+      'website',
+      'numberofemployees',
+      'annualrevenue',
+      'hs_object_id',
+      'createdate',
+      'hs_lastmodifieddate',
+      'hs_merged_object_ids',
+    ]) {
       expect(names).toContain(name);
     }
     const modified = await props().coreApi.getByName('companies', 'hs_lastmodifieddate');
@@ -34,12 +61,20 @@ describe('standard properties', () => {
 describe('custom properties', () => {
   it('creates, reads, updates and archives a property', async () => {
     const created = await props().coreApi.create('companies', {
-      ...text('tier'), type: Type.Enumeration, fieldType: Field.Select,
-      options: [{ label: 'Gold', value: 'GOLD', hidden: false }, { label: 'Silver', value: 'SILVER', hidden: false }],
+      ...text('tier'),
+      type: Type.Enumeration,
+      fieldType: Field.Select,
+      options: [
+        { label: 'Gold', value: 'GOLD', hidden: false },
+        { label: 'Silver', value: 'SILVER', hidden: false },
+      ],
     });
     expect(created).toMatchObject({ name: 'tier', type: 'enumeration', hubspotDefined: false, hasUniqueValue: false });
     expect(created.options.map((o) => o.value)).toEqual(['GOLD', 'SILVER']);
-    const updated = await props().coreApi.update('companies', 'tier', { label: 'Tier', options: [{ label: 'Bronze', value: 'BRONZE', hidden: false }] });
+    const updated = await props().coreApi.update('companies', 'tier', {
+      label: 'Tier',
+      options: [{ label: 'Bronze', value: 'BRONZE', hidden: false }],
+    });
     expect(updated.label).toBe('Tier');
     expect(updated.options.map((o) => o.value)).toEqual(['BRONZE']);
     const companies = hubspotClient(sandbox).crm.companies.basicApi;
@@ -121,7 +156,11 @@ describe('ensureCompanyProperties', () => {
   it('repairs drift (a missing option, a changed label) and keeps options added in HubSpot', async () => {
     await ensureCompanyProperties(hubspotClient(sandbox), createMemoryLogger().logger);
     await props().coreApi.update('companies', 'warp_status', {
-      label: 'Renamed', options: [{ label: 'Active', value: 'ACTIVE', hidden: false }, { label: 'Legacy', value: 'LEGACY', hidden: false }],
+      label: 'Renamed',
+      options: [
+        { label: 'Active', value: 'ACTIVE', hidden: false },
+        { label: 'Legacy', value: 'LEGACY', hidden: false },
+      ],
     });
     const result = await ensureCompanyProperties(hubspotClient(sandbox), createMemoryLogger().logger);
     expect(result.updated).toEqual(['warp_status']);

@@ -17,14 +17,20 @@ describe('ten-second rolling window', () => {
   it('sends rate-limit headers, answers 429 past the burst and recovers once the window rolls', async () => {
     const first = await hubspotClient(sandbox).crm.companies.basicApi.getPageWithHttpInfo(1);
     expect(first.headers).toMatchObject({
-      'x-hubspot-ratelimit-max': '10', 'x-hubspot-ratelimit-remaining': '9', 'x-hubspot-ratelimit-interval-milliseconds': '10000',
-      'x-hubspot-ratelimit-daily': '15', 'x-hubspot-ratelimit-daily-remaining': '14',
+      'x-hubspot-ratelimit-max': '10',
+      'x-hubspot-ratelimit-remaining': '9',
+      'x-hubspot-ratelimit-interval-milliseconds': '10000',
+      'x-hubspot-ratelimit-daily': '15',
+      'x-hubspot-ratelimit-daily-remaining': '14',
     });
     for (let i = 0; i < 9; i++) await getPage();
     const limited = await apiError(getPage());
     expect(limited.code).toBe(429);
     expect(limited.body).toMatchObject({
-      status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING',
+      status: 'error',
+      message: 'You have reached your ten_secondly_rolling limit.',
+      errorType: 'RATE_LIMIT',
+      policyName: 'TEN_SECONDLY_ROLLING',
     });
     expect(limited.body.correlationId).toEqual(expect.any(String));
     expect(limited.headers['x-hubspot-ratelimit-remaining']).toBe('0');
@@ -53,7 +59,13 @@ describe('ten-second rolling window', () => {
 
 describe('fault injection', () => {
   it('injects 429, 423 and 5xx on schedule and leaves data untouched', async () => {
-    await sandbox.control.addFault({ kind: 'status', status: 423, count: 1, method: 'POST', pathPrefix: '/crm/v3/objects/companies/batch' });
+    await sandbox.control.addFault({
+      kind: 'status',
+      status: 423,
+      count: 1,
+      method: 'POST',
+      pathPrefix: '/crm/v3/objects/companies/batch',
+    });
     await sandbox.control.addFault({ kind: 'status', status: 502, skip: 1, count: 1, method: 'GET' });
     await sandbox.control.addFault({ kind: 'status', status: 429, skip: 2, count: 1, method: 'GET' });
     const batch = hubspotClient(sandbox).crm.companies.batchApi;
@@ -69,7 +81,11 @@ describe('fault injection', () => {
     await expect(getPage()).resolves.toBeDefined();
 
     const log = await sandbox.control.requests();
-    expect(log.requests.filter((r) => r.fault).map((r) => [r.status, r.fault])).toEqual([[423, 'status:423'], [502, 'status:502'], [429, 'status:429']]);
+    expect(log.requests.filter((r) => r.fault).map((r) => [r.status, r.fault])).toEqual([
+      [423, 'status:423'],
+      [502, 'status:502'],
+      [429, 'status:429'],
+    ]);
   });
 
   it('fires by probability with the injected randomness, and adds latency', async () => {

@@ -37,7 +37,9 @@ export async function rawCall(sandbox: RunningSandbox, method: string, path: str
 }
 
 /** An ApiException's status and body, or a failure when the call unexpectedly succeeds. */
-export async function apiError(call: Promise<unknown>): Promise<{ code: number; body: Record<string, unknown>; headers: Record<string, string> }> {
+export async function apiError(
+  call: Promise<unknown>,
+): Promise<{ code: number; body: Record<string, unknown>; headers: Record<string, string> }> {
   try {
     await call;
   } catch (err) {
@@ -94,7 +96,10 @@ export interface Receiver {
 export async function startReceiver(path = '/hubspot/webhooks'): Promise<Receiver> {
   const timers = new Set<NodeJS.Timeout>();
   const receiver: Receiver = {
-    url: '', received: [], inFlight: 0, maxInFlight: 0,
+    url: '',
+    received: [],
+    inFlight: 0,
+    maxInFlight: 0,
     respond: () => ({ status: 200 }),
     close: async () => {
       for (const t of timers) clearTimeout(t);
@@ -112,8 +117,12 @@ export async function startReceiver(path = '/hubspot/webhooks'): Promise<Receive
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const hook: ReceivedWebhook = {
-        url: req.url ?? '', method: req.method ?? '', headers: req.headers, rawBody,
-        events: JSON.parse(rawBody) as Array<Record<string, unknown>>, receivedAt: Date.now(),
+        url: req.url ?? '',
+        method: req.method ?? '',
+        headers: req.headers,
+        rawBody,
+        events: JSON.parse(rawBody) as Array<Record<string, unknown>>,
+        receivedAt: Date.now(),
       };
       const n = receiver.received.length;
       receiver.received.push(hook);

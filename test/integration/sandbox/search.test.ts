@@ -10,7 +10,14 @@ let sandbox: RunningSandbox;
 /** The sandbox's clock runs this far ahead of real time: a test moves it on instead of waiting. */
 let clockAheadMs = 0;
 const search = (request: Partial<PublicObjectSearchRequest>) =>
-  hubspotClient(sandbox).crm.companies.searchApi.doSearch({ filterGroups: [], sorts: [], properties: ['name'], limit: 100, after: '0', ...request });
+  hubspotClient(sandbox).crm.companies.searchApi.doSearch({
+    filterGroups: [],
+    sorts: [],
+    properties: ['name'],
+    limit: 100,
+    after: '0',
+    ...request,
+  });
 const names = async (...filters: Filter[]) => (await search({ filterGroups: [{ filters }] })).results.map((r) => r.properties.name).sort();
 
 beforeAll(async () => {
@@ -22,7 +29,13 @@ beforeEach(async () => {
   await sandbox.control.configure({ searchPerSecond: 10_000, searchIndexLagMs: 0 });
   await ensureCompanyProperties(hubspotClient(sandbox), createMemoryLogger().logger);
   await sandbox.control.seed([
-    { name: 'Alpha Wireless', warp_status: 'ACTIVE', warp_current_balance: '10.50', city: 'Austin', createdate: '2024-01-01T00:00:00.000Z' },
+    {
+      name: 'Alpha Wireless',
+      warp_status: 'ACTIVE',
+      warp_current_balance: '10.50',
+      city: 'Austin',
+      createdate: '2024-01-01T00:00:00.000Z',
+    },
     { name: 'Beta Telecom', warp_status: 'SUSPENDED', warp_current_balance: '99', city: 'Boston', createdate: '2024-02-01T00:00:00.000Z' },
     { name: 'Gamma Networks', warp_status: 'ACTIVE', warp_current_balance: '250.00', createdate: '2024-03-01T00:00:00.000Z' },
     { name: 'Delta Wireless Co', warp_status: 'TRIAL', warp_current_balance: '-5', city: 'Denver', createdate: '2024-04-01T00:00:00.000Z' },
@@ -36,31 +49,63 @@ describe('filters', () => {
     expect(await names({ propertyName: 'warp_status', operator: Op.Neq, value: 'ACTIVE' })).toEqual(['Beta Telecom', 'Delta Wireless Co']);
     // Numeric, not lexicographic: "99" < "250.00".
     expect(await names({ propertyName: 'warp_current_balance', operator: Op.Gt, value: '99' })).toEqual(['Gamma Networks']);
-    expect(await names({ propertyName: 'warp_current_balance', operator: Op.Gte, value: '99' })).toEqual(['Beta Telecom', 'Gamma Networks']);
+    expect(await names({ propertyName: 'warp_current_balance', operator: Op.Gte, value: '99' })).toEqual([
+      'Beta Telecom',
+      'Gamma Networks',
+    ]);
     expect(await names({ propertyName: 'warp_current_balance', operator: Op.Lt, value: '10.5' })).toEqual(['Delta Wireless Co']);
-    expect(await names({ propertyName: 'warp_current_balance', operator: Op.Lte, value: '10.5' })).toEqual(['Alpha Wireless', 'Delta Wireless Co']);
-    expect(await names({ propertyName: 'warp_current_balance', operator: Op.Between, value: '0', highValue: '100' })).toEqual(['Alpha Wireless', 'Beta Telecom']);
-    expect(await names({ propertyName: 'warp_status', operator: Op.In, values: ['TRIAL', 'SUSPENDED'] })).toEqual(['Beta Telecom', 'Delta Wireless Co']);
-    expect(await names({ propertyName: 'city', operator: Op.HasProperty })).toEqual(['Alpha Wireless', 'Beta Telecom', 'Delta Wireless Co']);
+    expect(await names({ propertyName: 'warp_current_balance', operator: Op.Lte, value: '10.5' })).toEqual([
+      'Alpha Wireless',
+      'Delta Wireless Co',
+    ]);
+    expect(await names({ propertyName: 'warp_current_balance', operator: Op.Between, value: '0', highValue: '100' })).toEqual([
+      'Alpha Wireless',
+      'Beta Telecom',
+    ]);
+    expect(await names({ propertyName: 'warp_status', operator: Op.In, values: ['TRIAL', 'SUSPENDED'] })).toEqual([
+      'Beta Telecom',
+      'Delta Wireless Co',
+    ]);
+    expect(await names({ propertyName: 'city', operator: Op.HasProperty })).toEqual([
+      'Alpha Wireless',
+      'Beta Telecom',
+      'Delta Wireless Co',
+    ]);
     expect(await names({ propertyName: 'city', operator: Op.NotHasProperty })).toEqual(['Gamma Networks']);
-    expect(await names({ propertyName: 'name', operator: Op.ContainsToken, value: 'wireless' })).toEqual(['Alpha Wireless', 'Delta Wireless Co']);
+    expect(await names({ propertyName: 'name', operator: Op.ContainsToken, value: 'wireless' })).toEqual([
+      'Alpha Wireless',
+      'Delta Wireless Co',
+    ]);
     expect(await names({ propertyName: 'name', operator: Op.ContainsToken, value: 'net*' })).toEqual(['Gamma Networks']);
     // Dates compare as instants, given as epoch ms or ISO.
     const feb = String(Date.parse('2024-02-01T00:00:00.000Z'));
-    expect(await names({ propertyName: 'createdate', operator: Op.Gte, value: feb }, { propertyName: 'createdate', operator: Op.Lt, value: '2024-04-01T00:00:00Z' }))
-      .toEqual(['Beta Telecom', 'Gamma Networks']);
+    expect(
+      await names(
+        { propertyName: 'createdate', operator: Op.Gte, value: feb },
+        { propertyName: 'createdate', operator: Op.Lt, value: '2024-04-01T00:00:00Z' },
+      ),
+    ).toEqual(['Beta Telecom', 'Gamma Networks']);
   });
 
   it('ORs filter groups and ANDs filters within a group', async () => {
-    const result = await search({ filterGroups: [
-      { filters: [{ propertyName: 'warp_status', operator: Op.Eq, value: 'ACTIVE' }, { propertyName: 'city', operator: Op.HasProperty }] },
-      { filters: [{ propertyName: 'warp_status', operator: Op.Eq, value: 'TRIAL' }] },
-    ] });
+    const result = await search({
+      filterGroups: [
+        {
+          filters: [
+            { propertyName: 'warp_status', operator: Op.Eq, value: 'ACTIVE' },
+            { propertyName: 'city', operator: Op.HasProperty },
+          ],
+        },
+        { filters: [{ propertyName: 'warp_status', operator: Op.Eq, value: 'TRIAL' }] },
+      ],
+    });
     expect(result.results.map((r) => r.properties.name).sort()).toEqual(['Alpha Wireless', 'Delta Wireless Co']);
   });
 
   it('rejects unknown properties, two sorts, pages over 200 and oversized bodies', async () => {
-    expect((await apiError(search({ filterGroups: [{ filters: [{ propertyName: 'nope', operator: Op.Eq, value: 'x' }] }] }))).code).toBe(400);
+    expect((await apiError(search({ filterGroups: [{ filters: [{ propertyName: 'nope', operator: Op.Eq, value: 'x' }] }] }))).code).toBe(
+      400,
+    );
     expect((await apiError(search({ sorts: ['name', '-createdate'] }))).code).toBe(400);
     expect((await apiError(search({ limit: 201 }))).code).toBe(400);
     expect((await apiError(search({ query: 'x'.repeat(3100) }))).code).toBe(400);
@@ -120,7 +165,11 @@ describe('index lag and rate limit', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 7 }, () => search({})));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(5);
     const rejected = outcomes.find((o) => o.status === 'rejected');
-    const error = (rejected as PromiseRejectedResult).reason as { code: number; body: Record<string, unknown>; headers: Record<string, string> };
+    const error = (rejected as PromiseRejectedResult).reason as {
+      code: number;
+      body: Record<string, unknown>;
+      headers: Record<string, string>;
+    };
     expect(error.code).toBe(429);
     expect(error.body).toMatchObject({ status: 'error', errorType: 'RATE_LIMIT', policyName: 'SECONDLY' });
     expect(error.headers['x-hubspot-ratelimit-max']).toBeUndefined();

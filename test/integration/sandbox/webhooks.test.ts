@@ -24,10 +24,16 @@ async function setUp(webhooks: NonNullable<SandboxOptions['webhooks']> = {}) {
 }
 
 const idle = async () => expect(await sandbox?.control.webhooksIdle()).toEqual({ idle: true });
-const verify = (hook: Receiver['received'][number], acceptedVersions: Array<'v1' | 'v2' | 'v3'>) => verifyWebhookSignature({
-  method: 'POST', uri: receiver?.url ?? '', rawBody: hook.rawBody, headers: hook.headers,
-  clientSecret: SECRET, acceptedVersions, nowMs: Date.now(),
-});
+const verify = (hook: Receiver['received'][number], acceptedVersions: Array<'v1' | 'v2' | 'v3'>) =>
+  verifyWebhookSignature({
+    method: 'POST',
+    uri: receiver?.url ?? '',
+    rawBody: hook.rawBody,
+    headers: hook.headers,
+    clientSecret: SECRET,
+    acceptedVersions,
+    nowMs: Date.now(),
+  });
 
 describe('delivery', () => {
   it('posts signed (v3) events for API writes as INTEGRATION from the app', async () => {
@@ -40,12 +46,22 @@ describe('delivery', () => {
     expect(verify(hook, ['v3'])).toEqual({ ok: true, version: 'v3' });
     expect(hook.headers['x-hubspot-signature']).toBeUndefined();
     expect(hook.events.map((e) => [e.subscriptionType, e.propertyName])).toEqual([
-      ['company.creation', undefined], ['company.propertyChange', 'name'], ['company.propertyChange', 'city'],
+      ['company.creation', undefined],
+      ['company.propertyChange', 'name'],
+      ['company.propertyChange', 'city'],
     ]);
     for (const event of hook.events) {
       expect(event).toMatchObject({
-        objectId: Number(created.id), portalId: 4242, appId: 777, attemptNumber: 0, changeSource: 'INTEGRATION', sourceId: '777',
-        eventId: expect.any(Number), subscriptionId: expect.any(Number), occurredAt: expect.any(Number), changeFlag: expect.any(String),
+        objectId: Number(created.id),
+        portalId: 4242,
+        appId: 777,
+        attemptNumber: 0,
+        changeSource: 'INTEGRATION',
+        sourceId: '777',
+        eventId: expect.any(Number),
+        subscriptionId: expect.any(Number),
+        occurredAt: expect.any(Number),
+        changeFlag: expect.any(String),
       });
     }
     expect(hook.events[1]).toMatchObject({ propertyValue: 'Acme' });
@@ -67,9 +83,15 @@ describe('delivery', () => {
     await idle();
     await sandbox!.control.editAsUser(created.id, { name: 'Acme Corp', city: 'Austin' }, 45678);
     await idle();
-    expect(receiver!.received[1]!.events).toEqual([expect.objectContaining({
-      subscriptionType: 'company.propertyChange', propertyName: 'name', propertyValue: 'Acme Corp', changeSource: 'CRM_UI', sourceId: 'userId:45678',
-    })]);
+    expect(receiver!.received[1]!.events).toEqual([
+      expect.objectContaining({
+        subscriptionType: 'company.propertyChange',
+        propertyName: 'name',
+        propertyValue: 'Acme Corp',
+        changeSource: 'CRM_UI',
+        sourceId: 'userId:45678',
+      }),
+    ]);
   });
 
   it('announces deletion, restore and merge', async () => {
@@ -80,13 +102,24 @@ describe('delivery', () => {
     await sandbox!.control.restoreAsUser(b.id, 9);
     await client.crm.companies.basicApi.merge({ primaryObjectId: a.id, objectIdToMerge: b.id });
     await idle();
-    const events = allEvents(receiver!).filter((e) => e.subscriptionType !== 'company.propertyChange' && e.subscriptionType !== 'company.creation');
+    const events = allEvents(receiver!).filter(
+      (e) => e.subscriptionType !== 'company.propertyChange' && e.subscriptionType !== 'company.creation',
+    );
     expect(events).toEqual([
       expect.objectContaining({ subscriptionType: 'company.deletion', objectId: Number(b.id), changeSource: 'INTEGRATION' }),
-      expect.objectContaining({ subscriptionType: 'company.restore', objectId: Number(b.id), changeSource: 'CRM_UI', sourceId: 'userId:9' }),
       expect.objectContaining({
-        subscriptionType: 'company.merge', objectId: Number(a.id), primaryObjectId: Number(a.id),
-        mergedObjectIds: [Number(b.id)], newObjectId: Number(a.id), numberOfPropertiesMoved: 1,
+        subscriptionType: 'company.restore',
+        objectId: Number(b.id),
+        changeSource: 'CRM_UI',
+        sourceId: 'userId:9',
+      }),
+      expect.objectContaining({
+        subscriptionType: 'company.merge',
+        objectId: Number(a.id),
+        primaryObjectId: Number(a.id),
+        mergedObjectIds: [Number(b.id)],
+        newObjectId: Number(a.id),
+        numberOfPropertiesMoved: 1,
       }),
     ]);
   });
@@ -114,7 +147,11 @@ describe('retries and concurrency', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(15);
     expect(gaps[1]).toBeGreaterThanOrEqual(35);
     const { attempts } = await sandbox!.control.webhooks();
-    expect(attempts.map((a) => [a.attemptNumber, a.outcome, a.status])).toEqual([[0, 'failed', 500], [1, 'failed', 500], [2, 'delivered', 200]]);
+    expect(attempts.map((a) => [a.attemptNumber, a.outcome, a.status])).toEqual([
+      [0, 'failed', 500],
+      [1, 'failed', 500],
+      [2, 'delivered', 200],
+    ]);
   });
 
   it('gives up after 10 attempts, and treats a 4xx like any failure', async () => {
@@ -138,7 +175,9 @@ describe('retries and concurrency', () => {
   it('keeps at most maxConcurrent deliveries in flight', async () => {
     const { client } = await setUp({ maxConcurrent: 2, maxEventsPerRequest: 1 });
     receiver!.respond = () => ({ status: 200, delayMs: 50 });
-    await client.crm.companies.batchApi.create({ inputs: Array.from({ length: 4 }, (_, i) => ({ properties: { name: `C${i}` }, associations: [] })) });
+    await client.crm.companies.batchApi.create({
+      inputs: Array.from({ length: 4 }, (_, i) => ({ properties: { name: `C${i}` }, associations: [] })),
+    });
     await idle();
     expect(receiver!.received).toHaveLength(8);
     expect(receiver!.maxInFlight).toBe(2);
@@ -153,7 +192,11 @@ describe('webhook faults', () => {
   };
 
   it('drops, duplicates and reorders deliveries on demand', async () => {
-    const { client } = await setUp({ maxConcurrent: 1, reorderHoldMs: 1000, subscriptions: [{ eventType: 'company.propertyChange', propertyName: 'name' }] });
+    const { client } = await setUp({
+      maxConcurrent: 1,
+      reorderHoldMs: 1000,
+      subscriptions: [{ eventType: 'company.propertyChange', propertyName: 'name' }],
+    });
     const { id } = await client.crm.companies.basicApi.create({ properties: {}, associations: [] });
 
     await sandbox!.control.addFault({ kind: 'drop', count: 1 });
@@ -171,7 +214,11 @@ describe('webhook faults', () => {
     // Its batch has left the queue and is held back, not merged with the next change's.
     await waitFor(async () => (await sandbox!.control.webhooks()).stats.queued === 0, 'the first batch to be held back');
     await change(client, id, 'second');
-    expect(allEvents(receiver!).slice(2).map((e) => e.propertyValue)).toEqual(['second', 'first']);
+    expect(
+      allEvents(receiver!)
+        .slice(2)
+        .map((e) => e.propertyValue),
+    ).toEqual(['second', 'first']);
   });
 });
 
@@ -181,7 +228,12 @@ describe('webhooks v3 API (developer key)', () => {
     const dev = developerClient(sandbox!);
     const subs = await dev.webhooks.subscriptionsApi.getAll(777);
     expect(subs.results.map((s) => s.eventType).sort()).toEqual([
-      'company.associationChange', 'company.creation', 'company.deletion', 'company.merge', 'company.propertyChange', 'company.restore',
+      'company.associationChange',
+      'company.creation',
+      'company.deletion',
+      'company.merge',
+      'company.propertyChange',
+      'company.restore',
     ]);
     const second = await startReceiver();
     try {
@@ -191,7 +243,11 @@ describe('webhooks v3 API (developer key)', () => {
       for (const s of subs.results.filter((x) => x.eventType !== 'company.creation')) {
         await dev.webhooks.subscriptionsApi.update(Number(s.id), 777, { active: false });
       }
-      const created = await dev.webhooks.subscriptionsApi.create(777, { eventType: 'company.propertyChange' as never, propertyName: 'city', active: true });
+      const created = await dev.webhooks.subscriptionsApi.create(777, {
+        eventType: 'company.propertyChange' as never,
+        propertyName: 'city',
+        active: true,
+      });
       expect(created).toMatchObject({ eventType: 'company.propertyChange', propertyName: 'city', active: true });
       expect((await dev.webhooks.subscriptionsApi.getById(Number(created.id), 777)).propertyName).toBe('city');
 
@@ -199,7 +255,8 @@ describe('webhooks v3 API (developer key)', () => {
       await idle();
       expect(receiver!.received).toHaveLength(0);
       expect(allEvents(second).map((e) => [e.subscriptionType, e.propertyName])).toEqual([
-        ['company.creation', undefined], ['company.propertyChange', 'city'],
+        ['company.creation', undefined],
+        ['company.propertyChange', 'city'],
       ]);
       await dev.webhooks.subscriptionsApi.archive(Number(created.id), 777);
       expect((await dev.webhooks.subscriptionsApi.getAll(777)).results).toHaveLength(6);

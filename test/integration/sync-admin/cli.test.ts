@@ -28,10 +28,20 @@ describe('mapping and conflict CLIs: argument validation (exit code 2, a message
     ['transform of an unknown name', mappingCli, ['set', '--field', 'legal_name', '--transform', '{"name":"rot13"}'], /--transform/],
     ['enabled that is not a boolean', mappingCli, ['set', '--field', 'legal_name', '--enabled', 'yes'], /--enabled: must be true or false/],
     ['unset without --customer', mappingCli, ['unset', '--field', 'legal_name'], /--customer: /],
-    ['an option of another command', mappingCli, ['unset', '--customer', UUID, '--field', 'legal_name', '--rule', 'MANUAL'], /--rule cannot be used with "unset"/],
+    [
+      'an option of another command',
+      mappingCli,
+      ['unset', '--customer', UUID, '--field', 'legal_name', '--rule', 'MANUAL'],
+      /--rule cannot be used with "unset"/,
+    ],
     ['a stray argument', conflictCli, ['list', 'everything'], /unexpected argument "everything"/],
     ['resolve without --take', conflictCli, ['resolve', '--customer', UUID, '--field', 'legal_name'], /--take: /],
-    ['a side that does not exist', conflictCli, ['resolve', '--customer', UUID, '--field', 'legal_name', '--take', 'both'], /--take: must be warp or hubspot/],
+    [
+      'a side that does not exist',
+      conflictCli,
+      ['resolve', '--customer', UUID, '--field', 'legal_name', '--take', 'both'],
+      /--take: must be warp or hubspot/,
+    ],
   ];
 
   it.each(refusals)('%s', async (_name, cli, argv, message) => {
@@ -59,14 +69,20 @@ describe('mapping and conflict CLIs against a database', () => {
   it('set changes only the options given, show marks the override, unset removes it', async () => {
     const set = await run(mappingCli, ['set', '--customer', customerId, '--field', 'legal_name', '--rule', 'manual'], env);
     expect(set).toMatchObject({ code: 0, err: '' });
-    expect(set.out).toContain(`Override of legal_name for customer ${customerId} saved: warp_legal_name, BIDIRECTIONAL, MANUAL, transform {"name":"text"}.`);
-    expect(set.out).toMatch(/RESYNC queued \(outbox row \d+\) but not published now \(no Pub\/Sub publisher configured\); the outbox relay publishes it/);
+    expect(set.out).toContain(
+      `Override of legal_name for customer ${customerId} saved: warp_legal_name, BIDIRECTIONAL, MANUAL, transform {"name":"text"}.`,
+    );
+    expect(set.out).toMatch(
+      /RESYNC queued \(outbox row \d+\) but not published now \(no Pub\/Sub publisher configured\); the outbox relay publishes it/,
+    );
     const row = await t.db.selectFrom('hubspot_sync_config').selectAll().where('customer_id', '=', customerId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ warp_field: 'legal_name', conflict_rule: 'MANUAL', direction: 'BIDIRECTIONAL', updated_by: 'cli:tester' });
 
     const show = await run(mappingCli, ['show', '--customer', customerId], env);
     expect(show.code).toBe(0);
-    expect(show.out.split('\n').find((l) => l.startsWith('legal_name '))).toMatch(/warp_legal_name\s+BIDIRECTIONAL\s+MANUAL\s+\{"name":"text"\}\s+true\s+OVERRIDE\s+\S+ cli:tester/);
+    expect(show.out.split('\n').find((l) => l.startsWith('legal_name '))).toMatch(
+      /warp_legal_name\s+BIDIRECTIONAL\s+MANUAL\s+\{"name":"text"\}\s+true\s+OVERRIDE\s+\S+ cli:tester/,
+    );
     expect(show.out.split('\n').find((l) => l.startsWith('company_name '))).toMatch(/LATEST_WINS.*GLOBAL/);
 
     const unset = await run(mappingCli, ['unset', '--customer', customerId, '--field', 'legal_name', '--by', 'ops@test'], env);
@@ -92,7 +108,9 @@ describe('mapping and conflict CLIs against a database', () => {
 
   it('the local database is the default, and saying so goes to stderr', async () => {
     const result = await run(conflictCli, ['list'], { DATABASE_URL: undefined });
-    expect(result.err).toContain("DATABASE_URL is not set: using the local stack's database postgres://postgres:postgres@127.0.0.1:5433/warp");
+    expect(result.err).toContain(
+      "DATABASE_URL is not set: using the local stack's database postgres://postgres:postgres@127.0.0.1:5433/warp",
+    );
   });
 
   it('conflict list and resolve', async () => {

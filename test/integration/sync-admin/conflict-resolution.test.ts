@@ -21,7 +21,12 @@ describe('resolving a MANUAL conflict (sandbox + emulator + worker)', () => {
 
   const customerRow = (id: string) => h.database.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const fieldState = (id: string) =>
-    h.database.db.selectFrom('hubspot_field_state').selectAll().where('customer_id', '=', id).where('warp_field', '=', 'legal_name').executeTakeFirstOrThrow();
+    h.database.db
+      .selectFrom('hubspot_field_state')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .where('warp_field', '=', 'legal_name')
+      .executeTakeFirstOrThrow();
 
   /** A linked customer whose legal_name is MANUAL, then edited differently on both sides. */
   async function customerInConflict(name: string) {
@@ -33,10 +38,14 @@ describe('resolving a MANUAL conflict (sandbox + emulator + worker)', () => {
       address: { line1: '1 Main St', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
     };
     const { id } = (JSON.parse((await h.customers.create(ADMIN, input, {})).body) as { data: { id: string } }).data;
-    const { hubspot_company_id: companyId } = await waitFor(async () => {
-      const row = await customerRow(id);
-      return row.hubspot_link_status === 'LINKED' && row;
-    }, 'link', 20_000);
+    const { hubspot_company_id: companyId } = await waitFor(
+      async () => {
+        const row = await customerRow(id);
+        return row.hubspot_link_status === 'LINKED' && row;
+      },
+      'link',
+      20_000,
+    );
     await outboxSettled(h);
 
     const saved = await setCustomerOverride(h.database.db, id, { ...legalNameMapping, conflictRule: 'MANUAL' }, 'ops@test', { publishing });
@@ -46,40 +55,71 @@ describe('resolving a MANUAL conflict (sandbox + emulator + worker)', () => {
     await h.sandbox.control.editAsUser(companyId!, { warp_legal_name: `${name} Inc (HubSpot)` });
     await h.customers.update(ADMIN, id, { legal_name: `${name} Corp (WARP)` });
     await outboxSettled(h);
-    const [conflict] = await waitFor(async () => {
-      const open = await listOpenConflicts(h.database.db, id);
-      return open.length > 0 && open;
-    }, 'the conflict', 20_000);
+    const [conflict] = await waitFor(
+      async () => {
+        const open = await listOpenConflicts(h.database.db, id);
+        return open.length > 0 && open;
+      },
+      'the conflict',
+      20_000,
+    );
     expect(conflict).toMatchObject({ warpField: 'legal_name', warpValue: `${name} Corp (WARP)`, hubspotValue: `${name} Inc (HubSpot)` });
     // Held: neither side was written.
     expect((await h.sandbox.control.company(companyId!)).properties.warp_legal_name).toBe(`${name} Inc (HubSpot)`);
     return { id, companyId: companyId! };
   }
 
-  it('take WARP: after the worker runs, HubSpot holds WARP\'s value and the conflict is closed', async () => {
+  it("take WARP: after the worker runs, HubSpot holds WARP's value and the conflict is closed", async () => {
     const { id, companyId } = await customerInConflict('Take Warp');
-    const resolved = await resolveConflict(h.database.db, { customerId: id, warpField: 'legal_name', take: 'WARP', by: 'ops@test' }, { publishing });
-    expect(resolved).toMatchObject({ take: 'WARP', value: 'Take Warp Corp (WARP)', hubspotProperty: 'warp_legal_name', resync: { published: true } });
-    await waitFor(async () => (await h.sandbox.control.company(companyId)).properties.warp_legal_name === 'Take Warp Corp (WARP)', 'HubSpot to take WARP\'s value', 20_000);
+    const resolved = await resolveConflict(
+      h.database.db,
+      { customerId: id, warpField: 'legal_name', take: 'WARP', by: 'ops@test' },
+      { publishing },
+    );
+    expect(resolved).toMatchObject({
+      take: 'WARP',
+      value: 'Take Warp Corp (WARP)',
+      hubspotProperty: 'warp_legal_name',
+      resync: { published: true },
+    });
+    await waitFor(
+      async () => (await h.sandbox.control.company(companyId)).properties.warp_legal_name === 'Take Warp Corp (WARP)',
+      "HubSpot to take WARP's value",
+      20_000,
+    );
     await outboxSettled(h);
 
     expect((await customerRow(id)).legal_name).toBe('Take Warp Corp (WARP)');
     expect(await listOpenConflicts(h.database.db, id)).toEqual([]);
     expect(await fieldState(id)).toMatchObject({ conflict_status: 'NONE', has_base: true, base_value: 'Take Warp Corp (WARP)' });
-    const resync = await h.database.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', resolved.resync.outboxId).executeTakeFirstOrThrow();
+    const resync = await h.database.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('id', '=', resolved.resync.outboxId)
+      .executeTakeFirstOrThrow();
     expect(resync).toMatchObject({ operation: 'RESYNC', origin: 'OPERATOR', status: 'DONE', changed_by: 'ops@test' });
-    const log = await h.database.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', id).where('operation', '=', 'RESOLVE_CONFLICT').execute();
+    const log = await h.database.db
+      .selectFrom('hubspot_sync_log')
+      .selectAll()
+      .where('customer_id', '=', id)
+      .where('operation', '=', 'RESOLVE_CONFLICT')
+      .execute();
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ status: 'SUCCESS', direction: 'WARP_TO_HUBSPOT', outbox_id: resolved.resync.outboxId, hubspot_company_id: companyId });
+    expect(log[0]).toMatchObject({
+      status: 'SUCCESS',
+      direction: 'WARP_TO_HUBSPOT',
+      outbox_id: resolved.resync.outboxId,
+      hubspot_company_id: companyId,
+    });
     expect(log[0]!.fields).toMatchObject({
       legal_name: { warpValue: 'Take Warp Corp (WARP)', hubspotValue: 'Take Warp Inc (HubSpot)', take: 'WARP', by: 'ops@test' },
     });
   });
 
-  it('take HUBSPOT: after the worker runs, WARP holds HubSpot\'s value; a second resolution is refused and writes nothing', async () => {
+  it("take HUBSPOT: after the worker runs, WARP holds HubSpot's value; a second resolution is refused and writes nothing", async () => {
     const { id, companyId } = await customerInConflict('Take Hub');
     await resolveConflict(h.database.db, { customerId: id, warpField: 'legal_name', take: 'HUBSPOT', by: 'ops@test' }, { publishing });
-    await waitFor(async () => (await customerRow(id)).legal_name === 'Take Hub Inc (HubSpot)', 'WARP to take HubSpot\'s value', 20_000);
+    await waitFor(async () => (await customerRow(id)).legal_name === 'Take Hub Inc (HubSpot)', "WARP to take HubSpot's value", 20_000);
     await outboxSettled(h);
     expect((await h.sandbox.control.company(companyId)).properties.warp_legal_name).toBe('Take Hub Inc (HubSpot)');
     expect(await fieldState(id)).toMatchObject({ conflict_status: 'NONE', base_value: 'Take Hub Inc (HubSpot)' });
@@ -90,11 +130,15 @@ describe('resolving a MANUAL conflict (sandbox + emulator + worker)', () => {
       state: await fieldState(id),
     });
     const before = await counts();
-    await expect(resolveConflict(h.database.db, { customerId: id, warpField: 'legal_name', take: 'WARP', by: 'ops@test' }, { publishing })).rejects.toMatchObject({
+    await expect(
+      resolveConflict(h.database.db, { customerId: id, warpField: 'legal_name', take: 'WARP', by: 'ops@test' }, { publishing }),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
       message: `customer ${id} has no open conflict on legal_name`,
     });
-    await expect(resolveConflict(h.database.db, { customerId: id, warpField: 'company_name', take: 'WARP', by: 'ops@test' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      resolveConflict(h.database.db, { customerId: id, warpField: 'company_name', take: 'WARP', by: 'ops@test' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await counts()).toEqual(before);
   });
 });

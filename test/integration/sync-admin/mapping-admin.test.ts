@@ -55,7 +55,13 @@ describe('saving field mappings', () => {
   }
 
   async function resyncsOf(customerId: string) {
-    return t.db.selectFrom('hubspot_sync_queue').selectAll().where('customer_id', '=', customerId).where('operation', '=', 'RESYNC').orderBy('id').execute();
+    return t.db
+      .selectFrom('hubspot_sync_queue')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('operation', '=', 'RESYNC')
+      .orderBy('id')
+      .execute();
   }
 
   it('refuses an unknown WARP field, naming it', async () => {
@@ -89,7 +95,9 @@ describe('saving field mappings', () => {
       /company_name.*an override cannot change the HubSpot property of company_name/,
     );
     const before = await snapshot();
-    await expect(setCustomerOverride(t.db, '00000000-0000-4000-8000-000000000000', seeded('company_name'), 'ops@test')).rejects.toMatchObject({
+    await expect(
+      setCustomerOverride(t.db, '00000000-0000-4000-8000-000000000000', seeded('company_name'), 'ops@test'),
+    ).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
     expect(await snapshot()).toEqual(before);
@@ -103,15 +111,26 @@ describe('saving field mappings', () => {
     const effective = await loadEffectiveMappings(t.db, [customerA, customerB]);
     for (const id of [customerA, customerB]) {
       const result = effective.get(id);
-      expect(result?.ok && result.mappings.find((m) => m.warpField === 'company_name')).toMatchObject({ conflictRule: 'WARP_WINS', direction: 'BIDIRECTIONAL' });
+      expect(result?.ok && result.mappings.find((m) => m.warpField === 'company_name')).toMatchObject({
+        conflictRule: 'WARP_WINS',
+        direction: 'BIDIRECTIONAL',
+      });
     }
-    const row = await t.db.selectFrom('hubspot_sync_config').selectAll().where('customer_id', 'is', null).where('warp_field', '=', 'company_name').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('hubspot_sync_config')
+      .selectAll()
+      .where('customer_id', 'is', null)
+      .where('warp_field', '=', 'company_name')
+      .executeTakeFirstOrThrow();
     expect(row.updated_by).toBe('ops@test');
     expect(row.updated_at.getTime()).toBeGreaterThan(row.created_at.getTime());
     expect(await t.db.selectFrom('hubspot_sync_queue').selectAll().execute()).toEqual([]);
 
     // The same save again changes nothing the sync reads: nothing to reconcile.
-    expect(await setGlobalMapping(t.db, { ...seeded('company_name'), conflictRule: 'WARP_WINS' }, 'ops@test')).toMatchObject({ changed: false, followUp: null });
+    expect(await setGlobalMapping(t.db, { ...seeded('company_name'), conflictRule: 'WARP_WINS' }, 'ops@test')).toMatchObject({
+      changed: false,
+      followUp: null,
+    });
   });
 
   it('saves an override that round-trips, enqueueing and publishing exactly one RESYNC for that customer only', async () => {
@@ -138,12 +157,17 @@ describe('saving field mappings', () => {
     expect(await resyncsOf(customerB)).toEqual([]);
 
     const shown = await showMappings(t.db, customerA);
-    expect(shown.filter((m) => m.source === 'OVERRIDE').map((m) => [m.warpField, m.conflictRule, m.updatedBy])).toEqual([['legal_name', 'MANUAL', 'ops@test']]);
+    expect(shown.filter((m) => m.source === 'OVERRIDE').map((m) => [m.warpField, m.conflictRule, m.updatedBy])).toEqual([
+      ['legal_name', 'MANUAL', 'ops@test'],
+    ]);
     expect(shown).toHaveLength(DEFAULT_FIELD_MAPPINGS.length);
     expect((await showMappings(t.db)).every((m) => m.source === 'GLOBAL')).toBe(true);
 
     // Saving the same override again changes nothing: no second RESYNC.
-    expect(await setCustomerOverride(t.db, customerA, { ...seeded('legal_name'), conflictRule: 'MANUAL' }, 'ops@test')).toMatchObject({ changed: false, resync: null });
+    expect(await setCustomerOverride(t.db, customerA, { ...seeded('legal_name'), conflictRule: 'MANUAL' }, 'ops@test')).toMatchObject({
+      changed: false,
+      resync: null,
+    });
     expect(await resyncsOf(customerA)).toHaveLength(1);
   });
 
@@ -159,9 +183,15 @@ describe('saving field mappings', () => {
       publish: () => Promise.reject(new Error('emulator down')),
       close: async () => undefined,
     };
-    const saved = await setCustomerOverride(t.db, customerB, { ...seeded('address.city'), direction: 'WARP_TO_HUBSPOT', conflictRule: 'WARP_WINS' }, 'ops@test', {
-      publishing: { publisher: failing, topic: 'outbox' },
-    });
+    const saved = await setCustomerOverride(
+      t.db,
+      customerB,
+      { ...seeded('address.city'), direction: 'WARP_TO_HUBSPOT', conflictRule: 'WARP_WINS' },
+      'ops@test',
+      {
+        publishing: { publisher: failing, topic: 'outbox' },
+      },
+    );
     expect(saved.resync).toMatchObject({ published: false, reason: 'emulator down' });
     const [row] = await resyncsOf(customerB);
     expect(row).toMatchObject({ id: saved.resync!.outboxId, published_at: null, publish_attempts: 1, status: 'PENDING' });
@@ -170,7 +200,11 @@ describe('saving field mappings', () => {
 
   it('removes an override: the customer follows the global row again, with one RESYNC', async () => {
     const removed = await removeCustomerOverride(t.db, customerA, 'legal_name', 'ops@test');
-    expect(removed).toMatchObject({ warpField: 'legal_name', changed: true, resync: { published: false, reason: 'no Pub/Sub publisher configured' } });
+    expect(removed).toMatchObject({
+      warpField: 'legal_name',
+      changed: true,
+      resync: { published: false, reason: 'no Pub/Sub publisher configured' },
+    });
     const effective = (await loadEffectiveMappings(t.db, [customerA])).get(customerA);
     expect(effective?.ok && effective.mappings.find((m) => m.warpField === 'legal_name')).toMatchObject({ conflictRule: 'LATEST_WINS' });
     expect(await resyncsOf(customerA)).toHaveLength(2);
@@ -180,7 +214,14 @@ describe('saving field mappings', () => {
   it('re-pointing a global field drops the bases agreed on the old property', async () => {
     await t.db
       .insertInto('hubspot_field_state')
-      .values([customerA, customerB].map((id) => ({ customer_id: id, warp_field: 'contact.email', hubspot_property: 'warp_contact_email', base_value: 'ops@example.com' })))
+      .values(
+        [customerA, customerB].map((id) => ({
+          customer_id: id,
+          warp_field: 'contact.email',
+          hubspot_property: 'warp_contact_email',
+          base_value: 'ops@example.com',
+        })),
+      )
       .execute();
     const saved = await setGlobalMapping(t.db, { ...seeded('contact.email'), hubspotProperty: 'email' }, 'ops@test');
     expect(saved).toMatchObject({ changed: true, droppedFieldStates: 2, followUp: FULL_RECONCILE_COMMAND });

@@ -25,7 +25,12 @@ describe('GET /v1/sync/activity', () => {
   it('counts the sync log per minute and status, oldest first, within the hours asked for', async () => {
     const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000);
     const at = (offsetMs: number) => new Date(minute.getTime() + offsetMs);
-    const entry = (status: 'SUCCESS' | 'FAILED' | 'CONFLICT', created_at: Date) => ({ direction: 'WARP_TO_HUBSPOT' as const, operation: 'PUSH', status, created_at });
+    const entry = (status: 'SUCCESS' | 'FAILED' | 'CONFLICT', created_at: Date) => ({
+      direction: 'WARP_TO_HUBSPOT' as const,
+      operation: 'PUSH',
+      status,
+      created_at,
+    });
     await t.db
       .insertInto('hubspot_sync_log')
       .values([

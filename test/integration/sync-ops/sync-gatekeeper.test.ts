@@ -33,7 +33,11 @@ describe('sync operations under the real verifier and Gatekeeper (demo seed)', (
     ['GET', '/v1/sync/conflicts'],
     ['POST', '/v1/sync/conflicts/resolve', { customerId: SEED_GRANTS[0], field: 'legal_name', take: 'warp' }],
     ['GET', '/v1/sync/mappings'],
-    ['PUT', '/v1/sync/mappings/legal_name', { hubspotProperty: 'warp_legal_name', direction: 'NONE', conflictRule: 'WARP_WINS', transform: { name: 'text' } }],
+    [
+      'PUT',
+      '/v1/sync/mappings/legal_name',
+      { hubspotProperty: 'warp_legal_name', direction: 'NONE', conflictRule: 'WARP_WINS', transform: { name: 'text' } },
+    ],
     ['GET', '/v1/sync/failures'],
     ['POST', '/v1/sync/failures/retry', { all: true }],
   ];
@@ -66,7 +70,11 @@ describe('sync operations under the real verifier and Gatekeeper (demo seed)', (
     expect(mine.body.data.customerId).toBe(granted);
     const resync = await call(api, 'POST', `/v1/customers/${granted}/sync`, { token });
     expect(resync.status).toBe(202);
-    const row = await t.db.selectFrom('hubspot_sync_queue').select('changed_by').where('id', '=', resync.body.data.outboxId).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('hubspot_sync_queue')
+      .select('changed_by')
+      .where('id', '=', resync.body.data.outboxId)
+      .executeTakeFirstOrThrow();
     expect(row.changed_by).toBe(SEED_USERS.customer_admin.userId);
     for (const method of ['GET', 'POST']) {
       const res = await call(api, method, `/v1/customers/${hidden}/sync`, { token });
@@ -76,13 +84,25 @@ describe('sync operations under the real verifier and Gatekeeper (demo seed)', (
   });
 
   it("customer_admin cannot change its customer's mapping overrides (403), an admin can", async () => {
-    const body = { hubspotProperty: 'warp_legal_name', direction: 'WARP_TO_HUBSPOT', conflictRule: 'WARP_WINS', transform: { name: 'text' } };
+    const body = {
+      hubspotProperty: 'warp_legal_name',
+      direction: 'WARP_TO_HUBSPOT',
+      conflictRule: 'WARP_WINS',
+      transform: { name: 'text' },
+    };
     const refused = await call(api, 'PUT', `/v1/customers/${granted}/sync/mappings/legal_name`, { token: tokens.customer_admin, body });
     expect(refused.status).toBe(403);
-    expect((await call(api, 'DELETE', `/v1/customers/${granted}/sync/mappings/legal_name`, { token: tokens.customer_admin })).status).toBe(403);
+    expect((await call(api, 'DELETE', `/v1/customers/${granted}/sync/mappings/legal_name`, { token: tokens.customer_admin })).status).toBe(
+      403,
+    );
     const saved = await call(api, 'PUT', `/v1/customers/${granted}/sync/mappings/legal_name`, { token: tokens.admin, body });
     expect(saved.status).toBe(200);
-    const entry = await t.db.selectFrom('hubspot_sync_log').selectAll().where('operation', '=', 'MAPPING_SET').where('customer_id', '=', granted).executeTakeFirstOrThrow();
+    const entry = await t.db
+      .selectFrom('hubspot_sync_log')
+      .selectAll()
+      .where('operation', '=', 'MAPPING_SET')
+      .where('customer_id', '=', granted)
+      .executeTakeFirstOrThrow();
     expect(entry.fields).toMatchObject({ legal_name: { by: SEED_USERS.admin.userId, scope: 'OVERRIDE' } });
   });
 });

@@ -20,7 +20,15 @@ const JOB: ScheduledJob = {
 
 /** A stored webhook event, as the intake stores one. */
 async function insertWebhookEvent(db: Db, n: number, values: { status: 'FAILED' | 'RECEIVED'; processing_error?: string }) {
-  const payload = { eventId: n, subscriptionId: 1, portalId: 2, subscriptionType: 'company.propertyChange', objectId: 900 + n, propertyName: 'name', occurredAt: 1_700_000_000_000 };
+  const payload = {
+    eventId: n,
+    subscriptionId: 1,
+    portalId: 2,
+    subscriptionType: 'company.propertyChange',
+    objectId: 900 + n,
+    propertyName: 'name',
+    occurredAt: 1_700_000_000_000,
+  };
   const row = await db
     .insertInto('hubspot_webhook_events')
     .values({
@@ -54,8 +62,10 @@ describe('sync operations API over HTTP', () => {
   let schedulerRead: () => Promise<ScheduledJob> = async () => JOB;
   const scheduler: ScheduledJobReader = { jobName: JOB.name, read: () => schedulerRead() };
 
-  const createCustomer = async (overrides: Record<string, unknown> = {}) => (await call(api, 'POST', '/v1/customers', { body: newCustomer(overrides) })).body.data as { id: string; ban: string };
-  const logOf = (operation: string) => t.db.selectFrom('hubspot_sync_log').selectAll().where('operation', '=', operation).orderBy('id').execute();
+  const createCustomer = async (overrides: Record<string, unknown> = {}) =>
+    (await call(api, 'POST', '/v1/customers', { body: newCustomer(overrides) })).body.data as { id: string; ban: string };
+  const logOf = (operation: string) =>
+    t.db.selectFrom('hubspot_sync_log').selectAll().where('operation', '=', operation).orderBy('id').execute();
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -98,14 +108,28 @@ describe('sync operations API over HTTP', () => {
       await t.db
         .insertInto('hubspot_sync_queue')
         .values([
-          { customer_id: a.id, operation: 'UPDATE', origin: 'WARP', status: 'FAILED', attempts: 5, last_error: 'HubSpot refused', processed_at: new Date() },
+          {
+            customer_id: a.id,
+            operation: 'UPDATE',
+            origin: 'WARP',
+            status: 'FAILED',
+            attempts: 5,
+            last_error: 'HubSpot refused',
+            processed_at: new Date(),
+          },
           { customer_id: a.id, operation: 'UPDATE', origin: 'WARP', status: 'PENDING', created_at: new Date(Date.now() - 3_600_000) },
         ])
         .execute();
       await insertWebhookEvent(t.db, 1, { status: 'FAILED', processing_error: 'boom' });
-      await t.db.insertInto('hubspot_reconciliation_runs').values({ trigger: 'SCHEDULER', status: 'FAILED', error: 'HubSpot down', finished_at: new Date() }).execute();
+      await t.db
+        .insertInto('hubspot_reconciliation_runs')
+        .values({ trigger: 'SCHEDULER', status: 'FAILED', error: 'HubSpot down', finished_at: new Date() })
+        .execute();
       // A later dry run only reports: the failed real run still decides the verdict.
-      await t.db.insertInto('hubspot_reconciliation_runs').values({ trigger: 'OPERATOR', status: 'SUCCEEDED', dry_run: true, finished_at: new Date() }).execute();
+      await t.db
+        .insertInto('hubspot_reconciliation_runs')
+        .values({ trigger: 'OPERATOR', status: 'SUCCEEDED', dry_run: true, finished_at: new Date() })
+        .execute();
       await t.db
         .insertInto('hubspot_rate_budget')
         .values({
@@ -130,7 +154,13 @@ describe('sync operations API over HTTP', () => {
         expect(s.customersNeedingAttention).toEqual({ count: 2, byStatus: { DELETED: 1, NEEDS_ATTENTION: 1 } });
         expect(s.rateBudget.api).toMatchObject({ callsInWindow: 2, blockedReason: 'DAILY' });
         expect(s.rateBudget).toMatchObject({ dailyCallsUsed: 250_000, dailyLimit: 250_000, dailyObservedAt: expect.any(String) });
-        expect(s.lastReconciliation).toMatchObject({ trigger: 'SCHEDULER', status: 'FAILED', error: 'HubSpot down', dryRun: false, mode: null });
+        expect(s.lastReconciliation).toMatchObject({
+          trigger: 'SCHEDULER',
+          status: 'FAILED',
+          error: 'HubSpot down',
+          dryRun: false,
+          mode: null,
+        });
         expect(s.reasons).toEqual([
           expect.stringMatching(/^outbox backlog: the oldest pending change is \d+ s old$/),
           '1 outbox changes failed for good',
@@ -185,9 +215,21 @@ describe('sync operations API over HTTP', () => {
       const res = await call(api, 'GET', `/v1/customers/${c.id}/sync`);
       expect(res.status).toBe(200);
       const view = res.body.data;
-      expect(view).toMatchObject({ customerId: c.id, ban: c.ban, link: { hubspotCompanyId: null, status: 'UNLINKED' }, mappingError: null });
+      expect(view).toMatchObject({
+        customerId: c.id,
+        ban: c.ban,
+        link: { hubspotCompanyId: null, status: 'UNLINKED' },
+        mappingError: null,
+      });
       const field = (name: string) => view.fields.find((f: { warpField: string }) => f.warpField === name);
-      expect(field('company_name')).toMatchObject({ direction: 'BIDIRECTIONAL', conflictRule: 'LATEST_WINS', base: 'Agreed Name', lastKnownHubspotValue: 'Agreed Name', hasBase: true, openConflict: null });
+      expect(field('company_name')).toMatchObject({
+        direction: 'BIDIRECTIONAL',
+        conflictRule: 'LATEST_WINS',
+        base: 'Agreed Name',
+        lastKnownHubspotValue: 'Agreed Name',
+        hasBase: true,
+        openConflict: null,
+      });
       expect(field('legal_name')).toMatchObject({
         warpValue: 'Warp Side LLC',
         lastKnownHubspotValue: 'HubSpot Side LLC',
@@ -202,7 +244,15 @@ describe('sync operations API over HTTP', () => {
       const c = await createCustomer();
       await t.db
         .insertInto('hubspot_sync_log')
-        .values(Array.from({ length: 60 }, (_, i) => ({ customer_id: c.id, direction: 'NONE' as const, operation: 'IN_SYNC', status: 'SKIPPED' as const, fields: { n: i } })))
+        .values(
+          Array.from({ length: 60 }, (_, i) => ({
+            customer_id: c.id,
+            direction: 'NONE' as const,
+            operation: 'IN_SYNC',
+            status: 'SKIPPED' as const,
+            fields: { n: i },
+          })),
+        )
         .execute();
       const first = await call(api, 'GET', `/v1/customers/${c.id}/sync`);
       expect(first.body.data.log.items).toHaveLength(50);
@@ -212,7 +262,10 @@ describe('sync operations API over HTTP', () => {
       expect(second.body.data.log.nextCursor).toBeNull();
       const forged = await call(api, 'GET', `/v1/customers/${c.id}/sync?logCursor=bm90LWEtY3Vyc29y`);
       expect(forged.status).toBe(400);
-      expect(forged.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: 'logCursor', message: 'is not a cursor this endpoint returned' }] } });
+      expect(forged.body.error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { issues: [{ path: 'logCursor', message: 'is not a cursor this endpoint returned' }] },
+      });
     });
 
     it('forces a resync: 202 with the outbox id, published, logged with the user; an Idempotency-Key replays', async () => {
@@ -222,15 +275,28 @@ describe('sync operations API over HTTP', () => {
       const { outboxId } = res.body.data;
       expect(res.body.data).toEqual({ customerId: c.id, outboxId: expect.stringMatching(/^\d+$/) });
       const row = await t.db.selectFrom('hubspot_sync_queue').selectAll().where('id', '=', outboxId).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ customer_id: c.id, operation: 'RESYNC', origin: 'OPERATOR', changed_by: ALL_ACCESS_USER, status: 'PENDING' });
+      expect(row).toMatchObject({
+        customer_id: c.id,
+        operation: 'RESYNC',
+        origin: 'OPERATOR',
+        changed_by: ALL_ACCESS_USER,
+        status: 'PENDING',
+      });
       expect(row.published_at).not.toBeNull();
       expect(outboxPublisher.outboxIds).toContain(outboxId);
-      expect((await logOf('RESYNC_REQUESTED')).filter((l) => l.customer_id === c.id)).toMatchObject([{ outbox_id: outboxId, fields: { by: ALL_ACCESS_USER } }]);
+      expect((await logOf('RESYNC_REQUESTED')).filter((l) => l.customer_id === c.id)).toMatchObject([
+        { outbox_id: outboxId, fields: { by: ALL_ACCESS_USER } },
+      ]);
 
       const again = await call(api, 'POST', `/v1/customers/${c.id}/sync`, { headers: { 'idempotency-key': 'resync-1' } });
       expect(again.status).toBe(202);
       expect(again.text).toBe(res.text);
-      const resyncs = await t.db.selectFrom('hubspot_sync_queue').select('id').where('customer_id', '=', c.id).where('operation', '=', 'RESYNC').execute();
+      const resyncs = await t.db
+        .selectFrom('hubspot_sync_queue')
+        .select('id')
+        .where('customer_id', '=', c.id)
+        .where('operation', '=', 'RESYNC')
+        .execute();
       expect(resyncs).toHaveLength(1);
 
       const other = await createCustomer();
@@ -281,7 +347,11 @@ describe('sync operations API over HTTP', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: Awaited<ReturnType<typeof call>> = await call(api, 'GET', `/v1/sync/conflicts?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: Awaited<ReturnType<typeof call>> = await call(
+          api,
+          'GET',
+          `/v1/sync/conflicts?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expect(page.body.data.items.length).toBeLessThanOrEqual(1);
         seen.push(...page.body.data.items.map((c: { customerId: string; warpField: string }) => `${c.customerId}/${c.warpField}`));
         cursor = page.body.data.nextCursor;
@@ -295,8 +365,20 @@ describe('sync operations API over HTTP', () => {
       const customerId = customers[1]!.id;
       const res = await call(api, 'POST', '/v1/sync/conflicts/resolve', { body: { customerId, field: 'legal_name', take: 'hubspot' } });
       expect(res.status).toBe(200);
-      expect(res.body.data).toMatchObject({ customerId, field: 'legal_name', take: 'hubspot', value: 'H10', hubspotProperty: 'warp_legal_name', published: true });
-      const state = await t.db.selectFrom('hubspot_field_state').selectAll().where('customer_id', '=', customerId).where('warp_field', '=', 'legal_name').executeTakeFirstOrThrow();
+      expect(res.body.data).toMatchObject({
+        customerId,
+        field: 'legal_name',
+        take: 'hubspot',
+        value: 'H10',
+        hubspotProperty: 'warp_legal_name',
+        published: true,
+      });
+      const state = await t.db
+        .selectFrom('hubspot_field_state')
+        .selectAll()
+        .where('customer_id', '=', customerId)
+        .where('warp_field', '=', 'legal_name')
+        .executeTakeFirstOrThrow();
       expect(state).toMatchObject({ conflict_status: 'NONE', base_value: 'W10' });
       const [entry] = (await logOf('RESOLVE_CONFLICT')).filter((l) => l.customer_id === customerId);
       expect(entry!.fields).toMatchObject({ legal_name: { take: 'HUBSPOT', by: ALL_ACCESS_USER, warpValue: 'W10', hubspotValue: 'H10' } });
@@ -306,7 +388,9 @@ describe('sync operations API over HTTP', () => {
     });
 
     it('refuses a bad body naming the field', async () => {
-      const res = await call(api, 'POST', '/v1/sync/conflicts/resolve', { body: { customerId: customers[0]!.id, field: 'legal_name', take: 'both' } });
+      const res = await call(api, 'POST', '/v1/sync/conflicts/resolve', {
+        body: { customerId: customers[0]!.id, field: 'legal_name', take: 'both' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toEqual(['take']);
@@ -314,7 +398,12 @@ describe('sync operations API over HTTP', () => {
   });
 
   describe('mappings', () => {
-    const legalName = { hubspotProperty: 'warp_legal_name', direction: 'BIDIRECTIONAL', conflictRule: 'MANUAL', transform: { name: 'text' } };
+    const legalName = {
+      hubspotProperty: 'warp_legal_name',
+      direction: 'BIDIRECTIONAL',
+      conflictRule: 'MANUAL',
+      transform: { name: 'text' },
+    };
     const configRows = () => t.db.selectFrom('hubspot_sync_config').selectAll().orderBy('id').execute();
 
     it('GET gives the global set and an ETag; a customer set marks its overrides', async () => {
@@ -322,7 +411,10 @@ describe('sync operations API over HTTP', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('etag')).toMatch(/^"m-/);
       expect(res.body.data.customerId).toBeNull();
-      expect(res.body.data.mappings.find((m: { warpField: string }) => m.warpField === 'legal_name')).toMatchObject({ source: 'GLOBAL', direction: 'BIDIRECTIONAL' });
+      expect(res.body.data.mappings.find((m: { warpField: string }) => m.warpField === 'legal_name')).toMatchObject({
+        source: 'GLOBAL',
+        direction: 'BIDIRECTIONAL',
+      });
       expect((await call(api, 'GET', '/v1/sync/mappings?customerId=00000000-0000-4000-8000-00000000dead')).status).toBe(404);
     });
 
@@ -347,16 +439,26 @@ describe('sync operations API over HTTP', () => {
       const etag = read.headers.get('etag')!;
       const saved = await call(api, 'PUT', '/v1/sync/mappings/legal_name', { body: legalName, headers: { 'if-match': etag } });
       expect(saved.status).toBe(200);
-      expect(saved.body.data).toMatchObject({ customerId: null, warpField: 'legal_name', changed: true, mapping: { ...legalName, enabled: true } });
+      expect(saved.body.data).toMatchObject({
+        customerId: null,
+        warpField: 'legal_name',
+        changed: true,
+        mapping: { ...legalName, enabled: true },
+      });
       const before = await configRows();
-      const stale = await call(api, 'PUT', '/v1/sync/mappings/legal_name', { body: { ...legalName, conflictRule: 'LATEST_WINS' }, headers: { 'if-match': etag } });
+      const stale = await call(api, 'PUT', '/v1/sync/mappings/legal_name', {
+        body: { ...legalName, conflictRule: 'LATEST_WINS' },
+        headers: { 'if-match': etag },
+      });
       expect(stale.status).toBe(412);
       expect(stale.body.error.code).toBe('PRECONDITION_FAILED');
       expect(stale.body.error.details.etag).not.toBe(etag);
       expect(await configRows()).toEqual(before);
       const [entry] = (await logOf('MAPPING_SET')).slice(-1);
       expect(entry).toMatchObject({ customer_id: null, status: 'SUCCESS' });
-      expect(entry!.fields).toMatchObject({ legal_name: { scope: 'GLOBAL', by: ALL_ACCESS_USER, before: { conflictRule: 'LATEST_WINS' }, after: { conflictRule: 'MANUAL' } } });
+      expect(entry!.fields).toMatchObject({
+        legal_name: { scope: 'GLOBAL', by: ALL_ACCESS_USER, before: { conflictRule: 'LATEST_WINS' }, after: { conflictRule: 'MANUAL' } },
+      });
     });
 
     it("every write answers the set's new ETag, equal to a fresh read's, so writes chain without a read", async () => {
@@ -365,14 +467,19 @@ describe('sync operations API over HTTP', () => {
       const global = await call(api, 'GET', '/v1/sync/mappings');
       expect(first.headers.get('etag')).toMatch(/^"m-/);
       expect(first.headers.get('etag')).toBe(global.headers.get('etag'));
-      const chained = await call(api, 'PUT', '/v1/sync/mappings/legal_name', { body: { ...legalName, conflictRule: 'HUBSPOT_WINS' }, headers: { 'if-match': first.headers.get('etag')! } });
+      const chained = await call(api, 'PUT', '/v1/sync/mappings/legal_name', {
+        body: { ...legalName, conflictRule: 'HUBSPOT_WINS' },
+        headers: { 'if-match': first.headers.get('etag')! },
+      });
       expect(chained.status).toBe(200);
       expect(chained.headers.get('etag')).not.toBe(first.headers.get('etag'));
 
       const override = { ...legalName, direction: 'WARP_TO_HUBSPOT', conflictRule: 'WARP_WINS' };
       const set = await call(api, 'PUT', `/v1/customers/${c.id}/sync/mappings/legal_name`, { body: override });
       expect(set.headers.get('etag')).toBe((await call(api, 'GET', `/v1/sync/mappings?customerId=${c.id}`)).headers.get('etag'));
-      const removed = await call(api, 'DELETE', `/v1/customers/${c.id}/sync/mappings/legal_name`, { headers: { 'if-match': set.headers.get('etag')! } });
+      const removed = await call(api, 'DELETE', `/v1/customers/${c.id}/sync/mappings/legal_name`, {
+        headers: { 'if-match': set.headers.get('etag')! },
+      });
       expect(removed.status).toBe(200);
       expect(removed.headers.get('etag')).toBe((await call(api, 'GET', `/v1/sync/mappings?customerId=${c.id}`)).headers.get('etag'));
     });
@@ -381,17 +488,28 @@ describe('sync operations API over HTTP', () => {
       const c = await createCustomer();
       const etag = (await call(api, 'GET', `/v1/sync/mappings?customerId=${c.id}`)).headers.get('etag')!;
       const override = { ...legalName, direction: 'WARP_TO_HUBSPOT', conflictRule: 'WARP_WINS' };
-      const saved = await call(api, 'PUT', `/v1/customers/${c.id}/sync/mappings/legal_name`, { body: override, headers: { 'if-match': etag } });
+      const saved = await call(api, 'PUT', `/v1/customers/${c.id}/sync/mappings/legal_name`, {
+        body: override,
+        headers: { 'if-match': etag },
+      });
       expect(saved.status).toBe(200);
       expect(saved.body.data).toMatchObject({ customerId: c.id, changed: true, resync: { outboxId: expect.any(String), published: true } });
       const view = await call(api, 'GET', `/v1/sync/mappings?customerId=${c.id}`);
-      expect(view.body.data.mappings.find((m: { warpField: string }) => m.warpField === 'legal_name')).toMatchObject({ source: 'OVERRIDE', direction: 'WARP_TO_HUBSPOT', updatedBy: ALL_ACCESS_USER });
+      expect(view.body.data.mappings.find((m: { warpField: string }) => m.warpField === 'legal_name')).toMatchObject({
+        source: 'OVERRIDE',
+        direction: 'WARP_TO_HUBSPOT',
+        updatedBy: ALL_ACCESS_USER,
+      });
       const stale = await call(api, 'DELETE', `/v1/customers/${c.id}/sync/mappings/legal_name`, { headers: { 'if-match': etag } });
       expect(stale.status).toBe(412);
-      const removed = await call(api, 'DELETE', `/v1/customers/${c.id}/sync/mappings/legal_name`, { headers: { 'if-match': view.headers.get('etag')! } });
+      const removed = await call(api, 'DELETE', `/v1/customers/${c.id}/sync/mappings/legal_name`, {
+        headers: { 'if-match': view.headers.get('etag')! },
+      });
       expect(removed.status).toBe(200);
       expect(removed.body.data).toMatchObject({ mapping: null, changed: true, resync: { published: true } });
-      const entries = (await t.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', c.id).orderBy('id').execute()).map((l) => [l.operation, (l.fields as Record<string, { by: string }>).legal_name?.by]);
+      const entries = (await t.db.selectFrom('hubspot_sync_log').selectAll().where('customer_id', '=', c.id).orderBy('id').execute()).map(
+        (l) => [l.operation, (l.fields as Record<string, { by: string }>).legal_name?.by],
+      );
       expect(entries).toEqual([
         ['MAPPING_SET', ALL_ACCESS_USER],
         ['MAPPING_REMOVED', ALL_ACCESS_USER],
@@ -405,10 +523,31 @@ describe('sync operations API over HTTP', () => {
       const c = await createCustomer();
       const failed = await t.db
         .insertInto('hubspot_sync_queue')
-        .values([1, 2, 3].map(() => ({ customer_id: c.id, operation: 'UPDATE' as const, origin: 'WARP' as const, status: 'FAILED' as const, attempts: 5, last_error: 'given up', processed_at: new Date(), published_at: new Date() })))
+        .values(
+          [1, 2, 3].map(() => ({
+            customer_id: c.id,
+            operation: 'UPDATE' as const,
+            origin: 'WARP' as const,
+            status: 'FAILED' as const,
+            attempts: 5,
+            last_error: 'given up',
+            processed_at: new Date(),
+            published_at: new Date(),
+          })),
+        )
         .returning('id')
         .execute();
-      await t.db.insertInto('hubspot_sync_log').values({ customer_id: c.id, outbox_id: failed[2]!.id, direction: 'WARP_TO_HUBSPOT', operation: 'PUSH', status: 'FAILED', error_code: 'HUBSPOT_VALIDATION' }).execute();
+      await t.db
+        .insertInto('hubspot_sync_log')
+        .values({
+          customer_id: c.id,
+          outbox_id: failed[2]!.id,
+          direction: 'WARP_TO_HUBSPOT',
+          operation: 'PUSH',
+          status: 'FAILED',
+          error_code: 'HUBSPOT_VALIDATION',
+        })
+        .execute();
       const eventId = await insertWebhookEvent(t.db, 2, { status: 'FAILED', processing_error: 'no such customer' });
 
       const first = await call(api, 'GET', '/v1/sync/failures?limit=2');
@@ -422,7 +561,9 @@ describe('sync operations API over HTTP', () => {
       expect(next.body.data.outbox.items.map((i: { id: string }) => i.id)).toEqual([failed[0]!.id]);
       expect(first.body.data.webhookEvents.items).toMatchObject([{ id: eventId, attempts: 5, processingError: 'no such customer' }]);
 
-      const res = await call(api, 'POST', '/v1/sync/failures/retry', { body: { outboxIds: [failed[0]!.id, failed[1]!.id], webhookEventIds: [eventId] } });
+      const res = await call(api, 'POST', '/v1/sync/failures/retry', {
+        body: { outboxIds: [failed[0]!.id, failed[1]!.id], webhookEventIds: [eventId] },
+      });
       expect(res.status).toBe(200);
       expect(res.body.data).toEqual({
         outbox: { retried: 2, ids: [failed[0]!.id, failed[1]!.id], published: 2 },
@@ -445,14 +586,20 @@ describe('sync operations API over HTTP', () => {
       expect(api.lines.some((l) => l.message === 'sync failures retried' && l.outbox === 2 && l.webhookEvents === 1)).toBe(true);
 
       const all = await call(api, 'POST', '/v1/sync/failures/retry', { body: { all: true } });
-      expect(all.body.data).toMatchObject({ outbox: { retried: 1, ids: [failed[2]!.id] }, webhookEvents: { retried: 0 }, remaining: { outbox: 0, webhookEvents: 0 } });
+      expect(all.body.data).toMatchObject({
+        outbox: { retried: 1, ids: [failed[2]!.id] },
+        webhookEvents: { retried: 0 },
+        remaining: { outbox: 0, webhookEvents: 0 },
+      });
     });
 
     it('refuses a retry that says neither what nor all, naming the field', async () => {
       for (const body of [{}, { all: true, outboxIds: ['1'] }]) {
         const res = await call(api, 'POST', '/v1/sync/failures/retry', { body });
         expect(res.status).toBe(400);
-        expect(res.body.error.details.issues).toEqual([{ path: 'all', message: 'give outboxIds and/or webhookEventIds, or all: true (not both)' }]);
+        expect(res.body.error.details.issues).toEqual([
+          { path: 'all', message: 'give outboxIds and/or webhookEventIds, or all: true (not both)' },
+        ]);
       }
       const bad = await call(api, 'POST', '/v1/sync/failures/retry', { body: { outboxIds: ['x'] } });
       expect(bad.body.error.details.issues[0].path).toBe('outboxIds.0');
@@ -462,7 +609,9 @@ describe('sync operations API over HTTP', () => {
   it('answers every read with data its documented schema accepts', async () => {
     const c = await createCustomer();
     await call(api, 'POST', `/v1/customers/${c.id}/sync`);
-    const docs = new Map(syncRoutes({ db: t.db, log: createMemoryLogger('ERROR').logger }).map((r) => [`${r.method} ${r.pattern}`, r.handler.doc!]));
+    const docs = new Map(
+      syncRoutes({ db: t.db, log: createMemoryLogger('ERROR').logger }).map((r) => [`${r.method} ${r.pattern}`, r.handler.doc!]),
+    );
     const reads: Array<[string, string]> = [
       ['GET /sync/status', '/v1/sync/status'],
       ['GET /sync/log', '/v1/sync/log?limit=5'],
@@ -485,7 +634,13 @@ describe('sync operations API over HTTP', () => {
       await t.db
         .insertInto('hubspot_sync_log')
         .values([
-          { customer_id: c.id, direction: 'WARP_TO_HUBSPOT', operation: 'PUSH', status: 'SUCCESS', created_at: new Date('2026-01-01T00:00:00Z') },
+          {
+            customer_id: c.id,
+            direction: 'WARP_TO_HUBSPOT',
+            operation: 'PUSH',
+            status: 'SUCCESS',
+            created_at: new Date('2026-01-01T00:00:00Z'),
+          },
           { customer_id: c.id, direction: 'WARP_TO_HUBSPOT', operation: 'PUSH', status: 'FAILED', error_code: 'HUBSPOT_VALIDATION' },
           { customer_id: c.id, direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS' },
           { customer_id: c.id, direction: 'WARP_TO_HUBSPOT', operation: 'PUSH', status: 'SUCCESS' },

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gzipBomb, rawRequest } from '../../support/raw-http.js';
-import {
-  companyEvent,
-  countEvents,
-  deliver,
-  useIntakeFixture,
-} from './webhook-harness.js';
+import { companyEvent, countEvents, deliver, useIntakeFixture } from './webhook-harness.js';
 
 describe('HubSpot webhook: hostile input is a 4xx, never a 500', () => {
   const f = useIntakeFixture();
@@ -47,7 +42,9 @@ describe('HubSpot webhook: hostile input is a 4xx, never a 500', () => {
   });
 
   it('a declared Content-Length over 1 MiB is 413 without the body being read', async () => {
-    const res = await rawRequest(f.intake.url, { headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024 + 1)] });
+    const res = await rawRequest(f.intake.url, {
+      headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024 + 1)],
+    });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -57,7 +54,9 @@ describe('HubSpot webhook: hostile input is a 4xx, never a 500', () => {
     ['a stale v3 timestamp', { 'x-hubspot-signature-v3': 'c2lnbmF0dXJl', 'x-hubspot-request-timestamp': String(Date.now() - 10 * 60_000) }],
   ])('with %s, a body is 401 before a byte of it is read', async (_what, headers) => {
     // 1 MiB declared, none sent: an answer proves the intake did not wait for the body.
-    const res = await rawRequest(f.intake.url, { headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024), ...Object.entries(headers).flat()] });
+    const res = await rawRequest(f.intake.url, {
+      headers: ['content-type', 'application/json', 'content-length', String(1024 * 1024), ...Object.entries(headers).flat()],
+    });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('UNAUTHORIZED');
   });

@@ -98,7 +98,7 @@ describe('a valid v3 delivery', () => {
     expect(f.pubsub.messages).toHaveLength(2);
   });
 
-  it('ten concurrent deliveries (HubSpot\'s maximum) are each stored and published exactly once', async () => {
+  it("ten concurrent deliveries (HubSpot's maximum) are each stored and published exactly once", async () => {
     const deliveries = Array.from({ length: 10 }, () => Array.from({ length: 20 }, () => companyEvent()));
     const results = await Promise.all(deliveries.map((events) => deliver(f.intake, events)));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
@@ -151,12 +151,16 @@ describe('a valid v3 delivery', () => {
     const otherProperty = { ...first, propertyName: 'name', propertyValue: 'x' };
     const res = await deliver(f.intake, [first, otherObject, otherProperty]);
     expect(res.status).toBe(200);
-    const rows = await f.database.db.selectFrom('hubspot_webhook_events').selectAll().where('event_id', '=', String(first.eventId)).execute();
+    const rows = await f.database.db
+      .selectFrom('hubspot_webhook_events')
+      .selectAll()
+      .where('event_id', '=', String(first.eventId))
+      .execute();
     expect(rows).toHaveLength(3);
     expect(new Set(rows.map((r) => r.dedupe_key)).size).toBe(3);
   });
 
-  it('publishes one object\'s events in the order they happened, whatever the order of the batch', async () => {
+  it("publishes one object's events in the order they happened, whatever the order of the batch", async () => {
     const objectId = 77_000_000_001;
     const times = [5, 1, 4, 2, 3].map((t) => 1_760_000_100_000 + t);
     const events = times.map((occurredAt) => companyEvent({ objectId, occurredAt, propertyValue: String(occurredAt) }));
@@ -261,7 +265,10 @@ describe('when publishing fails', () => {
     expect(f.intake.logLines.some((l) => l.severity === 'ERROR' && String(l.message).includes('not all published'))).toBe(true);
 
     f.pubsub.publisher.failing = false;
-    const retry = await deliver(f.intake, events.map((e) => ({ ...e, attemptNumber: 1 })));
+    const retry = await deliver(
+      f.intake,
+      events.map((e) => ({ ...e, attemptNumber: 1 })),
+    );
     expect(retry.body).toMatchObject({ success: true, data: { stored: 0, duplicates: 2, published: 2 } });
     rows = await rowsOf(events.map(dedupeKey));
     expect(rows.every((r) => r.status === 'PUBLISHED' && r.published_at !== null)).toBe(true);
@@ -306,7 +313,9 @@ describe('when publishing fails', () => {
       return (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(tx)).rows[0]?.synchronous_commit;
     });
     expect(inRelayTransaction).toBe('off');
-    expect((await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(f.database.db)).rows[0]?.synchronous_commit).toBe('on');
+    expect((await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(f.database.db)).rows[0]?.synchronous_commit).toBe(
+      'on',
+    );
   });
 
   it('the relay sends a backlog over 100 events chunk by chunk and stops at the first failing chunk', async () => {
@@ -322,7 +331,11 @@ describe('when publishing fails', () => {
     f.pubsub.publisher.publishBatch = (topic, messages) =>
       (call += 1) === 2 ? Promise.reject(new Error('second chunk lost')) : inner(topic, messages);
     try {
-      const partial = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 500, topic: f.pubsub.topic });
+      const partial = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, {
+        olderThanMs: 0,
+        limit: 500,
+        topic: f.pubsub.topic,
+      });
       expect(partial).toMatchObject({ claimed: 150, published: 100, failed: 50 });
     } finally {
       f.pubsub.publisher.publishBatch = inner;
@@ -345,10 +358,18 @@ describe('when publishing fails', () => {
     expect((await deliver(f.intake, events)).status).toBe(503);
     f.pubsub.publisher.failing = false;
 
-    const tooYoung = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 60_000, limit: 10, topic: f.pubsub.topic });
+    const tooYoung = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, {
+      olderThanMs: 60_000,
+      limit: 10,
+      topic: f.pubsub.topic,
+    });
     expect(tooYoung).toEqual({ claimed: 0, published: 0, failed: 0 });
 
-    const relayed = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 10, topic: f.pubsub.topic });
+    const relayed = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, {
+      olderThanMs: 0,
+      limit: 10,
+      topic: f.pubsub.topic,
+    });
     expect(relayed).toEqual({ claimed: 2, published: 2, failed: 0 });
     const rows = await rowsOf(events.map(dedupeKey));
     expect(rows.every((r) => r.status === 'PUBLISHED')).toBe(true);
@@ -367,12 +388,20 @@ describe('when publishing fails', () => {
     await inTransaction(f.database.db, async (tx) => {
       await sql`SELECT id FROM hubspot_webhook_events WHERE dedupe_key = ${dedupeKey(events[0]!)} FOR UPDATE`.execute(tx);
       f.pubsub.publisher.failing = false;
-      const relayed = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 10, topic: f.pubsub.topic });
+      const relayed = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, {
+        olderThanMs: 0,
+        limit: 10,
+        topic: f.pubsub.topic,
+      });
       expect(relayed).toEqual({ claimed: 1, published: 1, failed: 0 });
     });
 
     f.pubsub.publisher.failing = true;
-    const failing = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, { olderThanMs: 0, limit: 10, topic: f.pubsub.topic });
+    const failing = await republishUnpublishedEvents(f.database.db, f.pubsub.publisher, {
+      olderThanMs: 0,
+      limit: 10,
+      topic: f.pubsub.topic,
+    });
     expect(failing).toMatchObject({ claimed: 1, published: 0, failed: 1 });
     const [locked] = await rowsOf([dedupeKey(events[0]!)]);
     expect(locked?.published_at).toBeNull();
@@ -392,7 +421,12 @@ describe('when publishing fails', () => {
 });
 
 describe('the scheduled relay tick (outboxRelay)', () => {
-  const tickEvent = { id: 'tick-1', specversion: '1.0', source: '//pubsub.googleapis.com/', type: 'google.cloud.pubsub.topic.v1.messagePublished' } as CloudEvent<unknown>;
+  const tickEvent = {
+    id: 'tick-1',
+    specversion: '1.0',
+    source: '//pubsub.googleapis.com/',
+    type: 'google.cloud.pubsub.topic.v1.messagePublished',
+  } as CloudEvent<unknown>;
 
   it('also publishes webhook events stored but never published, once older than the grace period', async () => {
     const events = [companyEvent(), companyEvent()];
@@ -420,13 +454,20 @@ describe('the scheduled relay tick (outboxRelay)', () => {
 
       await tick(0);
       const rows = await rowsOf(events.map(dedupeKey));
-      expect(rows.map((r) => [r.status, r.published_at !== null])).toEqual([['PUBLISHED', true], ['PUBLISHED', true]]);
+      expect(rows.map((r) => [r.status, r.published_at !== null])).toEqual([
+        ['PUBLISHED', true],
+        ['PUBLISHED', true],
+      ]);
       const messages = await f.pubsub.waitForMessages(2);
       expect(messages).toHaveLength(2);
       const published = messages.map((m) => webhookEventMessageSchema.parse(JSON.parse(m.data.toString('utf8'))));
       expect(published.map((m) => m.webhookEventId).sort()).toEqual(rows.map((r) => r.id).sort());
       expect(messages.map((m) => m.orderingKey).sort()).toEqual(events.map((e) => String(e.objectId)).sort());
-      expect(lines.find((l) => l.message === 'outbox relay republished webhook events')).toMatchObject({ claimed: 2, published: 2, failed: 0 });
+      expect(lines.find((l) => l.message === 'outbox relay republished webhook events')).toMatchObject({
+        claimed: 2,
+        published: 2,
+        failed: 0,
+      });
 
       await tick(0);
       await f.pubsub.waitForMessages(3, 300);

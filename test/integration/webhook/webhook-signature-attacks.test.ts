@@ -79,47 +79,77 @@ describe('v3 signatures (the default: v3 only)', () => {
   });
 
   const tampered: Array<[string, () => SignedRequest]> = [
-    ['method (signed as PUT, sent as POST)', () => {
-      const body = freshBody();
-      return { body, headers: hubspotHeaders(body, { method: 'PUT' }) };
-    }],
-    ['method (signed as POST, sent as PUT)', () => {
-      const body = freshBody();
-      return { method: 'PUT', body, headers: hubspotHeaders(body) };
-    }],
-    ['URI path (signed for another path)', () => {
-      const body = freshBody();
-      return { body, headers: hubspotHeaders(body, { uri: `${PUBLIC_URL}/other` }) };
-    }],
-    ['URI host (signed for another host)', () => {
-      const body = freshBody();
-      return { body, headers: hubspotHeaders(body, { uri: PUBLIC_URL.replace('hooks.warp.example', 'evil.example') }) };
-    }],
-    ['query (added after signing)', () => {
-      const body = freshBody();
-      return { target: '/?extra=1', body, headers: hubspotHeaders(body) };
-    }],
-    ['query (value changed after signing)', () => {
-      const body = freshBody();
-      return { target: '/?portal=2', body, headers: hubspotHeaders(body, { uri: `${PUBLIC_URL}?portal=1` }) };
-    }],
-    ['body (changed after signing)', () => {
-      const body = freshBody();
-      return { body: body.replace('25000', '99999'), headers: hubspotHeaders(body) };
-    }],
-    ['body (whitespace added: the raw bytes are signed, not the parsed JSON)', () => {
-      const body = freshBody();
-      return { body: ` ${body}`, headers: hubspotHeaders(body) };
-    }],
-    ['timestamp header (changed after signing)', () => {
-      const body = freshBody();
-      const timestampMs = Date.now();
-      return { body, headers: { ...hubspotHeaders(body, { timestampMs }), 'x-hubspot-request-timestamp': String(timestampMs + 1) } };
-    }],
-    ['secret (signed with the wrong one)', () => {
-      const body = freshBody();
-      return { body, headers: hubspotHeaders(body, { secret: 'not-the-client-secret' }) };
-    }],
+    [
+      'method (signed as PUT, sent as POST)',
+      () => {
+        const body = freshBody();
+        return { body, headers: hubspotHeaders(body, { method: 'PUT' }) };
+      },
+    ],
+    [
+      'method (signed as POST, sent as PUT)',
+      () => {
+        const body = freshBody();
+        return { method: 'PUT', body, headers: hubspotHeaders(body) };
+      },
+    ],
+    [
+      'URI path (signed for another path)',
+      () => {
+        const body = freshBody();
+        return { body, headers: hubspotHeaders(body, { uri: `${PUBLIC_URL}/other` }) };
+      },
+    ],
+    [
+      'URI host (signed for another host)',
+      () => {
+        const body = freshBody();
+        return { body, headers: hubspotHeaders(body, { uri: PUBLIC_URL.replace('hooks.warp.example', 'evil.example') }) };
+      },
+    ],
+    [
+      'query (added after signing)',
+      () => {
+        const body = freshBody();
+        return { target: '/?extra=1', body, headers: hubspotHeaders(body) };
+      },
+    ],
+    [
+      'query (value changed after signing)',
+      () => {
+        const body = freshBody();
+        return { target: '/?portal=2', body, headers: hubspotHeaders(body, { uri: `${PUBLIC_URL}?portal=1` }) };
+      },
+    ],
+    [
+      'body (changed after signing)',
+      () => {
+        const body = freshBody();
+        return { body: body.replace('25000', '99999'), headers: hubspotHeaders(body) };
+      },
+    ],
+    [
+      'body (whitespace added: the raw bytes are signed, not the parsed JSON)',
+      () => {
+        const body = freshBody();
+        return { body: ` ${body}`, headers: hubspotHeaders(body) };
+      },
+    ],
+    [
+      'timestamp header (changed after signing)',
+      () => {
+        const body = freshBody();
+        const timestampMs = Date.now();
+        return { body, headers: { ...hubspotHeaders(body, { timestampMs }), 'x-hubspot-request-timestamp': String(timestampMs + 1) } };
+      },
+    ],
+    [
+      'secret (signed with the wrong one)',
+      () => {
+        const body = freshBody();
+        return { body, headers: hubspotHeaders(body, { secret: 'not-the-client-secret' }) };
+      },
+    ],
   ];
 
   it.each(tampered)('tampered %s -> 401 MISMATCH', async (_name, build) => {
@@ -168,7 +198,12 @@ describe('v3 signatures (the default: v3 only)', () => {
 });
 
 describe('forged proxy headers do not change the verified URI', () => {
-  const forged = { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http', forwarded: 'host=evil.example;proto=http' };
+  const forged = {
+    host: 'evil.example',
+    'x-forwarded-host': 'evil.example',
+    'x-forwarded-proto': 'http',
+    forwarded: 'host=evil.example;proto=http',
+  };
 
   it('a signature over the attacker-chosen URL is rejected even when the proxy headers claim that URL', async () => {
     const body = freshBody();

@@ -39,7 +39,14 @@ describe('access token verifier: what WARP issues', () => {
   });
 
   it('accepts tokens minted by signDevAccessToken (the dev token command)', async () => {
-    const token = await signDevAccessToken({ secret: SECRET, userId: USER_ID, email: 'a@b.c', userTypeId: USER_TYPE_ID, userType: 'admin', now: NOW });
+    const token = await signDevAccessToken({
+      secret: SECRET,
+      userId: USER_ID,
+      email: 'a@b.c',
+      userTypeId: USER_TYPE_ID,
+      userType: 'admin',
+      now: NOW,
+    });
     await expect(verifier().verify(`Bearer ${token}`)).resolves.toMatchObject({ userId: USER_ID, userType: 'admin' });
   });
 
@@ -184,9 +191,16 @@ describe('access token verifier: every rejection is the same 401', () => {
   it('never answers anything but 401 for arbitrary header strings', async () => {
     const v = verifier();
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.string().map((s) => `Bearer ${s}`), fc.base64String().map((s) => `Bearer ${s}.${s}.${s}`)), async (header) => {
-        await expectUnauthorized(v.verify(header));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `Bearer ${s}`),
+          fc.base64String().map((s) => `Bearer ${s}.${s}.${s}`),
+        ),
+        async (header) => {
+          await expectUnauthorized(v.verify(header));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -244,8 +258,7 @@ describe('access token verifier: configuration', () => {
   });
 
   it('refuses tokens issued longer ago than maxTokenAgeSeconds, whatever their exp', async () => {
-    const issuedHoursAgo = (hours: number) =>
-      sign(warpClaims({ iat: NOW_S - hours * 3600, nbf: NOW_S - hours * 3600, exp: NOW_S + 3600 }));
+    const issuedHoursAgo = (hours: number) => sign(warpClaims({ iat: NOW_S - hours * 3600, nbf: NOW_S - hours * 3600, exp: NOW_S + 3600 }));
     const twoDays = verifier({ maxTokenAgeSeconds: 48 * 3600 });
     await expect(twoDays.verify(`Bearer ${await issuedHoursAgo(47)}`)).resolves.toMatchObject({ userId: USER_ID });
     await expectUnauthorized(twoDays.verify(`Bearer ${await issuedHoursAgo(49)}`));
@@ -268,6 +281,8 @@ describe('access token verifier: configuration', () => {
   it('names the problem without echoing the secret', () => {
     const options = { secret: 'tiny-s3cret', jwksUrl: 'https://auth.example.com/jwks' };
     expect(() => createAccessTokenVerifier(options)).toThrowError(ConfigError);
-    expect(() => createAccessTokenVerifier(options)).toThrowError(expect.objectContaining({ message: expect.not.stringContaining('tiny-s3cret') }));
+    expect(() => createAccessTokenVerifier(options)).toThrowError(
+      expect.objectContaining({ message: expect.not.stringContaining('tiny-s3cret') }),
+    );
   });
 });

@@ -26,6 +26,10 @@ describe('dev users and the local dev secret', () => {
   });
 
   it('scope only the non-wildcard types to grants', () => {
-    expect(Object.values(DEV_USERS).filter(devUserIsScoped).map((u) => u.userType)).toEqual(['customer_admin', 'viewer']);
+    expect(
+      Object.values(DEV_USERS)
+        .filter(devUserIsScoped)
+        .map((u) => u.userType),
+    ).toEqual(['customer_admin', 'viewer']);
   });
 });

@@ -105,7 +105,10 @@ const cleanPath = fc.array(segment, { minLength: 1, maxLength: 5 }).map((parts) 
 const messyVariant = (path: string) =>
   fc
     .tuple(fc.boolean(), fc.boolean(), fc.option(fc.string({ maxLength: 10 })))
-    .map(([double, trailing, query]) => `${double ? path.replace(/\//g, '//') : path}${trailing ? '/' : ''}${query === null ? '' : `?${query}`}`);
+    .map(
+      ([double, trailing, query]) =>
+        `${double ? path.replace(/\//g, '//') : path}${trailing ? '/' : ''}${query === null ? '' : `?${query}`}`,
+    );
 
 describe('permits (properties)', () => {
   it('normalisation is idempotent', () => {
@@ -118,17 +121,22 @@ describe('permits (properties)', () => {
   });
 
   it('* permits every clean path, in any messy spelling', () => {
-    fc.assert(fc.property(cleanPath.chain(messyVariant), (path) => {
-      expect(permits(['*'], path)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(cleanPath.chain(messyVariant), (path) => {
+        expect(permits(['*'], path)).toBe(true);
+      }),
+    );
   });
 
   it('an exact pattern permits its path in any messy spelling and nothing below it', () => {
     fc.assert(
       fc.property(cleanPath, segment, (path, extra) => {
-        fc.assert(fc.property(messyVariant(path), (variant) => {
-          expect(permits([path], variant)).toBe(true);
-        }), { numRuns: 5 });
+        fc.assert(
+          fc.property(messyVariant(path), (variant) => {
+            expect(permits([path], variant)).toBe(true);
+          }),
+          { numRuns: 5 },
+        );
         expect(permits([path], `${path}/${extra}`)).toBe(false);
       }),
       { numRuns: 50 },
@@ -155,15 +163,30 @@ describe('permits (properties)', () => {
 
   it('a path with a dot-dot segment is never permitted, whatever the patterns', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constant('*'), cleanPath, cleanPath.map((p) => `${p}/*`))), cleanPath, cleanPath, (patterns, a, b) => {
-        expect(permits(patterns, `${a}/..${b}`)).toBe(false);
-        expect(permits(patterns, `${a}/%2e%2e${b}`)).toBe(false);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constant('*'),
+            cleanPath,
+            cleanPath.map((p) => `${p}/*`),
+          ),
+        ),
+        cleanPath,
+        cleanPath,
+        (patterns, a, b) => {
+          expect(permits(patterns, `${a}/..${b}`)).toBe(false);
+          expect(permits(patterns, `${a}/%2e%2e${b}`)).toBe(false);
+        },
+      ),
     );
   });
 
   it('adding patterns never takes access away', () => {
-    const pattern = fc.oneof(fc.constant('*'), cleanPath, cleanPath.map((p) => `${p}/*`));
+    const pattern = fc.oneof(
+      fc.constant('*'),
+      cleanPath,
+      cleanPath.map((p) => `${p}/*`),
+    );
     fc.assert(
       fc.property(fc.array(pattern), fc.array(pattern), cleanPath, (some, more, path) => {
         if (permits(some, path)) expect(permits([...some, ...more], path)).toBe(true);

@@ -5,7 +5,11 @@ import { ConfigError } from '../../../shared/config/parse-env.js';
 import type { SecretReader } from '../../../shared/config/secrets.js';
 
 const SECRET = 'a-jwt-secret-that-is-at-least-32-bytes-long';
-const noSecrets: SecretReader = { read: async () => { throw new Error('no Secret Manager in this test'); } };
+const noSecrets: SecretReader = {
+  read: async () => {
+    throw new Error('no Secret Manager in this test');
+  },
+};
 const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/warp', JWT_SECRET: SECRET };
 
 async function problems(env: Record<string, string | undefined>, reader = noSecrets): Promise<string[]> {
@@ -42,7 +46,12 @@ describe('loadCustomerApiConfig', () => {
 
   it('parses CORS origins, JWKS and the audience', async () => {
     const config = await loadCustomerApiConfig(
-      { DATABASE_URL: base.DATABASE_URL, JWKS_URL: 'https://auth.example/jwks.json', JWT_AUDIENCE: 'warp', CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example' },
+      {
+        DATABASE_URL: base.DATABASE_URL,
+        JWKS_URL: 'https://auth.example/jwks.json',
+        JWT_AUDIENCE: 'warp',
+        CORS_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+      },
       noSecrets,
     );
     expect(config.jwt).toEqual({
@@ -66,7 +75,9 @@ describe('loadCustomerApiConfig', () => {
 
   it('refuses the public local dev secret on a deployed function, and only there', async () => {
     const dev = { ...base, JWT_SECRET: LOCAL_DEV_JWT_SECRET };
-    expect(await problems({ ...dev, K_SERVICE: 'customer-api' })).toEqual(['JWT_SECRET: is the public local development secret; set the real one']);
+    expect(await problems({ ...dev, K_SERVICE: 'customer-api' })).toEqual([
+      'JWT_SECRET: is the public local development secret; set the real one',
+    ]);
     expect(await problems({ ...dev, NODE_ENV: 'production' })).toHaveLength(1);
     expect(await problems(dev)).toEqual([]);
   });
@@ -80,7 +91,9 @@ describe('loadCustomerApiConfig', () => {
     expect(await problems({ ...base, DATABASE_URL: 'mysql://x' })).toEqual(['DATABASE_URL: must be a postgres:// connection URL']);
     expect(await problems({ ...base, JWT_SECRET: '' })).toEqual(['JWT_SECRET / JWKS_URL: one is required (or JWT_SECRET_SECRET)']);
     for (const bad of ['0', '-5', '1.5', 'a day', String(86400 * 1000)]) {
-      expect((await problems({ ...base, JWT_MAX_TOKEN_AGE_SECONDS: bad })).map((p) => p.split(':')[0])).toEqual(['JWT_MAX_TOKEN_AGE_SECONDS']);
+      expect((await problems({ ...base, JWT_MAX_TOKEN_AGE_SECONDS: bad })).map((p) => p.split(':')[0])).toEqual([
+        'JWT_MAX_TOKEN_AGE_SECONDS',
+      ]);
     }
     expect(await problems({ ...base, DATABASE_URL_SECRET: 'not-a-resource' })).toEqual([
       'DATABASE_URL_SECRET: DATABASE_URL_SECRET must be a Secret Manager resource name (projects/P/secrets/S/versions/V)',
@@ -92,9 +105,7 @@ describe('loadCustomerApiConfig', () => {
     const short = 'warp-16-byte-key';
     const config = await loadCustomerApiConfig({ ...base, JWT_SECRET: short }, noSecrets);
     expect(config.jwt.keys).toEqual({ kind: 'secret', secret: short });
-    expect(config.warnings).toEqual([
-      'JWT_SECRET is shorter than 32 bytes; RFC 7518 requires at least the hash size, rotate it',
-    ]);
+    expect(config.warnings).toEqual(['JWT_SECRET is shorter than 32 bytes; RFC 7518 requires at least the hash size, rotate it']);
     expect(config.warnings.join('\n')).not.toContain(short);
     expect((await loadCustomerApiConfig({ ...base, JWT_SECRET: 'x'.repeat(32) }, noSecrets)).warnings).toEqual([]);
   });
@@ -105,7 +116,9 @@ describe('loadCustomerApiConfig', () => {
   });
 
   it('never puts a secret value in its messages', async () => {
-    const all = (await problems({ DATABASE_URL: 'mysql://user:hunter2@x', JWT_SECRET: 'tiny-secret', JWKS_URL: 'https://x.example/jwks' })).join('\n');
+    const all = (
+      await problems({ DATABASE_URL: 'mysql://user:hunter2@x', JWT_SECRET: 'tiny-secret', JWKS_URL: 'https://x.example/jwks' })
+    ).join('\n');
     expect(all).not.toContain('hunter2');
     expect(all).not.toContain('tiny-secret');
   });

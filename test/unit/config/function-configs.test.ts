@@ -117,7 +117,7 @@ describe('the camelCase configs', () => {
     });
   });
 
-  it('reconcile: HubSpot read access, the outbox topic and the run settings (with field-sync\'s claim lease)', async () => {
+  it("reconcile: HubSpot read access, the outbox topic and the run settings (with field-sync's claim lease)", async () => {
     const settings = { RECONCILE_CHUNK_SIZE: '250', FIELD_SYNC_CLAIM_LEASE_MS: '90000' };
     const env = { ...runtime, ...hubspotEnv, HUBSPOT_READ_TOKEN: 'pat-read', ...settings };
     expect(await loadReconcileConfig(env, noSecretManager)).toEqual({
@@ -143,7 +143,7 @@ describe('the camelCase configs', () => {
   });
 });
 
-describe('the field-sync worker\'s HubSpot client', () => {
+describe("the field-sync worker's HubSpot client", () => {
   const env = { DATABASE_URL: URL, HUBSPOT_ACCESS_TOKEN: 'pat-write' };
 
   it('batches 100 customers by default (one HubSpot batch update), and no more', async () => {
@@ -153,7 +153,7 @@ describe('the field-sync worker\'s HubSpot client', () => {
     ]);
   });
 
-  it('gets the rate budget\'s limit, window and guard, leaving unset ones to its defaults', async () => {
+  it("gets the rate budget's limit, window and guard, leaving unset ones to its defaults", async () => {
     const config = await loadFieldSyncConfig({ ...env, HUBSPOT_RATE_MAX_PER_WINDOW: '190', HUBSPOT_RATE_GUARD_MS: '0' }, noSecretManager);
     expect(config.hubspot.client.budget).toMatchObject({ maxPerWindow: 190, guardMs: 0, windowMs: undefined });
   });

@@ -16,7 +16,7 @@ const load = configLoader({
 });
 
 describe('configLoader', () => {
-  it('gives the schema\'s camelCase output, a secret taken from NAME locally', async () => {
+  it("gives the schema's camelCase output, a secret taken from NAME locally", async () => {
     expect(await load({ API_KEY: 'local-key', LIMIT: '3' }, noSecretManager)).toEqual({ apiKey: 'local-key', limit: 3 });
   });
 

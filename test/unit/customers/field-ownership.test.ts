@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors/app-error.js';
 import { assertWarpMayWrite, effectiveMappings, type OwnershipMapping } from '../../../shared/customers/field-ownership.js';
 
-const mapping = (warpField: string, direction: OwnershipMapping['direction'], enabled = true): OwnershipMapping => ({ warpField, direction, enabled });
+const mapping = (warpField: string, direction: OwnershipMapping['direction'], enabled = true): OwnershipMapping => ({
+  warpField,
+  direction,
+  enabled,
+});
 
 function refused(fields: string[], mappings: OwnershipMapping[]): unknown {
   try {
@@ -16,7 +20,12 @@ function refused(fields: string[], mappings: OwnershipMapping[]): unknown {
 }
 
 describe('assertWarpMayWrite', () => {
-  const defaults = [mapping('credit_limit', 'HUBSPOT_TO_WARP'), mapping('payment_terms', 'HUBSPOT_TO_WARP'), mapping('company_name', 'BIDIRECTIONAL'), mapping('address.city', 'HUBSPOT_TO_WARP')];
+  const defaults = [
+    mapping('credit_limit', 'HUBSPOT_TO_WARP'),
+    mapping('payment_terms', 'HUBSPOT_TO_WARP'),
+    mapping('company_name', 'BIDIRECTIONAL'),
+    mapping('address.city', 'HUBSPOT_TO_WARP'),
+  ];
 
   it('names every changed field HubSpot owns', () => {
     expect(refused(['company_name', 'credit_limit', 'payment_terms'], defaults)).toEqual(['credit_limit', 'payment_terms']);

@@ -48,7 +48,11 @@ describe('withoutHubspotLink', () => {
   });
 
   it('refuses a different value, or any value when there is no link, naming the field', () => {
-    for (const [ids, stored] of [[{ hubspot_company_id: '124' }, '123'], [{ hubspot_company_id: '1' }, null], [{ hubspot_company_id: '' }, '123']] as const) {
+    for (const [ids, stored] of [
+      [{ hubspot_company_id: '124' }, '123'],
+      [{ hubspot_company_id: '1' }, null],
+      [{ hubspot_company_id: '' }, '123'],
+    ] as const) {
       expect(refused(() => withoutHubspotLink({ ...ids }, stored))).toEqual({
         issues: [{ path: 'external_ids.hubspot_company_id', message: expect.stringContaining('managed by the sync') }],
       });
@@ -59,11 +63,32 @@ describe('withoutHubspotLink', () => {
 describe('customerView external_ids', () => {
   const row = (external_ids: Record<string, unknown>, hubspot_company_id: string | null) =>
     ({
-      id: 'id', ban: 'AB-000000001', company_name: 'c', legal_name: null, status: 'ACTIVE', customer_type: 'PREPAID',
-      contact: {}, address: {}, services: {}, kyc_data: null, business_info: null, external_ids, custom_fields: null,
-      credit_limit: null, current_balance: '0.00', prepaid_balance: '0.00', payment_terms: 30, billing_cycle: 'MONTHLY',
-      currency: 'USD', hubspot_company_id, hubspot_link_status: 'UNLINKED', version: 1, created_at: new Date(0),
-      updated_at: new Date(0), created_by: null, updated_by: null,
+      id: 'id',
+      ban: 'AB-000000001',
+      company_name: 'c',
+      legal_name: null,
+      status: 'ACTIVE',
+      customer_type: 'PREPAID',
+      contact: {},
+      address: {},
+      services: {},
+      kyc_data: null,
+      business_info: null,
+      external_ids,
+      custom_fields: null,
+      credit_limit: null,
+      current_balance: '0.00',
+      prepaid_balance: '0.00',
+      payment_terms: 30,
+      billing_cycle: 'MONTHLY',
+      currency: 'USD',
+      hubspot_company_id,
+      hubspot_link_status: 'UNLINKED',
+      version: 1,
+      created_at: new Date(0),
+      updated_at: new Date(0),
+      created_by: null,
+      updated_by: null,
     }) satisfies CustomerRow;
 
   it('shows the link from its column only, never a copy held in the jsonb', () => {

@@ -6,7 +6,12 @@ import { JsonDecimal, stringifyJson } from '../../../shared/http/json-text.js';
 
 describe('moneyInput', () => {
   it.each([
-    [0, '0.00'], [1500.5, '1500.50'], [0.1, '0.10'], [9999999999.99, '9999999999.99'], ['12.3', '12.30'], ['7', '7.00'],
+    [0, '0.00'],
+    [1500.5, '1500.50'],
+    [0.1, '0.10'],
+    [9999999999.99, '9999999999.99'],
+    ['12.3', '12.30'],
+    ['7', '7.00'],
   ])('accepts %s as %s', (input, text) => {
     expect(moneyInput.parse(input)).toBe(text);
   });

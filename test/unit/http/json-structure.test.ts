@@ -18,12 +18,17 @@ const bytes = (text: string) => Buffer.from(text, 'utf8');
 describe('jsonStructureProblem', () => {
   it('agrees with the parsed value on every JSON text: refused exactly when a bound is passed', () => {
     fc.assert(
-      fc.property(fc.json({ depthSize: 'medium' }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 60 }), (text, maxDepth, maxValues) => {
-        const { depth, values } = measure(JSON.parse(text));
-        const problem = jsonStructureProblem(bytes(text), { maxDepth, maxValues });
-        if (depth > maxDepth || values > maxValues) expect(problem).not.toBeNull();
-        else expect(problem).toBeNull();
-      }),
+      fc.property(
+        fc.json({ depthSize: 'medium' }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 60 }),
+        (text, maxDepth, maxValues) => {
+          const { depth, values } = measure(JSON.parse(text));
+          const problem = jsonStructureProblem(bytes(text), { maxDepth, maxValues });
+          if (depth > maxDepth || values > maxValues) expect(problem).not.toBeNull();
+          else expect(problem).toBeNull();
+        },
+      ),
       { seed: 7, numRuns: 2_000 },
     );
   });

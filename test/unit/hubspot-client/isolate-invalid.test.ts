@@ -20,7 +20,11 @@ function endpoint(blame: 'traceId' | 'in' | 'none') {
       ...(blame === 'in' ? { in: `inputs[${i}].properties.warp_status` } : {}),
       ...(blame === 'traceId' ? { context: { objectWriteTraceId: [String(i)], propertyName: ['warp_status'] } } : {}),
     }));
-    throw new HubspotValidationError('Property values were not valid', { status: 400, category: 'VALIDATION_ERROR', details: blame === 'none' ? [] : details });
+    throw new HubspotValidationError('Property values were not valid', {
+      status: 400,
+      category: 'VALIDATION_ERROR',
+      details: blame === 'none' ? [] : details,
+    });
   };
   const invalid = (value: string, error: HubspotValidationError): Outcome => ({ value, ok: false, message: error.message });
   return { sent, send, invalid };
@@ -62,6 +66,8 @@ describe('isolating invalid inputs of a rejected batch', () => {
     const failing = async (): Promise<Outcome[]> => {
       throw new HubspotUnavailableError('down', 5);
     };
-    await expect(sendIsolatingInvalid(['a', 'b'], failing, () => ({ value: '', ok: false }))).rejects.toBeInstanceOf(HubspotUnavailableError);
+    await expect(sendIsolatingInvalid(['a', 'b'], failing, () => ({ value: '', ok: false }))).rejects.toBeInstanceOf(
+      HubspotUnavailableError,
+    );
   });
 });

@@ -9,7 +9,12 @@ import {
 } from '../../../shared/hubspot/client/errors.js';
 import { HubspotHttpFailure } from '../../../shared/hubspot/client/failure.js';
 import type { BudgetKind, RateBudget } from '../../../shared/hubspot/client/rate-budget.js';
-import { backoffDelayMs, createHubspotCaller, type HubspotCallEvent, type RetryPolicyOptions } from '../../../shared/hubspot/client/retry-policy.js';
+import {
+  backoffDelayMs,
+  createHubspotCaller,
+  type HubspotCallEvent,
+  type RetryPolicyOptions,
+} from '../../../shared/hubspot/client/retry-policy.js';
 import type { RateBlockReason } from '../../../shared/db/tables/hubspot-rate-budget.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { systemClock } from '../../../shared/runtime/clock.js';
@@ -28,7 +33,11 @@ function fakeBudget() {
 }
 
 /** Answers from a script: an HTTP status (failure), 'ok', or an Error to throw. */
-function harness(script: Array<number | 'ok' | Error | { status: number; body: unknown }>, options: RetryPolicyOptions = {}, random = () => 0.5) {
+function harness(
+  script: Array<number | 'ok' | Error | { status: number; body: unknown }>,
+  options: RetryPolicyOptions = {},
+  random = () => 0.5,
+) {
   const { budget, acquired, pauses } = fakeBudget();
   const { logger, lines } = createMemoryLogger();
   const sleeps: number[] = [];
@@ -106,7 +115,9 @@ describe('retry policy', () => {
       { timeoutMs: 20, baseDelayMs: 1 },
       { budget, logger: createMemoryLogger().logger, random: () => 0, now: systemClock, sleep: async () => undefined },
     );
-    const result = await slowOnce({ operation: 'slow' }, () => (n++ === 0 ? new Promise<string>(() => undefined) : Promise.resolve('late ok')));
+    const result = await slowOnce({ operation: 'slow' }, () =>
+      n++ === 0 ? new Promise<string>(() => undefined) : Promise.resolve('late ok'),
+    );
     expect(result).toBe('late ok');
     expect(n).toBe(2);
   });
@@ -168,10 +179,18 @@ describe('retry policy', () => {
         status: 400,
         body: {
           status: 'error',
-          message: 'Property values were not valid: [{"isValid":false,"message":"NOPE was not one of the allowed options","error":"INVALID_OPTION","name":"warp_status"}]',
+          message:
+            'Property values were not valid: [{"isValid":false,"message":"NOPE was not one of the allowed options","error":"INVALID_OPTION","name":"warp_status"}]',
           category: 'VALIDATION_ERROR',
           correlationId: 'c-1',
-          errors: [{ message: 'NOPE was not one of the allowed options', code: 'INVALID_OPTION', in: 'inputs[0].properties.warp_status', context: { propertyName: ['warp_status'] } }],
+          errors: [
+            {
+              message: 'NOPE was not one of the allowed options',
+              code: 'INVALID_OPTION',
+              in: 'inputs[0].properties.warp_status',
+              context: { propertyName: ['warp_status'] },
+            },
+          ],
         },
       },
     ]);

@@ -1,16 +1,20 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeV3Uri, signV1, signV2, signV3, verifyWebhookSignature,
-} from '../../../shared/hubspot/webhook-signature.js';
+import { decodeV3Uri, signV1, signV2, signV3, verifyWebhookSignature } from '../../../shared/hubspot/webhook-signature.js';
 import type { VerifyInput } from '../../../shared/hubspot/webhook-signature.js';
 
 // Independent computations of HubSpot's documented algorithms, written out here on purpose.
 const SECRET = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
 const BODY = '[{"eventId":1,"subscriptionType":"company.propertyChange","propertyName":"name","propertyValue":"Ünïcode & Co"}]';
 const NOW = 1_750_000_000_000;
-const expectedV1 = (body: string) => createHash('sha256').update(SECRET + body).digest('hex');
-const expectedV2 = (method: string, uri: string, body: string) => createHash('sha256').update(SECRET + method + uri + body).digest('hex');
+const expectedV1 = (body: string) =>
+  createHash('sha256')
+    .update(SECRET + body)
+    .digest('hex');
+const expectedV2 = (method: string, uri: string, body: string) =>
+  createHash('sha256')
+    .update(SECRET + method + uri + body)
+    .digest('hex');
 const expectedV3 = (method: string, decodedUri: string, body: string, ts: number) =>
   createHmac('sha256', SECRET).update(`${method}${decodedUri}${body}${ts}`, 'utf8').digest('base64');
 
@@ -18,7 +22,12 @@ const URI = 'https://hooks.example.com/hubspot/webhooks?portal=1';
 
 function v3Input(overrides: Partial<VerifyInput> = {}, timestamp = NOW): VerifyInput {
   return {
-    method: 'POST', uri: URI, rawBody: BODY, clientSecret: SECRET, acceptedVersions: ['v3'], nowMs: NOW,
+    method: 'POST',
+    uri: URI,
+    rawBody: BODY,
+    clientSecret: SECRET,
+    acceptedVersions: ['v3'],
+    nowMs: NOW,
     headers: { 'X-HubSpot-Signature-v3': expectedV3('POST', URI, BODY, timestamp), 'X-HubSpot-Request-Timestamp': String(timestamp) },
     ...overrides,
   };
@@ -67,14 +76,24 @@ describe('verifyWebhookSignature', () => {
 
   it('accepts v3 when the called URI carries decoded-before-hashing escapes', () => {
     const uri = 'https://hooks.example.com/hook%3Fx?email=a%40b.c';
-    const headers = { 'x-hubspot-signature-v3': expectedV3('POST', 'https://hooks.example.com/hook?x?email=a@b.c', BODY, NOW), 'x-hubspot-request-timestamp': String(NOW) };
+    const headers = {
+      'x-hubspot-signature-v3': expectedV3('POST', 'https://hooks.example.com/hook?x?email=a@b.c', BODY, NOW),
+      'x-hubspot-request-timestamp': String(NOW),
+    };
     expect(verifyWebhookSignature(v3Input({ uri, headers }))).toEqual({ ok: true, version: 'v3' });
   });
 
   it('accepts v1 and v2 when allowed', () => {
-    const v1 = verifyWebhookSignature(v3Input({ acceptedVersions: ['v1'], headers: { 'X-HubSpot-Signature': expectedV1(BODY), 'X-HubSpot-Signature-Version': 'v1' } }));
+    const v1 = verifyWebhookSignature(
+      v3Input({ acceptedVersions: ['v1'], headers: { 'X-HubSpot-Signature': expectedV1(BODY), 'X-HubSpot-Signature-Version': 'v1' } }),
+    );
     expect(v1).toEqual({ ok: true, version: 'v1' });
-    const v2 = verifyWebhookSignature(v3Input({ acceptedVersions: ['v2'], headers: { 'X-HubSpot-Signature': expectedV2('POST', URI, BODY), 'X-HubSpot-Signature-Version': 'v2' } }));
+    const v2 = verifyWebhookSignature(
+      v3Input({
+        acceptedVersions: ['v2'],
+        headers: { 'X-HubSpot-Signature': expectedV2('POST', URI, BODY), 'X-HubSpot-Signature-Version': 'v2' },
+      }),
+    );
     expect(v2).toEqual({ ok: true, version: 'v2' });
   });
 
@@ -84,16 +103,35 @@ describe('verifyWebhookSignature', () => {
   });
 
   it('MISSING_SIGNATURE without any signature header', () => {
-    expect(verifyWebhookSignature(v3Input({ headers: { 'content-type': 'application/json' } }))).toEqual({ ok: false, reason: 'MISSING_SIGNATURE' });
+    expect(verifyWebhookSignature(v3Input({ headers: { 'content-type': 'application/json' } }))).toEqual({
+      ok: false,
+      reason: 'MISSING_SIGNATURE',
+    });
   });
 
   it('MALFORMED for bad timestamps, non-base64 v3, non-hex v1 and unknown versions', () => {
     const reason = (input: VerifyInput) => verifyWebhookSignature(input);
-    expect(reason(v3Input({ headers: { 'x-hubspot-signature-v3': expectedV3('POST', URI, BODY, NOW) } }))).toEqual({ ok: false, reason: 'MALFORMED' });
-    expect(reason(v3Input({ headers: { 'x-hubspot-signature-v3': expectedV3('POST', URI, BODY, NOW), 'x-hubspot-request-timestamp': 'yesterday' } }))).toEqual({ ok: false, reason: 'MALFORMED' });
-    expect(reason(v3Input({ headers: { 'x-hubspot-signature-v3': 'not base64!', 'x-hubspot-request-timestamp': String(NOW) } }))).toEqual({ ok: false, reason: 'MALFORMED' });
-    expect(reason(v3Input({ acceptedVersions: ['v1'], headers: { 'x-hubspot-signature': 'zz', 'x-hubspot-signature-version': 'v1' } }))).toEqual({ ok: false, reason: 'MALFORMED' });
-    expect(reason(v3Input({ acceptedVersions: ['v1'], headers: { 'x-hubspot-signature': expectedV1(BODY), 'x-hubspot-signature-version': 'v9' } }))).toEqual({ ok: false, reason: 'MALFORMED' });
+    expect(reason(v3Input({ headers: { 'x-hubspot-signature-v3': expectedV3('POST', URI, BODY, NOW) } }))).toEqual({
+      ok: false,
+      reason: 'MALFORMED',
+    });
+    expect(
+      reason(
+        v3Input({ headers: { 'x-hubspot-signature-v3': expectedV3('POST', URI, BODY, NOW), 'x-hubspot-request-timestamp': 'yesterday' } }),
+      ),
+    ).toEqual({ ok: false, reason: 'MALFORMED' });
+    expect(reason(v3Input({ headers: { 'x-hubspot-signature-v3': 'not base64!', 'x-hubspot-request-timestamp': String(NOW) } }))).toEqual({
+      ok: false,
+      reason: 'MALFORMED',
+    });
+    expect(
+      reason(v3Input({ acceptedVersions: ['v1'], headers: { 'x-hubspot-signature': 'zz', 'x-hubspot-signature-version': 'v1' } })),
+    ).toEqual({ ok: false, reason: 'MALFORMED' });
+    expect(
+      reason(
+        v3Input({ acceptedVersions: ['v1'], headers: { 'x-hubspot-signature': expectedV1(BODY), 'x-hubspot-signature-version': 'v9' } }),
+      ),
+    ).toEqual({ ok: false, reason: 'MALFORMED' });
   });
 
   it('VERSION_NOT_ACCEPTED when the sent version is not allowed', () => {
@@ -122,7 +160,10 @@ describe('verifyWebhookSignature', () => {
     const shifted = v3Input();
     shifted.headers['X-HubSpot-Request-Timestamp'] = String(NOW - 1);
     expect(verifyWebhookSignature(shifted)).toEqual({ ok: false, reason: 'MISMATCH' });
-    const v1 = v3Input({ acceptedVersions: ['v1'], headers: { 'x-hubspot-signature': expectedV1('other'), 'x-hubspot-signature-version': 'v1' } });
+    const v1 = v3Input({
+      acceptedVersions: ['v1'],
+      headers: { 'x-hubspot-signature': expectedV1('other'), 'x-hubspot-signature-version': 'v1' },
+    });
     expect(verifyWebhookSignature(v1)).toEqual({ ok: false, reason: 'MISMATCH' });
     const shortV3 = v3Input({ headers: { 'x-hubspot-signature-v3': 'abcd', 'x-hubspot-request-timestamp': String(NOW) } });
     expect(verifyWebhookSignature(shortV3)).toEqual({ ok: false, reason: 'MISMATCH' });

@@ -39,7 +39,10 @@ describe('structured logger (Cloud Logging JSON)', () => {
 
   it('redacts secret-looking keys at any depth, inside arrays and errors too', () => {
     const { logger, lines } = createMemoryLogger();
-    logger.error('call failed', { request: { headers: { Authorization: 'Bearer abc' }, attempts: [{ access_token: 'abc' }] }, err: Object.assign(new Error('x'), { password: 'abc' }) });
+    logger.error('call failed', {
+      request: { headers: { Authorization: 'Bearer abc' }, attempts: [{ access_token: 'abc' }] },
+      err: Object.assign(new Error('x'), { password: 'abc' }),
+    });
     expect(JSON.stringify(lines[0])).not.toContain('abc');
     expect(lines[0]).toMatchObject({ request: { headers: { Authorization: '[redacted]' }, attempts: [{ access_token: '[redacted]' }] } });
   });
@@ -47,17 +50,27 @@ describe('structured logger (Cloud Logging JSON)', () => {
   it("keeps an error's cause chain and PostgreSQL's code, constraint and detail", () => {
     const { logger, lines } = createMemoryLogger();
     const pgError = Object.assign(new Error('duplicate key value violates unique constraint'), {
-      code: '23505', constraint: 'customers_ban_key', detail: 'Key (ban)=(DM-1) already exists.', table: 'customers', length: 120,
+      code: '23505',
+      constraint: 'customers_ban_key',
+      detail: 'Key (ban)=(DM-1) already exists.',
+      table: 'customers',
+      length: 120,
     });
-    logger.error('create failed', { err: new Error('could not create the customer', { cause: new AggregateError([pgError], 'retries exhausted') }) });
+    logger.error('create failed', {
+      err: new Error('could not create the customer', { cause: new AggregateError([pgError], 'retries exhausted') }),
+    });
     expect(lines[0]!.err).toMatchObject({
       message: 'could not create the customer',
-      cause: { name: 'AggregateError', message: 'retries exhausted', errors: [{ code: '23505', constraint: 'customers_ban_key', detail: 'Key (ban)=(DM-1) already exists.', table: 'customers' }] },
+      cause: {
+        name: 'AggregateError',
+        message: 'retries exhausted',
+        errors: [{ code: '23505', constraint: 'customers_ban_key', detail: 'Key (ban)=(DM-1) already exists.', table: 'customers' }],
+      },
     });
     expect((lines[0]!.err as { cause: { errors: Array<Record<string, unknown>> } }).cause.errors[0]).not.toHaveProperty('length');
   });
 
-  it('puts the trace under Cloud Logging\'s key, qualified by the project when known', () => {
+  it("puts the trace under Cloud Logging's key, qualified by the project when known", () => {
     const lines: string[] = [];
     createLogger({ projectId: 'warp-prod', sink: (l) => lines.push(l) }).info('x', { trace: 'abc123' });
     createLogger({ sink: (l) => lines.push(l) }).info('y', { trace: 'abc123' });

@@ -31,16 +31,46 @@ describe('matchCustomers: rules one by one', () => {
     ['subdomain is not the domain', { email: 'ops@mail.acme.com' }, { domain: 'acme.com' }, 'NONE', null],
     ['name alone, no location on either side', {}, { name: 'ACME TELECOM, INC.' }, 'MATCHED', 'NAME'],
     ['legal name matches', { legalName: 'Acme Holdings GmbH' }, { name: 'acme holdings' }, 'MATCHED', 'NAME'],
-    ['name + country + zip', { country: 'US', zip: '62701' }, { name: 'Acme Telecom LLC', country: 'United States', zip: '62701-1234' }, 'MATCHED', 'NAME_LOCATION'],
-    ['name + country + city', { country: 'US', city: 'Springfield' }, { name: 'Acme Telecom', country: 'usa', city: 'SPRINGFIELD' }, 'MATCHED', 'NAME_LOCATION'],
-    ['name + country, no zip/city on company', { country: 'US', zip: '62701' }, { name: 'Acme Telecom', country: 'US' }, 'MATCHED', 'NAME_LOCATION'],
+    [
+      'name + country + zip',
+      { country: 'US', zip: '62701' },
+      { name: 'Acme Telecom LLC', country: 'United States', zip: '62701-1234' },
+      'MATCHED',
+      'NAME_LOCATION',
+    ],
+    [
+      'name + country + city',
+      { country: 'US', city: 'Springfield' },
+      { name: 'Acme Telecom', country: 'usa', city: 'SPRINGFIELD' },
+      'MATCHED',
+      'NAME_LOCATION',
+    ],
+    [
+      'name + country, no zip/city on company',
+      { country: 'US', zip: '62701' },
+      { name: 'Acme Telecom', country: 'US' },
+      'MATCHED',
+      'NAME_LOCATION',
+    ],
     ['name + zip, no country on company', { country: 'US', zip: '62701' }, { name: 'Acme Telecom', zip: '62701' }, 'MATCHED', 'NAME'],
-    ['zip differs but city agrees', { zip: '62701', city: 'Springfield' }, { name: 'Acme Telecom', zip: '62999', city: 'Springfield' }, 'MATCHED', 'NAME'],
+    [
+      'zip differs but city agrees',
+      { zip: '62701', city: 'Springfield' },
+      { name: 'Acme Telecom', zip: '62999', city: 'Springfield' },
+      'MATCHED',
+      'NAME',
+    ],
     ['country differs', { country: 'US' }, { name: 'Acme Telecom', country: 'DE' }, 'NONE', null],
     ['zip differs, no city', { country: 'US', zip: '62701' }, { name: 'Acme Telecom', country: 'US', zip: '10001' }, 'NONE', null],
     ['city differs, no zip', { city: 'Springfield' }, { name: 'Acme Telecom', city: 'Chicago' }, 'NONE', null],
     ['near name is not a match', {}, { name: 'Acme Telecoms' }, 'NONE', null],
-    ['company stamped with another BAN is taken', { email: 'ops@acme.com' }, { domain: 'acme.com', name: 'Acme Telecom', warpBan: 'DM-000000999' }, 'NONE', null],
+    [
+      'company stamped with another BAN is taken',
+      { email: 'ops@acme.com' },
+      { domain: 'acme.com', name: 'Acme Telecom', warpBan: 'DM-000000999' },
+      'NONE',
+      null,
+    ],
   ])('%s', (_label, c, h, status, rule) => {
     const p = one(customer(c), [company(h)]);
     expect(p.status).toBe(status);
@@ -110,7 +140,10 @@ describe('matchCustomers: precedence and candidates', () => {
 
   it('shared domain: two customers of one corporate domain are contested', () => {
     const proposals = matchCustomers(
-      [customer({ id: 'c1', ban: 'B1', email: 'a@acme.com' }), customer({ id: 'c2', ban: 'B2', companyName: 'Other', email: 'b@acme.com' })],
+      [
+        customer({ id: 'c1', ban: 'B1', email: 'a@acme.com' }),
+        customer({ id: 'c2', ban: 'B2', companyName: 'Other', email: 'b@acme.com' }),
+      ],
       [company({ id: 'h', domain: 'acme.com' })],
     );
     expect(proposals.map((p) => p.status)).toEqual(['AMBIGUOUS', 'AMBIGUOUS']);
@@ -254,8 +287,15 @@ describe('toMatchCustomer', () => {
       business_info: { website: 'https://acme.example' },
     });
     expect(customer).toEqual({
-      id: 'c1', ban: 'AB-000000001', companyName: 'Acme', legalName: 'Acme Inc.',
-      email: 'ops@acme.example', website: 'https://acme.example', country: 'US', zip: '73301', city: 'Austin',
+      id: 'c1',
+      ban: 'AB-000000001',
+      companyName: 'Acme',
+      legalName: 'Acme Inc.',
+      email: 'ops@acme.example',
+      website: 'https://acme.example',
+      country: 'US',
+      zip: '73301',
+      city: 'Austin',
     });
   });
 

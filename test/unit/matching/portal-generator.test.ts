@@ -30,11 +30,18 @@ describe('generatePortal', () => {
       zip: c.zip,
       country: c.country,
     }));
-    const proposals = matchCustomers(customers, portal.companies.map((properties, i) => ({ id: `h${i}`, ...properties })));
+    const proposals = matchCustomers(
+      customers,
+      portal.companies.map((properties, i) => ({ id: `h${i}`, ...properties })),
+    );
     for (const [i, p] of proposals.entries()) {
       const want = portal.customers[i]!;
       const linked = decideProposal(p, 0.6) === 'LINK' && p.status === 'MATCHED' ? p.companyId : null;
-      expect({ i, case: want.case, linked }).toEqual({ i, case: want.case, linked: want.expectedCompany == null ? null : `h${want.expectedCompany}` });
+      expect({ i, case: want.case, linked }).toEqual({
+        i,
+        case: want.case,
+        linked: want.expectedCompany == null ? null : `h${want.expectedCompany}`,
+      });
       if (want.case === 'SHARED_DOMAIN') expect(p).toMatchObject({ status: 'AMBIGUOUS', reason: 'COMPANY_CONTESTED' });
     }
   });

@@ -24,7 +24,10 @@ describe('the OpenAPI document', () => {
 
   it('declares bearer JWT and leaves only the public routes open', () => {
     expect(document.components?.securitySchemes?.bearerJwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    const open = routes.filter((r) => r.handler.public).map((r) => r.pattern).sort();
+    const open = routes
+      .filter((r) => r.handler.public)
+      .map((r) => r.pattern)
+      .sort();
     expect(open).toEqual(['/health', '/openapi.json', '/ready']);
   });
 });

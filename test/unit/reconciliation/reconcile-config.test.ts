@@ -16,9 +16,13 @@ describe('loadReconcileConfig', () => {
   });
 
   it('names every bad variable, and a missing DATABASE_URL', async () => {
-    const err = await loadReconcileConfig({ RECONCILE_CHUNK_SIZE: '0', RECONCILE_SEARCH_PAGE_SIZE: '500', RECONCILE_OVERLAP_MS: '-1' }, noSecretManager).catch((e: unknown) => e);
+    const err = await loadReconcileConfig(
+      { RECONCILE_CHUNK_SIZE: '0', RECONCILE_SEARCH_PAGE_SIZE: '500', RECONCILE_OVERLAP_MS: '-1' },
+      noSecretManager,
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.join('\n');
-    for (const name of ['RECONCILE_CHUNK_SIZE', 'RECONCILE_SEARCH_PAGE_SIZE', 'RECONCILE_OVERLAP_MS', 'DATABASE_URL']) expect(problems).toContain(name);
+    for (const name of ['RECONCILE_CHUNK_SIZE', 'RECONCILE_SEARCH_PAGE_SIZE', 'RECONCILE_OVERLAP_MS', 'DATABASE_URL'])
+      expect(problems).toContain(name);
   });
 });

@@ -7,10 +7,22 @@ describe('reconcile requests', () => {
   it.each([
     [{ customerId: ID }, { customerId: ID, trigger: 'OPERATOR', dryRun: false }],
     [{ all: true }, { all: true, mode: 'INCREMENTAL', trigger: 'OPERATOR', dryRun: false }],
-    [{ all: true, mode: 'FULL' }, { all: true, mode: 'FULL', trigger: 'OPERATOR', dryRun: false }],
-    [{ all: true, trigger: 'SCHEDULER' }, { all: true, mode: 'INCREMENTAL', trigger: 'SCHEDULER', dryRun: false }],
-    [{ all: true, dryRun: true }, { all: true, mode: 'INCREMENTAL', trigger: 'OPERATOR', dryRun: true }],
-    [{ customerIds: [ID], dryRun: true }, { customerIds: [ID], trigger: 'OPERATOR', dryRun: true }],
+    [
+      { all: true, mode: 'FULL' },
+      { all: true, mode: 'FULL', trigger: 'OPERATOR', dryRun: false },
+    ],
+    [
+      { all: true, trigger: 'SCHEDULER' },
+      { all: true, mode: 'INCREMENTAL', trigger: 'SCHEDULER', dryRun: false },
+    ],
+    [
+      { all: true, dryRun: true },
+      { all: true, mode: 'INCREMENTAL', trigger: 'OPERATOR', dryRun: true },
+    ],
+    [
+      { customerIds: [ID], dryRun: true },
+      { customerIds: [ID], trigger: 'OPERATOR', dryRun: true },
+    ],
   ])('accepts %j', (message, parsed) => {
     expect(reconcileRequestSchema.parse(message)).toEqual(parsed);
   });
@@ -38,7 +50,7 @@ describe('reconcile requests', () => {
     expect(reconcileMessageSchema.safeParse({ runId: '42', all: true }).success).toBe(false);
   });
 
-  it('marks the scheduler\'s rows RECONCILIATION and everyone else\'s OPERATOR', () => {
+  it("marks the scheduler's rows RECONCILIATION and everyone else's OPERATOR", () => {
     expect(resyncOrigin(reconcileRequestSchema.parse({ all: true, trigger: 'SCHEDULER' }))).toBe('RECONCILIATION');
     expect(resyncOrigin(reconcileRequestSchema.parse({ all: true }))).toBe('OPERATOR');
     expect(resyncOrigin(reconcileRequestSchema.parse({ customerId: ID }))).toBe('OPERATOR');

@@ -6,7 +6,11 @@ describe('run cursor', () => {
   const request = reconcileRequestSchema.parse({ all: true });
 
   it('round-trips through the text column', () => {
-    const cursor = { ...initialCursor('m-1', request, new Date('2025-01-02T03:04:05.000Z')), pass: 'HUBSPOT' as const, after: '30000000007' };
+    const cursor = {
+      ...initialCursor('m-1', request, new Date('2025-01-02T03:04:05.000Z')),
+      pass: 'HUBSPOT' as const,
+      after: '30000000007',
+    };
     expect(parseCursor(serializeCursor(cursor))).toEqual(cursor);
   });
 

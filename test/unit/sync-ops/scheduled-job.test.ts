@@ -22,7 +22,14 @@ function fakeClient(answers: Array<() => unknown>) {
 describe('cloudSchedulerJobReader', () => {
   it('reads schedule, state, last attempt and next run, once a minute at most', async () => {
     const { client, names } = fakeClient([
-      () => ({ name: JOB, schedule: '0 3 * * *', timeZone: 'Etc/UTC', state: 'ENABLED', lastAttemptTime: { seconds: '1764817200', nanos: 5e8 }, scheduleTime: { seconds: 1764903600 } }),
+      () => ({
+        name: JOB,
+        schedule: '0 3 * * *',
+        timeZone: 'Etc/UTC',
+        state: 'ENABLED',
+        lastAttemptTime: { seconds: '1764817200', nanos: 5e8 },
+        scheduleTime: { seconds: 1764903600 },
+      }),
     ]);
     const reader = cloudSchedulerJobReader(JOB, client);
     const job = await reader.read();
@@ -47,7 +54,14 @@ describe('cloudSchedulerJobReader', () => {
     ]);
     const reader = cloudSchedulerJobReader(JOB, client);
     await expect(reader.read()).rejects.toThrow('UNAVAILABLE');
-    expect(await reader.read()).toEqual({ name: JOB, schedule: null, timeZone: null, state: 'PAUSED', lastAttemptTime: null, scheduleTime: null });
+    expect(await reader.read()).toEqual({
+      name: JOB,
+      schedule: null,
+      timeZone: null,
+      state: 'PAUSED',
+      lastAttemptTime: null,
+      scheduleTime: null,
+    });
     expect(names).toHaveLength(2);
   });
 });
@@ -56,7 +70,7 @@ describe('the customer API config for the sync operations', () => {
   const noSecrets: SecretReader = { read: async () => Promise.reject(new Error('no Secret Manager in this test')) };
   const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/warp', JWT_SECRET: 'a-jwt-secret-that-is-at-least-32-bytes-long' };
 
-  it('has no scheduler job and the clients\' default budget unless told', async () => {
+  it("has no scheduler job and the clients' default budget unless told", async () => {
     const config = await loadCustomerApiConfig(base, noSecrets);
     expect(config.reconcileSchedulerJob).toBeUndefined();
     expect(config.rateBudget).toEqual({ key: 'default', maxPerWindow: 100, windowMs: 10_000 });
@@ -64,13 +78,18 @@ describe('the customer API config for the sync operations', () => {
   });
 
   it('takes a full job name and the budget variables', async () => {
-    const config = await loadCustomerApiConfig({ ...base, RECONCILE_SCHEDULER_JOB: JOB, HUBSPOT_BUDGET_KEY: 'prod', HUBSPOT_RATE_MAX_PER_WINDOW: '190' }, noSecrets);
+    const config = await loadCustomerApiConfig(
+      { ...base, RECONCILE_SCHEDULER_JOB: JOB, HUBSPOT_BUDGET_KEY: 'prod', HUBSPOT_RATE_MAX_PER_WINDOW: '190' },
+      noSecrets,
+    );
     expect(config.reconcileSchedulerJob).toBe(JOB);
     expect(config.rateBudget).toEqual({ key: 'prod', maxPerWindow: 190, windowMs: 10_000 });
   });
 
   it('refuses a bare job id with a ConfigError naming the variable', async () => {
-    const err = await loadCustomerApiConfig({ ...base, RECONCILE_SCHEDULER_JOB: 'warp-sync-daily-reconciliation' }, noSecrets).catch((e: unknown) => e);
+    const err = await loadCustomerApiConfig({ ...base, RECONCILE_SCHEDULER_JOB: 'warp-sync-daily-reconciliation' }, noSecrets).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).problems).toEqual(['RECONCILE_SCHEDULER_JOB: must be projects/<project>/locations/<region>/jobs/<job>']);
   });

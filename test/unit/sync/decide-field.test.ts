@@ -18,7 +18,12 @@ const inSync = (value: Canonical): FieldDecision => ({ action: 'IN_SYNC', value 
 const push = (value: Canonical, reason: RuleReason): FieldDecision => ({ action: 'PUSH_TO_HUBSPOT', value, reason });
 const pull = (value: Canonical, reason: RuleReason): FieldDecision => ({ action: 'PULL_TO_WARP', value, reason });
 /** WARP's value goes back to HubSpot because WARP refused HubSpot's; `rejected` names the rule. */
-const putBack = (value: Canonical, rejected: string): FieldDecision => ({ action: 'PUSH_TO_HUBSPOT', value, reason: 'WARP_REJECTS_VALUE', rejected });
+const putBack = (value: Canonical, rejected: string): FieldDecision => ({
+  action: 'PUSH_TO_HUBSPOT',
+  value,
+  reason: 'WARP_REJECTS_VALUE',
+  rejected,
+});
 const open = (warpValue: Canonical, hubspotValue: Canonical, warpChangedAt: Date | null, hubspotChangedAt: Date | null): FieldDecision => ({
   action: 'OPEN_CONFLICT',
   warpValue,
@@ -317,7 +322,13 @@ describe("decideField: HubSpot values outside the customers table's limits", () 
     ['address.zip', 'BIDIRECTIONAL', '78701', long(21), TOO_LONG('address.zip', 21, 20)],
     ['contact.email', 'BIDIRECTIONAL', 'a@x.io', `${long(311)}@x.example`, TOO_LONG('contact.email', 321, 320)],
     ['contact.email', 'BIDIRECTIONAL', 'a@x.io', 'Not An Email', 'contact.email is not a valid email: not an email address'],
-    ['contact.phone', 'BIDIRECTIONAL', '+12125550100', 'call me', 'contact.phone is not a valid phone: not a phone number (7 to 15 digits)'],
+    [
+      'contact.phone',
+      'BIDIRECTIONAL',
+      '+12125550100',
+      'call me',
+      'contact.phone is not a valid phone: not a phone number (7 to 15 digits)',
+    ],
     ['status', 'HUBSPOT_TO_WARP', 'ACTIVE', 'ARCHIVED', 'status must be one of ACTIVE, SUSPENDED, TRIAL, CLOSED'],
   ];
 
@@ -417,11 +428,16 @@ describe('decideField: a HubSpot value our own app wrote', () => {
     }
   }
 
-  it('an outdated write of ours that is newer than WARP\'s edit is not pulled by LATEST_WINS', () => {
-    const late = { mapping: { warpField: 'address.city', direction: 'BIDIRECTIONAL', conflictRule: 'LATEST_WINS' }, base: 'Springfield' } as const;
+  it("an outdated write of ours that is newer than WARP's edit is not pulled by LATEST_WINS", () => {
+    const late = {
+      mapping: { warpField: 'address.city', direction: 'BIDIRECTIONAL', conflictRule: 'LATEST_WINS' },
+      base: 'Springfield',
+    } as const;
     const hubspotNewer = { ...late, warp: { value: 'W269 City', changedAt: T1 }, hubspot: { value: 'W116 City', changedAt: T2 } };
     expect(decideField(hubspotNewer)).toEqual(pull('W116 City', 'LATEST_WINS'));
-    expect(decideField({ ...hubspotNewer, hubspot: { ...hubspotNewer.hubspot, writtenByUs: true } })).toEqual(push('W269 City', 'OWN_WRITE_OUTDATED'));
+    expect(decideField({ ...hubspotNewer, hubspot: { ...hubspotNewer.hubspot, writtenByUs: true } })).toEqual(
+      push('W269 City', 'OWN_WRITE_OUTDATED'),
+    );
   });
 });
 
@@ -457,17 +473,22 @@ describe("a person's HubSpot edit buried under a write of ours", () => {
     it(`${rule}: without a re-check, HubSpot on the base plans from its current value alone`, () => {
       const input = buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 });
       expect(decideField({ ...input, recheck: false })).toEqual(inSync('W'));
-      expect(decideField({ ...input, recheck: false, hubspot: { ...input.hubspot, value: 'OLD' } })).toEqual(pull('H', 'HUBSPOT_EDIT_RESTORED'));
+      expect(decideField({ ...input, recheck: false, hubspot: { ...input.hubspot, value: 'OLD' } })).toEqual(
+        pull('H', 'HUBSPOT_EDIT_RESTORED'),
+      );
     });
     it(`${rule}: an edit before or at WARP's change was rightly overwritten`, () => {
-      for (const changedAt of [BEFORE, T1]) expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt }))).toEqual(inSync('W'));
+      for (const changedAt of [BEFORE, T1])
+        expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt }))).toEqual(inSync('W'));
     });
     it(`${rule}: an unknown WARP change time proves nothing`, () => {
       expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 }, null))).toEqual(inSync('W'));
     });
     it(`${rule}: an edit holding WARP's value is no news; our outdated write still goes back`, () => {
       expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'W', changedAt: T2 }))).toEqual(inSync('W'));
-      expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'W', changedAt: T2 }, T1, { current: 'OLD' }))).toEqual(push('W', 'OWN_WRITE_OUTDATED'));
+      expect(decideField(buried(rule, 'BIDIRECTIONAL', { value: 'W', changedAt: T2 }, T1, { current: 'OLD' }))).toEqual(
+        push('W', 'OWN_WRITE_OUTDATED'),
+      );
     });
     it(`${rule}: a value WARP cannot hold leaves our write standing, written once`, () => {
       const input = buried(rule, 'BIDIRECTIONAL', { value: null, changedAt: T2 }, T1, { field: 'company_name' });
@@ -487,7 +508,10 @@ describe("a person's HubSpot edit buried under a write of ours", () => {
       expect(decideField(buried(rule, 'WARP_TO_HUBSPOT', { value: 'H', changedAt: T2 }))).toEqual(inSync('W'));
       expect(decideField(buried(rule, 'NONE', { value: 'H', changedAt: T2 }))).toEqual({ action: 'SKIP', reason: 'DIRECTION_NONE' });
       const disabled = buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 });
-      expect(decideField({ ...disabled, mapping: { ...disabled.mapping, enabled: false } })).toEqual({ action: 'SKIP', reason: 'DISABLED' });
+      expect(decideField({ ...disabled, mapping: { ...disabled.mapping, enabled: false } })).toEqual({
+        action: 'SKIP',
+        reason: 'DISABLED',
+      });
     });
     it(`${rule}: a buried edit counts only while our write is HubSpot's newest change`, () => {
       const input = buried(rule, 'BIDIRECTIONAL', { value: 'H', changedAt: T2 });

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors/app-error.js';
 import { DEFAULT_FIELD_MAPPINGS } from '../../../shared/sync/default-mapping.js';
-import {
-  fieldMappingSchema,
-  fieldMappingsSchema,
-  resolveMappings,
-  type FieldMapping,
-} from '../../../shared/sync/field-mapping.js';
+import { fieldMappingSchema, fieldMappingsSchema, resolveMappings, type FieldMapping } from '../../../shared/sync/field-mapping.js';
 
 const mapping = (over: Partial<FieldMapping> = {}): FieldMapping => ({
   warpField: 'legal_name',
@@ -28,7 +23,9 @@ describe('DEFAULT_FIELD_MAPPINGS', () => {
   });
 
   it('has the directions and rules the issue asks for', () => {
-    const summary = Object.fromEntries(DEFAULT_FIELD_MAPPINGS.map((m) => [m.warpField, `${m.hubspotProperty} ${m.direction} ${m.conflictRule}`]));
+    const summary = Object.fromEntries(
+      DEFAULT_FIELD_MAPPINGS.map((m) => [m.warpField, `${m.hubspotProperty} ${m.direction} ${m.conflictRule}`]),
+    );
     expect(summary).toEqual({
       ban: 'warp_ban WARP_TO_HUBSPOT WARP_WINS',
       status: 'warp_status WARP_TO_HUBSPOT WARP_WINS',
@@ -56,7 +53,9 @@ describe('DEFAULT_FIELD_MAPPINGS', () => {
 describe('fieldMappingSchema', () => {
   it('accepts a well-formed mapping', () => {
     expect(messages(mapping())).toEqual([]);
-    expect(messages(mapping({ warpField: 'credit_limit', hubspotProperty: 'warp_credit_cents', transform: { name: 'money_cents' } }))).toEqual([]);
+    expect(
+      messages(mapping({ warpField: 'credit_limit', hubspotProperty: 'warp_credit_cents', transform: { name: 'money_cents' } })),
+    ).toEqual([]);
   });
 
   it.each<[string, unknown, RegExp]>([
@@ -66,24 +65,43 @@ describe('fieldMappingSchema', () => {
     ['extra transform options', { ...mapping(), transform: { name: 'text', upper: true } }, /Unrecognized key|Invalid/],
     ['money on a text field', mapping({ transform: { name: 'money' } }), /does not fit a text field/],
     ['text on a money field', mapping({ warpField: 'credit_limit', transform: { name: 'text' } }), /does not fit a money field/],
-    ['enum missing a value', mapping({ warpField: 'status', transform: { name: 'enum', values: { ACTIVE: 'active' } } }), /must map exactly/],
+    [
+      'enum missing a value',
+      mapping({ warpField: 'status', transform: { name: 'enum', values: { ACTIVE: 'active' } } }),
+      /must map exactly/,
+    ],
     [
       'enum with a value WARP does not have',
-      mapping({ warpField: 'billing_cycle', transform: { name: 'enum', values: { WEEKLY: 'w', MONTHLY: 'm', QUARTERLY: 'q', ANNUAL: 'a', DAILY: 'd' } } }),
+      mapping({
+        warpField: 'billing_cycle',
+        transform: { name: 'enum', values: { WEEKLY: 'w', MONTHLY: 'm', QUARTERLY: 'q', ANNUAL: 'a', DAILY: 'd' } },
+      }),
       /must map exactly/,
     ],
     [
       'enum mapping two values to one option',
-      mapping({ warpField: 'customer_type', direction: 'WARP_TO_HUBSPOT', transform: { name: 'enum', values: { PREPAID: 'x', POSTPAID: 'x', RESELLER: 'r' } } }),
+      mapping({
+        warpField: 'customer_type',
+        direction: 'WARP_TO_HUBSPOT',
+        transform: { name: 'enum', values: { PREPAID: 'x', POSTPAID: 'x', RESELLER: 'r' } },
+      }),
       /distinct/,
     ],
     ['bad HubSpot property name', mapping({ hubspotProperty: 'Warp Legal Name' }), /HubSpot internal property name/],
     ['unknown direction', { ...mapping(), direction: 'SIDEWAYS' }, /Invalid/],
     ['unknown rule', { ...mapping(), conflictRule: 'COIN_FLIP' }, /Invalid/],
     ['unknown key', { ...mapping(), priority: 1 }, /Unrecognized key/],
-    ['HubSpot writing a WARP-computed field', mapping({ warpField: 'current_balance', transform: { name: 'money' } }), /not writable by the sync/],
+    [
+      'HubSpot writing a WARP-computed field',
+      mapping({ warpField: 'current_balance', transform: { name: 'money' } }),
+      /not writable by the sync/,
+    ],
     ['syncing into the BAN', mapping({ warpField: 'ban', direction: 'HUBSPOT_TO_WARP' }), /not writable by the sync/],
-    ['writing a read-only HubSpot property', mapping({ hubspotProperty: 'hs_object_id', direction: 'WARP_TO_HUBSPOT' }), /read-only in HubSpot/],
+    [
+      'writing a read-only HubSpot property',
+      mapping({ hubspotProperty: 'hs_object_id', direction: 'WARP_TO_HUBSPOT' }),
+      /read-only in HubSpot/,
+    ],
   ])('rejects %s', (_name, input, message) => {
     expect(messages(input).join('; ')).toMatch(message);
   });

@@ -25,7 +25,10 @@ const fieldCase = fc.record({
   warpChangedAt: fc.option(time, { nil: null }),
   hubspot: value,
   base: fc.option(value, { nil: undefined }),
-  openConflict: fc.option(fc.record({ warpValue: value, hubspotValue: value, warpChangedAt: time, hubspotChangedAt: time }), { nil: null, freq: 4 }),
+  openConflict: fc.option(fc.record({ warpValue: value, hubspotValue: value, warpChangedAt: time, hubspotChangedAt: time }), {
+    nil: null,
+    freq: 4,
+  }),
   // Older entries under the newest one, which holds HubSpot's current value.
   olderEntries: fc.array(fc.record({ value, at: time, ours: fc.boolean() }), { maxLength: 3 }),
   newestAt: fc.integer({ min: 21, max: 30 }).map(at),
@@ -48,7 +51,14 @@ function sidesOf(c: CustomerCase): { input: PlanCustomerInput; history: Properti
   const history: PropertiesWithHistory = {};
   FIELDS.forEach(({ warpField, hubspotProperty }, i) => {
     const f = c.fields[i]!;
-    mappings.push({ warpField, hubspotProperty, direction: f.direction, conflictRule: f.conflictRule, enabled: f.enabled, transform: { name: 'text' } });
+    mappings.push({
+      warpField,
+      hubspotProperty,
+      direction: f.direction,
+      conflictRule: f.conflictRule,
+      enabled: f.enabled,
+      transform: { name: 'text' },
+    });
     if (warpField === 'address.city') (customer.address as Record<string, unknown>).city = f.warp;
     else customer[warpField] = f.warp;
     properties[hubspotProperty] = f.hubspot;
@@ -86,7 +96,8 @@ describe('planning from current values where the history cannot decide', () => {
         cheap++;
         expect(planCustomerSync(input)).toEqual(full);
         // The same history weighed as on a re-check: it would have changed something here.
-        if (JSON.stringify(planCustomerSync(withHistory({ ...input, recheck: true }, history))) !== JSON.stringify(full)) historyWouldMatter++;
+        if (JSON.stringify(planCustomerSync(withHistory({ ...input, recheck: true }, history))) !== JSON.stringify(full))
+          historyWouldMatter++;
       }),
       { numRuns: 20_000, seed: 20261206 },
     );
@@ -106,14 +117,22 @@ describe('planning from current values where the history cannot decide', () => {
       recheck: false,
     };
     expect(historyCanChangePlan(onBase)).toBe(false);
-    expect(historyCanChangePlan({ ...onBase, warp: { customer: { company_name: 'Beta', legal_name: 'Beta', address: { city: 'Gamma' } } } })).toBe(false);
-    expect(historyCanChangePlan({ ...onBase, hubspot: { properties: { name: 'Beta', warp_legal_name: 'Beta', city: 'Gamma' } } })).toBe(true);
+    expect(
+      historyCanChangePlan({ ...onBase, warp: { customer: { company_name: 'Beta', legal_name: 'Beta', address: { city: 'Gamma' } } } }),
+    ).toBe(false);
+    expect(historyCanChangePlan({ ...onBase, hubspot: { properties: { name: 'Beta', warp_legal_name: 'Beta', city: 'Gamma' } } })).toBe(
+      true,
+    );
     expect(historyCanChangePlan({ ...onBase, recheck: true })).toBe(true);
     const noBase = { ...onBase, fieldStates: {} };
     expect(historyCanChangePlan(noBase)).toBe(false);
-    expect(historyCanChangePlan({ ...noBase, hubspot: { properties: { name: 'Beta', warp_legal_name: 'Beta', city: 'Gamma' } } })).toBe(true);
+    expect(historyCanChangePlan({ ...noBase, hubspot: { properties: { name: 'Beta', warp_legal_name: 'Beta', city: 'Gamma' } } })).toBe(
+      true,
+    );
     const conflict = { warpValue: 'Alpha', hubspotValue: 'Beta', warpChangedAt: null, hubspotChangedAt: null };
     const manual = { ...onBase, mappings: onBase.mappings.map((m) => ({ ...m, conflictRule: 'MANUAL' as const })) };
-    expect(historyCanChangePlan({ ...manual, fieldStates: { ...onBase.fieldStates, company_name: { base: 'Alpha', openConflict: conflict } } })).toBe(true);
+    expect(
+      historyCanChangePlan({ ...manual, fieldStates: { ...onBase.fieldStates, company_name: { base: 'Alpha', openConflict: conflict } } }),
+    ).toBe(true);
   });
 });

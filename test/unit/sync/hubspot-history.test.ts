@@ -30,7 +30,9 @@ describe('latestPropertyChanges', () => {
 
   it('gives the planner per-property change times and the properties our app wrote last', () => {
     const times = { name: new Date('2026-03-01T10:00:05Z'), warp_credit_limit: new Date('2026-03-02T00:00:00Z') };
-    const buriedEdits = { warp_credit_limit: { value: '500', changedAt: new Date('2026-02-01T00:00:00Z'), sourceType: 'CRM_UI', sourceId: null } };
+    const buriedEdits = {
+      warp_credit_limit: { value: '500', changedAt: new Date('2026-02-01T00:00:00Z'), sourceType: 'CRM_UI', sourceId: null },
+    };
     expect(hubspotChangesOf(history, APP_ID)).toEqual({ changedAt: times, writtenByUs: new Set(['warp_credit_limit']), buriedEdits });
     expect(hubspotChangesOf(history, '999')).toEqual({ changedAt: times, writtenByUs: new Set(), buriedEdits: {} });
     expect(hubspotChangesOf(history, undefined)).toMatchObject({ writtenByUs: new Set(), buriedEdits: {} });
@@ -54,7 +56,9 @@ describe('latestPropertyChanges', () => {
 
 describe('propertiesWithHistorySchema', () => {
   it('rejects entries without a valid timestamp', () => {
-    expect(propertiesWithHistorySchema.safeParse({ name: [{ value: 'x', timestamp: 'yesterday', sourceType: 'API' }] }).success).toBe(false);
+    expect(propertiesWithHistorySchema.safeParse({ name: [{ value: 'x', timestamp: 'yesterday', sourceType: 'API' }] }).success).toBe(
+      false,
+    );
   });
 });
 

@@ -7,7 +7,9 @@ import { setPath } from '../../../shared/sync/json-path.js';
 import { ACME_CANONICAL, acmeCompany, acmeCustomer, acmeInput, at } from './fixtures.js';
 
 const actions = (plan: CustomerSyncPlan) =>
-  Object.fromEntries(plan.decisions.map((d) => [d.warpField, d.decision.action === 'SKIP' ? `SKIP ${d.decision.reason}` : d.decision.action]));
+  Object.fromEntries(
+    plan.decisions.map((d) => [d.warpField, d.decision.action === 'SKIP' ? `SKIP ${d.decision.reason}` : d.decision.action]),
+  );
 
 const nothingToDo = (plan: CustomerSyncPlan) => {
   expect(plan.hubspotWrites).toEqual({});
@@ -123,7 +125,10 @@ describe('planCustomerSync', () => {
     expect(plan.newBases).toMatchObject({ company_name: 'Acme HubSpot' });
     nothingToDo(planCustomerSync({ ...input, ...applyPlanToSides(input, plan, at(4)) }));
     // A buried value WARP cannot hold (too long for company_name) leaves our write standing.
-    const tooLong = acmeInput({ ...input, hubspot: { ...input.hubspot!, buriedEdits: { name: { value: 'x'.repeat(300), changedAt: at(2) } } } });
+    const tooLong = acmeInput({
+      ...input,
+      hubspot: { ...input.hubspot!, buriedEdits: { name: { value: 'x'.repeat(300), changedAt: at(2) } } },
+    });
     expect(planCustomerSync(tooLong)).toMatchObject({ warpWrites: [], hubspotWrites: {}, newBases: { company_name: 'Acme WARP' } });
   });
 
@@ -140,7 +145,14 @@ describe('planCustomerSync', () => {
     });
     const plan = planCustomerSync(input);
     expect(plan.conflicts).toEqual([
-      { warpField: 'company_name', hubspotProperty: 'name', warpValue: 'Acme WARP', hubspotValue: 'Acme HubSpot', warpChangedAt: at(1), hubspotChangedAt: at(2) },
+      {
+        warpField: 'company_name',
+        hubspotProperty: 'name',
+        warpValue: 'Acme WARP',
+        hubspotValue: 'Acme HubSpot',
+        warpChangedAt: at(1),
+        hubspotChangedAt: at(2),
+      },
     ]);
     expect(plan.hubspotWrites).toEqual({});
     expect(plan.warpWrites).toEqual([]);
@@ -164,12 +176,21 @@ describe('planCustomerSync', () => {
     const conflict = { warpValue: 'Acme Telecom', hubspotValue: 'Acme Trading', warpChangedAt: at(1), hubspotChangedAt: at(2) };
     const stale = { base: 'Acme Telecom', openConflict: conflict, hubspotProperty: 'name' };
     const properties = { ...acmeCompany(), warp_trade_name: 'Acme Trading' };
-    const input = acmeInput({ mappings: repointed, hubspot: { properties }, fieldStates: { ...acmeInput().fieldStates, company_name: stale } });
+    const input = acmeInput({
+      mappings: repointed,
+      hubspot: { properties },
+      fieldStates: { ...acmeInput().fieldStates, company_name: stale },
+    });
     const plan = planCustomerSync(input);
     // No base: the sides differ for the first time, so MANUAL opens a fresh conflict instead of
     // reading the old base as "HubSpot changed" or holding the old property's conflict.
-    expect(plan.decisions.find((d) => d.warpField === 'company_name')).toMatchObject({ hubspotProperty: 'warp_trade_name', base: undefined });
-    expect(plan.conflicts).toEqual([expect.objectContaining({ warpField: 'company_name', warpValue: 'Acme Telecom', hubspotValue: 'Acme Trading' })]);
+    expect(plan.decisions.find((d) => d.warpField === 'company_name')).toMatchObject({
+      hubspotProperty: 'warp_trade_name',
+      base: undefined,
+    });
+    expect(plan.conflicts).toEqual([
+      expect.objectContaining({ warpField: 'company_name', warpValue: 'Acme Telecom', hubspotValue: 'Acme Trading' }),
+    ]);
     expect(plan.closedConflicts).toEqual([]);
 
     // Agreeing sides store a base for the new property even though it equals the old base.
@@ -178,8 +199,14 @@ describe('planCustomerSync', () => {
     expect(agreed.closedConflicts).toEqual([]);
 
     // The same state stored against the current property still counts.
-    const current = planCustomerSync({ ...input, fieldStates: { ...input.fieldStates, company_name: { ...stale, hubspotProperty: 'warp_trade_name' } } });
-    expect(current.decisions.find((d) => d.warpField === 'company_name')).toMatchObject({ base: 'Acme Telecom', decision: { action: 'SKIP', reason: 'CONFLICT_PENDING' } });
+    const current = planCustomerSync({
+      ...input,
+      fieldStates: { ...input.fieldStates, company_name: { ...stale, hubspotProperty: 'warp_trade_name' } },
+    });
+    expect(current.decisions.find((d) => d.warpField === 'company_name')).toMatchObject({
+      base: 'Acme Telecom',
+      decision: { action: 'SKIP', reason: 'CONFLICT_PENDING' },
+    });
   });
 
   it('reports a value that cannot be read and still syncs the other fields', () => {
@@ -207,9 +234,31 @@ describe('planCustomerSync', () => {
     expect(plan.newBases).toEqual({ 'address.city': 'Dallas' });
     const refused = plan.decisions.filter((d) => d.decision.action === 'PUSH_TO_HUBSPOT');
     expect(refused.map((d) => [d.warpField, d.hubspotValue, d.decision])).toEqual([
-      ['credit_limit', '-5.00', { action: 'PUSH_TO_HUBSPOT', value: '1000.00', reason: 'WARP_REJECTS_VALUE', rejected: 'credit_limit -5.00 is below the minimum 0.00' }],
-      ['payment_terms', '400', { action: 'PUSH_TO_HUBSPOT', value: '30', reason: 'WARP_REJECTS_VALUE', rejected: 'payment_terms 400 is above the maximum 365' }],
-      ['company_name', longName, { action: 'PUSH_TO_HUBSPOT', value: 'Acme Telecom', reason: 'WARP_REJECTS_VALUE', rejected: 'company_name is 300 characters long; WARP allows at most 255' }],
+      [
+        'credit_limit',
+        '-5.00',
+        {
+          action: 'PUSH_TO_HUBSPOT',
+          value: '1000.00',
+          reason: 'WARP_REJECTS_VALUE',
+          rejected: 'credit_limit -5.00 is below the minimum 0.00',
+        },
+      ],
+      [
+        'payment_terms',
+        '400',
+        { action: 'PUSH_TO_HUBSPOT', value: '30', reason: 'WARP_REJECTS_VALUE', rejected: 'payment_terms 400 is above the maximum 365' },
+      ],
+      [
+        'company_name',
+        longName,
+        {
+          action: 'PUSH_TO_HUBSPOT',
+          value: 'Acme Telecom',
+          reason: 'WARP_REJECTS_VALUE',
+          rejected: 'company_name is 300 characters long; WARP allows at most 255',
+        },
+      ],
     ]);
   });
 

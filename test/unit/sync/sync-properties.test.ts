@@ -43,9 +43,7 @@ const POOLS: Record<string, { warp: unknown[]; hubspot: (string | null | undefin
 
 /** HubSpot values around the customers table's limits, in and out (HubSpot itself enforces none). */
 const repeated = (min: number, max: number) =>
-  fc
-    .tuple(fc.integer({ min, max }), fc.constantFrom('a', ' ', 'é', '😀'))
-    .map(([length, filler]) => `N${filler.repeat(length - 1)}`);
+  fc.tuple(fc.integer({ min, max }), fc.constantFrom('a', ' ', 'é', '😀')).map(([length, filler]) => `N${filler.repeat(length - 1)}`);
 const dollars = (cents: bigint) => {
   const abs = cents < 0n ? -cents : cents;
   return `${cents < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;

@@ -17,7 +17,10 @@ export function warpTableAccepts(warpField: string, value: WarpValue): boolean {
 /** PostgreSQL's length() counts characters (code points); btrim() strips spaces only. */
 const chars = (text: string) => Array.from(text).length;
 const btrim = (text: string) => text.replace(/^ +| +$/g, '');
-const oneOf = (...values: string[]) => (v: WarpValue) => typeof v === 'string' && values.includes(v);
+const oneOf =
+  (...values: string[]) =>
+  (v: WarpValue) =>
+    typeof v === 'string' && values.includes(v);
 
 /** NUMERIC(12,2) without rounding: at most 10 integer digits and 2 decimals. */
 const numeric12x2 = (v: WarpValue) => {

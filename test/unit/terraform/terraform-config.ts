@@ -22,7 +22,9 @@ async function loadParser(): Promise<Hcl2Json> {
     const mod = (await import(PARSER_PACKAGE)) as Hcl2Json & { default?: Hcl2Json };
     return typeof mod.parse === 'function' ? mod : mod.default!;
   } catch (err) {
-    throw new Error(`${PARSER_PACKAGE} is needed to parse terraform/*.tf: add it to devDependencies (npm i -D ${PARSER_PACKAGE}@0.21.0)`, { cause: err });
+    throw new Error(`${PARSER_PACKAGE} is needed to parse terraform/*.tf: add it to devDependencies (npm i -D ${PARSER_PACKAGE}@0.21.0)`, {
+      cause: err,
+    });
   }
 }
 
@@ -91,7 +93,9 @@ export function evaluate(config: TerraformConfig, value: Json, examples: Record<
   if (variable) return evaluate(config, defaultOf(config, variable[1]!), examples);
   const local = /^local\.([\w.]+)$/.exec(expr);
   if (local) {
-    const found = local[1]!.split('.').reduce<Json | undefined>((node, key) => asObject(node ?? null, `local.${local[1]}`)[key], config.locals as Json);
+    const found = local[1]!
+      .split('.')
+      .reduce<Json | undefined>((node, key) => asObject(node ?? null, `local.${local[1]}`)[key], config.locals as Json);
     if (found === undefined) throw new Error(`local.${local[1]} does not exist`);
     return evaluate(config, found, examples);
   }

@@ -149,7 +149,17 @@ describe('terraform invariants', () => {
 
   it('parses every .tf file', () => {
     expect([...tf.files.keys()]).toEqual(
-      expect.arrayContaining(['versions.tf', 'variables.tf', 'functions.tf', 'pubsub.tf', 'scheduler.tf', 'secrets.tf', 'iam.tf', 'monitoring.tf', 'outputs.tf']),
+      expect.arrayContaining([
+        'versions.tf',
+        'variables.tf',
+        'functions.tf',
+        'pubsub.tf',
+        'scheduler.tf',
+        'secrets.tf',
+        'iam.tf',
+        'monitoring.tf',
+        'outputs.tf',
+      ]),
     );
   });
 
@@ -216,7 +226,10 @@ describe('terraform invariants', () => {
     const pipelines = forEachLocal(tf, push[0]![1]);
     const consumers = Object.values(pipelines).map((p) => asObject(p, 'pipeline'));
     for (const fn of functions.filter((f) => !f.public)) {
-      expect(consumers.some((p) => p.function === fn.key), `${fn.key} is fed by a push subscription`).toBe(true);
+      expect(
+        consumers.some((p) => p.function === fn.key),
+        `${fn.key} is fed by a push subscription`,
+      ).toBe(true);
     }
     for (const key of ['field_sync', 'hubspot_inbound']) expect(asObject(pipelines[key], key).ordered).toBe(true);
   });
@@ -244,13 +257,19 @@ describe('terraform invariants', () => {
     expect(succeeded).toContain('NOT jsonPayload.request.dryRun=true');
     const absent = tf.resources.google_monitoring_alert_policy?.reconcile_absent;
     const condition = nested(nested(absent!, 'conditions')!, 'condition_prometheus_query_language');
-    expect(String(condition?.query)).toMatch(/^absent_over_time\(logging_googleapis_com:user_\$\{google_logging_metric\.metric\["reconcile_succeeded"\]\.name\}\[\$\{var\.reconcile_absence_hours\}h\]\)$/);
+    expect(String(condition?.query)).toMatch(
+      /^absent_over_time\(logging_googleapis_com:user_\$\{google_logging_metric\.metric\["reconcile_succeeded"\]\.name\}\[\$\{var\.reconcile_absence_hours\}h\]\)$/,
+    );
     expect(Number(tf.variables.reconcile_absence_hours?.default)).toBeGreaterThan(24);
     expect(absent?.notification_channels).toBe('${var.page_notification_channels}');
   });
 
   it('gives the HubSpot write token to field-sync alone; the functions that only read get the read-scoped app', () => {
-    const holders = (secret: string) => functions.filter((f) => Object.values(f.secrets).includes(secret)).map((f) => f.key).sort();
+    const holders = (secret: string) =>
+      functions
+        .filter((f) => Object.values(f.secrets).includes(secret))
+        .map((f) => f.key)
+        .sort();
     expect(holders('hubspot_access_token')).toEqual(['field_sync']);
     expect(holders('hubspot_read_token')).toEqual(['customer_api', 'hubspot_inbound', 'reconcile']);
   });

@@ -43,7 +43,15 @@ describe('webhookDeliverySchema', () => {
   });
 
   it('accepts association changes without objectId and files them under fromObjectId', () => {
-    const association = { ...propertyChange, subscriptionType: 'company.associationChange', objectId: undefined, propertyName: undefined, fromObjectId: 9, toObjectId: 10, associationRemoved: false };
+    const association = {
+      ...propertyChange,
+      subscriptionType: 'company.associationChange',
+      objectId: undefined,
+      propertyName: undefined,
+      fromObjectId: 9,
+      toObjectId: 10,
+      associationRemoved: false,
+    };
     const result = parse([association]);
     expect(result.success).toBe(true);
     expect(subjectObjectId(result.data![0]!)).toBe(9);
@@ -76,7 +84,12 @@ describe('webhookDeliverySchema', () => {
   });
 
   it('accepts paired surrogates (emoji) and a null propertyValue', () => {
-    expect(parse([{ ...propertyChange, propertyValue: 'Acme \ud83d\ude80' }, { ...propertyChange, propertyValue: null }]).success).toBe(true);
+    expect(
+      parse([
+        { ...propertyChange, propertyValue: 'Acme \ud83d\ude80' },
+        { ...propertyChange, propertyValue: null },
+      ]).success,
+    ).toBe(true);
   });
 
   it(`accepts exactly ${MAX_EVENTS_PER_DELIVERY} events`, () => {
