@@ -59,7 +59,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         );
         const other = resolved.take === 'WARP' ? 'HubSpot' : 'WARP';
         io.out(
-          `Conflict on ${resolved.warpField} of customer ${resolved.customerId} resolved: ${resolved.take} wins with ${shown(resolved.value)}; ${other} (${resolved.hubspotProperty}) gets it when the worker runs the resync.`,
+          `Conflict on ${resolved.warpField} of customer ${resolved.customerId} resolved: ${resolved.take} wins with ` +
+            `${shown(resolved.value)}; ${other} (${resolved.hubspotProperty}) gets it when the worker runs the resync.`,
         );
         io.out(describeResync(resolved.resync));
       });

@@ -136,7 +136,8 @@ async function set(db: Db, io: CliIo, args: SetArgs, publishing: ResyncPublishin
     io.out(`Global mapping of ${args.field} saved: ${summary(saved.mapping)}.`);
     if (saved.droppedFieldStates > 0) {
       io.out(
-        `It now maps to another HubSpot property: ${saved.droppedFieldStates} customers' agreed values were dropped, so its next sync is a first sync (an empty side is filled).`,
+        `It now maps to another HubSpot property: ${saved.droppedFieldStates} customers' agreed ` +
+          `values were dropped, so its next sync is a first sync (an empty side is filled).`,
       );
     }
     if (saved.followUp)
@@ -173,6 +174,7 @@ function merged(args: SetArgs, current: MappingView | undefined): FieldMapping {
 }
 
 const summary = (m: FieldMapping): string =>
-  `${m.hubspotProperty}, ${m.direction}, ${m.conflictRule}, transform ${JSON.stringify(m.transform)}${m.enabled === false ? ', disabled' : ''}`;
+  `${m.hubspotProperty}, ${m.direction}, ${m.conflictRule}, transform ` +
+  `${JSON.stringify(m.transform)}${m.enabled === false ? ', disabled' : ''}`;
 
 if (isEntryPoint(import.meta.url)) process.exit(await main(process.argv.slice(2)));

@@ -52,7 +52,8 @@ function checkShape(request: SearchRequest, registry: PropertyRegistry): void {
     total > SEARCH_LIMITS.filters
   ) {
     throw validationError(
-      `Search allows ${SEARCH_LIMITS.filterGroups} filterGroups of ${SEARCH_LIMITS.filtersPerGroup} filters, ${SEARCH_LIMITS.filters} filters in all.`,
+      `Search allows ${SEARCH_LIMITS.filterGroups} filterGroups of ` +
+        `${SEARCH_LIMITS.filtersPerGroup} filters, ${SEARCH_LIMITS.filters} filters in all.`,
     );
   }
   const names = [...groups.flatMap((g) => g.filters.map((f) => f.propertyName)), ...request.sorts.map((s) => s.propertyName)];

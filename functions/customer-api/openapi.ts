@@ -8,7 +8,8 @@ export const API_INFO: ApiInfo = {
   title: 'WARP Sync customer API',
   version: '1.0.0',
   description:
-    'Customer records of the WARP admin portal and the operations API of the WARP/HubSpot sync. Every route also answers without the /v1 prefix.',
+    'Customer records of the WARP admin portal and the operations API of ' +
+    'the WARP/HubSpot sync. Every route also answers without the /v1 prefix.',
   pathPrefix: '/v1',
   tags: {
     health: 'Liveness and readiness, without credentials',

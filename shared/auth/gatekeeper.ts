@@ -34,11 +34,10 @@ export function createGatekeeper(db: DbOrTx, options: { logger?: Logger } = {}):
         .leftJoin('user_type_permissions', 'user_type_permissions.user_type_id', 'users.user_type_id')
         .select(['users.id', 'users.email', 'users.is_active', 'users.user_type_id', 'user_types.name as user_type'])
         .select(
-          sql<
-            string[]
-          >`coalesce(array_agg(user_type_permissions.resource_path) filter (where user_type_permissions.resource_path is not null), '{}')`.as(
-            'permissions',
-          ),
+          sql<string[]>`coalesce(
+            array_agg(user_type_permissions.resource_path) filter (where user_type_permissions.resource_path is not null),
+            '{}'
+          )`.as('permissions'),
         )
         .where('users.id', '=', claims.userId)
         .groupBy(['users.id', 'user_types.id'])

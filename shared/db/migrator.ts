@@ -109,9 +109,9 @@ async function adoptLegacyBookkeeping(db: Kysely<unknown>): Promise<void> {
       SELECT to_regclass('public.schema_migrations')::text AS legacy, to_regclass('public.kysely_migration')::text AS kysely`.execute(tx);
     if (!rows[0]?.legacy || rows[0].kysely) return;
     await sql`CREATE TABLE kysely_migration (name varchar(255) NOT NULL PRIMARY KEY, timestamp varchar(255) NOT NULL)`.execute(tx);
-    await sql`INSERT INTO kysely_migration (name, timestamp) SELECT name, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM schema_migrations`.execute(
-      tx,
-    );
+    await sql`
+      INSERT INTO kysely_migration (name, timestamp)
+      SELECT name, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM schema_migrations`.execute(tx);
     await sql`DROP TABLE schema_migrations`.execute(tx);
   });
 }

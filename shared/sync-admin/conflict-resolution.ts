@@ -144,7 +144,8 @@ export async function listOpenConflicts(db: DbOrTx, customerId?: string, page: C
     .$if(warpField !== undefined, (q) => q.where('s.warp_field', '=', warpField!))
     .$if(after !== undefined, (q) =>
       q.where(
-        sql<SqlBool>`(${openedAtMs}, s.customer_id, s.warp_field) > (${after!.openedAt}::timestamptz, ${after!.customerId}::uuid, ${after!.warpField})`,
+        sql<SqlBool>`(${openedAtMs}, s.customer_id, s.warp_field)
+          > (${after!.openedAt}::timestamptz, ${after!.customerId}::uuid, ${after!.warpField})`,
       ),
     )
     .$if(limit !== undefined, (q) => q.limit(limit!))

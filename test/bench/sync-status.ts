@@ -55,7 +55,8 @@ async function seed(db: Db, o: Required<Omit<SyncStatusBenchOptions, 'requests'>
     INSERT INTO hubspot_sync_queue (customer_id, operation, origin, status, attempts, last_error, processed_at)
     SELECT id, 'UPDATE', 'WARP', 'FAILED', 5, 'given up', now() FROM customers LIMIT 25`.execute(db);
   await sql`
-    INSERT INTO hubspot_field_state (customer_id, warp_field, hubspot_property, base_value, conflict_status, conflict_warp_value, conflict_hubspot_value, conflict_opened_at)
+    INSERT INTO hubspot_field_state (customer_id, warp_field, hubspot_property, base_value,
+      conflict_status, conflict_warp_value, conflict_hubspot_value, conflict_opened_at)
     SELECT id, 'legal_name', 'warp_legal_name', 'Base', 'OPEN', 'W', 'H', now() FROM customers LIMIT 40`.execute(db);
   await sql`INSERT INTO hubspot_reconciliation_runs (trigger, status, finished_at) VALUES ('SCHEDULER', 'SUCCEEDED', now())`.execute(db);
   await sql`ANALYZE`.execute(db);

@@ -113,7 +113,8 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
         h(
           'p',
           { class: 'confirm' },
-          `Unlink from HubSpot company ${companyId}? The company stays in HubSpot with its warp_ban cleared; this customer is not synced until it is linked again.`,
+          `Unlink from HubSpot company ${companyId}? The company stays in HubSpot with ` +
+            `its warp_ban cleared; this customer is not synced until it is linked again.`,
         ),
         confirm,
         h('button', { type: 'button', class: 'quiet', onclick: () => paintControls(false) }, 'Cancel'),
@@ -135,7 +136,8 @@ export function companyLink(ctx: ScreenContext, customerId: string, reload: () =
       if (!ctx.alive()) return;
       if (cleared)
         said.say(
-          `Unlinked: the sync cleared warp_ban on HubSpot company ${unlinked.companyId}; this customer is not synced until it is linked again.`,
+          `Unlinked: the sync cleared warp_ban on HubSpot company ` +
+            `${unlinked.companyId}; this customer is not synced until it is linked again.`,
           'ok',
         );
       else

@@ -28,7 +28,8 @@ async function settle(ctx: ScreenContext, resolved: Resolved, say: ReturnType<ty
   else if (outcome) say(`Resolved, but ${outcome}`, 'error');
   else
     say(
-      `Settled: both WARP and HubSpot hold ${resolved.value === null ? 'an empty value' : `“${resolved.value}”`} for ${resolved.field}.`,
+      `Settled: both WARP and HubSpot hold ${resolved.value === null ? 'an empty value' : `“${resolved.value}”`} ` +
+        `for ${resolved.field}.`,
       'ok',
     );
 }

@@ -97,7 +97,8 @@ export const failuresScreen: Screen = async (root, ctx) => {
             webhookEventIds: webhookEventIds.length ? webhookEventIds : undefined,
           });
           said.say(
-            `Put back to work: ${result.outbox.retried} outbox rows and ${result.webhookEvents.retried} webhook events (${result.outbox.published + result.webhookEvents.published} published at once).`,
+            `Put back to work: ${result.outbox.retried} outbox rows and ${result.webhookEvents.retried} ` +
+              `webhook events (${result.outbox.published + result.webhookEvents.published} published at once).`,
             'ok',
           );
           for (const id of [...result.outbox.ids.map((i) => `outbox:${i}`), ...result.webhookEvents.ids.map((i) => `webhook:${i}`)]) {

@@ -137,7 +137,8 @@ async function runDetail(root: HTMLElement, ctx: ScreenContext, runId: string): 
     h(
       'p',
       {},
-      `${run.dryRun ? 'Dry run' : 'Run'} ${run.status.toLowerCase()}: ${run.counts.checked} checked, ${run.counts.changed} ${run.dryRun ? 'would change' : 'changed'}, ${run.counts.hubspotCalls} HubSpot calls, ${run.counts.errors} errors.`,
+      `${run.dryRun ? 'Dry run' : 'Run'} ${run.status.toLowerCase()}: ${run.counts.checked} checked, ${run.counts.changed} ` +
+        `${run.dryRun ? 'would change' : 'changed'}, ${run.counts.hubspotCalls} HubSpot calls, ${run.counts.errors} errors.`,
     ),
   );
   if (!run.dryRun || run.status !== 'SUCCEEDED') return;

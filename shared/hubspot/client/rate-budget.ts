@@ -116,9 +116,8 @@ export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateB
     const { max, windowMs } = windows[kind];
     for (;;) {
       const { rows } = await sql<Reservation>`
-        SELECT granted, wait_ms, blocked_reason FROM hubspot_rate_reserve(${bucket(kind)}, ${n}::int, ${max}::int, ${windowMs}::int)`.execute(
-        deps.db,
-      );
+        SELECT granted, wait_ms, blocked_reason
+        FROM hubspot_rate_reserve(${bucket(kind)}, ${n}::int, ${max}::int, ${windowMs}::int)`.execute(deps.db);
       const r = rows[0];
       if (!r) throw new Error('hubspot_rate_reserve returned no row');
       if (r.granted) {

@@ -161,7 +161,7 @@ describe('retry policy', () => {
     expect(h.pauses).toEqual([{ reason: 'SECONDLY', forMs: 1_000, kind: 'search' }]);
   });
 
-  it("on 429 DAILY parks every instance until a minute past the account's midnight and throws HubspotDailyLimitError without retrying", async () => {
+  it("on 429 DAILY parks every instance until a minute past the account's midnight and throws HubspotDailyLimitError", async () => {
     // The harness clock starts at 0: 1970-01-01T00:00Z, i.e. 19:00 on Dec 31 in New York.
     const h = harness([rateLimitBody('DAILY'), 'ok'], { accountTimeZone: 'America/New_York' });
     const err = await h.run().catch((e: unknown) => e);
@@ -180,7 +180,8 @@ describe('retry policy', () => {
         body: {
           status: 'error',
           message:
-            'Property values were not valid: [{"isValid":false,"message":"NOPE was not one of the allowed options","error":"INVALID_OPTION","name":"warp_status"}]',
+            'Property values were not valid: [{"isValid":false,"message":"NOPE was not ' +
+            'one of the allowed options","error":"INVALID_OPTION","name":"warp_status"}]',
           category: 'VALIDATION_ERROR',
           correlationId: 'c-1',
           errors: [
