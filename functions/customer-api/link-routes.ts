@@ -19,7 +19,7 @@ import {
   type LinkingHubspot,
 } from '../../shared/matching/manual-link.js';
 import type { ResyncPublishing } from '../../shared/sync-admin/operator-resync.js';
-import type { RouteContext, RouteHandler } from './routes.js';
+import { customerIdOf, type RouteHandler } from './routes.js';
 
 export interface LinkRouteDeps {
   db: Db;
@@ -44,7 +44,6 @@ const LINK_ERRORS = ['VALIDATION_FAILED', 'NOT_FOUND', 'FORBIDDEN', 'COMPANY_ALR
 
 /** Linking a customer to a HubSpot company by hand, and finding the company to link. */
 export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
-  const customerOf = (ctx: RouteContext) => parseOrThrow(customerIdParams, ctx.params, 'path parameter').id;
   return [
     {
       method: 'POST',
@@ -64,7 +63,7 @@ export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
         },
         async run(ctx) {
           requireLinker(ctx.principal);
-          const id = customerOf(ctx);
+          const id = customerIdOf(ctx);
           const { companyId } = parseOrThrow(linkBodySchema, readJsonBody(ctx.req), 'link request');
           const linked = await linkByHand(
             { db: deps.db, hubspot: hubspotOf(deps), publishing: deps.publishing },
@@ -91,7 +90,7 @@ export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
         },
         async run(ctx) {
           requireLinker(ctx.principal);
-          sendData(ctx.res, 202, await unlinkByHand({ db: deps.db, publishing: deps.publishing }, ctx.principal, customerOf(ctx)));
+          sendData(ctx.res, 202, await unlinkByHand({ db: deps.db, publishing: deps.publishing }, ctx.principal, customerIdOf(ctx)));
         },
       },
     },
@@ -112,7 +111,7 @@ export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
         },
         async run(ctx) {
           requireLinker(ctx.principal);
-          const id = customerOf(ctx);
+          const id = customerIdOf(ctx);
           const query = parseOrThrow(candidatesQuerySchema, ctx.req.query, 'query');
           sendData(ctx.res, 200, await searchCandidates({ db: deps.db, hubspot: hubspotOf(deps) }, ctx.principal, id, query));
         },

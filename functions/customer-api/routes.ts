@@ -32,6 +32,9 @@ export const idempotencyKeyHeader = z
   .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 visible ASCII characters')
   .optional();
 
+/** The customer id of a /customers/:id route, checked. */
+export const customerIdOf = (ctx: RouteContext) => parseOrThrow(customerIdParams, ctx.params, 'path parameter').id;
+
 export function header(req: Request, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
@@ -45,7 +48,6 @@ const customerDoc = { description: 'The customer', data: customerViewSchema, exa
 
 /** The contract's endpoints (paths relative to the optional /v1 prefix) plus health checks. */
 export function customerRoutes(service: CustomerService): Route<RouteHandler>[] {
-  const idOf = (ctx: RouteContext) => parseOrThrow(customerIdParams, ctx.params, 'path parameter').id;
   return [
     {
       method: 'GET',
@@ -156,7 +158,7 @@ export function customerRoutes(service: CustomerService): Route<RouteHandler>[] 
           responses: { 200: customerDoc },
           errors: ['NOT_FOUND'],
         },
-        run: async (ctx) => sendCustomer(ctx.res, await service.get(ctx.principal, { id: idOf(ctx) })),
+        run: async (ctx) => sendCustomer(ctx.res, await service.get(ctx.principal, { id: customerIdOf(ctx) })),
       },
     },
     {
@@ -174,7 +176,7 @@ export function customerRoutes(service: CustomerService): Route<RouteHandler>[] 
           errors: ['NOT_FOUND', 'FIELD_OWNED_BY_HUBSPOT', 'PRECONDITION_FAILED'],
         },
         async run(ctx) {
-          const id = idOf(ctx);
+          const id = customerIdOf(ctx);
           const patch = parseOrThrow(updateCustomerSchema, readJsonBody(ctx.req), 'customer update');
           sendCustomer(ctx.res, await service.update(ctx.principal, id, patch, header(ctx.req, 'if-match')));
         },
@@ -192,7 +194,7 @@ export function customerRoutes(service: CustomerService): Route<RouteHandler>[] 
           responses: { 200: { description: `The customer's ${relation}`, data: z.array(z.unknown()).max(0), example: [] } },
           errors: ['NOT_FOUND'],
         },
-        run: async (ctx) => sendData(ctx.res, 200, await service.listEmptyRelation(ctx.principal, idOf(ctx))),
+        run: async (ctx) => sendData(ctx.res, 200, await service.listEmptyRelation(ctx.principal, customerIdOf(ctx))),
       },
     })),
   ];

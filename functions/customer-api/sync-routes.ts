@@ -53,7 +53,7 @@ import { syncStatus, syncStatusSchema, type RateBudgetView } from '../../shared/
 import { listSyncLog, syncLogPageSchema, syncLogQuerySchema } from '../../shared/sync-ops/sync-log.js';
 import { activityQuerySchema, syncActivity, syncActivitySchema } from '../../shared/sync-ops/activity.js';
 import { RATE_BUDGET_DEFAULTS } from '../../shared/hubspot/client/rate-budget.js';
-import { header, idempotencyKeyHeader, type RouteContext, type RouteHandler } from './routes.js';
+import { customerIdOf, header, idempotencyKeyHeader, type RouteContext, type RouteHandler } from './routes.js';
 
 /** What the sync operations need beyond the database; each is optional (tests and local runs go without). */
 export interface SyncOperationsDeps {
@@ -87,7 +87,6 @@ const idempotencyHeaders = z.object({ 'idempotency-key': idempotencyKeyHeader })
 export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): Route<RouteHandler>[] {
   const { db } = deps;
   const budget = deps.rateBudget ?? DEFAULT_BUDGET;
-  const customerOf = (ctx: RouteContext) => parseOrThrow(customerIdParams, ctx.params, 'path parameter').id;
   const ifMatchOf = (ctx: RouteContext) => parseOrThrow(ifMatchHeaders, { 'if-match': header(ctx.req, 'if-match') }, 'header')['if-match'];
   const mappingBody = (ctx: RouteContext) => parseOrThrow(mappingBodySchema, readJsonBody(ctx.req), 'mapping');
 
@@ -267,7 +266,7 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           errors: ['VALIDATION_FAILED', 'NOT_FOUND'],
         },
         async run(ctx) {
-          const id = customerOf(ctx);
+          const id = customerIdOf(ctx);
           const { logCursor } = parseOrThrow(customerSyncQuerySchema, ctx.req.query, 'query');
           sendData(ctx.res, 200, await customerSyncView(db, ctx.principal, id, logCursor));
         },
@@ -287,7 +286,7 @@ export function syncRoutes(deps: { db: Db; log: Logger } & SyncOperationsDeps): 
           errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED'],
         },
         async run(ctx) {
-          const id = customerOf(ctx);
+          const id = customerIdOf(ctx);
           const key = parseOrThrow(idempotencyKeyHeader, header(ctx.req, 'idempotency-key'), 'header', 'Idempotency-Key');
           const response = await forceResync(db, ctx.principal, id, { idempotencyKey: key, publishing: deps.outboxPublishing });
           sendJsonText(ctx.res, response.status, response.body);

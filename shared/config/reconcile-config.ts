@@ -1,21 +1,11 @@
 import { z } from 'zod';
-import { DEFAULT_OUTBOX_TOPIC } from '../outbox/outbox-message.js';
-import { hubspotConfigOf, hubspotEnvFields } from './hubspot-env.js';
 import { configLoader } from './load-config.js';
-import { envFields } from './parse-env.js';
-import { runtimeConfigOf } from './runtime-env.js';
-import { claimLeaseField, workerEnvFields } from './worker-env.js';
+import { claimLeaseField, hubspotReaderConfigOf, hubspotReaderEnvFields, hubspotReaderSecrets } from './worker-env.js';
 
 /** Settings of the reconciliation worker (functions/reconcile), read once per instance. */
 const schema = z
   .object({
-    ...workerEnvFields,
-    /** HUBSPOT_APP_ID among them: a dry run recognizes our own writes in HubSpot's history as field-sync does. */
-    ...hubspotEnvFields,
-    /** Reads only: a token of the read-scoped private app (least privilege; field-sync alone writes). */
-    HUBSPOT_READ_TOKEN: z.string(),
-    /** Where the RESYNC rows a run enqueues are published. */
-    OUTBOX_TOPIC: envFields.topic(DEFAULT_OUTBOX_TOPIC),
+    ...hubspotReaderEnvFields,
     FIELD_SYNC_CLAIM_LEASE_MS: claimLeaseField,
     /** Customers per enqueue transaction; the run's cursor is saved with each one. */
     RECONCILE_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
@@ -28,9 +18,7 @@ const schema = z
     RECONCILE_SEARCH_PAGE_SIZE: z.coerce.number().int().min(1).max(200).default(200),
   })
   .transform((env) => ({
-    ...runtimeConfigOf(env),
-    hubspot: hubspotConfigOf(env, env.HUBSPOT_READ_TOKEN),
-    outboxTopic: env.OUTBOX_TOPIC,
+    ...hubspotReaderConfigOf(env),
     reconcile: {
       chunkSize: env.RECONCILE_CHUNK_SIZE,
       overlapMs: env.RECONCILE_OVERLAP_MS,
@@ -41,4 +29,4 @@ const schema = z
 
 export type ReconcileConfig = z.output<typeof schema>;
 
-export const loadReconcileConfig = configLoader({ secrets: ['DATABASE_URL', 'HUBSPOT_READ_TOKEN'], schema });
+export const loadReconcileConfig = configLoader({ secrets: hubspotReaderSecrets, schema });

@@ -4,24 +4,24 @@ import type { CreateCustomerInput, UpdateCustomerInput } from './schemas.js';
 import type { CustomerRow } from './view.js';
 
 /** The columns a client writes (through POST, or PUT for all but type and currency). */
-export type CustomerValues = Pick<
-  CustomerRow,
-  | 'company_name'
-  | 'legal_name'
-  | 'status'
-  | 'customer_type'
-  | 'contact'
-  | 'address'
-  | 'services'
-  | 'kyc_data'
-  | 'business_info'
-  | 'external_ids'
-  | 'custom_fields'
-  | 'credit_limit'
-  | 'payment_terms'
-  | 'billing_cycle'
-  | 'currency'
->;
+const VALUE_COLUMNS = [
+  'company_name',
+  'legal_name',
+  'status',
+  'customer_type',
+  'contact',
+  'address',
+  'services',
+  'kyc_data',
+  'business_info',
+  'external_ids',
+  'custom_fields',
+  'credit_limit',
+  'payment_terms',
+  'billing_cycle',
+  'currency',
+] as const satisfies readonly (keyof CustomerRow)[];
+export type CustomerValues = Pick<CustomerRow, (typeof VALUE_COLUMNS)[number]>;
 
 const DISABLED = { enabled: false, types: [] };
 const DEFAULT_SERVICES = { voice: DISABLED, messaging: DISABLED, telecom_data: DISABLED };
@@ -30,40 +30,7 @@ const DEFAULT_SERVICES = { voice: DISABLED, messaging: DISABLED, telecom_data: D
 const KEYED_COLUMNS = ['contact', 'address', 'external_ids'] as const;
 
 export function valuesOf(row: CustomerRow): CustomerValues {
-  const {
-    company_name,
-    legal_name,
-    status,
-    customer_type,
-    contact,
-    address,
-    services,
-    kyc_data,
-    business_info,
-    external_ids,
-    custom_fields,
-    credit_limit,
-    payment_terms,
-    billing_cycle,
-    currency,
-  } = row;
-  return {
-    company_name,
-    legal_name,
-    status,
-    customer_type,
-    contact,
-    address,
-    services,
-    kyc_data,
-    business_info,
-    external_ids,
-    custom_fields,
-    credit_limit,
-    payment_terms,
-    billing_cycle,
-    currency,
-  };
+  return Object.fromEntries(VALUE_COLUMNS.map((column) => [column, row[column]])) as CustomerValues;
 }
 
 /** A merge where a null value removes the key (e.g. `address.line2: null`). */

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../db/database.js';
 import type { ReconciliationRunStatus } from '../db/tables/hubspot-sync.js';
-import { EXPIRED_ERROR } from '../reconciliation/run-repository.js';
+import { ABANDONED_ERROR, EXPIRED_ERROR, finishedRunColumns, type RunOutcome } from '../reconciliation/run-repository.js';
 import { parseMatchCursor, type MatchCursor } from './match-run-request.js';
 
 export interface MatchRun {
@@ -80,7 +80,7 @@ export async function matchRunInProgress(db: DbOrTx): Promise<string | undefined
 export async function failStaleMatchRuns(db: DbOrTx, exceptId: string | null, queuedBefore: Date, now: Date): Promise<void> {
   await db
     .updateTable('hubspot_match_runs')
-    .set({ status: 'FAILED', finished_at: now, error: 'abandoned: the instance running it stopped before it finished' })
+    .set({ status: 'FAILED', finished_at: now, error: ABANDONED_ERROR })
     .where('status', '=', 'RUNNING')
     .$if(exceptId !== null, (qb) => qb.where('id', '!=', exceptId!))
     .execute();
@@ -116,22 +116,8 @@ export async function setMatchCustomersTotal(db: DbOrTx, id: string, total: numb
   await db.updateTable('hubspot_match_runs').set({ customers_total: total }).where('id', '=', id).execute();
 }
 
-export async function finishMatchRun(
-  db: DbOrTx,
-  id: string,
-  outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; error: string },
-  now: Date,
-): Promise<void> {
-  await db
-    .updateTable('hubspot_match_runs')
-    .set({
-      status: outcome.status,
-      finished_at: now,
-      error: outcome.status === 'FAILED' ? outcome.error.slice(0, 2000) : null,
-      ...(outcome.status === 'FAILED' ? { errors: sql`errors + 1` } : {}),
-    })
-    .where('id', '=', id)
-    .execute();
+export async function finishMatchRun(db: DbOrTx, id: string, outcome: RunOutcome, now: Date): Promise<void> {
+  await db.updateTable('hubspot_match_runs').set(finishedRunColumns(outcome, now)).where('id', '=', id).execute();
 }
 
 function toRun(row: {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { inTransaction, type Tx } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import { MAX_REQUEST_CUSTOMERS } from '../reconciliation/reconcile-request.js';
-import { QUEUED_EXPIRY_MS, type RunRequestDeps } from '../reconciliation/run-requests.js';
+import { publishQueuedRun, QUEUED_EXPIRY_MS, type RunRequestDeps } from '../reconciliation/run-requests.js';
 import { withRunLock } from '../reconciliation/run-lock.js';
 import { expireQueuedRuns, failAbandonedRuns, runInProgress } from '../reconciliation/run-repository.js';
 import { failStaleMatchRuns, findMatchRun, finishMatchRun, insertMatchRun, matchRunInProgress } from './match-run-repository.js';
@@ -111,18 +111,7 @@ async function queueUnderLock(deps: RunRequestDeps, queue: (tx: Tx, now: Date) =
   if (!locked.acquired || busy)
     throw new AppError('RUN_IN_PROGRESS', 'A match or reconciliation run is already in progress', { runId: busy ?? null });
   const runId = locked.value.runId!;
-  try {
-    await deps.publisher.publish(deps.topic, { matchRunId: runId });
-  } catch (err) {
-    await finishMatchRun(
-      deps.db,
-      runId,
-      { status: 'FAILED', error: `the request could not be published: ${(err as Error).message}` },
-      new Date(),
-    );
-    deps.log.error('match run could not be queued', { runId, err });
-    throw new AppError('SERVICE_UNAVAILABLE', 'The match run could not be queued; try again', undefined, { cause: err });
-  }
+  await publishQueuedRun(deps, runId, { matchRunId: runId }, { finish: finishMatchRun, logName: 'match run', answerName: 'The match run' });
   deps.log.info('match run queued', { runId });
   return { runId };
 }

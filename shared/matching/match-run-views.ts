@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '../db/database.js';
 import type { HubspotMatchProposalsTable, HubspotMatchRunsTable } from '../db/tables/hubspot-matching.js';
 import { AppError } from '../errors/app-error.js';
-import { bigIdSchema, idCursor, isoDate, limitParam, pageOf, pageSchema } from '../sync-ops/paging.js';
+import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema } from '../sync-ops/paging.js';
 import { MATCH_RULES } from './match.js';
 import { parseMatchCursor } from './match-run-request.js';
 
@@ -104,15 +104,12 @@ export async function getMatchRun(db: DbOrTx, id: string): Promise<MatchRunView>
 
 /** Newest first, keyset on id. */
 export async function listMatchRuns(db: DbOrTx, query: MatchRunListQuery): Promise<z.output<typeof matchRunPageSchema>> {
-  const rows = await db
-    .selectFrom('hubspot_match_runs')
-    .selectAll()
-    .$if(query.status !== undefined, (q) => q.where('status', '=', query.status!))
-    .$if(query.cursor !== undefined, (q) => q.where('id', '<', query.cursor!.id))
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const page = pageOf(rows, query.limit, (r) => ({ id: r.id }));
+  const runs = db.selectFrom('hubspot_match_runs').selectAll();
+  const page = await pageById(
+    runs.$if(query.status !== undefined, (q) => q.where('status', '=', query.status!)),
+    query,
+    'desc',
+  );
   const decisions = await decisionsOf(
     db,
     page.rows.map((r) => r.id),
@@ -122,19 +119,18 @@ export async function listMatchRuns(db: DbOrTx, query: MatchRunListQuery): Promi
 
 /** The report of a run (which the caller found), customer by customer in the order it was written, keyset on id. */
 export async function listProposals(db: DbOrTx, runId: string, query: MatchReportQuery): Promise<z.output<typeof proposalPageSchema>> {
-  const rows = await db
-    .selectFrom('hubspot_match_proposals')
-    .selectAll()
-    .where('run_id', '=', runId)
-    .$if(query.decision !== undefined, (q) => q.where('decision', '=', query.decision!))
-    .$if(query.rule !== undefined, (q) => q.where('rule', '=', query.rule!))
-    .$if(query.applyStatus !== undefined, (q) => q.where('apply_status', '=', query.applyStatus!))
-    .$if(query.customerId !== undefined, (q) => q.where('customer_id', '=', query.customerId!))
-    .$if(query.cursor !== undefined, (q) => q.where('id', '>', query.cursor!.id))
-    .orderBy('id')
-    .limit(query.limit + 1)
-    .execute();
-  const page = pageOf(rows, query.limit, (r) => ({ id: r.id }));
+  const page = await pageById(
+    db
+      .selectFrom('hubspot_match_proposals')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .$if(query.decision !== undefined, (q) => q.where('decision', '=', query.decision!))
+      .$if(query.rule !== undefined, (q) => q.where('rule', '=', query.rule!))
+      .$if(query.applyStatus !== undefined, (q) => q.where('apply_status', '=', query.applyStatus!))
+      .$if(query.customerId !== undefined, (q) => q.where('customer_id', '=', query.customerId!)),
+    query,
+    'asc',
+  );
   return { items: page.rows.map(proposalView), nextCursor: page.nextCursor };
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import { QUEUED_EXPIRY_MS } from '../reconciliation/run-requests.js';
 import { withRunLock } from '../reconciliation/run-lock.js';
-import { EXPIRED_ERROR } from '../reconciliation/run-repository.js';
+import { EXPIRED_ERROR, hubspotCallMeter } from '../reconciliation/run-repository.js';
 import { applyChunk } from './match-run-apply.js';
 import { decideProposal, matchCustomers, toMatchCustomer, type MatchCompany, type MatchCustomer } from './match.js';
 import {
@@ -91,13 +91,7 @@ async function openRun(deps: MatchRunDeps, message: MatchMessage, messageId: str
 async function executeRun(deps: MatchRunDeps, run: MatchRun): Promise<void> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log.child({ matchRunId: run.id });
-  const calls = { counted: deps.hubspotCalls() };
-  const spentCalls = () => {
-    const total = deps.hubspotCalls();
-    const spent = total - calls.counted;
-    calls.counted = total;
-    return spent;
-  };
+  const spentCalls = hubspotCallMeter(deps.hubspotCalls);
   let cursor = run.cursor;
   try {
     while (cursor.pass !== 'DONE') {

@@ -224,31 +224,42 @@ async function completeGrouped(tx: Tx, completions: readonly Completion[]): Prom
 async function handBackMoved(deps: SyncBatchDeps, moved: readonly Moved[], traceId?: string): Promise<void> {
   const message = `the customer changed during ${SYNC_ROUNDS} sync rounds in a row; retried later`;
   await inTransaction(deps.db, async (tx) => {
-    for (const { work } of moved) {
-      await releaseOutboxRows(
-        tx,
-        work.rows.map((r) => r.id),
-        deps.workerId,
-        { status: 'PENDING', error: message, retryAt: deps.now(), republish: true },
-      );
-    }
-    await insertSyncLog(
-      tx,
-      moved.map(({ work, companyId }) =>
-        outboundEntry(
-          { customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId },
-          'SYNC',
-          'RETRYING',
-          'CUSTOMER_CHANGED',
-          message,
-        ),
-      ),
-    );
+    const logs: NewSyncLogEntry[] = [];
+    for (const stage of moved)
+      logs.push(await handBack(deps, tx, stage, { code: 'CUSTOMER_CHANGED', message, retryAt: deps.now() }, traceId));
+    await insertSyncLog(tx, logs);
   });
   deps.log.notice('customers kept changing during their sync; handed back for a later batch', {
     customers: moved.length,
     customerIds: moved.map((m) => m.work.customer.id),
   });
+}
+
+/**
+ * A customer's rows go back unsynced: PENDING from `retryAt`, for the relay to republish (this
+ * batch's messages are acked). Answers the RETRYING entry saying why, for the caller's log insert.
+ */
+async function handBack(
+  deps: SyncBatchDeps,
+  tx: Tx,
+  { work, companyId }: Moved,
+  why: { code: string; message: string; retryAt: Date },
+  traceId?: string,
+): Promise<NewSyncLogEntry> {
+  const { code, message, retryAt } = why;
+  await releaseOutboxRows(
+    tx,
+    work.rows.map((r) => r.id),
+    deps.workerId,
+    { status: 'PENDING', error: message, retryAt, republish: true },
+  );
+  return outboundEntry(
+    { customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId },
+    'SYNC',
+    'RETRYING',
+    code,
+    message,
+  );
 }
 
 /** How long a customer whose company was merged away waits for the company.merge webhook. */
@@ -272,26 +283,8 @@ async function releaseMergedAway(
   const logs: NewSyncLogEntry[] = [];
   for (const { work, companyId, survivor } of merged) {
     const message = `company ${companyId} was merged into ${survivor}; waiting for the merge webhook to relink the customer`;
-    await releaseOutboxRows(
-      tx,
-      work.rows.map((r) => r.id),
-      deps.workerId,
-      {
-        status: 'PENDING',
-        error: message,
-        retryAt: new Date(now.getTime() + MERGE_RELINK_WAIT_MS),
-        republish: true,
-      },
-    );
-    logs.push(
-      outboundEntry(
-        { customerId: work.customer.id, companyId, outboxId: lastId(work.rows), traceId },
-        'SYNC',
-        'RETRYING',
-        'COMPANY_MERGED',
-        message,
-      ),
-    );
+    const retryAt = new Date(now.getTime() + MERGE_RELINK_WAIT_MS);
+    logs.push(await handBack(deps, tx, { work, companyId }, { code: 'COMPANY_MERGED', message, retryAt }, traceId));
     deps.log.notice('linked HubSpot company was merged away: the sync waits for the relink', {
       customerId: work.customer.id,
       from: companyId,

@@ -1,5 +1,6 @@
+import type { Insertable } from 'kysely';
 import type { DbOrTx } from '../db/database.js';
-import type { OutboxOperation, OutboxOrigin } from '../db/tables/hubspot-sync.js';
+import type { HubspotSyncQueueTable, OutboxOperation, OutboxOrigin } from '../db/tables/hubspot-sync.js';
 import type { FieldChanges } from '../customers/changes.js';
 
 /**
@@ -11,24 +12,32 @@ import type { FieldChanges } from '../customers/changes.js';
 export type OnOutboxCommitted = (outboxId: string, customerId: string) => Promise<void>;
 
 /** The outbox row of one change made in WARP (the customer API): outbound work. */
-export async function insertOutboxRow(
+export function insertOutboxRow(
   tx: DbOrTx,
   change: { customerId: string; operation: OutboxOperation; changes: FieldChanges; userId: string },
 ): Promise<string> {
-  const row = await tx
+  return insertChangeRow(tx, change.customerId, change.changes, { operation: change.operation, origin: 'WARP', changed_by: change.userId });
+}
+
+/** A row recording one customer's field changes, with their old and new values. */
+async function insertChangeRow(
+  tx: DbOrTx,
+  customerId: string,
+  changes: FieldChanges,
+  row: Omit<Insertable<HubspotSyncQueueTable>, 'customer_id' | 'changed_fields' | 'old_values' | 'new_values'>,
+): Promise<string> {
+  const { id } = await tx
     .insertInto('hubspot_sync_queue')
     .values({
-      customer_id: change.customerId,
-      operation: change.operation,
-      origin: 'WARP',
-      changed_fields: change.changes.fields,
-      old_values: change.changes.oldValues,
-      new_values: change.changes.newValues,
-      changed_by: change.userId,
+      customer_id: customerId,
+      changed_fields: changes.fields,
+      old_values: changes.oldValues,
+      new_values: changes.newValues,
+      ...row,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return row.id;
+  return id;
 }
 
 export interface ResyncRequest {
@@ -76,26 +85,17 @@ export async function enqueueResyncs(
  * the change for anyone reading the outbox (the sync log points at it) and can never come back as
  * outbound work. Marked published too, so the relay never sends it.
  */
-export async function insertAppliedHubspotChange(
+export function insertAppliedHubspotChange(
   tx: DbOrTx,
   change: { customerId: string; changes: FieldChanges; by: string; now: Date },
 ): Promise<string> {
-  const row = await tx
-    .insertInto('hubspot_sync_queue')
-    .values({
-      customer_id: change.customerId,
-      operation: 'UPDATE',
-      origin: 'HUBSPOT',
-      changed_fields: change.changes.fields,
-      old_values: change.changes.oldValues,
-      new_values: change.changes.newValues,
-      changed_at: change.now,
-      changed_by: change.by,
-      status: 'DONE',
-      published_at: change.now,
-      processed_at: change.now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return insertChangeRow(tx, change.customerId, change.changes, {
+    operation: 'UPDATE',
+    origin: 'HUBSPOT',
+    changed_at: change.now,
+    changed_by: change.by,
+    status: 'DONE',
+    published_at: change.now,
+    processed_at: change.now,
+  });
 }

@@ -16,6 +16,7 @@ import {
   findRun,
   findRunOfMessage,
   finishRun,
+  hubspotCallMeter,
   insertRun,
   lastSucceededAllRunStart,
   recordProgress,
@@ -164,13 +165,7 @@ async function executeRun(deps: ReconcileDeps, request: ReconcileRequest, runId:
     if (abandoned.length > 0) log.warn('reconciliation runs left RUNNING by a stopped instance marked FAILED', { runIds: abandoned });
   }
 
-  const calls = { counted: deps.hubspotCalls() };
-  const spentCalls = () => {
-    const total = deps.hubspotCalls();
-    const spent = total - calls.counted;
-    calls.counted = total;
-    return spent;
-  };
+  const spentCalls = hubspotCallMeter(deps.hubspotCalls);
   try {
     if (cursor.pass === 'WARP' && cursor.after === null) await setCustomersTotal(deps.db, runId, await customersTotal(deps, cursor, now()));
     await executePasses(deps, runId, cursor, spentCalls, log, now);

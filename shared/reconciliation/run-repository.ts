@@ -21,6 +21,33 @@ export interface RunProgress {
   errors: number;
 }
 
+/** How a run ends; match runs end the same way. */
+export type RunOutcome = { status: 'SUCCEEDED' } | { status: 'FAILED'; error: string };
+
+/** The columns a finished run (reconciliation or match) is updated with: a failure keeps its error and counts as one. */
+export function finishedRunColumns(outcome: RunOutcome, now: Date) {
+  return {
+    status: outcome.status,
+    finished_at: now,
+    error: outcome.status === 'FAILED' ? outcome.error.slice(0, 2000) : null,
+    ...(outcome.status === 'FAILED' ? { errors: sql<number>`errors + 1` } : {}),
+  };
+}
+
+/**
+ * Meters a run's HubSpot calls from the client's running total: each call of the answered function
+ * gives the calls made since the previous one (or since the meter was made), for the progress row.
+ */
+export function hubspotCallMeter(hubspotCalls: () => number): () => number {
+  let counted = hubspotCalls();
+  return () => {
+    const total = hubspotCalls();
+    const spent = total - counted;
+    counted = total;
+    return spent;
+  };
+}
+
 const RUN_COLUMNS = ['id', 'status', 'started_at', 'cursor', 'error'] as const;
 
 /** Real runs over all customers (not one customer's, not a list, not a dry run): the cursor's request says so. */
@@ -70,6 +97,8 @@ export async function runInProgress(db: DbOrTx): Promise<string | undefined> {
 
 /** The error of a queued run that expired: it is never started, should its request still arrive. */
 export const EXPIRED_ERROR = 'expired: the reconcile worker never picked the request up';
+/** The error of a run left RUNNING by an instance that stopped (found while holding the run lock). */
+export const ABANDONED_ERROR = 'abandoned: the instance running it stopped before it finished';
 
 /**
  * Queued runs whose request the worker never picked up (lost or dead-lettered): they no longer
@@ -132,7 +161,7 @@ export async function lastSucceededAllRunStart(db: DbOrTx): Promise<Date | undef
 export async function failAbandonedRuns(db: DbOrTx, exceptId: string | null, now: Date): Promise<string[]> {
   const rows = await db
     .updateTable('hubspot_reconciliation_runs')
-    .set({ status: 'FAILED', finished_at: now, error: 'abandoned: the instance running it stopped before it finished' })
+    .set({ status: 'FAILED', finished_at: now, error: ABANDONED_ERROR })
     .where('status', '=', 'RUNNING')
     .$if(exceptId !== null, (qb) => qb.where('id', '!=', exceptId!))
     .where(SINGLE_FLIGHT)
@@ -166,22 +195,8 @@ export async function recordProgress(db: DbOrTx, id: string, progress: Partial<R
     .execute();
 }
 
-export async function finishRun(
-  db: Db,
-  id: string,
-  outcome: { status: 'SUCCEEDED' } | { status: 'FAILED'; error: string },
-  now: Date,
-): Promise<void> {
-  await db
-    .updateTable('hubspot_reconciliation_runs')
-    .set({
-      status: outcome.status,
-      finished_at: now,
-      error: outcome.status === 'FAILED' ? outcome.error.slice(0, 2000) : null,
-      ...(outcome.status === 'FAILED' ? { errors: sql`errors + 1` } : {}),
-    })
-    .where('id', '=', id)
-    .execute();
+export async function finishRun(db: Db, id: string, outcome: RunOutcome, now: Date): Promise<void> {
+  await db.updateTable('hubspot_reconciliation_runs').set(finishedRunColumns(outcome, now)).where('id', '=', id).execute();
 }
 
 export async function runProgress(db: DbOrTx, id: string): Promise<RunProgress> {

@@ -6,7 +6,7 @@ import type { MessagePublisher } from '../pubsub/publisher.js';
 import { MAX_REQUEST_CUSTOMERS, type ReconcileRequest } from './reconcile-request.js';
 import { initialCursor } from './run-cursor.js';
 import { withRunLock } from './run-lock.js';
-import { expireQueuedRuns, failAbandonedRuns, finishRun, insertRun, runInProgress } from './run-repository.js';
+import { expireQueuedRuns, failAbandonedRuns, finishRun, insertRun, runInProgress, type RunOutcome } from './run-repository.js';
 import type { Clock } from '../runtime/clock.js';
 
 export interface RunRequestDeps {
@@ -71,18 +71,35 @@ export async function queueRun(deps: RunRequestDeps, request: ReconcileRequest, 
     throw new AppError('RUN_IN_PROGRESS', 'A reconciliation run is already in progress', { runId: busy ?? null });
   }
   const runId = locked.value.runId!;
+  await publishQueuedRun(deps, runId, { runId }, { finish: finishRun, logName: 'reconciliation run', answerName: 'The reconciliation' });
+  deps.log.info('reconciliation run queued', { runId, request, startedBy });
+  return { runId };
+}
+
+/** A kind of queued run (reconciliation or match): how it is marked FAILED and named. */
+export interface QueuedRunKind {
+  finish: (db: Db, id: string, outcome: RunOutcome, now: Date) => Promise<void>;
+  /** How the log names the run ('match run'). */
+  logName: string;
+  /** How the 503 names it ('The match run'). */
+  answerName: string;
+}
+
+/**
+ * After the queueing transaction commits, the run's request goes to the reconcile topic; a publish
+ * that fails marks the run FAILED (it no longer holds the single flight) and answers 503.
+ */
+export async function publishQueuedRun(deps: RunRequestDeps, runId: string, message: object, kind: QueuedRunKind): Promise<void> {
   try {
-    await deps.publisher.publish(deps.topic, { runId });
+    await deps.publisher.publish(deps.topic, message);
   } catch (err) {
-    await finishRun(
+    await kind.finish(
       deps.db,
       runId,
       { status: 'FAILED', error: `the request could not be published: ${(err as Error).message}` },
       new Date(),
     );
-    deps.log.error('reconciliation run could not be queued', { runId, err });
-    throw new AppError('SERVICE_UNAVAILABLE', 'The reconciliation could not be queued; try again', undefined, { cause: err });
+    deps.log.error(`${kind.logName} could not be queued`, { runId, err });
+    throw new AppError('SERVICE_UNAVAILABLE', `${kind.answerName} could not be queued; try again`, undefined, { cause: err });
   }
-  deps.log.info('reconciliation run queued', { runId, request, startedBy });
-  return { runId };
 }

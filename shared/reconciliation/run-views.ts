@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '../db/database.js';
 import type { HubspotReconciliationRunsTable } from '../db/tables/hubspot-sync.js';
 import { AppError } from '../errors/app-error.js';
-import { bigIdSchema, idCursor, isoDate, limitParam, pageOf, pageSchema } from '../sync-ops/paging.js';
+import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema } from '../sync-ops/paging.js';
 import { parseCursor } from './run-cursor.js';
 
 const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
@@ -92,15 +92,12 @@ export async function lastRun(db: DbOrTx, { dryRun }: { dryRun: boolean }, now =
 
 /** Newest first, keyset on id. */
 export async function listRuns(db: DbOrTx, query: RunListQuery, now = new Date()): Promise<z.output<typeof runPageSchema>> {
-  const rows = await db
-    .selectFrom('hubspot_reconciliation_runs')
-    .selectAll()
-    .$if(query.status !== undefined, (q) => q.where('status', '=', query.status!))
-    .$if(query.cursor !== undefined, (q) => q.where('id', '<', query.cursor!.id))
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const page = pageOf(rows, query.limit, (r) => ({ id: r.id }));
+  const runs = db.selectFrom('hubspot_reconciliation_runs').selectAll();
+  const page = await pageById(
+    runs.$if(query.status !== undefined, (q) => q.where('status', '=', query.status!)),
+    query,
+    'desc',
+  );
   return { items: page.rows.map((r) => runView(r, now)), nextCursor: page.nextCursor };
 }
 
@@ -109,17 +106,16 @@ export async function listDiff(db: DbOrTx, runId: string, query: DiffQuery): Pro
   const run = await db.selectFrom('hubspot_reconciliation_runs').select('dry_run').where('id', '=', runId).executeTakeFirst();
   if (!run) throw new AppError('NOT_FOUND', 'No such reconciliation run', { id: runId });
   if (!run.dry_run) throw new AppError('NOT_FOUND', 'Only a dry run has a diff report', { id: runId });
-  const rows = await db
-    .selectFrom('hubspot_reconciliation_diffs')
-    .selectAll()
-    .where('run_id', '=', runId)
-    .$if(query.decision !== undefined, (q) => q.where('decision', '=', query.decision!))
-    .$if(query.customerId !== undefined, (q) => q.where('customer_id', '=', query.customerId!))
-    .$if(query.cursor !== undefined, (q) => q.where('id', '>', query.cursor!.id))
-    .orderBy('id')
-    .limit(query.limit + 1)
-    .execute();
-  const page = pageOf(rows, query.limit, (r) => ({ id: r.id }));
+  const page = await pageById(
+    db
+      .selectFrom('hubspot_reconciliation_diffs')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .$if(query.decision !== undefined, (q) => q.where('decision', '=', query.decision!))
+      .$if(query.customerId !== undefined, (q) => q.where('customer_id', '=', query.customerId!)),
+    query,
+    'asc',
+  );
   return {
     items: page.rows.map((r) => ({
       id: r.id,

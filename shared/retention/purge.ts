@@ -1,4 +1,5 @@
-import type { Db } from '../db/database.js';
+import type { SelectQueryBuilder } from 'kysely';
+import type { Database, Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../runtime/clock.js';
 
@@ -48,57 +49,32 @@ type BatchDelete = (db: Db, cutoff: Date, rows: number) => Promise<number>;
 
 const DAY_MS = 86_400_000;
 
+type IdKeyedTable = Exclude<PurgedTable, 'idempotency_keys'>;
+type Expired<T extends IdKeyedTable> = SelectQueryBuilder<Database, T, { id: string }>;
+
+/** One batch of a table keyed by id: at most `rows` of the rows `expired` picks, oldest id first, locked ones skipped. */
+async function deleteOldestById<T extends IdKeyedTable>(
+  db: Db,
+  table: T,
+  rows: number,
+  expired: (q: Expired<T>) => Expired<T>,
+): Promise<number> {
+  // Kysely's builders do not resolve a generic table; the caller's filter is typed against its own table.
+  const from = table as IdKeyedTable;
+  const batch = (expired as (q: Expired<IdKeyedTable>) => Expired<IdKeyedTable>)(db.selectFrom(from).select('id'));
+  return deletedRows(
+    await db.deleteFrom(from).where('id', 'in', batch.orderBy('id').limit(rows).forUpdate().skipLocked()).executeTakeFirst(),
+  );
+}
+
 const deleteBatch: Record<PurgedTable, BatchDelete> = {
-  hubspot_sync_log: async (db, cutoff, rows) =>
-    deletedRows(
-      await db
-        .deleteFrom('hubspot_sync_log')
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('hubspot_sync_log')
-            .select('id')
-            .where('created_at', '<', cutoff)
-            .orderBy('id')
-            .limit(rows)
-            .forUpdate()
-            .skipLocked(),
-        )
-        .executeTakeFirst(),
+  hubspot_sync_log: (db, cutoff, rows) => deleteOldestById(db, 'hubspot_sync_log', rows, (q) => q.where('created_at', '<', cutoff)),
+  hubspot_webhook_events: (db, cutoff, rows) =>
+    deleteOldestById(db, 'hubspot_webhook_events', rows, (q) =>
+      q.where('status', 'in', ['PROCESSED', 'IGNORED']).where('received_at', '<', cutoff),
     ),
-  hubspot_webhook_events: async (db, cutoff, rows) =>
-    deletedRows(
-      await db
-        .deleteFrom('hubspot_webhook_events')
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('hubspot_webhook_events')
-            .select('id')
-            .where('status', 'in', ['PROCESSED', 'IGNORED'])
-            .where('received_at', '<', cutoff)
-            .orderBy('id')
-            .limit(rows)
-            .forUpdate()
-            .skipLocked(),
-        )
-        .executeTakeFirst(),
-    ),
-  hubspot_sync_queue: async (db, cutoff, rows) =>
-    deletedRows(
-      await db
-        .deleteFrom('hubspot_sync_queue')
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('hubspot_sync_queue')
-            .select('id')
-            .where('status', '=', 'DONE')
-            .where('created_at', '<', cutoff)
-            .orderBy('id')
-            .limit(rows)
-            .forUpdate()
-            .skipLocked(),
-        )
-        .executeTakeFirst(),
-    ),
+  hubspot_sync_queue: (db, cutoff, rows) =>
+    deleteOldestById(db, 'hubspot_sync_queue', rows, (q) => q.where('status', '=', 'DONE').where('created_at', '<', cutoff)),
   idempotency_keys: async (db, cutoff, rows) =>
     deletedRows(
       await db

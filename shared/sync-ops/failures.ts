@@ -8,7 +8,7 @@ import { publishOutboxRow } from '../outbox/publish-outbox-row.js';
 import type { EventBatchPublisher } from '../pubsub/publisher.js';
 import type { ResyncPublishing } from '../sync-admin/operator-resync.js';
 import { publishEvents } from '../webhooks/publish-events.js';
-import { bigIdSchema, idCursor, isoDate, limitParam, pageOf, pageSchema } from './paging.js';
+import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema, type IdPage } from './paging.js';
 
 /** Rows one retry puts back at most (a bigger backlog is retried in several calls: `remaining` says). */
 export const MAX_RETRY = 500;
@@ -84,28 +84,29 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** FAILED outbox rows and webhook events, newest first, each keyset-paged on its own. */
 export async function listFailures(db: Db, query: FailuresQuery): Promise<Failures> {
-  const outbox = query.source === 'webhook' ? null : await outboxFailures(db, query.limit, query.outboxCursor?.id);
-  const webhookEvents = query.source === 'outbox' ? null : await webhookFailures(db, query.limit, query.webhookCursor?.id);
+  const outbox = query.source === 'webhook' ? null : await outboxFailures(db, { limit: query.limit, cursor: query.outboxCursor });
+  const webhookEvents = query.source === 'outbox' ? null : await webhookFailures(db, { limit: query.limit, cursor: query.webhookCursor });
   return { outbox, webhookEvents };
 }
 
-async function outboxFailures(db: Db, limit: number, before: string | undefined) {
-  const rows = await db
+/**
+ * The error code of the latest FAILED sync log entry naming the failed row; `column` is the log's
+ * reference to it (the IS NOT NULL lets the partial index on that column serve the lookup).
+ */
+function latestErrorCode(column: 'outbox_id' | 'webhook_event_id', row: 'q.id' | 'e.id') {
+  const ref = sql.ref(`l.${column}`);
+  const latest = sql<string | null>`(SELECT l.error_code FROM hubspot_sync_log l
+    WHERE ${ref} = ${sql.ref(row)} AND l.status = 'FAILED' AND ${ref} IS NOT NULL ORDER BY l.id DESC LIMIT 1)`;
+  return latest.as('error_code');
+}
+
+async function outboxFailures(db: Db, paging: IdPage) {
+  const failed = db
     .selectFrom('hubspot_sync_queue as q')
     .select(['q.id', 'q.customer_id', 'q.operation', 'q.origin', 'q.attempts', 'q.last_error', 'q.created_at', 'q.processed_at'])
-    .select(
-      sql<
-        string | null
-      >`(SELECT l.error_code FROM hubspot_sync_log l WHERE l.outbox_id = q.id AND l.status = 'FAILED' AND l.outbox_id IS NOT NULL ORDER BY l.id DESC LIMIT 1)`.as(
-        'error_code',
-      ),
-    )
-    .where('q.status', '=', 'FAILED')
-    .$if(before !== undefined, (q) => q.where('q.id', '<', before!))
-    .orderBy('q.id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  const page = pageOf(rows, limit, (r) => ({ id: r.id }));
+    .select(latestErrorCode('outbox_id', 'q.id'))
+    .where('q.status', '=', 'FAILED');
+  const page = await pageById(failed, paging, 'desc', 'q.id');
   return {
     items: page.rows.map((r) => ({
       id: r.id,
@@ -122,8 +123,8 @@ async function outboxFailures(db: Db, limit: number, before: string | undefined)
   };
 }
 
-async function webhookFailures(db: Db, limit: number, before: string | undefined) {
-  const rows = await db
+async function webhookFailures(db: Db, paging: IdPage) {
+  const failed = db
     .selectFrom('hubspot_webhook_events as e')
     .select([
       'e.id',
@@ -135,19 +136,9 @@ async function webhookFailures(db: Db, limit: number, before: string | undefined
       'e.occurred_at',
       'e.received_at',
     ])
-    .select(
-      sql<
-        string | null
-      >`(SELECT l.error_code FROM hubspot_sync_log l WHERE l.webhook_event_id = e.id AND l.status = 'FAILED' AND l.webhook_event_id IS NOT NULL ORDER BY l.id DESC LIMIT 1)`.as(
-        'error_code',
-      ),
-    )
-    .where('e.status', '=', 'FAILED')
-    .$if(before !== undefined, (q) => q.where('e.id', '<', before!))
-    .orderBy('e.id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  const page = pageOf(rows, limit, (r) => ({ id: r.id }));
+    .select(latestErrorCode('webhook_event_id', 'e.id'))
+    .where('e.status', '=', 'FAILED');
+  const page = await pageById(failed, paging, 'desc', 'e.id');
   return {
     items: page.rows.map((r) => ({
       id: r.id,

@@ -1,3 +1,4 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 
 /** Query-string values arrive as text; a repeated parameter arrives as an array and is refused. */
@@ -40,6 +41,32 @@ export function encodeCursor(key: unknown): string {
 export function pageOf<R, K>(rows: readonly R[], limit: number, keyOf: (row: R) => K): { rows: R[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
   return { rows: page, nextCursor: rows.length > limit ? encodeCursor(keyOf(page[page.length - 1]!)) : null };
+}
+
+/** Which page of a keyset scan on id: its size, and the cursor the previous page returned. */
+export interface IdPage {
+  limit: number;
+  cursor?: { id: string } | undefined;
+}
+
+/**
+ * One page of a keyset scan on a bigserial id: the rows past `page.cursor` in `order`, from an
+ * index range scan, so page 1,000 costs what page 1 does. `column` qualifies the id in a query
+ * that aliases its table.
+ */
+export async function pageById<DB, TB extends keyof DB, O extends { id: string }>(
+  select: SelectQueryBuilder<DB, TB, O>,
+  page: IdPage,
+  order: 'asc' | 'desc',
+  column = 'id',
+): Promise<{ rows: O[]; nextCursor: string | null }> {
+  const id = sql.ref<string>(column);
+  const rows: O[] = await select
+    .$if(page.cursor !== undefined, (q) => q.where(id, order === 'desc' ? '<' : '>', page.cursor!.id))
+    .orderBy(id, order)
+    .limit(page.limit + 1)
+    .execute();
+  return pageOf(rows, page.limit, (r) => ({ id: r.id }));
 }
 
 export const pageSchema = <T extends z.ZodType>(item: T) =>

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/database.js';
 import type { HubspotSyncLogTable } from '../db/tables/hubspot-sync.js';
-import { bigIdSchema, idCursor, isoDate, limitParam, pageOf, pageSchema, single } from './paging.js';
+import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema, single } from './paging.js';
 
 export const SYNC_LOG_STATUSES = ['SUCCESS', 'FAILED', 'SKIPPED', 'CONFLICT', 'RETRYING'] as const;
 const SYNC_LOG_DIRECTIONS = ['WARP_TO_HUBSPOT', 'HUBSPOT_TO_WARP', 'NONE'] as const;
@@ -47,18 +47,17 @@ export type SyncLogPage = z.output<typeof syncLogPageSchema>;
  * 1,000 costs what page 1 does.
  */
 export async function listSyncLog(db: DbOrTx, query: SyncLogQuery): Promise<SyncLogPage> {
-  const rows = await db
-    .selectFrom('hubspot_sync_log')
-    .selectAll()
-    .$if(query.customerId !== undefined, (q) => q.where('customer_id', '=', query.customerId!))
-    .$if(query.status !== undefined, (q) => q.where('status', '=', query.status!))
-    .$if(query.operation !== undefined, (q) => q.where('operation', '=', query.operation!))
-    .$if(query.since !== undefined, (q) => q.where('created_at', '>=', query.since!))
-    .$if(query.cursor !== undefined, (q) => q.where('id', '<', query.cursor!.id))
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const page = pageOf(rows, query.limit, (r) => ({ id: r.id }));
+  const page = await pageById(
+    db
+      .selectFrom('hubspot_sync_log')
+      .selectAll()
+      .$if(query.customerId !== undefined, (q) => q.where('customer_id', '=', query.customerId!))
+      .$if(query.status !== undefined, (q) => q.where('status', '=', query.status!))
+      .$if(query.operation !== undefined, (q) => q.where('operation', '=', query.operation!))
+      .$if(query.since !== undefined, (q) => q.where('created_at', '>=', query.since!)),
+    query,
+    'desc',
+  );
   return { items: page.rows.map(logEntryView), nextCursor: page.nextCursor };
 }
 
