@@ -45,7 +45,8 @@ export const pubsubEmulator: StackService = {
     await pubsub.close();
     return {
       banner: [
-        `pub/sub:      emulator at ${ctx.env.PUBSUB_EMULATOR_HOST}; topics ${names.outboxTopic}, ${names.webhookTopic}, ${names.relayTickTopic}`,
+        `pub/sub:      emulator at ${ctx.env.PUBSUB_EMULATOR_HOST}; topics ` +
+          `${names.outboxTopic}, ${names.webhookTopic}, ${names.relayTickTopic}`,
       ],
       stop,
     };
@@ -87,7 +88,8 @@ export const hubspot: StackService = {
       env.HUBSPOT_BASE_PATH = basePath;
       env.HUBSPOT_APP_ID = String(sandbox.appId);
       banner.push(
-        `hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}, read-only ${sandbox.readToken}; control API ${sandbox.url}/_sandbox/...; state in ${stateFile})`,
+        `hubspot:      sandbox ${sandbox.url} (token ${sandbox.token}, read-only ` +
+          `${sandbox.readToken}; control API ${sandbox.url}/_sandbox/...; state in ${stateFile})`,
       );
     } else {
       // A real portal: the read-scoped app's token when given; locally the write token may stand in.

@@ -53,8 +53,9 @@ export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
           operationId: 'linkCustomerCompany',
           summary: 'Links the customer to a HubSpot company chosen by hand (or relinks it after its company was deleted)',
           description:
-            'The company is read from HubSpot first; fields both sides agree on get that value as their base, the others are settled by their rule ' +
-            'in the first sync (listed in differences). 409 COMPANY_ALREADY_LINKED names the customer that holds the company.',
+            'The company is read from HubSpot first; fields both sides agree on get that value as their base, ' +
+            'the others are settled by their rule in the first sync (listed in differences). ' +
+            '409 COMPANY_ALREADY_LINKED names the customer that holds the company.',
           tag: 'sync',
           params: customerIdParams,
           body: linkBodySchema,
@@ -82,7 +83,8 @@ export function linkRoutes(deps: LinkRouteDeps): Route<RouteHandler>[] {
         doc: {
           operationId: 'unlinkCustomerCompany',
           summary:
-            'Unlinks the customer from its HubSpot company: the company stays, its warp_ban is cleared, the customer stops syncing until linked again',
+            'Unlinks the customer from its HubSpot company: the company stays, its ' +
+            'warp_ban is cleared, the customer stops syncing until linked again',
           tag: 'sync',
           params: customerIdParams,
           responses: { 202: { description: 'Unlinked; the RESYNC clears warp_ban on the company', data: unlinkResultSchema } },

@@ -98,7 +98,8 @@ export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
           operationId: 'applyMatchRun',
           summary: "Link a reviewed dry run's proposals: every LINK decision, or only the chosen customers'",
           description:
-            'Queued for the reconcile worker, which re-reads each company from HubSpot just before linking it. AMBIGUOUS proposals are never linked.',
+            'Queued for the reconcile worker, which re-reads each company from ' +
+            'HubSpot just before linking it. AMBIGUOUS proposals are never linked.',
           tag: 'sync',
           params: matchRunIdParams,
           body: applyMatchBodySchema,

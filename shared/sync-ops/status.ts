@@ -108,7 +108,8 @@ async function readStatusRow(db: DbOrTx, budget: RateBudgetView): Promise<Status
          FROM (SELECT status, count(*)::int AS n, min(created_at) AS oldest FROM hubspot_sync_queue
                 WHERE status IN ('PENDING', 'PROCESSING', 'PARKED') GROUP BY status) o) AS outbox,
       (SELECT count(*)::int FROM hubspot_sync_queue WHERE status = 'FAILED') AS outbox_failed,
-      (SELECT coalesce(processed_at, created_at) FROM hubspot_sync_queue WHERE status = 'FAILED' ORDER BY id DESC LIMIT 1) AS outbox_failed_newest,
+      (SELECT coalesce(processed_at, created_at) FROM hubspot_sync_queue
+        WHERE status = 'FAILED' ORDER BY id DESC LIMIT 1) AS outbox_failed_newest,
       (SELECT count(*)::int FROM hubspot_webhook_events WHERE status IN ('RECEIVED', 'PUBLISHED')) AS events_unprocessed,
       (SELECT min(received_at) FROM hubspot_webhook_events WHERE status IN ('RECEIVED', 'PUBLISHED')) AS events_oldest,
       (SELECT count(*)::int FROM hubspot_webhook_events WHERE status = 'FAILED') AS events_failed,

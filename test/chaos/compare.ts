@@ -152,6 +152,7 @@ async function openOutboxOf(stack: ChaosStack, customerId: string): Promise<stri
     .execute();
   return rows.map(
     (r) =>
-      `#${r.id} ${r.operation} ${r.status} by ${r.claimed_by ?? '-'} at ${r.claimed_at?.toISOString() ?? '-'} attempts ${r.attempts} [${r.changed_fields.join(',')}]`,
+      `#${r.id} ${r.operation} ${r.status} by ${r.claimed_by ?? '-'} at ` +
+      `${r.claimed_at?.toISOString() ?? '-'} attempts ${r.attempts} [${r.changed_fields.join(',')}]`,
   );
 }

@@ -25,9 +25,8 @@ it('a session terminated while its connection is checked out is reported, not an
     const inTransaction = db.transaction().execute(async (tx) => {
       await sql`SELECT 1`.execute(tx);
       // Idle inside an open transaction, as a batch is while it waits for HubSpot.
-      await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'terminated-session' AND pid <> pg_backend_pid()`.execute(
-        t.db,
-      );
+      await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'terminated-session' AND pid <> pg_backend_pid()`.execute(t.db);
       await waitFor(async () => lost.length > 0, 'the lost connection to be reported', 5_000);
       await sql`SELECT 1`.execute(tx);
     });

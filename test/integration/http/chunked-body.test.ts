@@ -96,7 +96,7 @@ describe('a chunked body (no Content-Length) on the HubSpot webhook', () => {
     expect(await countEvents(f.database.db)).toBe(before + 2);
   });
 
-  it('is 413 one byte over the limit when signed, 401 unread when unsigned, answered before the rest is read, and stores nothing', async () => {
+  it('is 413 one byte over when signed, 401 unread when unsigned, answered before the rest is read, storing nothing', async () => {
     const before = await countEvents(f.database.db);
     const body = padded(JSON.stringify([companyEvent()]), MAX_BODY_BYTES + 1);
     const over = await chunkedRequest(f.intake.url, { headers: hubspotHeaders(body.toString('utf8')), chunks: inChunks(body) });

@@ -134,7 +134,7 @@ describe('company merge', () => {
     );
   });
 
-  it('a merge of two linked companies flags the losing customer NEEDS_ATTENTION with both ids, at ERROR, and the sync leaves it alone', async () => {
+  it('a merge of two linked companies flags the loser NEEDS_ATTENTION with both ids, at ERROR; the sync leaves it alone', async () => {
     const keeper = await createLinkedCustomer(stack, 'Merge Keeper Co');
     const loser = await createLinkedCustomer(stack, 'Merge Loser Co');
     await stack.sandbox.control.mergeAsUser(keeper.companyId, loser.companyId);
@@ -158,7 +158,7 @@ describe('company merge', () => {
 });
 
 describe('company creation', () => {
-  it('a company created in HubSpot with the BAN of an unlinked customer is linked, after a HubSpot read that failed once (Pub/Sub retry)', async () => {
+  it('a company created with the BAN of an unlinked customer is linked after a HubSpot read failed once (Pub/Sub retry)', async () => {
     const created = JSON.parse((await stack.unsyncedCustomers.create(ADMIN, newCustomer('Created In HubSpot'), {})).body) as {
       data: { id: string; ban: string };
     };
@@ -187,7 +187,7 @@ describe('company creation', () => {
     await waitFor(async () => (await stack.sandbox.control.company(company.id)).properties.warp_contact_email !== undefined, 'first sync');
   });
 
-  it('a customer whose company was deleted is linked to a new company carrying its BAN, and re-synced against it as a first sync', async () => {
+  it('a customer whose company was deleted is linked to a new company with its BAN, re-synced as a first sync', async () => {
     const { id, ban, companyId: deletedCompany } = await createLinkedCustomer(stack, 'Reborn Co');
     await stack.sandbox.control.archiveAsUser(deletedCompany);
     await waitFor(async () => (await customerRow(stack, id)).hubspot_link_status === 'DELETED', 'link marked deleted');

@@ -34,7 +34,7 @@ afterAll(async () => {
   await database?.destroy();
 });
 
-it('a failure that outlasts every retry marks the event FAILED with the error and attempts, and delivery stops at the dead-letter limit', async () => {
+it('a failure outlasting every retry marks the event FAILED with error and attempts; delivery stops at the dead-letter limit', async () => {
   const pubsub = new PubSub({ apiEndpoint: inject('pubsubEmulatorHost'), projectId: 'warp-test' });
   const deadLetters: Message[] = [];
   const inspect = pubsub.subscription(`${stack.names.webhookDeadLetterTopic}-inspect`);

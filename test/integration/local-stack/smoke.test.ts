@@ -63,7 +63,8 @@ async function api(stack: RunningStack, method: string, path: string, body?: unk
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as { data: Record<string, any> } }; // eslint-disable-line @typescript-eslint/no-explicit-any -- reads arbitrary JSON
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reads arbitrary JSON
+  return { status: res.status, body: (await res.json()) as { data: Record<string, any> } };
 }
 
 async function createCustomer(stack: RunningStack, name: string): Promise<{ id: string; ban: string }> {

@@ -79,7 +79,7 @@ describe('WARP change times come from the whole outbox, not the rows a batch cla
     expect((await h.sandbox.control.company(companyId)).properties.city).toBe('W2 City');
   });
 
-  it('a row stranded PROCESSING under this worker (its hand-back failed) is taken over by the redelivery, not left to the lease', async () => {
+  it('a row stranded PROCESSING here (its hand-back failed) is taken over by the redelivery, not left to the lease', async () => {
     const service = createCustomerService({ db: h.database.db, log: h.log });
     const body: CreateCustomerInput = {
       company_name: 'Stranded Claim',

@@ -54,9 +54,8 @@ describe('outbound batches: one customer failing never takes the others down, an
     await sql`CREATE FUNCTION test_refuse_credit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'credit limit refused for this customer' USING ERRCODE = 'check_violation'; END $$`.execute(h.database.db);
     await sql`CREATE TRIGGER test_refuse_credit BEFORE UPDATE ON customers FOR EACH ROW
-      WHEN (NEW.id = ${sql.lit(victim)}::uuid AND NEW.credit_limit IS DISTINCT FROM OLD.credit_limit) EXECUTE FUNCTION test_refuse_credit()`.execute(
-      h.database.db,
-    );
+      WHEN (NEW.id = ${sql.lit(victim)}::uuid AND NEW.credit_limit IS DISTINCT FROM OLD.credit_limit)
+      EXECUTE FUNCTION test_refuse_credit()`.execute(h.database.db);
     try {
       const outcome = await handleOutboxMessage(h.workerDeps(), await messageFor(h, innocent[0]));
       expect(outcome).toMatchObject({ kind: 'SYNCED', customers: 3, failedCustomers: 1, warpWrites: 2 });

@@ -120,7 +120,7 @@ describe('the outbound sync holds no customer lock while it talks to HubSpot', (
     expect(await companyName(c.id)).toBe('Restless 3');
   });
 
-  it('a company already linked to another customer is never written for this one: NEEDS_ATTENTION, logged as an ERROR with both ids', async () => {
+  it('a company linked to another customer is never written for this one: NEEDS_ATTENTION, an ERROR with both ids', async () => {
     const holder = await createViaApi(h, 'Holder Co');
     await sync(holder.id);
     const companyId = (await customerRow(h, holder.id)).hubspot_company_id!;

@@ -60,7 +60,7 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     expect(await batchWrites()).toBe(0);
   });
 
-  it('an incremental run catches a lost HubSpot edit, a lost WARP change, a change that failed, and customers without a company', async () => {
+  it('an incremental run catches a lost HubSpot edit, a lost WARP change, a failed change, and customers without a company', async () => {
     const { a, b, c } = customers;
     // Sales edits company A in HubSpot; the webhook never arrives (the sandbox sends none).
     await h.sync.sandbox.control.editAsUser(a.companyId, { warp_credit_limit: '25000', name: 'Renamed In HubSpot' });

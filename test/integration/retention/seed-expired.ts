@@ -39,12 +39,15 @@ export async function seedRows(
       return;
     case 'outbox':
       await sql`INSERT INTO hubspot_sync_queue (customer_id, operation, origin, status, created_at, changed_at, processed_at)
-        SELECT ${options.customerId}::uuid, 'UPDATE', 'WARP', ${options.status ?? 'DONE'}, ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
+        SELECT ${options.customerId}::uuid, 'UPDATE', 'WARP', ${options.status ?? 'DONE'},
+               ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz
         FROM generate_series(${start}::int, ${end}::int)`.execute(db);
       return;
     case 'webhookEvent':
-      await sql`INSERT INTO hubspot_webhook_events (dedupe_key, event_id, subscription_type, object_id, occurred_at, payload, received_at, status)
-        SELECT 'seed-' || n, n, 'company.propertyChange', 900, ${at}::timestamptz, '{}'::jsonb, ${at}::timestamptz, ${options.status ?? 'PROCESSED'}
+      await sql`INSERT INTO hubspot_webhook_events
+          (dedupe_key, event_id, subscription_type, object_id, occurred_at, payload, received_at, status)
+        SELECT 'seed-' || n, n, 'company.propertyChange', 900,
+               ${at}::timestamptz, '{}'::jsonb, ${at}::timestamptz, ${options.status ?? 'PROCESSED'}
         FROM generate_series(${start}::int, ${end}::int) n`.execute(db);
       return;
     case 'idempotencyKey':
