@@ -15,6 +15,7 @@ import { createOutboxRelayHandler } from '../../shared/outbox/relay-handler.js';
 import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.js';
 import type { Env } from '../../shared/config/parse-env.js';
 import { createLogger } from '../../shared/logging/logger.js';
+import type { Db } from '../../shared/db/database.js';
 import { poolSizeFor } from '../../shared/db/pool-size.js';
 import { lazily } from '../../shared/runtime/lazily.js';
 import { startPubSubEmulator } from './pubsub-emulator.js';
@@ -126,23 +127,31 @@ export const fieldSync: StackService = {
     const pubsub = new PubSub({ projectId: env.GOOGLE_CLOUD_PROJECT });
     const names = topologyNames({ outboxTopic: env.OUTBOX_TOPIC });
     const log = createLogger({ level: 'WARNING' });
+    // Pools built on first delivery, closed on stop before Postgres goes away under them.
+    const pools: Db[] = [];
+    const pooled = <T extends { db: Db }>(build: () => T) =>
+      lazily(async () => {
+        const deps = build();
+        pools.push(deps.db);
+        return deps;
+      });
     const worker = await startPushBridge({
       pubsub,
       subscription: names.outboxSubscription,
-      handler: createFieldSyncHandler(lazily(async () => buildFieldSyncDeps(fieldSyncConfig))),
+      handler: createFieldSyncHandler(pooled(() => buildFieldSyncDeps(fieldSyncConfig))),
       maxMessages: LOCAL_DELIVERIES,
       onError: (err) => log.warn('field-sync delivery failed; Pub/Sub will redeliver', { err }),
     });
     const relay = await startPushBridge({
       pubsub,
       subscription: names.relaySubscription,
-      handler: createOutboxRelayHandler(lazily(async () => buildOutboxRelayDeps(relayConfig))),
+      handler: createOutboxRelayHandler(pooled(() => buildOutboxRelayDeps(relayConfig))),
       onError: (err) => log.warn('outbox relay tick failed', { err }),
     });
     const reconcile = await startPushBridge({
       pubsub,
       subscription: names.reconcileSubscription,
-      handler: createReconcileHandler(lazily(async () => buildReconcileDeps(reconcileConfig))),
+      handler: createReconcileHandler(pooled(() => buildReconcileDeps(reconcileConfig))),
       onError: (err) => log.warn('reconcile request failed; Pub/Sub will redeliver', { err }),
     });
     const tickTopic = pubsub.topic(names.relayTickTopic);
@@ -162,6 +171,7 @@ export const fieldSync: StackService = {
         await relay.close();
         await reconcile.close();
         await pubsub.close();
+        await Promise.all(pools.map((db) => db.destroy()));
       },
     };
   },

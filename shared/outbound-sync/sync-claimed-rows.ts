@@ -116,13 +116,10 @@ async function syncRound(deps: SyncBatchDeps, claimed: readonly ClaimedOutboxRow
   const planned = (await readCompanies(deps, linked.stages)).map(planRead);
 
   // The reads may have waited for HubSpot's budget: renew the claims so the writes and the
-  // commit get a whole lease, and stop here if another worker took them over meanwhile.
-  await renewClaims(
-    deps.db,
-    claimed.map((r) => r.id),
-    deps.workerId,
-    deps.now(),
-  );
+  // commit get a whole lease, and stop here if another worker took them over meanwhile. Only the
+  // rows still in play: the unlinks completed theirs, a deleted customer's went with it.
+  const inPlay = [...snapshot.work.flatMap((w) => w.rows.map((r) => r.id)), ...snapshot.completions.flatMap((c) => c.ids)];
+  await renewClaims(deps.db, inPlay, deps.workerId, deps.now());
   // Taken before the write, so the change time stored for it is never later than HubSpot's own.
   const pushedAt = deps.now();
   const pushed = await pushToHubspot(deps, planned);

@@ -213,6 +213,16 @@ describe('outbound batches: one customer failing never takes the others down, an
     expect(atWrite!.getTime()).toBeGreaterThanOrEqual(atRead!.getTime() + 50);
   });
 
+  it('a batch that carries an unlink beside other changes renews only the rows still in play, and syncs them all', async () => {
+    const [unlinked, other] = (await changedLinkedCustomers(h, 2, 'UL')) as [string, string];
+    const companyId = (await customer(h, unlinked)).hubspot_company_id!;
+    await h.database.db.updateTable('customers').set({ hubspot_link_status: 'DETACHED' }).where('id', '=', unlinked).execute();
+    await expect(handleOutboxMessage(h.workerDeps(), await messageFor(h, other))).resolves.toMatchObject({ kind: 'SYNCED', customers: 2 });
+    expect((await customer(h, unlinked)).hubspot_company_id).toBeNull();
+    expect((await h.sandbox.control.company(companyId)).properties.warp_ban).toBe('');
+    for (const id of [unlinked, other]) expect((await outboxOf(h, id)).map((r) => r.status)).toEqual(['DONE', 'DONE']);
+  });
+
   it('a batch whose rows another worker took over (lease ran out) writes nothing and leaves them to it', async () => {
     const [id] = (await changedLinkedCustomers(h, 1, 'TK')) as [string];
     const message = await messageFor(h, id);
