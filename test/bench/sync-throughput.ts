@@ -4,8 +4,8 @@
  * Messages are handed to the worker in-process by K concurrent "instances" instead of through
  * the Pub/Sub emulator: delivery is not what is measured here (the integration tests cover it).
  * - single: one change at a time, each synced before the next: HubSpot calls per change.
- * - burst: N changed customers at once: calls per change, and throughput as a fraction of what
- *   the rate limit allows (calls made per second / calls allowed per second).
+ * - burst: N changed customers at once, each synced before: calls per change, and throughput as a
+ *   fraction of what the rate limit allows (calls made per second / calls allowed per second).
  */
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -163,10 +163,15 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
     }
     const singleCalls = (await sandbox.control.requests()).counters.total;
 
-    // Burst: every other customer changed at once.
+    // Burst: the other customers, synced once beforehand (untimed) so that each has a base, as a
+    // customer at rest has: a first sync's history reads are what `single` measures.
+    const burstIds = ids.slice(0, burst);
+    for (let i = 0; i < burstIds.length; i += 5000) await change(burstIds.slice(i, i + 5000), 'first');
+    await drain(deps, await pendingMessages(db), instances);
+    // The first syncs' calls leave the shared budget's window before the timed burst.
+    await sleep(Math.max(0, (grants.at(-1) ?? 0) + hubspot.budget.windows.api.windowMs - Date.now()));
     await sandbox.control.clearRequests();
     grants.length = 0;
-    const burstIds = ids.slice(0, burst);
     for (let i = 0; i < burstIds.length; i += 5000) await change(burstIds.slice(i, i + 5000), 'burst');
     const messages = await pendingMessages(db);
     const started = performance.now();
@@ -194,7 +199,7 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
         changedCustomers: burst,
         hubspotCalls: burstCalls,
         callsPerChange: round(burstCalls / burst),
-        targetCallsPerChange: 0.05,
+        targetCallsPerChange: 0.021,
         byRoute: view.counters.byRoute,
         byStatus: view.counters.byStatus,
         seconds: round(seconds),
