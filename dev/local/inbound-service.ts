@@ -10,7 +10,8 @@ import { createInboundHandler } from '../../shared/inbound-sync/inbound-handler.
 import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-event.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher, type EventBatchPublisher, type MessagePublisher } from '../../shared/pubsub/publisher.js';
-import { startPushBridge, type PushBridge } from './pubsub-push-bridge.js';
+import { startPullBridge, type MessageDelivery } from './pubsub-pull-bridge.js';
+import { startPushEndpoint } from './pubsub-push-endpoint.js';
 import { serveHttpFunction } from './serve-http-function.js';
 import { SANDBOX_DEFAULTS } from '../hubspot-sandbox/options.js';
 import { LOCAL_DELIVERIES } from './sync-services.js';
@@ -21,12 +22,12 @@ import { systemClock } from '../../shared/runtime/clock.js';
 /**
  * The HubSpot-to-WARP half of the local stack (and of the inbound tests and bench): the webhook
  * intake function served over HTTP (HubSpot, or the sandbox, posts signed events to `webhookUrl`),
- * and the inbound processor fed from the webhook subscription by the pull bridge, as Eventarc
- * feeds the deployed function. The topology must exist (ensurePubSubTopology).
+ * and the inbound processor behind its own functions-framework server, to which the webhook
+ * subscription pushes as it does to the deployed function. The topology must exist (ensurePubSubTopology).
  */
 export interface InboundServiceOptions {
   db: Db;
-  /** For the intake's publisher and the pull bridge; left open on close (the caller owns it). */
+  /** For the intake's publisher and the push subscription; left open on close (the caller owns it). */
   pubsub: PubSub;
   /** Publishes the RESYNC requests to the outbox topic; left open on close. */
   outboxPublisher: MessagePublisher;
@@ -45,6 +46,8 @@ export interface InboundServiceOptions {
   maxAttempts: number;
   /** Concurrent deliveries to the processor. */
   maxMessages?: number;
+  /** How the webhook subscription reaches the processor: pushed as deployed (default), or pulled (see pubsub-push-endpoint.ts). */
+  delivery?: 'push' | 'pull';
   /** Wraps the processor's dependencies (tests inject failures here). */
   decorateDeps?: (deps: InboundDeps) => InboundDeps;
   /** Wraps the intake's publisher (tests make publishing fail, so HubSpot delivers again). */
@@ -54,7 +57,7 @@ export interface InboundServiceOptions {
 export interface InboundService {
   /** Point HubSpot's (or the sandbox's) webhook target here. */
   webhookUrl: string;
-  bridge: PushBridge;
+  delivery: MessageDelivery;
   close(): Promise<void>;
 }
 
@@ -74,20 +77,21 @@ export async function startInboundService(options: InboundServiceOptions): Promi
     maxAttempts: options.maxAttempts,
   };
   const processorDeps = options.decorateDeps ? options.decorateDeps(deps) : deps;
-  const bridge = await startPushBridge({
+  const subscribe = options.delivery === 'pull' ? startPullBridge : startPushEndpoint;
+  const delivery = await subscribe({
     pubsub: options.pubsub,
     subscription: options.names.webhookSubscription,
     handler: createInboundHandler(async () => processorDeps),
     maxMessages: options.maxMessages ?? 10,
-    // Failures are counted on the event row and logged by the processor; the bridge nacks.
+    // Failures are counted on the event row and logged by the processor; the 500 nacks.
     onError: () => undefined,
   });
   return {
     webhookUrl,
-    bridge,
+    delivery,
     async close() {
       await server.served.close();
-      await bridge.close();
+      await delivery.close();
     },
   };
 }

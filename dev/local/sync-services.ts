@@ -19,7 +19,7 @@ import type { Db } from '../../shared/db/database.js';
 import { poolSizeFor } from '../../shared/db/pool-size.js';
 import { lazily } from '../../shared/runtime/lazily.js';
 import { startPubSubEmulator } from './pubsub-emulator.js';
-import { startPushBridge } from './pubsub-push-bridge.js';
+import { startPushEndpoint } from './pubsub-push-endpoint.js';
 import { ensurePubSubTopology, topologyNames } from './pubsub-topology.js';
 import { localDataPaths, requireDatabase, type StackService } from './stack.js';
 
@@ -135,20 +135,20 @@ export const fieldSync: StackService = {
         pools.push(deps.db);
         return deps;
       });
-    const worker = await startPushBridge({
+    const worker = await startPushEndpoint({
       pubsub,
       subscription: names.outboxSubscription,
       handler: createFieldSyncHandler(pooled(() => buildFieldSyncDeps(fieldSyncConfig))),
       maxMessages: LOCAL_DELIVERIES,
       onError: (err) => log.warn('field-sync delivery failed; Pub/Sub will redeliver', { err }),
     });
-    const relay = await startPushBridge({
+    const relay = await startPushEndpoint({
       pubsub,
       subscription: names.relaySubscription,
       handler: createOutboxRelayHandler(pooled(() => buildOutboxRelayDeps(relayConfig))),
       onError: (err) => log.warn('outbox relay tick failed', { err }),
     });
-    const reconcile = await startPushBridge({
+    const reconcile = await startPushEndpoint({
       pubsub,
       subscription: names.reconcileSubscription,
       handler: createReconcileHandler(pooled(() => buildReconcileDeps(reconcileConfig))),
@@ -162,8 +162,8 @@ export const fieldSync: StackService = {
     }, RELAY_TICK_MS);
     return {
       banner: [
-        `field sync:   ${names.outboxSubscription} -> fieldSync; relay tick every ${RELAY_TICK_MS / 1000} s -> outboxRelay`,
-        `reconcile:    ${names.reconcileTopic} -> reconcile (see README: forcing a resync)`,
+        `field sync:   ${names.outboxSubscription} pushes to fieldSync; relay tick every ${RELAY_TICK_MS / 1000} s -> outboxRelay`,
+        `reconcile:    ${names.reconcileTopic} pushes to reconcile (see README: forcing a resync)`,
       ],
       async stop() {
         clearInterval(timer);

@@ -1,4 +1,3 @@
-import { AppError } from '../../shared/errors/app-error.js';
 import { sendData } from '../../shared/http/envelope.js';
 import { readJsonBody } from '../../shared/http/json-body.js';
 import type { Route } from '../../shared/http/router.js';
@@ -9,22 +8,16 @@ import {
   listMatchRuns,
   listProposals,
   matchReportQuerySchema,
-  matchRunIdParams,
-  matchRunListQuerySchema,
   matchRunPageSchema,
   matchRunViewSchema,
   matchRunReportSchema,
 } from '../../shared/matching/match-run-views.js';
-import type { ReconciliationRouteDeps } from './reconciliation-routes.js';
+import { runIdParams, runListQuerySchema } from '../../shared/reconciliation/run-views.js';
+import { runQueue, type ReconciliationRouteDeps } from './reconciliation-routes.js';
 import type { RouteHandler } from './routes.js';
 
 /** Runs are queued on the reconcile topic, like reconciliations: without it the POSTs answer 503. */
 export type MatchRouteDeps = Pick<ReconciliationRouteDeps, 'db' | 'log' | 'reconcile'>;
-
-const queueDeps = (deps: MatchRouteDeps) => {
-  if (!deps.reconcile) throw new AppError('SERVICE_UNAVAILABLE', 'Pub/Sub is not configured on this instance');
-  return { db: deps.db, log: deps.log, ...deps.reconcile };
-};
 
 /** Match runs: onboarding a HubSpot portal whose companies already exist (global operations: /api/v1/sync/*). */
 export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
@@ -46,7 +39,7 @@ export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
         },
         async run({ req, res, principal }) {
           const body = parseOrThrow(startMatchBodySchema, readJsonBody(req), 'match request');
-          const { runId } = await queueMatchRun(queueDeps(deps), body, principal.userId);
+          const { runId } = await queueMatchRun(runQueue(deps), body, principal.userId);
           sendData(res, 202, await getMatchRun(deps.db, runId));
         },
       },
@@ -59,12 +52,11 @@ export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
           operationId: 'listMatchRuns',
           summary: 'Match runs, newest first',
           tag: 'sync',
-          query: matchRunListQuerySchema,
+          query: runListQuerySchema,
           responses: { 200: { description: 'One page of runs', data: matchRunPageSchema } },
           errors: ['VALIDATION_FAILED'],
         },
-        run: async ({ req, res }) =>
-          sendData(res, 200, await listMatchRuns(deps.db, parseOrThrow(matchRunListQuerySchema, req.query, 'query'))),
+        run: async ({ req, res }) => sendData(res, 200, await listMatchRuns(deps.db, parseOrThrow(runListQuerySchema, req.query, 'query'))),
       },
     },
     {
@@ -77,13 +69,13 @@ export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
           description:
             'The report is filtered by decision, rule, apply status or customer, and keyset-paged: pass report.nextCursor as cursor.',
           tag: 'sync',
-          params: matchRunIdParams,
+          params: runIdParams,
           query: matchReportQuerySchema,
           responses: { 200: { description: 'The run with one page of its report', data: matchRunReportSchema } },
           errors: ['VALIDATION_FAILED', 'NOT_FOUND'],
         },
         async run({ req, res, params }) {
-          const { id } = parseOrThrow(matchRunIdParams, params, 'path parameter');
+          const { id } = parseOrThrow(runIdParams, params, 'path parameter');
           const query = parseOrThrow(matchReportQuerySchema, req.query, 'query');
           const run = await getMatchRun(deps.db, id);
           sendData(res, 200, { ...run, report: await listProposals(deps.db, id, query) });
@@ -101,15 +93,15 @@ export function matchRoutes(deps: MatchRouteDeps): Route<RouteHandler>[] {
             'Queued for the reconcile worker, which re-reads each company from ' +
             'HubSpot just before linking it. AMBIGUOUS proposals are never linked.',
           tag: 'sync',
-          params: matchRunIdParams,
+          params: runIdParams,
           body: applyMatchBodySchema,
           responses: { 202: { description: 'Queued; follow it at /v1/sync/matches/{id}', data: matchRunViewSchema } },
           errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'CONFLICT', 'RUN_IN_PROGRESS', 'SERVICE_UNAVAILABLE'],
         },
         async run({ req, res, params, principal }) {
-          const { id } = parseOrThrow(matchRunIdParams, params, 'path parameter');
+          const { id } = parseOrThrow(runIdParams, params, 'path parameter');
           const body = parseOrThrow(applyMatchBodySchema, readJsonBody(req), 'apply request');
-          await queueMatchApply(queueDeps(deps), id, body, principal.userId);
+          await queueMatchApply(runQueue(deps), id, body, principal.userId);
           sendData(res, 202, await getMatchRun(deps.db, id));
         },
       },

@@ -39,6 +39,12 @@ function unavailable(what: string): AppError {
   return new AppError('SERVICE_UNAVAILABLE', `${what} is not configured on this instance`);
 }
 
+/** What queueing a run needs (match runs too): 503 where this instance has no reconcile topic. */
+export function runQueue(deps: Pick<ReconciliationRouteDeps, 'db' | 'log' | 'reconcile'>) {
+  if (!deps.reconcile) throw unavailable('Pub/Sub');
+  return { db: deps.db, log: deps.log, ...deps.reconcile };
+}
+
 /** Reconciliation runs, dry-run reports and dead-letter replay (global operations: /api/v1/sync/*). */
 export function reconciliationRoutes(deps: ReconciliationRouteDeps): Route<RouteHandler>[] {
   return [
@@ -57,8 +63,7 @@ export function reconciliationRoutes(deps: ReconciliationRouteDeps): Route<Route
         },
         async run({ req, res, principal }) {
           const body = parseOrThrow(startRunBodySchema, readJsonBody(req), 'reconciliation request');
-          if (!deps.reconcile) throw unavailable('Pub/Sub');
-          const { runId } = await queueRun({ db: deps.db, log: deps.log, ...deps.reconcile }, requestOfBody(body), principal.userId);
+          const { runId } = await queueRun(runQueue(deps), requestOfBody(body), principal.userId);
           sendData(res, 202, await getRun(deps.db, runId));
         },
       },

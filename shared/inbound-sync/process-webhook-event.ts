@@ -9,7 +9,7 @@ import type { InboundContext } from './inbound-context.js';
 import { applyPropertyChange } from './property-change.js';
 import { publishResyncs } from './resync-requests.js';
 import { readUnlinkedCompany } from './unlinked-company.js';
-import type { Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 
 export interface InboundDeps {
   db: Db;
@@ -33,7 +33,7 @@ export type InboundResult = { kind: 'APPLIED'; outcome: EventOutcome; resyncs: n
  * dead-letters it (the row then says FAILED, with the error and the attempts).
  */
 export async function processWebhookEvent(deps: InboundDeps, message: WebhookEventMessage, traceId?: string): Promise<InboundResult> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const { event, webhookEventId } = message;
   const log = deps.log.child({ webhookEventId, subscriptionType: event.subscriptionType, objectId: event.objectId, trace: traceId });
   try {

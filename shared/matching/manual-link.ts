@@ -12,7 +12,7 @@ import { readCompanies } from '../reconciliation/dry-run.js';
 import { enqueueOperatorResync, publishOperatorResync, type ResyncPublishing } from '../sync-admin/operator-resync.js';
 import { linkCompany, lockCustomer } from './link-company.js';
 import { MATCH_PROPERTIES } from './match-run.js';
-import type { Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 
 /** HubSpot reads a person's linking needs: the customer API holds a read-scoped token only. */
 export interface LinkingHubspot {
@@ -87,7 +87,7 @@ export async function linkByHand(
   customerId: string,
   companyId: string,
 ): Promise<z.output<typeof linkResultSchema>> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   await visibleCustomer(deps.db, principal, customerId);
   const mappings = (await loadEffectiveMappings(deps.db, [customerId])).get(customerId);
   const properties = new Set(['warp_ban', ...(mappings?.ok ? mappings.mappings.map((m) => m.hubspotProperty) : [])]);
@@ -128,7 +128,7 @@ export async function unlinkByHand(
   principal: Principal,
   customerId: string,
 ): Promise<z.output<typeof unlinkResultSchema>> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   await visibleCustomer(deps.db, principal, customerId);
   const result = await inTransaction(deps.db, async (tx) => {
     const customer = await lockCustomer(tx, customerId);

@@ -1,3 +1,4 @@
+import { systemClock } from '../runtime/clock.js';
 import { sql } from 'kysely';
 import { inTransaction, type Tx } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
@@ -59,7 +60,7 @@ export async function applyChunk(
   );
   const next: MatchCursor = { pass: 'APPLY', after: pending.at(-1)!.id };
   const actor = run.appliedBy ?? run.startedBy ?? `match-run:${run.id}`;
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
 
   const outboxIds = await inTransaction(deps.db, async (tx) => {
     const ids: string[] = [];

@@ -1,3 +1,4 @@
+import { systemClock } from '../runtime/clock.js';
 import { z } from 'zod';
 import { inTransaction, type Tx } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
@@ -95,7 +96,7 @@ export function queueMatchApply(deps: RunRequestDeps, runId: string, body: Apply
  * the run FAILED and answers 503 (an apply's chosen rows stay PENDING: the next apply retries them).
  */
 async function queueUnderLock(deps: RunRequestDeps, queue: (tx: Tx, now: Date) => Promise<string>): Promise<{ runId: string }> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   const locked = await withRunLock(deps.db, () =>
     inTransaction(deps.db, async (tx) => {
       const queuedBefore = new Date(now.getTime() - QUEUED_EXPIRY_MS);

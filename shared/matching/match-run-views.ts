@@ -6,19 +6,10 @@ import { AppError } from '../errors/app-error.js';
 import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema } from '../sync-ops/paging.js';
 import { MATCH_RULES } from './match.js';
 import { parseMatchCursor } from './match-run-request.js';
+import { RUN_STATUSES, type RunListQuery } from '../reconciliation/run-views.js';
 
-const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
 const DECISIONS = ['LINK', 'BELOW_MIN_CONFIDENCE', 'AMBIGUOUS', 'NO_MATCH'] as const;
 const APPLY_STATUSES = ['PENDING', 'LINKED', 'FAILED'] as const;
-
-export const matchRunIdParams = z.strictObject({ id: bigIdSchema });
-
-export const matchRunListQuerySchema = z.strictObject({
-  status: z.enum(RUN_STATUSES).optional(),
-  limit: limitParam(20, 100),
-  cursor: idCursor.optional(),
-});
-export type MatchRunListQuery = z.output<typeof matchRunListQuerySchema>;
 
 export const matchReportQuerySchema = z.strictObject({
   decision: z.enum(DECISIONS).optional(),
@@ -103,7 +94,7 @@ export async function getMatchRun(db: DbOrTx, id: string): Promise<MatchRunView>
 }
 
 /** Newest first, keyset on id. */
-export async function listMatchRuns(db: DbOrTx, query: MatchRunListQuery): Promise<z.output<typeof matchRunPageSchema>> {
+export async function listMatchRuns(db: DbOrTx, query: RunListQuery): Promise<z.output<typeof matchRunPageSchema>> {
   const runs = db.selectFrom('hubspot_match_runs').selectAll();
   const page = await pageById(
     runs.$if(query.status !== undefined, (q) => q.where('status', '=', query.status!)),

@@ -4,7 +4,8 @@ import type { Logger } from '../logging/logger.js';
 import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import { QUEUED_EXPIRY_MS } from '../reconciliation/run-requests.js';
 import { withRunLock } from '../reconciliation/run-lock.js';
-import { EXPIRED_ERROR, hubspotCallMeter } from '../reconciliation/run-repository.js';
+import { hubspotCallMeter } from '../reconciliation/hubspot-call-meter.js';
+import { EXPIRED_ERROR } from '../reconciliation/run-repository.js';
 import { applyChunk } from './match-run-apply.js';
 import { decideProposal, matchCustomers, toMatchCustomer, type MatchCompany, type MatchCustomer } from './match.js';
 import {
@@ -19,7 +20,7 @@ import {
   type MatchRun,
 } from './match-run-repository.js';
 import { FIRST_PASS, type MatchCursor, type MatchMessage } from './match-run-request.js';
-import type { Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 
 /** The company properties matching reads: nothing else is listed. */
 export const MATCH_PROPERTIES = ['name', 'domain', 'warp_ban', 'country', 'zip', 'city'] as const;
@@ -66,7 +67,7 @@ export async function runMatch(deps: MatchRunDeps, message: MatchMessage, messag
 }
 
 async function openRun(deps: MatchRunDeps, message: MatchMessage, messageId: string): Promise<MatchRun | MatchOutcome> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   const run = 'matchRunId' in message ? await findMatchRun(deps.db, message.matchRunId) : await findMatchRunOfMessage(deps.db, messageId);
   if ('matchRunId' in message && !run) {
     deps.log.error('match request names a run that does not exist', { runId: message.matchRunId });
@@ -89,7 +90,7 @@ async function openRun(deps: MatchRunDeps, message: MatchMessage, messageId: str
 }
 
 async function executeRun(deps: MatchRunDeps, run: MatchRun): Promise<void> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const log = deps.log.child({ matchRunId: run.id });
   const spentCalls = hubspotCallMeter(deps.hubspotCalls);
   let cursor = run.cursor;

@@ -7,7 +7,7 @@ import type { CompanyGateway, SyncBatchResult } from './sync-claimed-rows.js';
 import { hubspotDeadline, withDeadline } from './sync-deadline.js';
 import { syncIsolatingFailures } from './sync-isolating-failures.js';
 import { insertSyncLog } from '../sync-store/sync-log-repository.js';
-import type { Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 
 export interface FieldSyncWorkerOptions {
   workerId: string;
@@ -62,7 +62,7 @@ async function releaseWithRetry(...args: Parameters<typeof releaseOutboxRows>): 
 }
 
 export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMessage, traceId?: string): Promise<OutboxMessageOutcome> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const log = deps.log.child({ outboxId: message.outboxId, customerId: message.customerId, trace: traceId });
   const { workerId, leaseMs } = deps.options;
   const claimedAt = now();

@@ -5,7 +5,7 @@ import type { PubSubPublisher } from '../pubsub/publisher.js';
 import { purgeExpired, type RetentionPolicy } from '../retention/purge.js';
 import { relayWebhookEvents, type RepublishOptions } from '../webhooks/republish-unpublished.js';
 import { relayUnpublished, type RelayOptions } from './relay.js';
-import { systemClock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 
 export interface OutboxRelayDeps {
   db: Db;
@@ -16,6 +16,8 @@ export interface OutboxRelayDeps {
   webhookEvents: RepublishOptions;
   /** Each tick then purges rows past retention, within the policy's time budget. */
   retention: RetentionPolicy;
+  /** The tick's time (the system clock unless a test or bench runs time forward). */
+  now?: Clock;
 }
 
 /**
@@ -27,13 +29,14 @@ export interface OutboxRelayDeps {
 export function createOutboxRelayHandler(getDeps: () => Promise<OutboxRelayDeps>) {
   return async (_event: CloudEvent<unknown>): Promise<void> => {
     const deps = await getDeps();
+    const now = deps.now ?? systemClock;
     const results = await Promise.allSettled([
-      relayUnpublished(deps.db, deps.publisher, deps.options, deps.log),
+      relayUnpublished(deps.db, deps.publisher, { ...deps.options, now: now() }, deps.log),
       relayWebhookEvents(deps, deps.webhookEvents),
     ]);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
-    await purgeExpired({ db: deps.db, log: deps.log, now: systemClock }, deps.retention).catch((err: unknown) =>
+    await purgeExpired({ db: deps.db, log: deps.log, now }, deps.retention).catch((err: unknown) =>
       deps.log.error('retention purge failed; the next relay tick tries again', { err }),
     );
   };

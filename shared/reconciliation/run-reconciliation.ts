@@ -16,7 +16,6 @@ import {
   findRun,
   findRunOfMessage,
   finishRun,
-  hubspotCallMeter,
   insertRun,
   lastSucceededAllRunStart,
   recordProgress,
@@ -26,7 +25,8 @@ import {
   startQueuedRun,
   type RunProgress,
 } from './run-repository.js';
-import type { Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { hubspotCallMeter } from './hubspot-call-meter.js';
 
 export interface ReconcileOptions {
   chunkSize: number;
@@ -91,7 +91,7 @@ export async function reconcile(deps: ReconcileDeps, message: ReconcileMessage, 
 
 /** Picks up a run the sync API queued (or resumes it after a failed delivery). */
 async function executeQueued(deps: ReconcileDeps, runId: string): Promise<ReconcileOutcome> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const run = await findRun(deps.db, runId);
   if (!run?.cursor) {
     deps.log.error('reconcile request names a run that does not exist', { runId });
@@ -135,7 +135,7 @@ async function openRun(
   request: ReconcileRequest,
   messageId: string,
 ): Promise<{ kind: 'OPEN'; runId: string; cursor: RunCursor } | Exclude<ReconcileOutcome, { kind: 'BUSY' | 'SUCCEEDED' }>> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const existing = await findRunOfMessage(deps.db, messageId);
   if (existing?.status === 'SUCCEEDED') {
     deps.log.info('reconcile request already handled', { runId: existing.id, messageId });
@@ -158,7 +158,7 @@ async function openRun(
 }
 
 async function executeRun(deps: ReconcileDeps, request: ReconcileRequest, runId: string, cursor: RunCursor): Promise<ReconcileOutcome> {
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const log = deps.log.child({ runId });
   if (isSingleFlight(request)) {
     const abandoned = await failAbandonedRuns(deps.db, runId, now());

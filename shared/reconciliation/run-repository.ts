@@ -34,20 +34,6 @@ export function finishedRunColumns(outcome: RunOutcome, now: Date) {
   };
 }
 
-/**
- * Meters a run's HubSpot calls from the client's running total: each call of the answered function
- * gives the calls made since the previous one (or since the meter was made), for the progress row.
- */
-export function hubspotCallMeter(hubspotCalls: () => number): () => number {
-  let counted = hubspotCalls();
-  return () => {
-    const total = hubspotCalls();
-    const spent = total - counted;
-    counted = total;
-    return spent;
-  };
-}
-
 const RUN_COLUMNS = ['id', 'status', 'started_at', 'cursor', 'error'] as const;
 
 /** Real runs over all customers (not one customer's, not a list, not a dry run): the cursor's request says so. */

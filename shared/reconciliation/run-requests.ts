@@ -7,7 +7,7 @@ import { MAX_REQUEST_CUSTOMERS, type ReconcileRequest } from './reconcile-reques
 import { initialCursor } from './run-cursor.js';
 import { withRunLock } from './run-lock.js';
 import { expireQueuedRuns, failAbandonedRuns, finishRun, insertRun, runInProgress, type RunOutcome } from './run-repository.js';
-import type { Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 
 export interface RunRequestDeps {
   db: Db;
@@ -55,7 +55,7 @@ export function requestOfBody(body: StartRunBody): ReconcileRequest {
  * picked up; neither blocks. 409 RUN_IN_PROGRESS names the run that does.
  */
 export async function queueRun(deps: RunRequestDeps, request: ReconcileRequest, startedBy: string): Promise<{ runId: string }> {
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   const locked = await withRunLock(deps.db, () =>
     inTransaction(deps.db, async (tx) => {
       await failAbandonedRuns(tx, null, now);

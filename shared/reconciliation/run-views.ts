@@ -6,7 +6,8 @@ import { AppError } from '../errors/app-error.js';
 import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema } from '../sync-ops/paging.js';
 import { parseCursor } from './run-cursor.js';
 
-const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+/** A run's life, the same for reconciliation and match runs. */
+export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
 const DECISIONS = ['push', 'pull', 'put_back', 'conflict', 'none'] as const;
 
 export const runIdParams = z.strictObject({ id: bigIdSchema });

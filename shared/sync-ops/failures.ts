@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
-import { inTransaction, type Db } from '../db/database.js';
+import { inTransaction, type Db, type DbOrTx } from '../db/database.js';
 import { insertSyncLog, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
 import type { Logger } from '../logging/logger.js';
 import { publishOutboxRow } from '../outbox/publish-outbox-row.js';
@@ -187,17 +187,7 @@ export async function retryFailures(deps: RetryDeps, principal: Principal, body:
             processed_at: null,
             published_at: null,
           })
-          .where('id', 'in', (eb) =>
-            eb
-              .selectFrom('hubspot_sync_queue')
-              .select('id')
-              .where('status', '=', 'FAILED')
-              .$if(body.outboxIds !== undefined, (q) => q.where('id', 'in', body.outboxIds!))
-              .orderBy('id')
-              .limit(MAX_RETRY)
-              .forUpdate()
-              .skipLocked(),
-          )
+          .where('id', 'in', failedRowIds(tx, 'hubspot_sync_queue', body.outboxIds))
           .returning(['id', 'customer_id', 'last_error'])
           .execute()
           .then((rows) => rows.sort(byId));
@@ -206,17 +196,7 @@ export async function retryFailures(deps: RetryDeps, principal: Principal, body:
       : await tx
           .updateTable('hubspot_webhook_events')
           .set({ status: 'RECEIVED', published_at: null, processing_attempts: 0, processed_at: null })
-          .where('id', 'in', (eb) =>
-            eb
-              .selectFrom('hubspot_webhook_events')
-              .select('id')
-              .where('status', '=', 'FAILED')
-              .$if(body.webhookEventIds !== undefined, (q) => q.where('id', 'in', body.webhookEventIds!))
-              .orderBy('id')
-              .limit(MAX_RETRY)
-              .forUpdate()
-              .skipLocked(),
-          )
+          .where('id', 'in', failedRowIds(tx, 'hubspot_webhook_events', body.webhookEventIds))
           .returning(['id', 'dedupe_key', 'object_id', 'payload', 'processing_error'])
           .execute()
           .then((rows) => rows.sort(byId));
@@ -274,6 +254,19 @@ export async function retryFailures(deps: RetryDeps, principal: Principal, body:
 }
 
 /** UPDATE … RETURNING has no order; rows are logged, answered and published oldest first. */
+/** The FAILED rows to put back (the given ids, or any), oldest first, at most MAX_RETRY, none another caller holds. */
+function failedRowIds(tx: DbOrTx, table: 'hubspot_sync_queue' | 'hubspot_webhook_events', ids: readonly string[] | undefined) {
+  return tx
+    .selectFrom(table)
+    .select('id')
+    .where('status', '=', 'FAILED')
+    .$if(ids !== undefined, (q) => q.where('id', 'in', ids!))
+    .orderBy('id')
+    .limit(MAX_RETRY)
+    .forUpdate()
+    .skipLocked();
+}
+
 function byId(a: { id: string }, b: { id: string }): number {
   const [x, y] = [BigInt(a.id), BigInt(b.id)];
   return x < y ? -1 : x > y ? 1 : 0;

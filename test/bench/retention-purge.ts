@@ -10,7 +10,8 @@ import { sql } from 'kysely';
 import { createDb } from '../../shared/db/database.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { purgeExpired, RETENTION_DEFAULTS } from '../../shared/retention/purge.js';
-import { seedCustomer, seedRows } from '../integration/retention/seed-expired.js';
+import { insertCustomer } from '../support/customer-factory.js';
+import { seedRows } from '../integration/retention/seed-expired.js';
 import { benchDatabase, round, stopAll, type Stops } from './bench-support.js';
 import { systemClock } from '../../shared/runtime/clock.js';
 
@@ -22,7 +23,7 @@ export async function benchRetentionPurge(): Promise<object> {
   try {
     const db = createDb({ connectionString: await benchDatabase(stops, 'retention'), maxConnections: 4 });
     stops.push(() => db.destroy());
-    const customerId = await seedCustomer(db);
+    const customerId = (await insertCustomer(db, 1, { prefix: 'RT', company_name: 'Retained Co' })).id;
     await seedRows(db, 'syncLog', { count: EXPIRED.syncLog, ageDays: 120, customerId });
     await seedRows(db, 'outbox', { count: EXPIRED.outbox, ageDays: 60, customerId });
     await seedRows(db, 'webhookEvent', { count: EXPIRED.webhookEvent, ageDays: 60, customerId });

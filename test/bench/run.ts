@@ -15,6 +15,7 @@ const BENCHES: Record<string, Bench> = {
   'retention-purge': async () => (await import('./retention-purge.js')).benchRetentionPurge(),
   match: async () => (await import('./match.js')).benchMatch(),
   reconcile: async () => (await import('./reconcile.js')).benchReconcile(),
+  idle: async () => (await import('./idle.js')).benchIdle(),
 };
 
 // Benches talk to loopback only: no probing for the GCE metadata server.

@@ -10,7 +10,6 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@hubspot/api-client';
-import { sql } from 'kysely';
 import { startSandbox } from '../../dev/hubspot-sandbox/sandbox.js';
 import { loadFieldSyncConfig } from '../../shared/config/field-sync-config.js';
 import { createDb, type Db } from '../../shared/db/database.js';
@@ -21,6 +20,7 @@ import { ensureCompanyProperties } from '../../shared/hubspot/ensure-properties.
 import { createLogger } from '../../shared/logging/logger.js';
 import type { OutboxMessage } from '../../shared/outbox/outbox-message.js';
 import { benchDatabase, percentile, stopAll, type Stops } from './bench-support.js';
+import { customerRow, insertCustomers, updateCustomersWithOutbox } from '../support/customer-factory.js';
 
 export interface SyncThroughputOptions {
   burst?: number;
@@ -32,14 +32,12 @@ export interface SyncThroughputOptions {
 
 const silent = createLogger({ level: 'CRITICAL', sink: () => undefined });
 
-async function insertLinkedCustomers(db: Db, companyIds: readonly string[], offset: number): Promise<void> {
-  await sql`
-    INSERT INTO customers (ban, company_name, customer_type, contact, address, credit_limit, hubspot_company_id, hubspot_link_status)
-    SELECT 'BN-' || lpad((${offset} + i)::text, 9, '0'), 'Bench Co ' || (${offset} + i), 'POSTPAID',
-      jsonb_build_object('name', 'Ops', 'email', 'ops' || i || '@example.com', 'phone', '+1 303 555 0100'),
-      jsonb_build_object('line1', i || ' Main St', 'city', 'Denver', 'state', 'CO', 'zip', '80202', 'country', 'US'),
-      1000, (${[...companyIds]}::text[])[i], 'LINKED'
-    FROM generate_series(1, ${companyIds.length}) AS i`.execute(db);
+/** Customer i (from 1) linked to companyIds[i - 1], whose warp_ban is the customer's BAN. */
+async function insertLinkedCustomers(db: Db, companyIds: readonly string[]): Promise<void> {
+  const rows = companyIds.map((companyId, i) =>
+    customerRow(i + 1, { prefix: 'BN', company_name: `Bench Co ${i + 1}`, hubspot_company_id: companyId, hubspot_link_status: 'LINKED' }),
+  );
+  for (let i = 0; i < rows.length; i += 1000) await insertCustomers(db, rows.slice(i, i + 1000));
 }
 
 async function pendingMessages(db: Db): Promise<OutboxMessage[]> {
@@ -99,7 +97,7 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
         ...(await sandbox.control.seed(Array.from({ length: size }, (_, k) => ({ warp_ban: `BN-${String(i + k + 1).padStart(9, '0')}` })))),
       );
     }
-    await insertLinkedCustomers(db, companyIds, 0);
+    await insertLinkedCustomers(db, companyIds);
 
     // The worker as functions/field-sync builds it: the same env schema and defaults, only the
     // sandbox's address (and the database's) set.
@@ -134,24 +132,7 @@ export async function benchSyncThroughput(options: SyncThroughputOptions = {}) {
     });
     const ids = (await db.selectFrom('customers').select('id').orderBy('ban').execute()).map((r) => r.id);
     const change = (customerIds: readonly string[], tag: string) =>
-      db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('customers')
-          .set({ company_name: sql`'Bench Co ' || ban || ${` ${tag}`}`, version: sql`version + 1` })
-          .where('id', 'in', [...customerIds])
-          .execute();
-        await tx
-          .insertInto('hubspot_sync_queue')
-          .values(
-            customerIds.map((id) => ({
-              customer_id: id,
-              operation: 'UPDATE' as const,
-              origin: 'WARP' as const,
-              changed_fields: ['company_name'],
-            })),
-          )
-          .execute();
-      });
+      db.transaction().execute((tx) => updateCustomersWithOutbox(tx, customerIds, tag));
 
     await sleep(Math.max(0, setUpCallsLeave - Date.now()));
     // Single changes: the first sync of each (no base yet) then a second change to it.

@@ -15,7 +15,7 @@ import { startSandbox, type RunningSandbox } from '../../dev/hubspot-sandbox/san
 import { startLocalPostgres, type LocalPostgres } from '../../dev/local/embedded-postgres.js';
 import { startInboundService } from '../../dev/local/inbound-service.js';
 import { startPubSubEmulator } from '../../dev/local/pubsub-emulator.js';
-import { startPushBridge } from '../../dev/local/pubsub-push-bridge.js';
+import { startPullBridge } from '../../dev/local/pubsub-pull-bridge.js';
 import { DEFAULT_DELIVERY_POLICY, ensurePubSubTopology, topologyNames, type PubSubTopologyNames } from '../../dev/local/pubsub-topology.js';
 import { buildOutboxRelayDeps } from '../../functions/outbox-relay/deps.js';
 import { buildInboundDeps } from '../../functions/hubspot-inbound/deps.js';
@@ -168,7 +168,7 @@ export async function startChaosStack(options: { random: () => number; workers: 
 
     const reconcileDeps = buildReconcileDeps(await loadReconcileConfig(env, secretManagerReader()));
     stops.push(() => reconcileDeps.db.destroy());
-    const reconciler = await startPushBridge({
+    const reconciler = await startPullBridge({
       pubsub,
       subscription: names.reconcileSubscription,
       handler: createReconcileHandler(async () => reconcileDeps),

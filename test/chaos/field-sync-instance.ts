@@ -6,7 +6,7 @@
  * unacked messages go back to Pub/Sub.
  */
 import type { Message, PubSub } from '@google-cloud/pubsub';
-import { toCloudEvent } from '../../dev/local/pubsub-push-bridge.js';
+import { toCloudEvent } from '../../dev/local/pubsub-pull-bridge.js';
 import { buildFieldSyncDeps } from '../../functions/field-sync/deps.js';
 import { loadFieldSyncConfig } from '../../shared/config/field-sync-config.js';
 import { secretManagerReader } from '../../shared/config/secrets.js';

@@ -8,6 +8,7 @@ import type { Db } from '../../../shared/db/database.js';
 import { AppError } from '../../../shared/errors/app-error.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { insertCustomer } from '../../support/customer-factory.js';
 
 const TYPES = {
   superAdmin: { id: '10000000-0000-4000-8000-000000000001', permissions: ['*'] },
@@ -44,19 +45,8 @@ let testDb: TestDatabase;
 let db: Db;
 const customerIds: string[] = [];
 
-async function insertCustomer(n: number): Promise<string> {
-  const row = await db
-    .insertInto('customers')
-    .values({
-      ban: `GK-${String(n).padStart(9, '0')}`,
-      company_name: `Gatekeeper Test ${n}`,
-      customer_type: 'PREPAID',
-      contact: { name: 'C', email: 'c@example.com', phone: '+15550100' },
-      address: { line1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US' },
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+async function insertGatekeeperCustomer(n: number): Promise<string> {
+  return (await insertCustomer(db, n, { prefix: 'GK', company_name: `Gatekeeper Test ${n}`, customer_type: 'PREPAID' })).id;
 }
 
 beforeAll(async () => {
@@ -80,7 +70,7 @@ beforeAll(async () => {
       })
       .execute();
   }
-  for (let n = 1; n <= 4; n++) customerIds.push(await insertCustomer(n));
+  for (let n = 1; n <= 4; n++) customerIds.push(await insertGatekeeperCustomer(n));
   await grantCustomerAccess(db, { userId: USERS.scoped.id, customerId: customerIds[0]!, grantedBy: 'test' });
   await grantCustomerAccess(db, { userId: USERS.scoped.id, customerId: customerIds[2]!, grantedBy: 'test' });
   await grantCustomerAccess(db, { userId: USERS.otherScoped.id, customerId: customerIds[1]!, grantedBy: 'test' });

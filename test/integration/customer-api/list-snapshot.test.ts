@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../shared/db/database.js';
 import { listVisibleCustomers } from '../../../shared/customers/repository.js';
+import { insertCustomer } from '../../support/customer-factory.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 /**
@@ -20,16 +21,7 @@ describe('listVisibleCustomers: one snapshot, one connection', () => {
 
   const insertMatching = async () => {
     n += 1;
-    await t.db
-      .insertInto('customers')
-      .values({
-        ban: `SN-${String(n).padStart(9, '0')}`,
-        company_name: `Snapshot Carrier ${n}`,
-        customer_type: 'POSTPAID',
-        contact: { name: 'n', email: `s${n}@example.com`, phone: '1' },
-        address: { line1: '1', city: 'c', state: 's', zip: 'z', country: 'US' },
-      })
-      .execute();
+    await insertCustomer(t.db, n, { prefix: 'SN', company_name: `Snapshot Carrier ${n}` });
   };
 
   beforeAll(async () => {

@@ -4,8 +4,8 @@ import { webhookEventMessageSchema } from '../../../shared/webhooks/event-messag
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { MAX_ATTEMPTS, eventsOf, startInboundStack, waitFor, type InboundStack } from './inbound-stack.js';
 
-// A stack of its own, with an unordered webhook subscription: the emulator forwards nothing to
-// the dead-letter topic from an ordered one (and stops delivering it); real Pub/Sub does both.
+// A stack of its own, with an unordered, pulled webhook subscription: the emulator forwards
+// nothing to the dead-letter topic from an ordered one or a push one; real Pub/Sub does from all.
 let database: TestDatabase;
 let stack: InboundStack;
 /** Companies whose HubSpot read fails for the processor: an outage that outlasts every retry. */
@@ -17,6 +17,7 @@ beforeAll(async () => {
     db: database.db,
     emulatorHost: inject('pubsubEmulatorHost'),
     orderedWebhooks: false,
+    webhookDelivery: 'pull',
     decorateDeps: (deps) => ({
       ...deps,
       companies: {

@@ -1,15 +1,16 @@
 /**
  * Everything HubSpot-to-WARP runs on, for the inbound tests and the end-to-end bench: the
  * sandbox (a person edits there) posting REAL signed webhooks to the real intake function over
- * HTTP, the intake publishing to the emulator, the inbound processor fed by the pull bridge, and
- * the real outbound worker (it links companies and carries out the RESYNC requests).
+ * HTTP, the intake publishing to the emulator, whose subscriptions push to the inbound processor
+ * and to the real outbound worker (it links companies and carries out the RESYNC requests).
  */
 import { randomBytes } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
 import { Client } from '@hubspot/api-client';
 import { startSandbox, type RunningSandbox } from '../../../dev/hubspot-sandbox/sandbox.js';
 import { startInboundService, type InboundService } from '../../../dev/local/inbound-service.js';
-import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
+import type { MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
+import { startPushEndpoint } from '../../../dev/local/pubsub-push-endpoint.js';
 import { ensurePubSubTopology, topologyNames, type DeliveryPolicy, type PubSubTopologyNames } from '../../../dev/local/pubsub-topology.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
@@ -49,7 +50,7 @@ export interface InboundStack {
   /** The same service without the after-commit publish: a WARP change the outbound sync has not seen yet. */
   unsyncedCustomers: CustomerService;
   inbound: InboundService;
-  outbound: PushBridge;
+  outbound: MessageDelivery;
   /**
    * While > 0, each intake publish fails (answered 5xx, so the sandbox delivers again); with
    * `only`, just the publishes carrying an event it matches (one delivery held back, others pass).
@@ -78,6 +79,8 @@ export interface InboundStackOptions {
    * messages to the dead-letter topic only from such a subscription (real Pub/Sub from both).
    */
   orderedWebhooks?: boolean;
+  /** The webhook subscription's delivery to the processor (push unless a test needs Pub/Sub's exact retries). */
+  webhookDelivery?: 'push' | 'pull';
   log?: boolean;
 }
 
@@ -116,7 +119,7 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
         },
         { db: options.db, logger: log, accessToken: sandbox.token },
       );
-    const outbound = await startPushBridge({
+    const outbound = await startPushEndpoint({
       pubsub,
       subscription: names.outboxSubscription,
       handler: createFieldSyncHandler(async () => ({
@@ -149,6 +152,7 @@ export async function startInboundStack(options: InboundStackOptions): Promise<I
       log,
       webhook: { port: 0, clientSecret: sandbox.clientSecret },
       maxAttempts: MAX_ATTEMPTS,
+      delivery: options.webhookDelivery,
       decorateDeps: options.decorateDeps,
       decorateIntakePublisher: (publisher) => ({
         publishBatch: async (topic, messages) => {

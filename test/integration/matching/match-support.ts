@@ -1,7 +1,7 @@
 import type { Db } from '../../../shared/db/database.js';
 import { generatePortal, type SeededPortal } from '../../../dev/hubspot-sandbox/portal-generator.js';
 import type { RunningSandbox } from '../../../dev/hubspot-sandbox/sandbox.js';
-import { banFor } from '../outbound-sync/customer-factory.js';
+import { customerRow, insertCustomers } from '../../support/customer-factory.js';
 
 export interface SeededOnboarding {
   portal: SeededPortal;
@@ -24,20 +24,17 @@ export async function seedOnboarding(db: Db, sandbox: RunningSandbox, size: numb
     companyIds.push(...(await sandbox.control.seed(portal.companies.slice(i, i + 1000))));
   const customerIds: string[] = [];
   for (let i = 0; i < portal.customers.length; i += 1000) {
-    const rows = await db
-      .insertInto('customers')
-      .values(
-        portal.customers.slice(i, i + 1000).map((c, j) => ({
-          ban: banFor(i + j, 'MX'),
+    const rows = await insertCustomers(
+      db,
+      portal.customers.slice(i, i + 1000).map((c, j) =>
+        customerRow(i + j, {
+          prefix: 'MX',
           company_name: c.company_name,
-          customer_type: 'POSTPAID' as const,
           contact: { name: 'Billing', email: c.email, phone: '+1 415 555 0100' },
           address: { line1: '1 Main St', city: c.city, zip: c.zip, country: c.country },
-          credit_limit: '1000.00',
-        })),
-      )
-      .returning('id')
-      .execute();
+        }),
+      ),
+    );
     customerIds.push(...rows.map((r) => r.id));
   }
   const expected = new Map(

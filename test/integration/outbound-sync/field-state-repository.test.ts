@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFieldStates, saveFieldStates } from '../../../shared/sync-store/field-state-repository.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { insertCustomersWithOutbox } from './customer-factory.js';
+import { insertCustomersWithOutbox } from '../../support/customer-factory.js';
 
 describe('field state repository', () => {
   let t: TestDatabase;

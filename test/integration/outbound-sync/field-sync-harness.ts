@@ -10,7 +10,7 @@ import {
   topologyNames,
   type PubSubTopologyNames,
 } from '../../../dev/local/pubsub-topology.js';
-import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
+import { startPullBridge, type MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
 import { createFieldSyncHandler } from '../../../shared/outbound-sync/field-sync-handlers.js';
@@ -60,7 +60,7 @@ export interface FieldSyncHarness {
   workerErrors: unknown[];
   workerDeps(overrides?: WorkerOverrides): FieldSyncDeps;
   /** A field-sync "function instance" fed by the subscription, like Eventarc would. */
-  startWorker(overrides?: WorkerOverrides & { maxMessages?: number }): Promise<PushBridge>;
+  startWorker(overrides?: WorkerOverrides & { maxMessages?: number }): Promise<MessageDelivery>;
   relay(): Promise<{ published: number; failed: number }>;
   close(): Promise<void>;
 }
@@ -106,7 +106,7 @@ export async function startFieldSyncHarness(
     onOutboxCommitted: createOnOutboxCommitted({ db: database.db, publisher, topic: names.outboxTopic }),
   });
 
-  const bridges: PushBridge[] = [];
+  const bridges: MessageDelivery[] = [];
   const workerErrors: unknown[] = [];
   let workers = 0;
   const workerDeps: FieldSyncHarness['workerDeps'] = (overrides = {}) => ({
@@ -137,7 +137,7 @@ export async function startFieldSyncHarness(
     workerDeps,
     async startWorker(overrides = {}) {
       const deps = workerDeps(overrides);
-      const bridge = await startPushBridge({
+      const bridge = await startPullBridge({
         pubsub,
         subscription: names.outboxSubscription,
         handler: createFieldSyncHandler(async () => deps),

@@ -7,7 +7,7 @@ import {
   startFieldSyncHarness,
   type FieldSyncHarness,
 } from './field-sync-harness.js';
-import { banFor, insertCustomersWithOutbox, updateCustomersWithOutbox } from './customer-factory.js';
+import { banFor, insertCustomersWithOutbox, updateCustomersWithOutbox } from '../../support/customer-factory.js';
 
 const BURST = 500;
 const WORKERS = 4;

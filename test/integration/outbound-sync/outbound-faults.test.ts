@@ -16,7 +16,7 @@ import {
   workerLogLines,
   type FieldSyncHarness,
 } from './field-sync-harness.js';
-import { insertCustomersWithOutbox } from './customer-factory.js';
+import { insertCustomersWithOutbox } from '../../support/customer-factory.js';
 import { recordingPublisher } from './recording-publisher.js';
 
 async function outboxRow(h: FieldSyncHarness, id: string) {

@@ -6,7 +6,7 @@ import { ClaimLostError } from '../../../shared/outbox/outbox-claims.js';
 import type { CompanyGateway } from '../../../shared/outbound-sync/sync-claimed-rows.js';
 import { SyncDeadlineError } from '../../../shared/outbound-sync/sync-deadline.js';
 import { HubspotRequestError } from '../../../shared/hubspot/client/index.js';
-import { insertCustomersWithOutbox, updateCustomersWithOutbox } from './customer-factory.js';
+import { insertCustomersWithOutbox, updateCustomersWithOutbox } from '../../support/customer-factory.js';
 import { hubspotCalls, messageFor, startFieldSyncHarness, workerLogLines, type FieldSyncHarness } from './field-sync-harness.js';
 
 const customer = (h: FieldSyncHarness, id: string) =>

@@ -8,7 +8,7 @@ import { outboxMessageSchema } from '../../../shared/outbox/outbox-message.js';
 import { handleOutboxMessage } from '../../../shared/outbound-sync/handle-outbox-message.js';
 import { createCustomerService } from '../../../shared/customers/service.js';
 import { enqueueResync } from '../../../shared/inbound-sync/resync-requests.js';
-import { banFor } from './customer-factory.js';
+import { banFor, insertCustomer } from '../../support/customer-factory.js';
 import { clockPast } from '../../support/wait-for.js';
 import {
   ADMIN,
@@ -143,17 +143,7 @@ describe('WARP to HubSpot through Pub/Sub (emulator + sandbox)', () => {
     const ban = banFor(1, 'LX');
     const company = await h.sandbox.control.createAsUser({ warp_ban: ban, name: 'Pre-existing Co', warp_credit_limit: '777' });
     // Created in WARP without a credit limit (HubSpot owns it): the first sync fills the empty side.
-    const customer = await h.database.db
-      .insertInto('customers')
-      .values({
-        ban,
-        company_name: 'Pre-existing Co',
-        customer_type: 'POSTPAID',
-        contact: { name: 'Ops', email: 'ops@pre.example.com', phone: '+1 415 555 0100' },
-        address: { line1: '1 Main St', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
-      })
-      .returning(['id', 'version'])
-      .executeTakeFirstOrThrow();
+    const customer = await insertCustomer(h.database.db, 1, { ban, company_name: 'Pre-existing Co', credit_limit: null });
     const row = await h.database.db
       .insertInto('hubspot_sync_queue')
       .values({ customer_id: customer.id, operation: 'CREATE', origin: 'WARP', changed_fields: ['company_name'] })

@@ -5,7 +5,7 @@ import { publishOutboxRow } from '../../../shared/outbox/publish-outbox-row.js';
 import { relayUnpublished, type RelayOptions } from '../../../shared/outbox/relay.js';
 import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { insertCustomersWithOutbox } from './customer-factory.js';
+import { insertCustomersWithOutbox } from '../../support/customer-factory.js';
 import { recordingPublisher } from './recording-publisher.js';
 
 const OPTIONS: RelayOptions = { graceMs: 0, limit: 1000, topic: 'recorded' };

@@ -2,7 +2,7 @@ import { createCallCounter, createHubspotClient } from '../../../shared/hubspot/
 import { createLogger } from '../../../shared/logging/logger.js';
 import { createReconcileHandler } from '../../../shared/reconciliation/reconcile-handler.js';
 import type { ReconcileDeps } from '../../../shared/reconciliation/run-reconciliation.js';
-import { startPushBridge, type PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
+import { startPullBridge, type MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
 import { CLAIM_LEASE_MS, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../outbound-sync/field-sync-harness.js';
 
 /**
@@ -16,7 +16,7 @@ export interface ReconcileHarness {
   logs: Array<Record<string, unknown>>;
   /** `companies` replaces only the methods it has. */
   deps(overrides?: DepsOverrides): ReconcileDeps;
-  startReconciler(overrides?: DepsOverrides & { maxMessages?: number }): Promise<PushBridge>;
+  startReconciler(overrides?: DepsOverrides & { maxMessages?: number }): Promise<MessageDelivery>;
   /** Publishes a request as `gcloud pubsub topics publish --message=...` would; returns its message id. */
   request(message: unknown): Promise<string>;
   /** The run started for a message, once it is no longer RUNNING. */
@@ -57,7 +57,7 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
     },
     { db: sync.database.db, logger: log, accessToken: sync.sandbox.token, onCall: calls.onCall },
   );
-  const bridges: PushBridge[] = [];
+  const bridges: MessageDelivery[] = [];
 
   const deps: ReconcileHarness['deps'] = (overrides = {}) => ({
     db: sync.database.db,
@@ -75,7 +75,7 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
     deps,
     async startReconciler(overrides = {}) {
       const handlerDeps = deps(overrides);
-      const bridge = await startPushBridge({
+      const bridge = await startPullBridge({
         pubsub: sync.pubsub,
         subscription: sync.names.reconcileSubscription,
         handler: createReconcileHandler(async () => handlerDeps),

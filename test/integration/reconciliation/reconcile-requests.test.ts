@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
+import type { MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
 import type { HubspotCompanies } from '../../../shared/hubspot/client/hubspot-companies.js';
-import { banFor } from '../outbound-sync/customer-factory.js';
+import { customerRow, insertCustomer, insertCustomers } from '../../support/customer-factory.js';
 import { waitFor } from '../outbound-sync/field-sync-harness.js';
 import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
@@ -14,11 +14,11 @@ function searchWith(real: Companies, before: () => Promise<void>): Companies {
 
 describe('reconcile requests: malformed, concurrent, failing (no field-sync worker: RESYNC rows stay pending)', () => {
   let h: ReconcileHarness;
-  let reconciler: PushBridge | undefined;
+  let reconciler: MessageDelivery | undefined;
   let release: () => void = () => undefined;
   let behaviour: 'PASS' | 'HOLD' = 'PASS';
   const searches: string[] = [];
-  let startReconciler: () => Promise<PushBridge>;
+  let startReconciler: () => Promise<MessageDelivery>;
   const db = () => h.sync.database.db;
 
   beforeAll(async () => {
@@ -30,18 +30,10 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
     };
     startReconciler = () => h.startReconciler({ companies: searchWith(real, gate), chunkSize: 2 });
     reconciler = await startReconciler();
-    await db()
-      .insertInto('customers')
-      .values(
-        [1, 2, 3, 4, 5].map((n) => ({
-          ban: banFor(n, 'RQ'),
-          company_name: `Requested ${n}`,
-          customer_type: 'POSTPAID' as const,
-          contact: { name: 'Ops', email: `ops${n}@requested.example.com` },
-          address: { line1: `${n} Main St`, city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
-        })),
-      )
-      .execute();
+    await insertCustomers(
+      db(),
+      [1, 2, 3, 4, 5].map((n) => customerRow(n, { prefix: 'RQ', company_name: `Requested ${n}` })),
+    );
   });
   afterAll(async () => {
     release();
@@ -103,11 +95,7 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
     await h.logLine((l) => l.message === 'reconciliation already running; request dropped' && l.messageId === second);
 
     // The held run's WARP pass is over; a customer added now has no pending row yet.
-    const one = await db()
-      .insertInto('customers')
-      .values({ ban: banFor(6, 'RQ'), company_name: 'Requested 6', customer_type: 'PREPAID', contact: {}, address: {} })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const one = await insertCustomer(db(), 6, { prefix: 'RQ', company_name: 'Requested 6' });
     const single = await h.finishedRun(await h.request({ customerId: one.id }));
     expect(single).toMatchObject({ status: 'SUCCEEDED', customers_changed: 1 });
 

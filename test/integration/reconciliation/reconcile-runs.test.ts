@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
-import { banFor } from '../outbound-sync/customer-factory.js';
+import { customerRow, insertCustomers } from '../../support/customer-factory.js';
 import { ADMIN, CLAIM_LEASE_MS, outboxSettled, sandboxCompaniesByBan, waitFor } from '../outbound-sync/field-sync-harness.js';
-import type { PushBridge } from '../../../dev/local/pubsub-push-bridge.js';
+import type { MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
 import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
 const input = (name: string): CreateCustomerInput => ({
@@ -22,7 +22,7 @@ interface Created {
 
 describe('reconciliation through the emulator, against the sandbox and the real field-sync worker', () => {
   let h: ReconcileHarness;
-  let worker: PushBridge;
+  let worker: MessageDelivery;
   const customers: Record<'a' | 'b' | 'c', Created> = {} as never;
   let unlinked: { d: string; e: string; eBan: string; eCompany: string };
 
@@ -100,11 +100,17 @@ describe('reconciliation through the emulator, against the sandbox and the real 
       })
       .execute();
     // D and E were written without an outbox row; E's company already exists in HubSpot, made by a person.
-    const [d, e] = await db()
-      .insertInto('customers')
-      .values([1, 2].map((n) => ({ ...unlinkedCustomer(n), updated_at: new Date(Date.now() - 86_400_000) })))
-      .returning(['id', 'ban'])
-      .execute();
+    const [d, e] = await insertCustomers(
+      db(),
+      [1, 2].map((n) =>
+        customerRow(n, {
+          prefix: 'RC',
+          company_name: `Unlinked ${n === 1 ? 'D' : 'E'}`,
+          customer_type: 'PREPAID',
+          updated_at: new Date(Date.now() - 86_400_000),
+        }),
+      ),
+    );
     // (Only the BAN: HubSpot values on it would be pulled by the sync after the link, which is field-sync's business.)
     const eCompany = await h.sync.sandbox.control.createAsUser({ warp_ban: e!.ban });
     unlinked = { d: d!.id, e: e!.id, eBan: e!.ban, eCompany: eCompany.id };
@@ -270,13 +276,3 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     await h.logLine((l) => l.message === 'reconcile request names an unknown customer' && l.customerId === missing);
   });
 });
-
-function unlinkedCustomer(n: number) {
-  return {
-    ban: banFor(n, 'RC'),
-    company_name: `Unlinked ${n === 1 ? 'D' : 'E'}`,
-    customer_type: 'PREPAID' as const,
-    contact: { name: 'Ops', email: `ops${n}@unlinked.example.com`, phone: '+1 415 555 0101' },
-    address: { line1: `${n} Side St`, city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
-  };
-}

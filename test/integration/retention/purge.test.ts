@@ -3,7 +3,8 @@ import { createMemoryLogger } from '../../../shared/logging/logger.js';
 import { purgeExpired, RETENTION_DEFAULTS, type RetentionPolicy } from '../../../shared/retention/purge.js';
 import { syncStatus } from '../../../shared/sync-ops/status.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { seedCustomer, seedRows } from './seed-expired.js';
+import { insertCustomer } from '../../support/customer-factory.js';
+import { seedRows } from './seed-expired.js';
 import { type Clock, systemClock } from '../../../shared/runtime/clock.js';
 
 describe('retention purge against PostgreSQL', () => {
@@ -39,7 +40,7 @@ describe('retention purge against PostgreSQL', () => {
     ] as const) {
       await t.db.deleteFrom(table).execute();
     }
-    customerId = await seedCustomer(t.db);
+    customerId = (await insertCustomer(t.db, 1, { prefix: 'RT', company_name: 'Retained Co' })).id;
   });
 
   it('removes only rows past each table’s age, keeps failures and unfinished work, and counts what it removed', async () => {

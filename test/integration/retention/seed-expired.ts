@@ -3,22 +3,6 @@ import type { Db } from '../../../shared/db/database.js';
 
 const DAY_MS = 86_400_000;
 
-/** One customer for the rows that reference one. */
-export async function seedCustomer(db: Db): Promise<string> {
-  const row = await db
-    .insertInto('customers')
-    .values({
-      ban: 'RT-000000001',
-      company_name: 'Retained Co',
-      customer_type: 'POSTPAID',
-      contact: { name: 'Ops', email: 'ops@retained.example.com' },
-      address: { line1: '1 Main St', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 /**
  * `count` rows of one kind, `ageDays` old, in one statement (generate_series): fast enough to
  * seed a million. `start` keeps dedupe keys and idempotency keys unique across calls.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as conflictCli } from '../../../dev/conflict.js';
 import { main as mappingCli } from '../../../dev/mapping.js';
 import type { CliIo } from '../../../dev/sync-admin-cli.js';
-import { insertCustomersWithOutbox } from '../outbound-sync/customer-factory.js';
+import { insertCustomersWithOutbox } from '../../support/customer-factory.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 const UUID = '8d7f6b1e-2a4c-4c1e-9f3a-1b2c3d4e5f60';

@@ -11,7 +11,7 @@ import {
   showMappings,
 } from '../../../shared/sync-admin/mapping-admin.js';
 import type { MessagePublisher } from '../../../shared/pubsub/publisher.js';
-import { insertCustomersWithOutbox } from '../outbound-sync/customer-factory.js';
+import { insertCustomersWithOutbox } from '../../support/customer-factory.js';
 import { recordingPublisher } from '../outbound-sync/recording-publisher.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 

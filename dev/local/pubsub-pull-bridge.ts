@@ -18,19 +18,20 @@ export interface PubSubMessagePublishedData {
   subscription: string;
 }
 
-export interface PushBridge {
+export interface MessageDelivery {
   /** Messages handed to the handler so far, and how many of them threw. */
   readonly stats: { delivered: number; failed: number };
   close(): Promise<void>;
 }
 
-export interface PushBridgeOptions {
+/** A subscription's messages handed to a CloudEvent function, pushed (pubsub-push-endpoint.ts) or pulled. */
+export interface DeliveryOptions {
   pubsub: PubSub;
   subscription: string;
   handler: CloudEventFunction<PubSubMessagePublishedData>;
   /** Concurrent deliveries, like a function's max instances x concurrency. */
   maxMessages?: number;
-  onError?: (err: unknown, message?: Message) => void;
+  onError?: (err: unknown) => void;
 }
 
 export function toCloudEvent(message: Message, subscription: Subscription): CloudEvent<PubSubMessagePublishedData> {
@@ -56,7 +57,7 @@ export function toCloudEvent(message: Message, subscription: Subscription): Clou
   };
 }
 
-export async function startPushBridge(options: PushBridgeOptions): Promise<PushBridge> {
+export async function startPullBridge(options: DeliveryOptions): Promise<MessageDelivery> {
   const subscription = options.pubsub.subscription(options.subscription, {
     flowControl: { maxMessages: options.maxMessages ?? 10, allowExcessMessages: false },
   });
@@ -71,7 +72,7 @@ export async function startPushBridge(options: PushBridgeOptions): Promise<PushB
         message.ack();
       } catch (err) {
         stats.failed++;
-        options.onError?.(err, message);
+        options.onError?.(err);
         message.nack();
       }
     })();
