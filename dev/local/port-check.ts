@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import net from 'node:net';
 import type { Env } from '../../shared/config/parse-env.js';
 import { listenerOf } from './processes.js';
@@ -78,7 +79,7 @@ async function reclaimStaleEmulator(pid: number, port: number): Promise<boolean>
   const deadline = Date.now() + 1500;
   while (Date.now() < deadline) {
     if ((await bindError(port)) === undefined) return true;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return false;
 }

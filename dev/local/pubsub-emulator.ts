@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { environmentOf, processAlive, processGroupOf } from './processes.js';
 import { processWatchdog } from './watchdog.js';
@@ -48,7 +49,7 @@ export async function startPubSubEmulator(port: number, timeoutMs = 60_000): Pro
       throw new Error(`Pub/Sub emulator exited early: ${stderr}\n${INSTALL_HINT}`);
     }
     if (await answers(host)) return { host, stop };
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   await stop();
   throw new Error(`Pub/Sub emulator did not start within ${timeoutMs} ms: ${stderr}`);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HubspotDailyLimitError } from '../hubspot/client/errors.js';
 import type { Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
@@ -56,7 +57,7 @@ async function releaseWithRetry(...args: Parameters<typeof releaseOutboxRows>): 
       return await releaseOutboxRows(...args);
     } catch (err) {
       if (attempt >= RELEASE_ATTEMPTS) throw err;
-      await new Promise((resolve) => setTimeout(resolve, RELEASE_BACKOFF_MS * 2 ** (attempt - 1)));
+      await sleep(RELEASE_BACKOFF_MS * 2 ** (attempt - 1));
     }
   }
 }

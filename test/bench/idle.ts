@@ -1,7 +1,7 @@
 /**
  * A portal at rest: 10,000 customers linked to sandbox companies and in sync, through 10 minutes
- * of simulated time in which the echoes of the sync's last writes arrive (HubSpot delivers them
- * late, and some twice) and the outbox relay ticks once a minute, as Cloud Scheduler ticks it.
+ * of simulated time in which the echoes of the sync's last writes (to 2,000 of them, two fields
+ * each) arrive, late and some twice, and the outbox relay ticks once a minute as Cloud Scheduler does.
  * Target: no HubSpot call at all, counted at the sandbox.
  *
  * The stack is the inbound one (sandbox, the intake function over HTTP, the emulator, the inbound
@@ -30,6 +30,8 @@ import { customersEvery, seedLinkedPortal } from './reconcile-seed.js';
 
 export interface IdleBenchOptions {
   customers?: number;
+  /** Customers the sync's last writes touched: their echoes arrive during the window. */
+  echoing?: number;
   minutes?: number;
 }
 
@@ -41,6 +43,7 @@ const noSecretManager = { read: (name: string) => Promise.reject(new Error(`the 
 
 export async function benchIdle(options: IdleBenchOptions = {}): Promise<object> {
   const size = options.customers ?? 10_000;
+  const echoing = Math.min(size, options.echoing ?? 2_000);
   const minutes = options.minutes ?? 10;
   const stops: Stops = [];
   try {
@@ -62,7 +65,7 @@ export async function benchIdle(options: IdleBenchOptions = {}): Promise<object>
     await seedLinkedPortal(db, stack.sandbox.control, size, new Date(Date.now() - 60 * MINUTE_MS));
     const recorder = await startRecorder();
     stops.push(recorder.close);
-    await lastSyncBeforeRest(stack, recorder.url);
+    await lastSyncBeforeRest(stack, recorder.url, echoing);
     const deliveries = recorder.bodies.splice(0);
     const echoes = deliveries.reduce((n, body) => n + (JSON.parse(body) as unknown[]).length, 0);
 
@@ -108,6 +111,7 @@ export async function benchIdle(options: IdleBenchOptions = {}): Promise<object>
       cpus: os.cpus().length,
       loadAverage1m: round(os.loadavg()[0] ?? 0),
       linkedCustomers: size,
+      echoingCustomers: echoing,
       simulatedMinutes: minutes,
       relayTicks: minutes,
       echoEvents: echoes,
@@ -127,13 +131,13 @@ export async function benchIdle(options: IdleBenchOptions = {}): Promise<object>
 }
 
 /**
- * Every customer renamed in WARP (name and city) and synced by the outbound worker, with the
+ * `echoing` customers renamed in WARP (name and city) and synced by the outbound worker, with the
  * sandbox's webhooks going to `recorderUrl` instead of the intake: their echoes are held back for
  * the window. The outbox rows go out as the relay sends rows the API did not publish.
  */
-async function lastSyncBeforeRest(stack: InboundStack, recorderUrl: string): Promise<void> {
+async function lastSyncBeforeRest(stack: InboundStack, recorderUrl: string, echoing: number): Promise<void> {
   await stack.sandbox.control.setWebhookTarget(recorderUrl);
-  const ids = (await customersEvery(stack.db, 1, 0)).map((c) => c.customerId);
+  const ids = (await customersEvery(stack.db, 1, 0)).slice(0, echoing).map((c) => c.customerId);
   await updateCustomersWithOutbox(stack.db, ids, 'renamed');
   const publisher = createPubSubPublisher(stack.pubsub);
   try {

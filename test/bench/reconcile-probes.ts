@@ -1,4 +1,5 @@
 /** What the reconcile bench watches while a run goes: HubSpot calls by method, memory, the run's progress. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../../shared/db/database.js';
 import { getRun } from '../../shared/reconciliation/run-views.js';
@@ -80,7 +81,7 @@ export function watchProgress(db: Db, everyMs = 250) {
   const loop = (async () => {
     while (!stopped) {
       await sample();
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      await sleep(everyMs);
     }
   })();
   return {

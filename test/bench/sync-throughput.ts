@@ -64,7 +64,7 @@ async function drain(deps: (n: number) => FieldSyncDeps, messages: OutboxMessage
             await handleOutboxMessage(d, message);
             break;
           } catch {
-            await new Promise((r) => setTimeout(r, 500)); // a nack: redelivered after a backoff
+            await sleep(500); // a nack: redelivered after a backoff
           }
         }
       }

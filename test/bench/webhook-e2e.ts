@@ -8,6 +8,7 @@
  *   npx tsx test/bench/webhook-e2e.ts        (or as the `webhook-e2e` module of test/bench/run.ts)
  * DATABASE_URL / PUBSUB_EMULATOR_HOST reuse running services; otherwise both are started here.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createDb } from '../../shared/db/database.js';
@@ -55,7 +56,7 @@ export async function benchWebhookE2e(options: WebhookE2eBenchOptions = {}): Pro
           timeouts += 1;
           return undefined;
         }
-        await new Promise((r) => setTimeout(r, 2));
+        await sleep(2);
       }
     };
 

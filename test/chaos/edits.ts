@@ -5,6 +5,7 @@
  * different customers' edits overlap. Every write lands in the ledger with the time its side
  * recorded it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControlClient } from '../../dev/hubspot-sandbox/control-client.js';
 import type { Db } from '../../shared/db/database.js';
 import { waitFor } from '../support/wait-for.js';
@@ -139,7 +140,7 @@ export async function runEdits(
   const started = Date.now();
   for (const edit of plan) {
     const wait = started + edit.atMs - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await sleep(wait);
     const previous = queues.get(edit.customer) ?? Promise.resolve();
     queues.set(
       edit.customer,
@@ -184,7 +185,7 @@ async function editOnce(deps: Parameters<typeof runEdits>[0], edit: PlannedEdit,
       stats.warpEdits++;
       return;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   stats.warpEditsRefused++;
 }

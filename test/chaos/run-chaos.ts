@@ -3,6 +3,7 @@
  * sandbox faults with an outage window, a field-sync instance killed mid-batch, a database
  * restart; then faults cleared, quiet, one FULL reconciliation, quiet, and the verdict.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { guardConnectionCrashes } from './crash-guard.js';
 import { startChaosStack, type ChaosStack } from './chaos-stack.js';
@@ -94,7 +95,7 @@ async function runTimeline(
   say: (l: string) => void,
 ): Promise<void> {
   const started = Date.now();
-  const at = (fraction: number) => new Promise((r) => setTimeout(r, Math.max(0, started + fraction * options.durationMs - Date.now())));
+  const at = (fraction: number) => sleep(Math.max(0, started + fraction * options.durationMs - Date.now()));
   const steps: Array<Promise<void>> = [];
   if (options.killWorker) {
     steps.push(
@@ -111,7 +112,7 @@ async function runTimeline(
         await at(0.4);
         await setFaults(stack.sandbox.control, 'outage');
         say(`HubSpot outage (100% 503) for ${options.outageMs} ms`);
-        await new Promise((r) => setTimeout(r, options.outageMs));
+        await sleep(options.outageMs);
         await setFaults(stack.sandbox.control, 'base');
         events.outage = { fromMs: Math.round(0.4 * options.durationMs), ms: options.outageMs };
       })(),
@@ -147,6 +148,6 @@ async function killMidBatch(stack: ChaosStack, withinMs: number) {
       const fresh = await stack.replaceWorker(chosen);
       return { killed: chosen.workerId, midBatch: Boolean(victim), rowsInFlight, replacement: fresh.workerId };
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }

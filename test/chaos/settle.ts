@@ -1,4 +1,5 @@
 /** Bounded waits for the stack to go quiet, and for a reconciliation run to finish. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosStack } from './chaos-stack.js';
 
 export interface Backlog {
@@ -37,7 +38,7 @@ export async function settle(stack: ChaosStack, timeoutMs: number): Promise<{ se
     last = await backlog(stack).catch(() => last);
     quietRounds = last.openOutboxRows === 0 && last.openWebhookEvents === 0 ? quietRounds + 1 : 0;
     if (quietRounds >= 2) return { settled: true, waitedMs: Date.now() - started, ...last };
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   return { settled: false, waitedMs: Date.now() - started, ...last };
 }
@@ -49,7 +50,7 @@ export async function finishedRun(stack: ChaosStack, messageId: string, timeoutM
     const runs = await stack.db.selectFrom('hubspot_reconciliation_runs').selectAll().execute();
     const run = runs.find((r) => (JSON.parse(r.cursor ?? '{}') as { messageId?: string }).messageId === messageId);
     if (run && run.status !== 'RUNNING') return run;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
@@ -186,7 +187,7 @@ interface LastWrite {
 
 /** Waits until the wall clock has moved past `since`, so the next edit is strictly later. */
 async function clockPast(since: number): Promise<void> {
-  while (Date.now() <= since + 2) await new Promise((resolve) => setTimeout(resolve, 1));
+  while (Date.now() <= since + 2) await sleep(1);
 }
 
 describe('interleaved edits, claims and redeliveries', () => {

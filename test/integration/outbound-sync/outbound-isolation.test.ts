@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { companyDeletedMessage } from '../../../shared/sync-store/company-deleted.js';
@@ -197,7 +198,7 @@ describe('outbound batches: one customer failing never takes the others down, an
     const watching = gateway(h, {
       batchReadCurrentValues: async (...a) => {
         seen.push(await claimedAt());
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
         return h.hubspot.companies.batchReadCurrentValues(...a);
       },
       batchUpdate: async (...a) => {
@@ -252,7 +253,7 @@ describe('outbound batches: one customer failing never takes the others down, an
     let wrote = false;
     const slow = gateway(h, {
       batchReadCurrentValues: async (...a) => {
-        await new Promise((r) => setTimeout(r, 700)); // e.g. a long wait for the shared budget
+        await sleep(700); // e.g. a long wait for the shared budget
         return h.hubspot.companies.batchReadCurrentValues(...a);
       },
       batchUpdate: async (...a) => {

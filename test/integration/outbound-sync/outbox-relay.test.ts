@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimOutboxBatch, releaseOutboxRows } from '../../../shared/outbox/outbox-claims.js';
 import type { OutboxMessage } from '../../../shared/outbox/outbox-message.js';
@@ -47,7 +48,7 @@ describe('outbox relay', () => {
     await insertCustomersWithOutbox(t.db, 60, { prefix: 'RC', offset: 100 });
     const ids = await unpublishedIds();
     expect(ids).toHaveLength(60);
-    const slow = () => recordingPublisher(() => new Promise((r) => setTimeout(r, 5)));
+    const slow = () => recordingPublisher(() => sleep(5));
     const [a, b] = [slow(), slow()];
     const results = await Promise.all([relayUnpublished(t.db, a, OPTIONS), relayUnpublished(t.db, b, OPTIONS)]);
     expect(results.reduce((n, r) => n + r.published, 0)).toBe(60);

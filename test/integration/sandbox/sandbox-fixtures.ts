@@ -143,5 +143,3 @@ export async function startReceiver(path = '/hubspot/webhooks'): Promise<Receive
 export function allEvents(receiver: Receiver): Array<Record<string, unknown>> {
   return receiver.received.flatMap((r) => r.events);
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

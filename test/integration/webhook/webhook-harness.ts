@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
@@ -70,7 +71,7 @@ export async function createPubSubFixture(): Promise<PubSubFixture> {
     messages,
     async waitForMessages(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
-      while (messages.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      while (messages.length < count && Date.now() < deadline) await sleep(25);
       return messages;
     },
     async close() {
