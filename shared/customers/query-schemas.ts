@@ -28,8 +28,9 @@ export const listQuerySchema = z.object({
 
 export type ListQuery = z.output<typeof listQuerySchema>;
 
-/** Any 8-4-4-4-12 hex id, which is what PostgreSQL's uuid type accepts. */
-export const customerIdParams = z.object({ id: z.guid('must be a UUID').transform((s) => s.toLowerCase()) });
+/** Any 8-4-4-4-12 hex id, which is what PostgreSQL's uuid type accepts; lower-cased as it stores it. */
+export const customerIdSchema = z.guid('must be a UUID').transform((s) => s.toLowerCase());
+export const customerIdParams = z.object({ id: customerIdSchema });
 
 export const BAN_PATTERN = /^[A-Z]{2}-\d{9}$/;
 export const banParams = z.object({

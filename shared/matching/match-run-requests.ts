@@ -8,6 +8,7 @@ import { withRunLock } from '../reconciliation/run-lock.js';
 import { expireQueuedRuns, failAbandonedRuns, runInProgress } from '../reconciliation/run-repository.js';
 import { failStaleMatchRuns, findMatchRun, finishMatchRun, insertMatchRun, matchRunInProgress } from './match-run-repository.js';
 import { APPLY_PASS, DEFAULT_MIN_CONFIDENCE, FIRST_PASS, minConfidenceSchema } from './match-run-request.js';
+import { customerIdSchema } from '../customers/query-schemas.js';
 
 /** The body of POST /v1/sync/matches: a dry run only reports; a real one links what it may. */
 export const startMatchBodySchema = z.strictObject({
@@ -23,11 +24,7 @@ export const applyMatchBodySchema = z.strictObject({
    * Only these customers' proposals, each an unambiguous match (below minConfidence too: the
    * reviewer confirmed it). Without it, every LINK proposal not applied yet.
    */
-  customerIds: z
-    .array(z.guid('must be a UUID').transform((s) => s.toLowerCase()))
-    .min(1)
-    .max(MAX_REQUEST_CUSTOMERS)
-    .optional(),
+  customerIds: z.array(customerIdSchema).min(1).max(MAX_REQUEST_CUSTOMERS).optional(),
 });
 export type ApplyMatchBody = z.output<typeof applyMatchBodySchema>;
 

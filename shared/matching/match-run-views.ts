@@ -7,6 +7,7 @@ import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema } from
 import { MATCH_RULES } from './match.js';
 import { parseMatchCursor } from './match-run-request.js';
 import { RUN_STATUSES, type RunListQuery } from '../reconciliation/run-views.js';
+import { customerIdSchema } from '../customers/query-schemas.js';
 
 const DECISIONS = ['LINK', 'BELOW_MIN_CONFIDENCE', 'AMBIGUOUS', 'NO_MATCH'] as const;
 const APPLY_STATUSES = ['PENDING', 'LINKED', 'FAILED'] as const;
@@ -15,10 +16,7 @@ export const matchReportQuerySchema = z.strictObject({
   decision: z.enum(DECISIONS).optional(),
   rule: z.enum(MATCH_RULES).optional(),
   applyStatus: z.enum(APPLY_STATUSES).optional(),
-  customerId: z
-    .guid('must be a UUID')
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  customerId: customerIdSchema.optional(),
   limit: limitParam(100, 500),
   cursor: idCursor.optional(),
 });

@@ -8,6 +8,7 @@ import { initialCursor } from './run-cursor.js';
 import { withRunLock } from './run-lock.js';
 import { expireQueuedRuns, failAbandonedRuns, finishRun, insertRun, runInProgress, type RunOutcome } from './run-repository.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
+import { customerIdSchema } from '../customers/query-schemas.js';
 
 export interface RunRequestDeps {
   db: Db;
@@ -29,11 +30,7 @@ export const startRunBodySchema = z
   .strictObject({
     mode: z.enum(['INCREMENTAL', 'FULL']),
     /** Only these customers, each one checked (a FULL run over a list). */
-    customerIds: z
-      .array(z.guid('must be a UUID').transform((s) => s.toLowerCase()))
-      .min(1)
-      .max(MAX_REQUEST_CUSTOMERS)
-      .optional(),
+    customerIds: z.array(customerIdSchema).min(1).max(MAX_REQUEST_CUSTOMERS).optional(),
     dryRun: z.boolean().default(false),
   })
   .refine((b) => b.customerIds === undefined || b.mode === 'FULL', {

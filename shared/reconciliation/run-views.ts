@@ -5,6 +5,7 @@ import type { HubspotReconciliationRunsTable } from '../db/tables/hubspot-sync.j
 import { AppError } from '../errors/app-error.js';
 import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema } from '../sync-ops/paging.js';
 import { parseCursor } from './run-cursor.js';
+import { customerIdSchema } from '../customers/query-schemas.js';
 
 /** A run's life, the same for reconciliation and match runs. */
 export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
@@ -21,10 +22,7 @@ export type RunListQuery = z.output<typeof runListQuerySchema>;
 
 export const diffQuerySchema = z.strictObject({
   decision: z.enum(DECISIONS).optional(),
-  customerId: z
-    .guid('must be a UUID')
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  customerId: customerIdSchema.optional(),
   limit: limitParam(100, 500),
   cursor: idCursor.optional(),
 });

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import { listOpenConflicts, resolveConflict, type OpenConflictView } from '../sync-admin/conflict-resolution.js';
 import type { ResyncPublishing } from '../sync-admin/operator-resync.js';
 import { cursorParam, isoDate, limitParam, pageOf, pageSchema, single } from './paging.js';
+import { customerIdSchema } from '../customers/query-schemas.js';
 
 const warpFieldParam = single.regex(
   /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$/,
@@ -11,10 +12,7 @@ const warpFieldParam = single.regex(
 );
 
 export const conflictsQuerySchema = z.object({
-  customerId: z
-    .guid('must be a UUID')
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  customerId: customerIdSchema.optional(),
   field: warpFieldParam.optional(),
   limit: limitParam(50, 200),
   cursor: cursorParam(z.object({ openedAt: isoDate, customerId: z.guid(), warpField: z.string() })).optional(),
@@ -36,7 +34,7 @@ export const conflictSchema = z.object({
 export const conflictPageSchema = pageSchema(conflictSchema);
 
 export const resolveConflictBodySchema = z.strictObject({
-  customerId: z.guid('must be a UUID').transform((s) => s.toLowerCase()),
+  customerId: customerIdSchema,
   field: z.string().min(1),
   take: z.enum(['warp', 'hubspot']),
 });

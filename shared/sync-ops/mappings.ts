@@ -16,16 +16,14 @@ import type { OperatorResync, ResyncPublishing } from '../sync-admin/operator-re
 import { loadConfigRows, type ConfigRow } from '../sync-admin/stored-mappings.js';
 import { CONFLICT_RULES, DIRECTIONS, transformSpecSchema } from '../sync/field-mapping.js';
 import { isoDate } from './paging.js';
+import { customerIdSchema } from '../customers/query-schemas.js';
 
 export const mappingsQuerySchema = z.object({
-  customerId: z
-    .guid('must be a UUID')
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  customerId: customerIdSchema.optional(),
 });
 
 export const mappingFieldParams = z.object({ field: z.string().min(1).max(200) });
-export const customerMappingParams = mappingFieldParams.extend({ id: z.guid('must be a UUID').transform((s) => s.toLowerCase()) });
+export const customerMappingParams = mappingFieldParams.extend({ id: customerIdSchema });
 
 /** The field comes from the path; shape is checked here, meaning (field, transform fit, ownership) by the save. */
 export const mappingBodySchema = z.strictObject({

@@ -3,16 +3,14 @@ import { z } from 'zod';
 import type { DbOrTx } from '../db/database.js';
 import type { HubspotSyncLogTable } from '../db/tables/hubspot-sync.js';
 import { bigIdSchema, idCursor, isoDate, limitParam, pageById, pageSchema, single } from './paging.js';
+import { customerIdSchema } from '../customers/query-schemas.js';
 
 export const SYNC_LOG_STATUSES = ['SUCCESS', 'FAILED', 'SKIPPED', 'CONFLICT', 'RETRYING'] as const;
 const SYNC_LOG_DIRECTIONS = ['WARP_TO_HUBSPOT', 'HUBSPOT_TO_WARP', 'NONE'] as const;
 export const SYNC_LOG_PAGE_SIZE = 50;
 
 export const syncLogQuerySchema = z.object({
-  customerId: z
-    .guid('must be a UUID')
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  customerId: customerIdSchema.optional(),
   status: z.enum(SYNC_LOG_STATUSES).optional(),
   operation: single.regex(/^[A-Z_]{1,40}$/, 'must be an operation name such as PUSH or RESOLVE_CONFLICT').optional(),
   since: isoDate.transform((s) => new Date(s)).optional(),
