@@ -8,8 +8,10 @@ import { serveCloudEventFunction } from './serve-http-function.js';
  * throws nacks (500), so the subscription's retry policy applies. The framework prints a thrown
  * error's stack, as the deployed function's log shows it.
  *
- * The emulator backs failing pushes off on a schedule of its own (three tries in 40 s, then none)
- * and forwards none to the dead-letter topic: tests of retry counts and dead-lettering pull instead.
+ * The emulator backs failing pushes off on a schedule of its own (measured: three tries in the first
+ * 6 s, then none in the next 34 s) and forwards none to the dead-letter topic: tests of retry counts
+ * and dead-lettering pull instead. Locally, the outbox relay's stuck sweep republishes outbound work
+ * whose message stopped being pushed.
  */
 export async function startPushEndpoint(options: DeliveryOptions): Promise<MessageDelivery> {
   const subscription = options.pubsub.subscription(options.subscription);
