@@ -10,7 +10,8 @@ import { createInboundHandler } from '../../shared/inbound-sync/inbound-handler.
 import type { InboundDeps } from '../../shared/inbound-sync/process-webhook-event.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher, type EventBatchPublisher, type MessagePublisher } from '../../shared/pubsub/publisher.js';
-import { startPullBridge, type MessageDelivery } from './pubsub-pull-bridge.js';
+import { startPullBridge } from './pubsub-pull-bridge.js';
+import type { MessageDelivery } from './pubsub-delivery.js';
 import { startPushEndpoint } from './pubsub-push-endpoint.js';
 import { serveHttpFunction } from './serve-http-function.js';
 import { SANDBOX_DEFAULTS } from '../hubspot-sandbox/options.js';

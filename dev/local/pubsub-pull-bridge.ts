@@ -1,39 +1,13 @@
-import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
-import type { CloudEvent, CloudEventFunction } from '@google-cloud/functions-framework';
+import type { Message, Subscription } from '@google-cloud/pubsub';
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { DeliveryOptions, MessageDelivery, PubSubMessagePublishedData } from './pubsub-delivery.js';
 
 /**
  * What Eventarc does in production, for the emulator: pull messages from a subscription and
  * hand each to the real CloudEvent handler as a `google.cloud.pubsub.topic.v1.messagePublished`
- * event (`data.message.data` base64). Ack when the handler returns, nack when it throws, so
- * retries, backoff and dead-lettering behave like the deployed function's.
+ * event. Ack when the handler returns, nack when it throws, so retries, backoff and
+ * dead-lettering behave like the deployed function's.
  */
-export interface PubSubMessagePublishedData {
-  message: {
-    data: string;
-    messageId: string;
-    publishTime: string;
-    attributes?: Record<string, string>;
-    orderingKey?: string;
-  };
-  subscription: string;
-}
-
-export interface MessageDelivery {
-  /** Messages handed to the handler so far, and how many of them threw. */
-  readonly stats: { delivered: number; failed: number };
-  close(): Promise<void>;
-}
-
-/** A subscription's messages handed to a CloudEvent function, pushed (pubsub-push-endpoint.ts) or pulled. */
-export interface DeliveryOptions {
-  pubsub: PubSub;
-  subscription: string;
-  handler: CloudEventFunction<PubSubMessagePublishedData>;
-  /** Concurrent deliveries, like a function's max instances x concurrency. */
-  maxMessages?: number;
-  onError?: (err: unknown) => void;
-}
-
 export function toCloudEvent(message: Message, subscription: Subscription): CloudEvent<PubSubMessagePublishedData> {
   const publishTime = message.publishTime.toISOString();
   const topic = (subscription.metadata?.topic as string | undefined) ?? 'unknown';

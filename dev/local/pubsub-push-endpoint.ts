@@ -1,4 +1,4 @@
-import type { DeliveryOptions, MessageDelivery, PubSubMessagePublishedData } from './pubsub-pull-bridge.js';
+import type { DeliveryOptions, MessageDelivery, PubSubMessagePublishedData } from './pubsub-delivery.js';
 import { serveCloudEventFunction } from './serve-http-function.js';
 
 /**

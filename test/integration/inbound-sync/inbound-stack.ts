@@ -9,7 +9,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Client } from '@hubspot/api-client';
 import { startSandbox, type RunningSandbox } from '../../../dev/hubspot-sandbox/sandbox.js';
 import { startInboundService, type InboundService } from '../../../dev/local/inbound-service.js';
-import type { MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
+import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
 import { startPushEndpoint } from '../../../dev/local/pubsub-push-endpoint.js';
 import { ensurePubSubTopology, topologyNames, type DeliveryPolicy, type PubSubTopologyNames } from '../../../dev/local/pubsub-topology.js';
 import type { Principal } from '../../../shared/auth/principal.js';

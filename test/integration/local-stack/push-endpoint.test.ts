@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PubSub } from '@google-cloud/pubsub';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type { PubSubMessagePublishedData } from '../../../dev/local/pubsub-pull-bridge.js';
+import type { PubSubMessagePublishedData } from '../../../dev/local/pubsub-delivery.js';
 import { startPushEndpoint } from '../../../dev/local/pubsub-push-endpoint.js';
 import { waitFor } from '../../support/wait-for.js';
 

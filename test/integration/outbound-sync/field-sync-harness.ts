@@ -10,7 +10,8 @@ import {
   topologyNames,
   type PubSubTopologyNames,
 } from '../../../dev/local/pubsub-topology.js';
-import { startPullBridge, type MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
+import { startPullBridge } from '../../../dev/local/pubsub-pull-bridge.js';
+import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { createCustomerService, type CustomerService } from '../../../shared/customers/service.js';
 import { createFieldSyncHandler } from '../../../shared/outbound-sync/field-sync-handlers.js';

@@ -2,7 +2,8 @@ import { createCallCounter, createHubspotClient } from '../../../shared/hubspot/
 import { createLogger } from '../../../shared/logging/logger.js';
 import { createReconcileHandler } from '../../../shared/reconciliation/reconcile-handler.js';
 import type { ReconcileDeps } from '../../../shared/reconciliation/run-reconciliation.js';
-import { startPullBridge, type MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
+import { startPullBridge } from '../../../dev/local/pubsub-pull-bridge.js';
+import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
 import { CLAIM_LEASE_MS, startFieldSyncHarness, waitFor, type FieldSyncHarness } from '../outbound-sync/field-sync-harness.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
+import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
 import type { HubspotCompanies } from '../../../shared/hubspot/client/hubspot-companies.js';
 import { customerRow, insertCustomer, insertCustomers } from '../../support/customer-factory.js';
 import { waitFor } from '../outbound-sync/field-sync-harness.js';

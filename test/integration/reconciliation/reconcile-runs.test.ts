@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { customerRow, insertCustomers } from '../../support/customer-factory.js';
 import { ADMIN, CLAIM_LEASE_MS, outboxSettled, sandboxCompaniesByBan, waitFor } from '../outbound-sync/field-sync-harness.js';
-import type { MessageDelivery } from '../../../dev/local/pubsub-pull-bridge.js';
+import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
 import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
 const input = (name: string): CreateCustomerInput => ({
