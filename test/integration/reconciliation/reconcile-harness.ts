@@ -107,6 +107,20 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
   };
 }
 
+/**
+ * The run of a request that fails once: its failure logged, Pub/Sub's redelivery resuming the same
+ * run from its cursor, and the run it ends as (SUCCEEDED), with the failed run's id to compare.
+ */
+export async function runResumedAfterFailure(h: ReconcileHarness, messageId: string) {
+  const failure = await h.logLine((l) => l.message === 'reconciliation run failed');
+  const run = await waitFor(async () => {
+    const r = await h.finishedRun(messageId);
+    return r.status === 'SUCCEEDED' ? r : undefined;
+  }, 'the resumed run to succeed');
+  await h.logLine((l) => l.message === 'reconciliation run resumed' && l.runId === run.id);
+  return { run, failedRunId: failure.runId };
+}
+
 /** RESYNC rows a run enqueued. */
 export function rowsOfRun(h: ReconcileHarness, runId: string) {
   return h.sync.database.db

@@ -3,7 +3,7 @@ import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
 import type { HubspotCompanies } from '../../../shared/hubspot/client/hubspot-companies.js';
 import { customerRow, insertCustomer, insertCustomers } from '../../support/customer-factory.js';
 import { waitFor } from '../outbound-sync/field-sync-harness.js';
-import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
+import { rowsOfRun, runResumedAfterFailure, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
 type Companies = Pick<HubspotCompanies, 'searchCompanies' | 'batchReadWithHistory'>;
 
@@ -70,13 +70,8 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
     // HubSpot's search answers 502 more often than the adapter retries (5 attempts): the run fails.
     await h.sync.sandbox.control.addFault({ kind: 'status', status: 502, count: 5, pathPrefix: '/crm/v3/objects/companies/search' });
     const messageId = await h.request({ all: true });
-    const failure = await h.logLine((l) => l.message === 'reconciliation run failed');
-    const run = await waitFor(async () => {
-      const r = await h.finishedRun(messageId);
-      return r.status === 'SUCCEEDED' ? r : undefined;
-    }, 'the resumed run to succeed');
-    expect(run.id).toBe(failure.runId);
-    await h.logLine((l) => l.message === 'reconciliation run resumed' && l.runId === run.id);
+    const { run, failedRunId } = await runResumedAfterFailure(h, messageId);
+    expect(failedRunId).toBe(run.id);
     // 5 unlinked customers in chunks of 2 before the failed search, none again after it; the
     // search: 5 failed attempts, then 1 on redelivery.
     expect(run).toMatchObject({ customers_checked: 5, customers_changed: 5, errors: 1, error: null, hubspot_calls: 6 });

@@ -4,7 +4,7 @@ import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { customerRow, insertCustomers } from '../../support/customer-factory.js';
 import { ADMIN, CLAIM_LEASE_MS, outboxSettled, sandboxCompaniesByBan, waitFor } from '../outbound-sync/field-sync-harness.js';
 import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
-import { rowsOfRun, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
+import { rowsOfRun, runResumedAfterFailure, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
 const input = (name: string): CreateCustomerInput => ({
   company_name: name,
@@ -241,13 +241,8 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     const listing = { method: 'GET', pathPrefix: '/crm/v3/objects/companies' };
     await h.sync.sandbox.control.addFault({ kind: 'status', status: 502, skip: 1, count: 5, ...listing });
     const messageId = await h.request({ all: true, mode: 'FULL' });
-    const failure = await h.logLine((l) => l.message === 'reconciliation run failed');
-    const run = await waitFor(async () => {
-      const r = await h.finishedRun(messageId);
-      return r.status === 'SUCCEEDED' ? r : undefined;
-    }, 'the resumed run to succeed');
-    expect(run.id).toBe(failure.runId);
-    await h.logLine((l) => l.message === 'reconciliation run resumed' && l.runId === run.id);
+    const { run, failedRunId } = await runResumedAfterFailure(h, messageId);
+    expect(failedRunId).toBe(run.id);
     // Page 1, page 2's five failed attempts, page 2 again on redelivery.
     expect(run).toMatchObject({ customers_checked: linked.length, customers_changed: 0, errors: 1, error: null, hubspot_calls: 7 });
     expect(JSON.parse(run.cursor!)).toMatchObject({ messageId, pass: 'DONE' });
