@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { expectDatabaseShutdown } from '../../shared/db/log-connection-errors.js';
 
 /** Linux process lookups through /proc for the local stack; callers degrade where /proc is missing. */
 
@@ -34,8 +33,6 @@ export function stopOnSignals(stop: () => Promise<void>): void {
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    // A terminal's Ctrl-C reaches the embedded PostgreSQL as well, which ends every connection at once.
-    expectDatabaseShutdown();
     console.error(`\n${signal}: stopping...`);
     await stop();
     process.exit(0);

@@ -14,6 +14,7 @@ import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 import { startLocalPostgres } from './embedded-postgres.js';
 import { seedDemoData, SEED_USERS } from './seed.js';
 import { serveHttpFunction } from './serve-http-function.js';
+import { expectOwnServerShutdown } from '../../shared/db/log-connection-errors.js';
 
 /**
  * The local stack as an ordered list of services. Each starts with what the
@@ -91,6 +92,8 @@ export const database: StackService = {
     const port = Number(ctx.env.LOCAL_PG_PORT ?? 5433);
     const dataDir = localDataPaths(ctx.env).postgres;
     const cluster = await startLocalPostgres({ dataDir, port, persistent: true });
+    // It stops with the stack, and a terminal's Ctrl-C reaches it at once: its shutdown is expected.
+    expectOwnServerShutdown();
     try {
       await ensureDatabase(cluster.adminUrl, LOCAL_DATABASE);
     } catch (err) {

@@ -1,13 +1,16 @@
 import type { Logger } from '../logging/logger.js';
 
-let serverStopsWithUs = false;
+/** PostgreSQL's admin_shutdown: the server is stopping and ends every session. */
+const ADMIN_SHUTDOWN = '57P01';
+let stopsItsOwnServer = false;
 
 /**
- * Said by a process that stops its own database server (the local stack on Ctrl-C, which reaches
- * PostgreSQL too): from then on the server ending connections is the shutdown, not a fault.
+ * Said by a process that runs its database server itself (the local stack's embedded PostgreSQL,
+ * which a terminal's Ctrl-C reaches as well): that server's shutdown ending the pools' sessions is
+ * the process stopping, not a fault.
  */
-export function expectDatabaseShutdown(): void {
-  serverStopsWithUs = true;
+export function expectOwnServerShutdown(): void {
+  stopsItsOwnServer = true;
 }
 
 /**
@@ -15,6 +18,7 @@ export function expectDatabaseShutdown(): void {
  * pool reconnects, the query using it fails and is retried by its caller), so it is a WARNING.
  */
 export const logConnectionErrors = (log: Pick<Logger, 'warn' | 'info'>) => (err: Error & { code?: string }) => {
-  if (serverStopsWithUs) log.info('database connection closed by the shutdown', { code: err.code });
+  if (stopsItsOwnServer && err.code === ADMIN_SHUTDOWN)
+    log.info('database connection ended: the local server is stopping', { code: err.code });
   else log.warn('database connection lost; the pool replaces it', { code: err.code, error: err.message });
 };
