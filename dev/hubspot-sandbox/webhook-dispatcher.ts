@@ -8,14 +8,12 @@ import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
   SIGNATURE_HEADER,
-  SIGNATURE_V3_HEADER,
   SIGNATURE_VERSION_HEADER,
-  TIMESTAMP_HEADER,
+  signatureV3Headers,
   signV1,
   signV2,
-  signV3,
+  type SignatureVersion,
 } from '../../shared/hubspot/webhook-signature.js';
-import type { SignatureVersion } from '../../shared/hubspot/webhook-signature.js';
 import type { Faults } from './faults.js';
 import type { WebhookEvent } from './webhook-events.js';
 import type { WebhookSubscriptions } from './webhook-subscriptions.js';
@@ -206,12 +204,9 @@ export class WebhookDispatcher {
 
   private signatureHeaders(url: string, body: string): Record<string, string> {
     const { clientSecret, signatureVersions } = this.options;
-    const headers: Record<string, string> = {};
-    if (signatureVersions.includes('v3')) {
-      const timestamp = Date.now();
-      headers[SIGNATURE_V3_HEADER] = signV3(clientSecret, 'POST', url, body, timestamp);
-      headers[TIMESTAMP_HEADER] = String(timestamp);
-    }
+    const headers: Record<string, string> = signatureVersions.includes('v3')
+      ? signatureV3Headers(clientSecret, 'POST', url, body, Date.now())
+      : {};
     if (signatureVersions.includes('v2')) {
       headers[SIGNATURE_HEADER] = signV2(clientSecret, 'POST', url, body);
       headers[SIGNATURE_VERSION_HEADER] = 'v2';

@@ -30,6 +30,11 @@ export function signV3(clientSecret: string, method: string, uri: string, rawBod
   return createHmac('sha256', clientSecret).update(source, 'utf8').digest('base64');
 }
 
+/** The two headers of a v3-signed request, as HubSpot sends them. */
+export function signatureV3Headers(clientSecret: string, method: string, uri: string, rawBody: string, timestampMs: number) {
+  return { [SIGNATURE_V3_HEADER]: signV3(clientSecret, method, uri, rawBody, timestampMs), [TIMESTAMP_HEADER]: String(timestampMs) };
+}
+
 /** The escapes HubSpot documents as decoded before hashing a v3 URI; every other escape stays as sent. */
 const V3_DECODED_ESCAPES: Readonly<Record<string, string>> = {
   '%3A': ':',

@@ -15,17 +15,18 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { CloudEvent } from '@google-cloud/functions-framework';
+import { outboxRelayDeps } from '../../functions/outbox-relay/deps.js';
 import { loadOutboxRelayConfig } from '../../shared/config/outbox-relay-config.js';
-import { createDb } from '../../shared/db/database.js';
-import { SIGNATURE_V3_HEADER, signV3, TIMESTAMP_HEADER } from '../../shared/hubspot/webhook-signature.js';
+import { signatureV3Headers } from '../../shared/hubspot/webhook-signature.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createOutboxRelayHandler } from '../../shared/outbox/relay-handler.js';
 import { relayUnpublished } from '../../shared/outbox/relay.js';
 import { createPubSubPublisher } from '../../shared/pubsub/publisher.js';
 import type { Clock } from '../../shared/runtime/clock.js';
-import { settle, startInboundStack, type InboundStack } from '../integration/inbound-sync/inbound-stack.js';
+import { settle, type InboundStack } from '../integration/inbound-sync/inbound-stack.js';
 import { updateCustomersWithOutbox } from '../support/customer-factory.js';
-import { benchDatabase, benchEmulator, round, stopAll, type Stops } from './bench-support.js';
+import { benchInboundStack } from './bench-inbound-stack.js';
+import { round, stopAll, type Stops } from './bench-support.js';
 import { customersEvery, seedLinkedPortal } from './reconcile-seed.js';
 
 export interface IdleBenchOptions {
@@ -47,20 +48,12 @@ export async function benchIdle(options: IdleBenchOptions = {}): Promise<object>
   const minutes = options.minutes ?? 10;
   const stops: Stops = [];
   try {
-    const databaseUrl = await benchDatabase(stops, 'idle');
-    const emulatorHost = await benchEmulator(stops);
-    const db = createDb({ connectionString: databaseUrl, maxConnections: 20 });
-    stops.push(() => db.destroy());
     let offsetMs = 0;
     const clock: Clock = () => new Date(Date.now() + offsetMs);
-    const stack = await startInboundStack({
-      db,
-      emulatorHost,
-      log: false,
-      webhookBatchDelayMs: 20,
+    const { databaseUrl, db, stack } = await benchInboundStack(stops, 'idle', {
+      maxConnections: 20,
       decorateDeps: (d) => ({ ...d, now: clock }),
     });
-    stops.push(() => stack.close());
 
     await seedLinkedPortal(db, stack.sandbox.control, size, new Date(Date.now() - 60 * MINUTE_MS));
     const recorder = await startRecorder();
@@ -70,7 +63,7 @@ export async function benchIdle(options: IdleBenchOptions = {}): Promise<object>
     const echoes = deliveries.reduce((n, body) => n + (JSON.parse(body) as unknown[]).length, 0);
 
     await stack.sandbox.control.setWebhookTarget(stack.inbound.webhookUrl);
-    const relayTick = await relayTickHandler(stack, databaseUrl, clock);
+    const relayTick = await relayTickHandler(stack, databaseUrl, clock, stops);
     const outboxBefore = await maxId(stack, 'hubspot_sync_queue');
     const logBefore = await maxId(stack, 'hubspot_sync_log');
     await stack.sandbox.control.clearRequests();
@@ -149,22 +142,16 @@ async function lastSyncBeforeRest(stack: InboundStack, recorderUrl: string, echo
   await settledOrExplained(stack, 300_000);
 }
 
-/** The outbox relay's tick handler as functions/outbox-relay builds it, on the stack's topics and the bench's clock. */
-async function relayTickHandler(stack: InboundStack, databaseUrl: string, now: Clock) {
+/** The outbox relay's tick handler as functions/outbox-relay builds it, on the stack's pool, topics and the bench's clock. */
+async function relayTickHandler(stack: InboundStack, databaseUrl: string, now: Clock, stops: Stops) {
   const config = await loadOutboxRelayConfig(
     { DATABASE_URL: databaseUrl, OUTBOX_TOPIC: stack.names.outboxTopic, HUBSPOT_EVENTS_TOPIC: stack.names.webhookTopic },
     noSecretManager,
   );
   const publisher = createPubSubPublisher(stack.pubsub);
-  const deps = {
-    db: stack.db,
-    publisher,
-    log: createLogger({ level: 'CRITICAL', sink: () => undefined }),
-    options: { topic: config.outboxTopic, ...config.relay },
-    webhookEvents: { topic: config.hubspotEventsTopic, ...config.webhookRelay },
-    retention: config.retention,
-    now,
-  };
+  stops.push(() => publisher.close());
+  const log = createLogger({ level: 'CRITICAL', sink: () => undefined });
+  const deps = { ...outboxRelayDeps(config, { db: stack.db, log, publisher }), now };
   return createOutboxRelayHandler(async () => deps);
 }
 
@@ -175,14 +162,9 @@ async function relayTickHandler(stack: InboundStack, databaseUrl: string, now: C
 async function deliverLate(stack: InboundStack, body: string): Promise<void> {
   const url = stack.inbound.webhookUrl;
   for (let attempt = 1; ; attempt++) {
-    const timestamp = Date.now();
     const res = await fetch(url, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_V3_HEADER]: signV3(stack.sandbox.clientSecret, 'POST', url, body, timestamp),
-        [TIMESTAMP_HEADER]: String(timestamp),
-      },
+      headers: { 'content-type': 'application/json', ...signatureV3Headers(stack.sandbox.clientSecret, 'POST', url, body, Date.now()) },
       body,
     });
     if (res.ok) return;

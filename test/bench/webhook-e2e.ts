@@ -11,9 +11,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { createDb } from '../../shared/db/database.js';
-import { createLinkedCustomer, startInboundStack } from '../integration/inbound-sync/inbound-stack.js';
-import { benchDatabase, benchEmulator, percentile, round, stopAll, type Stops } from './bench-support.js';
+import { createLinkedCustomer } from '../integration/inbound-sync/inbound-stack.js';
+import { benchInboundStack } from './bench-inbound-stack.js';
+import { percentile, round, stopAll, type Stops } from './bench-support.js';
 
 export interface WebhookE2eBenchOptions {
   edits?: number;
@@ -30,12 +30,7 @@ export async function benchWebhookE2e(options: WebhookE2eBenchOptions = {}): Pro
   const timeoutMs = options.timeoutMs ?? 10_000;
   const stops: Stops = [];
   try {
-    const databaseUrl = await benchDatabase(stops, 'e2e');
-    const emulatorHost = await benchEmulator(stops);
-    const db = createDb({ connectionString: databaseUrl, maxConnections: 10 });
-    stops.push(() => db.destroy());
-    const stack = await startInboundStack({ db, emulatorHost, log: false, webhookBatchDelayMs: 20 });
-    stops.push(() => stack.close());
+    const { db, stack } = await benchInboundStack(stops, 'e2e', { maxConnections: 10 });
 
     const customers: Array<Awaited<ReturnType<typeof createLinkedCustomer>>> = [];
     for (let i = 0; i < customerCount; i++) customers.push(await createLinkedCustomer(stack, `Bench Co ${i}`));

@@ -15,7 +15,7 @@ import type { FrameworkHooks } from '../../shared/http/framework-errors.js';
 import { PubSub } from '@google-cloud/pubsub';
 import { createHubspotWebhook } from '../../functions/hubspot-webhook/handler.js';
 import { createDb } from '../../shared/db/database.js';
-import { signV3 } from '../../shared/hubspot/webhook-signature.js';
+import { signatureV3Headers } from '../../shared/hubspot/webhook-signature.js';
 import { sendData } from '../../shared/http/envelope.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPubSubPublisher as createPubSubBatchPublisher } from '../../shared/pubsub/publisher.js';
@@ -161,8 +161,7 @@ function signedDelivery(secret: string, events: object[]): Delivery {
     headers: {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(body)),
-      'x-hubspot-signature-v3': signV3(secret, 'POST', PUBLIC_URL, body, timestamp),
-      'x-hubspot-request-timestamp': String(timestamp),
+      ...signatureV3Headers(secret, 'POST', PUBLIC_URL, body, timestamp),
     },
   };
 }

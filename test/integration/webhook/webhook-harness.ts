@@ -5,7 +5,7 @@ import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createHubspotWebhook, type HubspotWebhookFunction } from '../../../functions/hubspot-webhook/handler.js';
 import type { Db } from '../../../shared/db/database.js';
-import { signV1, signV2, signV3, type SignatureVersion } from '../../../shared/hubspot/webhook-signature.js';
+import { signatureV3Headers, signV1, signV2, type SignatureVersion } from '../../../shared/hubspot/webhook-signature.js';
 import { createMemoryLogger, type LogFields } from '../../../shared/logging/logger.js';
 import { createPubSubPublisher, type EventBatchPublisher } from '../../../shared/pubsub/publisher.js';
 import type { HubspotWebhookEvent } from '../../../shared/webhooks/event-schema.js';
@@ -164,11 +164,7 @@ export function hubspotHeaders(
   const base = { 'content-type': 'application/json' };
   if (version === 'v3') {
     const timestampMs = options.timestampMs ?? Date.now();
-    return {
-      ...base,
-      'x-hubspot-signature-v3': signV3(secret, method, uri, body, timestampMs),
-      'x-hubspot-request-timestamp': String(timestampMs),
-    };
+    return { ...base, ...signatureV3Headers(secret, method, uri, body, timestampMs) };
   }
   const signature = version === 'v1' ? signV1(secret, body) : signV2(secret, method, uri, body);
   return { ...base, 'x-hubspot-signature': signature, 'x-hubspot-signature-version': version };
