@@ -1,4 +1,3 @@
-import { systemClock } from '../runtime/clock.js';
 import { sql } from 'kysely';
 import { inTransaction, type Tx } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
@@ -6,6 +5,7 @@ import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
 import { HUBSPOT_LIMITS } from '../hubspot/client/api-client-companies.js';
 import type { Logger } from '../logging/logger.js';
 import { readCompanies } from '../reconciliation/dry-run.js';
+import { systemClock } from '../runtime/clock.js';
 import { publishResyncRows } from '../reconciliation/enqueue-resyncs.js';
 import type { HubspotSide } from '../sync/plan-customer.js';
 import { linkCompany } from './link-company.js';

@@ -1,4 +1,3 @@
-import { systemClock } from '../runtime/clock.js';
 import { z } from 'zod';
 import { inTransaction, type Tx } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
@@ -6,6 +5,7 @@ import { MAX_REQUEST_CUSTOMERS } from '../reconciliation/reconcile-request.js';
 import { publishQueuedRun, QUEUED_EXPIRY_MS, type RunRequestDeps } from '../reconciliation/run-requests.js';
 import { withRunLock } from '../reconciliation/run-lock.js';
 import { expireQueuedRuns, failAbandonedRuns, runInProgress } from '../reconciliation/run-repository.js';
+import { systemClock } from '../runtime/clock.js';
 import { failStaleMatchRuns, findMatchRun, finishMatchRun, insertMatchRun, matchRunInProgress } from './match-run-repository.js';
 import { APPLY_PASS, DEFAULT_MIN_CONFIDENCE, FIRST_PASS, minConfidenceSchema } from './match-run-request.js';
 import { customerIdSchema } from '../customers/query-schemas.js';
