@@ -3,11 +3,12 @@ import type { Logger } from '../logging/logger.js';
 import type { CustomerSyncPlan } from '../sync/plan-customer.js';
 import { markCompanyDeleted } from '../sync-store/company-deleted.js';
 import { describeWriteError, inSavepoint, type SavepointResult } from '../db/savepoint.js';
-import { saveFieldStates } from '../sync-store/field-state-repository.js';
+import { saveFieldStatesOfCustomers, type FieldStatesSave } from '../sync-store/field-state-repository.js';
 import { lastId, type CustomerStage, type SettlingStage, type StageOf } from './customer-work.js';
 import { outboundEntry, planLogEntries, type LogContext, type PushOutcome } from './sync-log-entries.js';
 import { insertSyncLog, type LoggedFieldChanges, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
-import { applyWarpWrites } from '../sync-store/sync-customer-repository.js';
+import { updateCustomerFields } from '../sync-store/sync-customer-repository.js';
+import { insertAppliedHubspotChanges, type AppliedHubspotChange } from '../outbox/outbox-writes.js';
 
 export interface Settled {
   warpWrites: number;
@@ -23,18 +24,45 @@ export interface Settled {
 }
 
 /**
- * How one customer's writes run: straight in the batch transaction (the fast path; any failure
- * undoes the whole attempt), or each in a savepoint of its own, so a failure undoes that
+ * What settling stores besides each customer's own row update: the outbox records of the values
+ * pulled, field states and the sync log, written together by storeSettled.
+ */
+export interface SettledRows {
+  changes: AppliedHubspotChange[];
+  states: FieldStatesSave[];
+  logs: NewSyncLogEntry[];
+}
+
+export const noSettledRows = (): SettledRows => ({ changes: [], states: [], logs: [] });
+
+/** `now`: when the batch pushed (the states' last sync, a conflict's opening). */
+export async function storeSettled(tx: Tx, rows: SettledRows, now: Date): Promise<void> {
+  await insertAppliedHubspotChanges(tx, rows.changes);
+  await saveFieldStatesOfCustomers(tx, rows.states, now);
+  await insertSyncLog(tx, rows.logs);
+}
+
+/**
+ * How one customer's writes run: straight in the batch transaction, its rows gathered with every
+ * other customer's and stored at once by the caller (the fast path; any failure undoes the whole
+ * attempt), or in a savepoint of its own with its rows stored in it, so a failure undoes that
  * customer's writes alone.
  */
-export type CustomerWrites = <T>(fn: () => Promise<T>) => Promise<SavepointResult<T>>;
+export type CustomerWrites = <T>(fn: (rows: SettledRows) => Promise<T>) => Promise<SavepointResult<T>>;
 
-export const directWrites: CustomerWrites = async (fn) => ({ ok: true, value: await fn() });
+export const gatheredWrites =
+  (rows: SettledRows): CustomerWrites =>
+  async (fn) => ({ ok: true, value: await fn(rows) });
 
 export const isolatedWrites =
-  (tx: Tx): CustomerWrites =>
+  (tx: Tx, now: Date): CustomerWrites =>
   (fn) =>
-    inSavepoint(tx, fn);
+    inSavepoint(tx, async () => {
+      const rows = noSettledRows();
+      const value = await fn(rows);
+      await storeSettled(tx, rows, now);
+      return value;
+    });
 
 /**
  * After the HubSpot write: one customer's WARP writes, field states and sync log. A company HubSpot
@@ -89,10 +117,12 @@ async function settlePlan(
 ): Promise<Settled> {
   const { work, plan, push } = stage;
   const ctx = logContext(stage, traceId);
-  const written = await writes(async () => {
-    const { applied } = await applyWarpWrites(tx, work.customer, plan.warpWrites, now);
-    await saveFieldStates(tx, work.customer.id, agreedPart(plan, push, applied), stateTimes(stage, now), now);
-    await insertSyncLog(tx, [...stage.logs, ...planLogEntries(ctx, plan, push, applied)]);
+  const written = await writes(async (rows) => {
+    const update = await updateCustomerFields(tx, work.customer, plan.warpWrites, now);
+    const { applied } = update;
+    if (update.applied && update.change) rows.changes.push(update.change);
+    rows.states.push({ customerId: work.customer.id, plan: agreedPart(plan, push, applied), times: stateTimes(stage, now) });
+    rows.logs.push(...stage.logs, ...planLogEntries(ctx, plan, push, applied));
     return applied;
   });
   if (written.ok) {

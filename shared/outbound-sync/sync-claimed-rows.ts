@@ -11,7 +11,16 @@ import { loadFieldStates } from '../sync-store/field-state-repository.js';
 import { linkNewCompanies } from './link-new-companies.js';
 import { inSavepoint } from '../db/savepoint.js';
 import { completeOutboxRows, releaseOutboxRows, renewClaims, type ClaimedOutboxRow } from '../outbox/outbox-claims.js';
-import { directWrites, isolatedWrites, settleCustomer, unsettledEntries, type CustomerWrites, type Settled } from './settle-customer.js';
+import {
+  gatheredWrites,
+  isolatedWrites,
+  noSettledRows,
+  settleCustomer,
+  storeSettled,
+  unsettledEntries,
+  type CustomerWrites,
+  type Settled,
+} from './settle-customer.js';
 import { lastId, type CustomerStage, type SettlingStage, type StageOf } from './customer-work.js';
 import { outboundEntry } from './sync-log-entries.js';
 import { insertSyncLog, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
@@ -175,15 +184,21 @@ async function settleRound(deps: SyncBatchDeps, tx: Tx, { snapshot, stages, now 
   const moved = synced.filter((s) => movedSincePlanned(s, customers.get(s.work.customer.id), states.get(s.work.customer.id)));
   const steady = synced.filter((s) => !moved.includes(s));
 
-  // Fast path: every customer's writes at once. Only when one fails are they redone in a
-  // savepoint each, so that customer fails alone and the others still commit.
+  // Fast path: every customer's writes at once, their states, outbox records and log in one
+  // statement each. Only when one fails are they redone in a savepoint each, so that customer
+  // fails alone and the others still commit.
   const settleAll = async (writes: CustomerWrites) => {
     const all: Settled[] = [];
     for (const w of steady) all.push(await settleCustomer(tx, w, now, deps.log, writes, traceId));
     return all;
   };
-  const fast = await inSavepoint(tx, () => settleAll(directWrites));
-  const outcomes = fast.ok ? fast.value : await settleAll(isolatedWrites(tx));
+  const fast = await inSavepoint(tx, async () => {
+    const rows = noSettledRows();
+    const all = await settleAll(gatheredWrites(rows));
+    await storeSettled(tx, rows, now);
+    return all;
+  });
+  const outcomes = fast.ok ? fast.value : await settleAll(isolatedWrites(tx, now));
   const round: SettledRound = { warpWrites: 0, failedCustomers: 0, deleted: [], moved: [...moved] };
   const completions = [...snapshot.completions];
   const logs = [...snapshot.logs];

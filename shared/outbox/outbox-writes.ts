@@ -28,16 +28,14 @@ async function insertChangeRow(
 ): Promise<string> {
   const { id } = await tx
     .insertInto('hubspot_sync_queue')
-    .values({
-      customer_id: customerId,
-      changed_fields: changes.fields,
-      old_values: changes.oldValues,
-      new_values: changes.newValues,
-      ...row,
-    })
+    .values({ ...changeColumns(customerId, changes), ...row })
     .returning('id')
     .executeTakeFirstOrThrow();
   return id;
+}
+
+function changeColumns(customerId: string, changes: FieldChanges) {
+  return { customer_id: customerId, changed_fields: changes.fields, old_values: changes.oldValues, new_values: changes.newValues };
 }
 
 export interface ResyncRequest {
@@ -80,22 +78,42 @@ export async function enqueueResyncs(
   return rows.map((r) => r.id);
 }
 
+/** HubSpot's values applied to one customer, as its outbox record says (insertAppliedHubspotChanges). */
+export interface AppliedHubspotChange {
+  customerId: string;
+  changes: FieldChanges;
+  by: string;
+  now: Date;
+}
+
 /**
  * The record of HubSpot's values applied to a customer (origin HUBSPOT), born done: it documents
  * the change for anyone reading the outbox (the sync log points at it) and can never come back as
  * outbound work. Marked published too, so the relay never sends it.
  */
-export function insertAppliedHubspotChange(
-  tx: DbOrTx,
-  change: { customerId: string; changes: FieldChanges; by: string; now: Date },
-): Promise<string> {
-  return insertChangeRow(tx, change.customerId, change.changes, {
-    operation: 'UPDATE',
-    origin: 'HUBSPOT',
-    changed_at: change.now,
-    changed_by: change.by,
-    status: 'DONE',
-    published_at: change.now,
-    processed_at: change.now,
-  });
+export async function insertAppliedHubspotChange(tx: DbOrTx, change: AppliedHubspotChange): Promise<string> {
+  const [id] = await insertAppliedHubspotChanges(tx, [change]);
+  return id!;
+}
+
+/** insertAppliedHubspotChange for many customers in one statement (a sync batch); ids in their order. */
+export async function insertAppliedHubspotChanges(tx: DbOrTx, changes: readonly AppliedHubspotChange[]): Promise<string[]> {
+  if (changes.length === 0) return [];
+  const rows = await tx
+    .insertInto('hubspot_sync_queue')
+    .values(
+      changes.map(({ customerId, changes: fields, by, now }) => ({
+        ...changeColumns(customerId, fields),
+        operation: 'UPDATE' as const,
+        origin: 'HUBSPOT' as const,
+        changed_at: now,
+        changed_by: by,
+        status: 'DONE' as const,
+        published_at: now,
+        processed_at: now,
+      })),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }

@@ -49,6 +49,26 @@ export async function publishOutboxRow(deps: OutboxPublishDeps, outboxId: string
 }
 
 /**
+ * Marks published, without a message, the rows a worker has claimed already (with another row's
+ * message): their work is in hand, and a failing worker hands them back for the relay to republish,
+ * as it does for any row it took along. Returns the ids still PENDING, which need their own message.
+ * A single statement, so a row released between the check and the mark cannot lose its republish.
+ */
+export async function markClaimedPublished(db: Db, outboxIds: readonly string[]): Promise<string[]> {
+  if (outboxIds.length === 0) return [];
+  const marked = await db
+    .updateTable('hubspot_sync_queue')
+    .set({ published_at: new Date() })
+    .where('id', 'in', [...outboxIds])
+    .where('published_at', 'is', null)
+    .where('status', '!=', 'PENDING')
+    .returning('id')
+    .execute();
+  const taken = new Set(marked.map((r) => r.id));
+  return outboxIds.filter((id) => !taken.has(id));
+}
+
+/**
  * Builds the customer API's `onOutboxCommitted` hook: publish the row at once. A failure is the
  * API's to log (it never fails the request); the row stays unpublished and the relay sends it
  * after its grace period.

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
-import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
+import { markClaimedPublished, type OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import { publishResyncRows } from './enqueue-resyncs.js';
 
 export interface ResyncPublisher {
@@ -19,11 +19,11 @@ const CLAIM_POLL_MS = 20;
  * background. A field-sync worker woken by one message claims every pending row up to its batch
  * size, so rows published one or two at a time, as a run comparing page after page finds them,
  * would be synced in as many small batches, each paying its own HubSpot reads and write. A
- * group's first row still pending is published alone, and the others once a worker has claimed it
- * (with them): their messages then find the work taken. Published all at once, a claim would skip the rows
- * still being marked published (SKIP LOCKED), and their own messages would sync them in a small
- * batch of their own. Rows not published yet are committed PENDING: should the run stop first,
- * the outbox relay sends them.
+ * group's first row still pending is published alone; once a worker has claimed it (with the others),
+ * the rows it took are marked published without a message of their own, and only those it left get one.
+ * Published all at once, a claim would skip the rows still being marked published (SKIP LOCKED), and
+ * their own messages would sync them in a small batch of their own. Rows not published yet are
+ * committed PENDING: should the run stop first, the outbox relay sends them.
  */
 export function createResyncPublisher(
   outbox: OutboxPublishDeps,
@@ -38,10 +38,8 @@ export function createResyncPublisher(
     const leader = await firstPending(outbox.db, ids);
     const first = leader === undefined ? { failed: 0 } : await publishResyncRows(outbox, [leader]);
     if (leader !== undefined && first.failed === 0) await claimOf(outbox.db, leader);
-    const rest = await publishResyncRows(
-      outbox,
-      ids.filter((id) => id !== leader),
-    );
+    const others = ids.filter((id) => id !== leader);
+    const rest = await publishResyncRows(outbox, first.failed === 0 ? await markClaimedPublished(outbox.db, others) : others);
     const failed = first.failed + rest.failed;
     if (failed > 0) await onFailure({ failed, firstError: first.firstError ?? rest.firstError });
   };

@@ -49,34 +49,31 @@ export interface FieldStateTimes {
   hubspotChangedAt: Readonly<Record<string, Date | null | undefined>>;
 }
 
+/** One customer's agreed plan to store (saveFieldStatesOfCustomers). */
+export interface FieldStatesSave {
+  customerId: string;
+  plan: Pick<CustomerSyncPlan, 'newBases' | 'conflicts' | 'closedConflicts' | 'decisions'>;
+  times: FieldStateTimes;
+}
+
 /**
  * Stores what a plan agreed: new bases (with both sides' change times), MANUAL conflicts opened or
  * refreshed, conflicts closed. Fields the plan did not touch keep their rows. A conflict on a field
  * that never had a base is stored with has_base false, so it still reads as "no base yet".
  */
-export async function saveFieldStates(
+export function saveFieldStates(
   db: DbOrTx,
   customerId: string,
-  plan: Pick<CustomerSyncPlan, 'newBases' | 'conflicts' | 'closedConflicts' | 'decisions'>,
+  plan: FieldStatesSave['plan'],
   times: FieldStateTimes,
   now: Date,
 ): Promise<void> {
-  const propertyOf = new Map(plan.decisions.map((d) => [d.warpField, d.hubspotProperty]));
-  const baseRows = Object.entries(plan.newBases).map(([warpField, base]: [string, Canonical]) => {
-    const hubspotProperty = propertyOf.get(warpField) ?? warpField;
-    return {
-      customer_id: customerId,
-      warp_field: warpField,
-      hubspot_property: hubspotProperty,
-      base_value: base,
-      has_base: true,
-      warp_changed_at: times.warpChangedAt[warpField] ?? null,
-      hubspot_changed_at: times.hubspotChangedAt[hubspotProperty] ?? null,
-      last_synced_at: now,
-      // A new base means both sides agree: any conflict on the field is over.
-      ...CLEARED_CONFLICT,
-    };
-  });
+  return saveFieldStatesOfCustomers(db, [{ customerId, plan, times }], now);
+}
+
+/** saveFieldStates for many customers: every new base in one statement (a sync batch settles 100 at once). */
+export async function saveFieldStatesOfCustomers(db: DbOrTx, saves: readonly FieldStatesSave[], now: Date): Promise<void> {
+  const baseRows = saves.flatMap((save) => baseRowsOf(save, now));
   if (baseRows.length > 0) {
     await db
       .insertInto('hubspot_field_state')
@@ -99,6 +96,30 @@ export async function saveFieldStates(
       )
       .execute();
   }
+  for (const { customerId, plan } of saves) await saveConflicts(db, customerId, plan, now);
+}
+
+function baseRowsOf({ customerId, plan, times }: FieldStatesSave, now: Date) {
+  const propertyOf = new Map(plan.decisions.map((d) => [d.warpField, d.hubspotProperty]));
+  return Object.entries(plan.newBases).map(([warpField, base]: [string, Canonical]) => {
+    const hubspotProperty = propertyOf.get(warpField) ?? warpField;
+    return {
+      customer_id: customerId,
+      warp_field: warpField,
+      hubspot_property: hubspotProperty,
+      base_value: base,
+      has_base: true,
+      warp_changed_at: times.warpChangedAt[warpField] ?? null,
+      hubspot_changed_at: times.hubspotChangedAt[hubspotProperty] ?? null,
+      last_synced_at: now,
+      // A new base means both sides agree: any conflict on the field is over.
+      ...CLEARED_CONFLICT,
+    };
+  });
+}
+
+/** Conflicts closed without a new base, and MANUAL conflicts opened or refreshed (rare: a statement each). */
+async function saveConflicts(db: DbOrTx, customerId: string, plan: FieldStatesSave['plan'], now: Date): Promise<void> {
   const baseless = plan.closedConflicts.filter((warpField) => !Object.hasOwn(plan.newBases, warpField));
   if (baseless.length > 0) {
     await db

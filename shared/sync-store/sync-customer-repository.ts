@@ -1,6 +1,6 @@
 import { sql, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTx } from '../db/database.js';
-import { insertAppliedHubspotChange } from '../outbox/outbox-writes.js';
+import { insertAppliedHubspotChange, type AppliedHubspotChange } from '../outbox/outbox-writes.js';
 import type { CustomersTable } from '../db/tables/customers.js';
 import { getPath, setPath, type JsonObject } from '../sync/json-path.js';
 import type { WarpValue } from '../sync/transforms.js';
@@ -88,7 +88,19 @@ export async function applyWarpWrites(
   writes: readonly WarpWrite[],
   now: Date,
 ): Promise<WarpWritesResult> {
-  if (writes.length === 0) return { applied: true, outboxId: null };
+  const update = await updateCustomerFields(db, customer, writes, now);
+  if (!update.applied) return update;
+  return { applied: true, outboxId: update.change ? await insertAppliedHubspotChange(db, update.change) : null };
+}
+
+/** applyWarpWrites without the outbox record: `change` is that record, for the caller to store (null: nothing written). */
+export async function updateCustomerFields(
+  db: DbOrTx,
+  customer: SyncCustomer,
+  writes: readonly WarpWrite[],
+  now: Date,
+): Promise<{ applied: false } | { applied: true; change: AppliedHubspotChange | null }> {
+  if (writes.length === 0) return { applied: true, change: null };
   let updated: JsonObject = customer;
   const oldValues: Record<string, unknown> = {};
   const newValues: Record<string, unknown> = {};
@@ -107,5 +119,5 @@ export async function applyWarpWrites(
     .executeTakeFirst();
   if (result.numUpdatedRows === 0n) return { applied: false };
   const changes = { fields: writes.map((w) => w.warpField), oldValues, newValues };
-  return { applied: true, outboxId: await insertAppliedHubspotChange(db, { customerId: customer.id, changes, by: SYNC_ACTOR, now }) };
+  return { applied: true, change: { customerId: customer.id, changes, by: SYNC_ACTOR, now } };
 }

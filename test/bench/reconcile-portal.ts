@@ -48,7 +48,8 @@ if (isBenchChild()) {
       offsetMs = request.offsetMs;
       return;
     }
-    const db = createDb({ connectionString: request.databaseUrl, maxConnections: 2 });
+    // Seeding 100,000 rows in one statement outlasts the functions' 10 s statement timeout.
+    const db = createDb({ connectionString: request.databaseUrl, maxConnections: 2, statementTimeoutMs: 300_000 });
     try {
       await seedLinkedPortal(db, sandbox.control, request.size, new Date(request.at));
     } finally {
