@@ -25,7 +25,7 @@ export interface Settled {
 
 /**
  * What settling stores besides each customer's own row update: the outbox records of the values
- * pulled, field states and the sync log, written together by storeSettled.
+ * pulled, field states and the sync log, written together by storingSettledRows.
  */
 export interface SettledRows {
   changes: AppliedHubspotChange[];
@@ -33,20 +33,25 @@ export interface SettledRows {
   logs: NewSyncLogEntry[];
 }
 
-export const noSettledRows = (): SettledRows => ({ changes: [], states: [], logs: [] });
-
-/** `now`: when the batch pushed (the states' last sync, a conflict's opening). */
-export async function storeSettled(tx: Tx, rows: SettledRows, now: Date): Promise<void> {
+/**
+ * Runs `fn` with rows to gather and stores them after it in one statement each (insert outbox
+ * records, save field states, insert log). `now`: when the batch pushed (the states' last sync,
+ * a conflict's opening).
+ */
+export async function storingSettledRows<T>(tx: Tx, now: Date, fn: (rows: SettledRows) => Promise<T>): Promise<T> {
+  const rows: SettledRows = { changes: [], states: [], logs: [] };
+  const value = await fn(rows);
   await insertAppliedHubspotChanges(tx, rows.changes);
   await saveFieldStatesOfCustomers(tx, rows.states, now);
   await insertSyncLog(tx, rows.logs);
+  return value;
 }
 
 /**
  * How one customer's writes run: straight in the batch transaction, its rows gathered with every
- * other customer's and stored at once by the caller (the fast path; any failure undoes the whole
- * attempt), or in a savepoint of its own with its rows stored in it, so a failure undoes that
- * customer's writes alone.
+ * other customer's and stored at once by the caller through storingSettledRows (the fast path; any
+ * failure undoes the whole attempt), or in a savepoint of its own with its rows stored in it, so a
+ * failure undoes that customer's writes alone.
  */
 export type CustomerWrites = <T>(fn: (rows: SettledRows) => Promise<T>) => Promise<SavepointResult<T>>;
 
@@ -57,12 +62,7 @@ export const gatheredWrites =
 export const isolatedWrites =
   (tx: Tx, now: Date): CustomerWrites =>
   (fn) =>
-    inSavepoint(tx, async () => {
-      const rows = noSettledRows();
-      const value = await fn(rows);
-      await storeSettled(tx, rows, now);
-      return value;
-    });
+    inSavepoint(tx, () => storingSettledRows(tx, now, fn));
 
 /**
  * After the HubSpot write: one customer's WARP writes, field states and sync log. A company HubSpot

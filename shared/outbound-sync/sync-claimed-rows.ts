@@ -14,9 +14,8 @@ import { completeOutboxRows, releaseOutboxRows, renewClaims, type ClaimedOutboxR
 import {
   gatheredWrites,
   isolatedWrites,
-  noSettledRows,
   settleCustomer,
-  storeSettled,
+  storingSettledRows,
   unsettledEntries,
   type CustomerWrites,
   type Settled,
@@ -192,12 +191,7 @@ async function settleRound(deps: SyncBatchDeps, tx: Tx, { snapshot, stages, now 
     for (const w of steady) all.push(await settleCustomer(tx, w, now, deps.log, writes, traceId));
     return all;
   };
-  const fast = await inSavepoint(tx, async () => {
-    const rows = noSettledRows();
-    const all = await settleAll(gatheredWrites(rows));
-    await storeSettled(tx, rows, now);
-    return all;
-  });
+  const fast = await inSavepoint(tx, () => storingSettledRows(tx, now, (rows) => settleAll(gatheredWrites(rows))));
   const outcomes = fast.ok ? fast.value : await settleAll(isolatedWrites(tx, now));
   const round: SettledRound = { warpWrites: 0, failedCustomers: 0, deleted: [], moved: [...moved] };
   const completions = [...snapshot.completions];
