@@ -120,9 +120,7 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
 
   switch (decision.action) {
     case 'PULL_TO_WARP': {
-      // The row is locked: the version cannot have moved since we read it.
-      const written = await applyWarpWrites(tx, customer, plan.warpWrites, ctx.now);
-      if (!written.applied) throw new Error(`customer ${customer.id} changed under its row lock`);
+      const outboxId = await applyWarpWrites(tx, customer, plan.warpWrites, ctx.now);
       await saveFieldStates(
         tx,
         customer.id,
@@ -131,7 +129,7 @@ export async function applyPropertyChange(ctx: InboundContext, company: CompanyR
         ctx.now,
       );
       await logForEvent(ctx, [
-        logEntry({ direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS', outboxId: written.outboxId ?? undefined }),
+        logEntry({ direction: 'HUBSPOT_TO_WARP', operation: 'PULL', status: 'SUCCESS', outboxId: outboxId ?? undefined }),
       ]);
       ctx.log.info('HubSpot change applied to WARP', { customerId: customer.id, field: mapping.warpField, reason: decision.reason });
       break;

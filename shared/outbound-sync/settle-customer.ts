@@ -7,8 +7,8 @@ import { saveFieldStatesOfCustomers, type FieldStatesSave } from '../sync-store/
 import { lastId, type CustomerStage, type SettlingStage, type StageOf } from './customer-work.js';
 import { outboundEntry, planLogEntries, type LogContext, type PushOutcome } from './sync-log-entries.js';
 import { insertSyncLog, type LoggedFieldChanges, type NewSyncLogEntry } from '../sync-store/sync-log-repository.js';
-import { updateCustomerFields } from '../sync-store/sync-customer-repository.js';
-import { insertAppliedHubspotChanges, type AppliedHubspotChange } from '../outbox/outbox-writes.js';
+import { customerFieldsWrite, writeLockedCustomers, type CustomerFieldsWrite } from '../sync-store/sync-customer-repository.js';
+import { insertAppliedHubspotChanges } from '../outbox/outbox-writes.js';
 
 export interface Settled {
   warpWrites: number;
@@ -24,24 +24,29 @@ export interface Settled {
 }
 
 /**
- * What settling stores besides each customer's own row update: the outbox records of the values
- * pulled, field states and the sync log, written together by storingSettledRows.
+ * What settling stores: the customers' rows with the values pulled (and those values' outbox
+ * records), field states and the sync log, written together by storingSettledRows.
  */
 export interface SettledRows {
-  changes: AppliedHubspotChange[];
+  customers: CustomerFieldsWrite[];
   states: FieldStatesSave[];
   logs: NewSyncLogEntry[];
 }
 
 /**
- * Runs `fn` with rows to gather and stores them after it in one statement each (insert outbox
- * records, save field states, insert log). `now`: when the batch pushed (the states' last sync,
- * a conflict's opening).
+ * Runs `fn` with rows to gather and stores them after it in one statement each (update customers
+ * per set of columns, insert outbox records, save field states, insert log). The customers are
+ * locked at the versions planned. `now`: when the batch pushed (the states' last sync, a
+ * conflict's opening).
  */
 export async function storingSettledRows<T>(tx: Tx, now: Date, fn: (rows: SettledRows) => Promise<T>): Promise<T> {
-  const rows: SettledRows = { changes: [], states: [], logs: [] };
+  const rows: SettledRows = { customers: [], states: [], logs: [] };
   const value = await fn(rows);
-  await insertAppliedHubspotChanges(tx, rows.changes);
+  await writeLockedCustomers(tx, rows.customers, now);
+  await insertAppliedHubspotChanges(
+    tx,
+    rows.customers.map((c) => c.change),
+  );
   await saveFieldStatesOfCustomers(tx, rows.states, now);
   await insertSyncLog(tx, rows.logs);
   return value;
@@ -118,16 +123,14 @@ async function settlePlan(
   const { work, plan, push } = stage;
   const ctx = logContext(stage, traceId);
   const written = await writes(async (rows) => {
-    const update = await updateCustomerFields(tx, work.customer, plan.warpWrites, now);
-    const { applied } = update;
-    if (update.applied && update.change) rows.changes.push(update.change);
-    rows.states.push({ customerId: work.customer.id, plan: agreedPart(plan, push, applied), times: stateTimes(stage, now) });
-    rows.logs.push(...stage.logs, ...planLogEntries(ctx, plan, push, applied));
-    return applied;
+    const customer = customerFieldsWrite(work.customer, plan.warpWrites, now);
+    if (customer) rows.customers.push(customer);
+    rows.states.push({ customerId: work.customer.id, plan: agreedPart(plan, push), times: stateTimes(stage, now) });
+    rows.logs.push(...stage.logs, ...planLogEntries(ctx, plan, push, true));
   });
   if (written.ok) {
     return {
-      warpWrites: written.value ? plan.warpWrites.length : 0,
+      warpWrites: plan.warpWrites.length,
       failed: push.refused !== undefined,
       error: push.refused ? `HubSpot refused: ${push.refused.message}` : undefined,
       logs: [],
@@ -169,17 +172,10 @@ function fieldsBeingWritten(plan: CustomerSyncPlan): LoggedFieldChanges {
   );
 }
 
-/**
- * The part of a plan both sides now agree on: refused writes to HubSpot did not happen (their base stays),
- * and pulls skipped because the customer changed meanwhile did not either.
- */
-function agreedPart(plan: CustomerSyncPlan, push: PushOutcome, pullApplied: boolean): CustomerSyncPlan {
+/** The part of a plan both sides now agree on: refused writes to HubSpot did not happen (their base stays). */
+function agreedPart(plan: CustomerSyncPlan, push: PushOutcome): CustomerSyncPlan {
   const refused = new Set(push.refused?.properties ?? []);
-  const notApplied = new Set(
-    plan.decisions
-      .filter((d) => refused.has(d.hubspotProperty) || (d.decision.action === 'PULL_TO_WARP' && !pullApplied))
-      .map((d) => d.warpField),
-  );
+  const notApplied = new Set(plan.decisions.filter((d) => refused.has(d.hubspotProperty)).map((d) => d.warpField));
   if (notApplied.size === 0) return plan;
   return {
     ...plan,

@@ -179,7 +179,8 @@ async function settleRound(deps: SyncBatchDeps, tx: Tx, { snapshot, stages, now 
   const synced = stages.filter((s): s is SettlingStage => s.kind !== 'MERGED_AWAY');
   const ids = synced.map((s) => s.work.customer.id);
   await lockCustomersForSync(tx, ids);
-  const [customers, states] = await Promise.all([loadCustomers(tx, ids), loadFieldStates(tx, ids)]);
+  // Row locks as well: the customers are written at the versions checked here, with no API write in between.
+  const [customers, states] = await Promise.all([loadCustomers(tx, ids, true), loadFieldStates(tx, ids)]);
   const moved = synced.filter((s) => movedSincePlanned(s, customers.get(s.work.customer.id), states.get(s.work.customer.id)));
   const steady = synced.filter((s) => !moved.includes(s));
 

@@ -1,4 +1,4 @@
-import { sql, type Selectable, type Updateable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DbOrTx } from '../db/database.js';
 import { insertAppliedHubspotChange, type AppliedHubspotChange } from '../outbox/outbox-writes.js';
 import type { CustomersTable } from '../db/tables/customers.js';
@@ -18,13 +18,14 @@ export type SyncCustomer = Selectable<CustomersTable>;
 export const isLeftAlone = (status: SyncCustomer['hubspot_link_status']) =>
   status === 'DELETED' || status === 'DETACHED' || status === 'NEEDS_ATTENTION';
 
-export async function loadCustomers(db: DbOrTx, ids: readonly string[]): Promise<Map<string, SyncCustomer>> {
+/** `lockRows`: FOR UPDATE, so that no API write moves them before the caller's writes (writeLockedCustomers). */
+export async function loadCustomers(db: DbOrTx, ids: readonly string[], lockRows = false): Promise<Map<string, SyncCustomer>> {
   if (ids.length === 0) return new Map();
-  const rows = await db
+  const query = db
     .selectFrom('customers')
     .selectAll()
-    .where('id', 'in', [...ids])
-    .execute();
+    .where('id', 'in', [...ids]);
+  const rows = await (lockRows ? query.forUpdate() : query).execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -73,34 +74,18 @@ export interface WarpWrite {
   value: WarpValue;
 }
 
-/** applied: false on a version race. outboxId: the row recording the change (null: nothing to write). */
-export type WarpWritesResult = { applied: false } | { applied: true; outboxId: string | null };
-
-/**
- * Applies HubSpot's values to a customer, only if it is still at `customer.version` (a WARP change
- * in between wins and brings its own outbox row; the next sync decides again). Records the change
- * as an outbox row of origin HUBSPOT that is born done: it documents the change for anyone
- * reading the outbox (and the sync log points at it) and can never come back as outbound work.
- */
-export async function applyWarpWrites(
-  db: DbOrTx,
-  customer: SyncCustomer,
-  writes: readonly WarpWrite[],
-  now: Date,
-): Promise<WarpWritesResult> {
-  const update = await updateCustomerFields(db, customer, writes, now);
-  if (!update.applied) return update;
-  return { applied: true, outboxId: update.change ? await insertAppliedHubspotChange(db, update.change) : null };
+/** One customer's row after HubSpot's values: the columns to set, and the outbox record of the change. */
+export interface CustomerFieldsWrite {
+  customerId: string;
+  /** The version the customer was planned at, and is locked at. */
+  version: number;
+  columns: Record<string, unknown>;
+  change: AppliedHubspotChange;
 }
 
-/** applyWarpWrites without the outbox record: `change` is that record, for the caller to store (null: nothing written). */
-export async function updateCustomerFields(
-  db: DbOrTx,
-  customer: SyncCustomer,
-  writes: readonly WarpWrite[],
-  now: Date,
-): Promise<{ applied: false } | { applied: true; change: AppliedHubspotChange | null }> {
-  if (writes.length === 0) return { applied: true, change: null };
+/** What writing `writes` to `customer` sets (null: nothing to write). */
+export function customerFieldsWrite(customer: SyncCustomer, writes: readonly WarpWrite[], now: Date): CustomerFieldsWrite | null {
+  if (writes.length === 0) return null;
   let updated: JsonObject = customer;
   const oldValues: Record<string, unknown> = {};
   const newValues: Record<string, unknown> = {};
@@ -110,14 +95,54 @@ export async function updateCustomerFields(
     updated = setPath(updated, warpField, value);
   }
   const columns = [...new Set(writes.map((w) => w.warpField.split('.')[0]!))];
-  const set = Object.fromEntries(columns.map((column) => [column, updated[column]])) as Updateable<CustomersTable>;
-  const result = await db
-    .updateTable('customers')
-    .set({ ...set, version: sql`version + 1`, updated_at: now, updated_by: SYNC_ACTOR })
-    .where('id', '=', customer.id)
-    .where('version', '=', customer.version)
-    .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) return { applied: false };
   const changes = { fields: writes.map((w) => w.warpField), oldValues, newValues };
-  return { applied: true, change: { customerId: customer.id, changes, by: SYNC_ACTOR, now } };
+  return {
+    customerId: customer.id,
+    version: customer.version,
+    columns: Object.fromEntries(columns.map((column) => [column, updated[column]])),
+    change: { customerId: customer.id, changes, by: SYNC_ACTOR, now },
+  };
+}
+
+/**
+ * Applies HubSpot's values to one customer the caller holds locked (FOR UPDATE) and records the
+ * change as an outbox row of origin HUBSPOT that is born done: it documents the change for anyone
+ * reading the outbox (the sync log points at it) and can never come back as outbound work.
+ * Returns that row's id (null: nothing to write).
+ */
+export async function applyWarpWrites(tx: DbOrTx, customer: SyncCustomer, writes: readonly WarpWrite[], now: Date): Promise<string | null> {
+  const write = customerFieldsWrite(customer, writes, now);
+  if (!write) return null;
+  await writeLockedCustomers(tx, [write], now);
+  return insertAppliedHubspotChange(tx, write.change);
+}
+
+/**
+ * Writes customers the caller holds locked (FOR UPDATE, at the versions planned), one statement
+ * per set of columns written; each gets a new version. The outbox records are the caller's to
+ * store. A customer not at its version means the lock did not hold: that throws, undoing the batch.
+ */
+export async function writeLockedCustomers(tx: DbOrTx, writes: readonly CustomerFieldsWrite[], now: Date): Promise<void> {
+  const byColumns = new Map<string, CustomerFieldsWrite[]>();
+  for (const write of writes) {
+    const key = Object.keys(write.columns).sort().join(',');
+    byColumns.set(key, [...(byColumns.get(key) ?? []), write]);
+  }
+  for (const [key, group] of byColumns) {
+    const columns = key.split(',');
+    const rows = group.map((w) => ({ ...w.columns, id: w.customerId, version: w.version }));
+    // jsonb_populate_recordset gives each value its column's type, so one parameter carries them all.
+    const updated = await sql<{ id: string }>`
+      UPDATE customers AS c
+      SET ${sql.join(columns.map((column) => sql`${sql.ref(column)} = v.${sql.ref(column)}`))},
+        version = c.version + 1, updated_at = ${now}, updated_by = ${SYNC_ACTOR}
+      FROM jsonb_populate_recordset(NULL::customers, ${JSON.stringify(rows)}::jsonb) AS v
+      WHERE c.id = v.id AND c.version = v.version
+      RETURNING c.id`.execute(tx);
+    if (updated.rows.length !== group.length) {
+      const written = new Set(updated.rows.map((r) => r.id));
+      const moved = group.filter((w) => !written.has(w.customerId)).map((w) => w.customerId);
+      throw new Error(`customers changed under their row lock: ${moved.join(', ')}`);
+    }
+  }
 }
