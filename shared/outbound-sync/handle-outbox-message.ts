@@ -75,8 +75,9 @@ export async function handleOutboxMessage(deps: FieldSyncDeps, message: OutboxMe
     leaseMs,
     now: claimedAt,
     heldHere: (id) => rowsHeldHere.has(id),
+    alongWith: message.alongWith,
   });
-  if (claim.messageRow !== 'CLAIMED') {
+  if (claim.messageRow !== 'CLAIMED' && claim.rows.length === 0) {
     log.debug('outbox message needs no work here', { state: claim.messageRow });
     return { kind: claim.messageRow };
   }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { inTransaction, type Db, type DbOrTx } from '../db/database.js';
+import { inTransaction, type Db, type DbOrTx, type Tx } from '../db/database.js';
 import type { OutboxOperation, OutboxOrigin, OutboxStatus } from '../db/tables/hubspot-sync.js';
 
 /** An outbox row a worker has claimed (status PROCESSING, claimed_by = the worker). */
@@ -37,6 +37,11 @@ export interface ClaimOptions {
    * at once instead of waiting out the lease.
    */
   heldHere?: (id: string) => boolean;
+  /**
+   * Other customers' rows published with the message's (a group, see publishOutboxGroup): claimed
+   * with it whatever became of the message's own row, as no other message names them.
+   */
+  alongWith?: readonly string[];
 }
 
 /** Advisory lock key serialising claim transactions (any constant no other lock uses). */
@@ -47,26 +52,14 @@ const SCAN_FACTOR = 4;
 
 /**
  * One short transaction: take all claimable rows of the message's customer (its row first, so a
- * message whose change was handled elsewhere is recognised) and the rows of up to maxCustomers - 1
- * other customers, oldest first, skipping rows other workers hold (SKIP LOCKED). Claimable: PENDING
- * (others' rows only once their retry time came), PARKED once HubSpot's pause is over
- * (next_attempt_at), or PROCESSING with an expired lease.
+ * message whose change was handled elsewhere is recognised), the claimable rows published along
+ * with it, and the rows of other customers, oldest first, up to maxCustomers customers, skipping
+ * rows other workers hold (SKIP LOCKED). Claimable: PENDING (others' rows only once their retry
+ * time came), PARKED once HubSpot's pause is over (next_attempt_at), or PROCESSING with an expired lease.
  */
 export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<ClaimResult> {
   const leaseCutoff = new Date(options.now.getTime() - options.leaseMs);
-  const columns = [
-    'id',
-    'customer_id',
-    'operation',
-    'origin',
-    'changed_fields',
-    'changed_at',
-    'attempts',
-    'status',
-    'claimed_at',
-    'claimed_by',
-    'next_attempt_at',
-  ] as const;
+  const columns = CLAIM_COLUMNS;
   return inTransaction(db, async (tx) => {
     // Claims are serialised (they take milliseconds): concurrent workers woken by one burst
     // would otherwise split its head between them (SKIP LOCKED) into many small batches.
@@ -96,48 +89,25 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
       (row.status === 'PARKED' && (row.next_attempt_at ?? options.now) <= options.now) ||
       (row.status === 'PROCESSING' && ((row.claimed_at ?? options.now) < leaseCutoff || strandedHere(row)));
 
-    if (!messageRow) return { messageRow: 'MISSING', rows: [] };
-    if (messageRow.status === 'DONE' || messageRow.status === 'FAILED') return { messageRow: 'ALREADY_DONE', rows: [] };
-    if (!claimable(messageRow)) return { messageRow: messageRow.status === 'PARKED' ? 'PARKED' : 'IN_PROGRESS_ELSEWHERE', rows: [] };
-    const siblings = await tx
-      .selectFrom('hubspot_sync_queue')
-      .select(columns)
-      .where('customer_id', '=', options.customerId)
-      .where('id', '!=', options.outboxId)
-      .where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED'])
-      .orderBy('id')
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    const ownRows = [messageRow, ...siblings.filter(claimable)].sort((a, b) => Number(a.id) - Number(b.id));
+    const state = messageRowState(messageRow, claimable);
+    const ownRows = state === 'CLAIMED' ? [messageRow!, ...(await ownOtherRows(tx, options, columns)).filter(claimable)] : [];
+    const retryDue = (row: { status: OutboxStatus; next_attempt_at: Date | null }) =>
+      row.status !== 'PENDING' || (row.next_attempt_at ?? options.now) <= options.now;
+    const along = (await rowsAlong(tx, options, columns)).filter((row) => claimable(row) && retryDue(row));
+    if (ownRows.length === 0 && along.length === 0) return { messageRow: state, rows: [] };
 
-    const others = await tx
-      .selectFrom('hubspot_sync_queue')
-      .select(columns)
-      .where('customer_id', '!=', options.customerId)
-      .where((eb) =>
-        eb.or([
-          eb.and([
-            eb('status', 'in', ['PENDING', 'PARKED']),
-            eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', options.now)]),
-          ]),
-          eb.and([eb('status', '=', 'PROCESSING'), eb('claimed_at', '<', leaseCutoff)]),
-        ]),
-      )
-      .orderBy('id')
-      .limit((options.maxCustomers - 1) * SCAN_FACTOR)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    const otherCustomers = new Set<string>();
+    const customers = new Set([...ownRows, ...along].map((row) => row.customer_id));
+    const inHand = new Set([...ownRows, ...along].map((row) => row.id));
+    const others = customers.size >= options.maxCustomers ? [] : await oldestOtherRows(tx, options, columns, leaseCutoff);
     const taken = others.filter((row) => {
-      if (otherCustomers.has(row.customer_id)) return true;
-      if (otherCustomers.size >= options.maxCustomers - 1) return false;
-      otherCustomers.add(row.customer_id);
+      if (inHand.has(row.id)) return false;
+      if (customers.has(row.customer_id)) return true;
+      if (customers.size >= options.maxCustomers) return false;
+      customers.add(row.customer_id);
       return true;
     });
 
-    const rows = [...ownRows, ...taken];
+    const rows = [...ownRows.sort((a, b) => Number(a.id) - Number(b.id)), ...along, ...taken];
     await tx
       .updateTable('hubspot_sync_queue')
       .set({ status: 'PROCESSING', claimed_at: options.now, claimed_by: options.workerId })
@@ -148,7 +118,7 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
       )
       .execute();
     return {
-      messageRow: 'CLAIMED',
+      messageRow: state,
       rows: rows.map((row) => ({
         id: row.id,
         customerId: row.customer_id,
@@ -160,6 +130,80 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
       })),
     };
   });
+}
+
+type ClaimColumn = (typeof CLAIM_COLUMNS)[number];
+const CLAIM_COLUMNS = [
+  'id',
+  'customer_id',
+  'operation',
+  'origin',
+  'changed_fields',
+  'changed_at',
+  'attempts',
+  'status',
+  'claimed_at',
+  'claimed_by',
+  'next_attempt_at',
+] as const;
+
+function messageRowState<R extends { status: OutboxStatus }>(row: R | undefined, claimable: (row: R) => boolean): MessageRowState {
+  if (!row) return 'MISSING';
+  if (row.status === 'DONE' || row.status === 'FAILED') return 'ALREADY_DONE';
+  if (!claimable(row)) return row.status === 'PARKED' ? 'PARKED' : 'IN_PROGRESS_ELSEWHERE';
+  return 'CLAIMED';
+}
+
+/** The message's customer's other open rows. */
+function ownOtherRows(tx: Tx, options: ClaimOptions, columns: readonly ClaimColumn[]) {
+  return tx
+    .selectFrom('hubspot_sync_queue')
+    .select(columns)
+    .where('customer_id', '=', options.customerId)
+    .where('id', '!=', options.outboxId)
+    .where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED'])
+    .orderBy('id')
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** The open rows published along with the message's. */
+async function rowsAlong(tx: Tx, options: ClaimOptions, columns: readonly ClaimColumn[]) {
+  const ids = (options.alongWith ?? []).filter((id) => id !== options.outboxId);
+  if (ids.length === 0) return [];
+  return tx
+    .selectFrom('hubspot_sync_queue')
+    .select(columns)
+    .where('id', 'in', ids)
+    .where('customer_id', '!=', options.customerId)
+    .where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED'])
+    .orderBy('id')
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Other customers' claimable rows, oldest first: enough to fill a batch even with several rows each. */
+function oldestOtherRows(tx: Tx, options: ClaimOptions, columns: readonly ClaimColumn[], leaseCutoff: Date) {
+  return tx
+    .selectFrom('hubspot_sync_queue')
+    .select(columns)
+    .where('customer_id', '!=', options.customerId)
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('status', 'in', ['PENDING', 'PARKED']),
+          eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', options.now)]),
+        ]),
+        eb.and([eb('status', '=', 'PROCESSING'), eb('claimed_at', '<', leaseCutoff)]),
+      ]),
+    )
+    .orderBy('id')
+    .limit((options.maxCustomers - 1) * SCAN_FACTOR)
+    .forUpdate()
+    .skipLocked()
+    .execute();
 }
 
 /** Rows whose change is synced (or failed for good: `error` set, status FAILED). */

@@ -49,23 +49,52 @@ export async function publishOutboxRow(deps: OutboxPublishDeps, outboxId: string
 }
 
 /**
- * Marks published, without a message, the rows a worker has claimed already (with another row's
- * message): their work is in hand, and a failing worker hands them back for the relay to republish,
- * as it does for any row it took along. Returns the ids still PENDING, which need their own message.
- * A single statement, so a row released between the check and the mark cannot lose its republish.
+ * Publishes committed rows as one group: one message, for the first, naming the others
+ * (alongWith), which the worker claims with it in one batch. The rows are marked published
+ * before the message goes out, so the worker's claim never finds them locked by the mark (it
+ * would skip them, and no other message names them). Only rows never published nor tried
+ * (attempts 0) are sent: one a worker already handed back is the relay's to republish. Should
+ * the publish fail, the marks are taken back (rows still PENDING) for the relay to send them
+ * after its grace period, and the error is rethrown. Returns how many rows the message carries.
  */
-export async function markClaimedPublished(db: Db, outboxIds: readonly string[]): Promise<string[]> {
-  if (outboxIds.length === 0) return [];
-  const marked = await db
+export async function publishOutboxGroup(deps: OutboxPublishDeps, outboxIds: readonly string[]): Promise<number> {
+  if (outboxIds.length === 0) return 0;
+  const at = new Date();
+  const marked = await deps.db
     .updateTable('hubspot_sync_queue')
-    .set({ published_at: new Date() })
+    .set({ published_at: at, publish_attempts: sql`publish_attempts + 1` })
     .where('id', 'in', [...outboxIds])
     .where('published_at', 'is', null)
-    .where('status', '!=', 'PENDING')
-    .returning('id')
+    .where('attempts', '=', 0)
+    .returning(['id', 'customer_id', 'operation', 'origin', 'changed_at'])
     .execute();
-  const taken = new Set(marked.map((r) => r.id));
-  return outboxIds.filter((id) => !taken.has(id));
+  const [first, ...along] = marked.sort((a, b) => Number(a.id) - Number(b.id));
+  if (!first) return 0;
+  const message: OutboxMessage = outboxMessageSchema.parse({
+    outboxId: first.id,
+    customerId: first.customer_id,
+    operation: first.operation,
+    origin: first.origin,
+    changedAt: first.changed_at.toISOString(),
+    ...(along.length > 0 ? { alongWith: along.map((row) => row.id) } : {}),
+  });
+  try {
+    await deps.publisher.publish(deps.topic, message, { orderingKey: first.customer_id });
+  } catch (err) {
+    await deps.db
+      .updateTable('hubspot_sync_queue')
+      .set({ published_at: null, last_error: `publish failed: ${(err as Error).message}`.slice(0, 1000) })
+      .where(
+        'id',
+        'in',
+        marked.map((row) => row.id),
+      )
+      .where('published_at', '=', at)
+      .where('status', '=', 'PENDING')
+      .execute();
+    throw err;
+  }
+  return marked.length;
 }
 
 /**

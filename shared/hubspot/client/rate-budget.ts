@@ -66,9 +66,14 @@ export interface RateBudgetOptions {
   windowMs?: number;
   /** Added to the window reservations are counted over; covers the spread of reservation-to-arrival delays. */
   guardMs?: number;
-  /** CRM search: 5 per second at HubSpot; default 4 (a count margin: search is rare, reconciliation only). */
+  /** CRM search: 5 per second at HubSpot. */
   searchMaxPerWindow?: number;
   searchWindowMs?: number;
+  /**
+   * Added to the search window. Searches are paged one after another by one run (each page needs
+   * the last one's cursor), so each arrives right after its reservation; this covers an event-loop delay.
+   */
+  searchGuardMs?: number;
   /** Give up (retryable) when no slot frees within this long. */
   maxWaitMs?: number;
 }
@@ -93,8 +98,9 @@ export const RATE_BUDGET_DEFAULTS = {
    * connection or a GC pause on the way to HubSpot.
    */
   guardMs: 500,
-  searchMaxPerWindow: 4,
+  searchMaxPerWindow: 5,
   searchWindowMs: 1_000,
+  searchGuardMs: 100,
   maxWaitMs: 30_000,
 } as const;
 
@@ -108,7 +114,7 @@ export function createPostgresRateBudget(options: RateBudgetOptions, deps: RateB
   const o = { ...RATE_BUDGET_DEFAULTS, ...definedOnly(options) };
   const windows: Record<BudgetKind, BudgetWindow> = {
     api: { max: o.maxPerWindow, windowMs: o.windowMs + o.guardMs },
-    search: { max: o.searchMaxPerWindow, windowMs: o.searchWindowMs },
+    search: { max: o.searchMaxPerWindow, windowMs: o.searchWindowMs + o.searchGuardMs },
   };
   const bucket = (kind: BudgetKind) => `${o.key}:${kind}`;
 
