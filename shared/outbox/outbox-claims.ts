@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import { inTransaction, type Db, type DbOrTx, type Tx } from '../db/database.js';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { inTransaction, type Database, type Db, type DbOrTx, type Tx } from '../db/database.js';
 import type { OutboxOperation, OutboxOrigin, OutboxStatus } from '../db/tables/hubspot-sync.js';
 
 /** An outbox row a worker has claimed (status PROCESSING, claimed_by = the worker). */
@@ -59,7 +59,6 @@ const SCAN_FACTOR = 4;
  */
 export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<ClaimResult> {
   const leaseCutoff = new Date(options.now.getTime() - options.leaseMs);
-  const columns = CLAIM_COLUMNS;
   return inTransaction(db, async (tx) => {
     // Claims are serialised (they take milliseconds): concurrent workers woken by one burst
     // would otherwise split its head between them (SKIP LOCKED) into many small batches.
@@ -70,7 +69,7 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
     // (nothing holding a row lock waits for the claim lock).
     const messageRow = await tx
       .selectFrom('hubspot_sync_queue')
-      .select(columns)
+      .select(CLAIM_COLUMNS)
       .where('id', '=', options.outboxId)
       .where('customer_id', '=', options.customerId)
       .forUpdate()
@@ -90,15 +89,15 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
       (row.status === 'PROCESSING' && ((row.claimed_at ?? options.now) < leaseCutoff || strandedHere(row)));
 
     const state = messageRowState(messageRow, claimable);
-    const ownRows = state === 'CLAIMED' ? [messageRow!, ...(await ownOtherRows(tx, options, columns)).filter(claimable)] : [];
+    const ownRows = state === 'CLAIMED' ? [messageRow!, ...(await ownOtherRows(tx, options)).filter(claimable)] : [];
     const retryDue = (row: { status: OutboxStatus; next_attempt_at: Date | null }) =>
       row.status !== 'PENDING' || (row.next_attempt_at ?? options.now) <= options.now;
-    const along = (await rowsAlong(tx, options, columns)).filter((row) => claimable(row) && retryDue(row));
+    const along = (await rowsAlong(tx, options)).filter((row) => claimable(row) && retryDue(row));
     if (ownRows.length === 0 && along.length === 0) return { messageRow: state, rows: [] };
 
     const customers = new Set([...ownRows, ...along].map((row) => row.customer_id));
     const inHand = new Set([...ownRows, ...along].map((row) => row.id));
-    const others = customers.size >= options.maxCustomers ? [] : await oldestOtherRows(tx, options, columns, leaseCutoff);
+    const others = customers.size >= options.maxCustomers ? [] : await oldestOtherRows(tx, options, leaseCutoff);
     const taken = others.filter((row) => {
       if (inHand.has(row.id)) return false;
       if (customers.has(row.customer_id)) return true;
@@ -132,7 +131,6 @@ export async function claimOutboxBatch(db: Db, options: ClaimOptions): Promise<C
   });
 }
 
-type ClaimColumn = (typeof CLAIM_COLUMNS)[number];
 const CLAIM_COLUMNS = [
   'id',
   'customer_id',
@@ -154,41 +152,38 @@ function messageRowState<R extends { status: OutboxStatus }>(row: R | undefined,
   return 'CLAIMED';
 }
 
-/** The message's customer's other open rows. */
-function ownOtherRows(tx: Tx, options: ClaimOptions, columns: readonly ClaimColumn[]) {
+type QueueCondition = (eb: ExpressionBuilder<Database, 'hubspot_sync_queue'>) => Expression<SqlBool>;
+
+/** Open rows meeting `condition`, locked for this claim; rows another transaction holds are skipped. */
+function lockOpenRows(tx: Tx, condition: QueueCondition) {
   return tx
     .selectFrom('hubspot_sync_queue')
-    .select(columns)
-    .where('customer_id', '=', options.customerId)
-    .where('id', '!=', options.outboxId)
+    .select(CLAIM_COLUMNS)
+    .where(condition)
     .where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED'])
     .orderBy('id')
     .forUpdate()
     .skipLocked()
     .execute();
+}
+
+/** The message's customer's other open rows. */
+function ownOtherRows(tx: Tx, options: ClaimOptions) {
+  return lockOpenRows(tx, (eb) => eb.and([eb('customer_id', '=', options.customerId), eb('id', '!=', options.outboxId)]));
 }
 
 /** The open rows published along with the message's. */
-async function rowsAlong(tx: Tx, options: ClaimOptions, columns: readonly ClaimColumn[]) {
+async function rowsAlong(tx: Tx, options: ClaimOptions) {
   const ids = (options.alongWith ?? []).filter((id) => id !== options.outboxId);
   if (ids.length === 0) return [];
-  return tx
-    .selectFrom('hubspot_sync_queue')
-    .select(columns)
-    .where('id', 'in', ids)
-    .where('customer_id', '!=', options.customerId)
-    .where('status', 'in', ['PENDING', 'PROCESSING', 'PARKED'])
-    .orderBy('id')
-    .forUpdate()
-    .skipLocked()
-    .execute();
+  return lockOpenRows(tx, (eb) => eb.and([eb('id', 'in', ids), eb('customer_id', '!=', options.customerId)]));
 }
 
 /** Other customers' claimable rows, oldest first: enough to fill a batch even with several rows each. */
-function oldestOtherRows(tx: Tx, options: ClaimOptions, columns: readonly ClaimColumn[], leaseCutoff: Date) {
+function oldestOtherRows(tx: Tx, options: ClaimOptions, leaseCutoff: Date) {
   return tx
     .selectFrom('hubspot_sync_queue')
-    .select(columns)
+    .select(CLAIM_COLUMNS)
     .where('customer_id', '!=', options.customerId)
     .where((eb) =>
       eb.or([

@@ -25,3 +25,18 @@ export const outboxMessageSchema = z.strictObject({
 });
 
 export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
+
+/** The message of an outbox row as read from the table; `alongWith`: rows published with it. */
+export function messageOfRow(
+  row: { id: string; customer_id: string; operation: OutboxMessage['operation']; origin: OutboxMessage['origin']; changed_at: Date },
+  alongWith: readonly string[] = [],
+): OutboxMessage {
+  return outboxMessageSchema.parse({
+    outboxId: row.id,
+    customerId: row.customer_id,
+    operation: row.operation,
+    origin: row.origin,
+    changedAt: row.changed_at.toISOString(),
+    ...(alongWith.length > 0 ? { alongWith } : {}),
+  });
+}

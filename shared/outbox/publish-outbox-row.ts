@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { OnOutboxCommitted } from './outbox-writes.js';
 import type { MessagePublisher } from '../pubsub/publisher.js';
-import { outboxMessageSchema, type OutboxMessage } from './outbox-message.js';
+import { messageOfRow } from './outbox-message.js';
 import { publishedAtUnlessReleased } from './published-mark.js';
 
 export interface OutboxPublishDeps {
@@ -23,13 +23,7 @@ export async function publishOutboxRow(deps: OutboxPublishDeps, outboxId: string
     .where('id', '=', outboxId)
     .executeTakeFirst();
   if (!row || row.published_at !== null) return false;
-  const message: OutboxMessage = outboxMessageSchema.parse({
-    outboxId: row.id,
-    customerId: row.customer_id,
-    operation: row.operation,
-    origin: row.origin,
-    changedAt: row.changed_at.toISOString(),
-  });
+  const message = messageOfRow(row);
   try {
     await deps.publisher.publish(deps.topic, message, { orderingKey: row.customer_id });
   } catch (err) {
@@ -70,14 +64,10 @@ export async function publishOutboxGroup(deps: OutboxPublishDeps, outboxIds: rea
     .execute();
   const [first, ...along] = marked.sort((a, b) => Number(a.id) - Number(b.id));
   if (!first) return 0;
-  const message: OutboxMessage = outboxMessageSchema.parse({
-    outboxId: first.id,
-    customerId: first.customer_id,
-    operation: first.operation,
-    origin: first.origin,
-    changedAt: first.changed_at.toISOString(),
-    ...(along.length > 0 ? { alongWith: along.map((row) => row.id) } : {}),
-  });
+  const message = messageOfRow(
+    first,
+    along.map((row) => row.id),
+  );
   try {
     await deps.publisher.publish(deps.topic, message, { orderingKey: first.customer_id });
   } catch (err) {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { inTransaction, type Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
 import type { MessagePublisher } from '../pubsub/publisher.js';
-import { outboxMessageSchema, type OutboxMessage } from './outbox-message.js';
+import { messageOfRow, type OutboxMessage } from './outbox-message.js';
 import { publishedAtUnlessReleased } from './published-mark.js';
 
 export interface RelayOptions {
@@ -65,19 +65,7 @@ export async function relayUnpublished(db: Db, publisher: MessagePublisher, opti
   }
   const rows = await leaseRows(db, options, now);
   const outcomes = await Promise.allSettled(
-    rows.map((row) =>
-      publisher.publish(
-        options.topic,
-        outboxMessageSchema.parse({
-          outboxId: row.id,
-          customerId: row.customer_id,
-          operation: row.operation,
-          origin: row.origin,
-          changedAt: row.changed_at.toISOString(),
-        }),
-        { orderingKey: row.customer_id },
-      ),
-    ),
+    rows.map((row) => publisher.publish(options.topic, messageOfRow(row), { orderingKey: row.customer_id })),
   );
   const publishedRows = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled');
   const publishedIds = publishedRows.map((r) => r.id);

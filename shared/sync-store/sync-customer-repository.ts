@@ -126,7 +126,9 @@ export async function writeLockedCustomers(tx: DbOrTx, writes: readonly Customer
   const byColumns = new Map<string, CustomerFieldsWrite[]>();
   for (const write of writes) {
     const key = Object.keys(write.columns).sort().join(',');
-    byColumns.set(key, [...(byColumns.get(key) ?? []), write]);
+    const group = byColumns.get(key);
+    if (group) group.push(write);
+    else byColumns.set(key, [write]);
   }
   for (const [key, group] of byColumns) {
     const columns = key.split(',');
