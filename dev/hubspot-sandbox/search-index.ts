@@ -4,12 +4,46 @@
  * moments". Pending copies are applied when read, so no timers are needed.
  */
 import type { CompanyRecord } from './company-types.js';
+import type { PropertyDefinition } from './property-types.js';
+import { parseDateTime } from './property-values.js';
+
+/** A value in its property's own order (sortKey). */
+export type Key = number | string;
 
 export interface IndexedCompany {
   id: string;
   createdAt: number;
   updatedAt: number;
   values: ReadonlyMap<string, string>;
+  /** Values parsed in their property's order, by property type and name (keyReader). */
+  keys: Map<string, Key | undefined>;
+}
+
+/** A value in the property's own order: numbers and dates numerically, text case-insensitively. */
+export function sortKey(def: PropertyDefinition | undefined, raw: string): Key | undefined {
+  if (raw === '') return undefined;
+  if (def?.type === 'number') return Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+  if (def?.type === 'date' || def?.type === 'datetime') return parseDateTime(raw);
+  if (def?.type === 'enumeration' || def?.type === 'bool') return raw;
+  return raw.toLowerCase();
+}
+
+const memoOf = (name: string, def: PropertyDefinition | undefined) => `${def?.type ?? ''}:${name}`;
+
+/**
+ * Reads a document's key for one property. A document is replaced, never changed, when its record
+ * changes, so a key parsed once (at indexing for dates, else by the first search that needs it)
+ * holds for the document's life.
+ */
+export function keyReader(name: string, def: PropertyDefinition | undefined): (doc: IndexedCompany) => Key | undefined {
+  const memo = memoOf(name, def);
+  return (doc) => {
+    const known = doc.keys.get(memo);
+    if (known !== undefined || doc.keys.has(memo)) return known;
+    const value = sortKey(def, doc.values.get(name) ?? '');
+    doc.keys.set(memo, value);
+    return value;
+  };
 }
 
 interface Pending {
@@ -25,6 +59,8 @@ export class SearchIndex {
   constructor(
     private readonly now: () => number,
     public lagMs: number,
+    /** The live definition of a property: dates are parsed when indexed, as every modified-since search compares them. */
+    private readonly definitionOf: (name: string) => PropertyDefinition | undefined,
   ) {}
 
   reset(): void {
@@ -34,10 +70,17 @@ export class SearchIndex {
 
   /** Archived and merged-away records leave the index (search never returns them). */
   recordChanged(record: CompanyRecord): void {
-    const doc = record.archived
-      ? undefined
-      : { id: record.id, createdAt: record.createdAt, updatedAt: record.updatedAt, values: new Map(record.values) };
+    const doc = record.archived ? undefined : this.indexed(record);
     this.pending.push({ visibleAt: this.now() + this.lagMs, id: record.id, doc });
+  }
+
+  private indexed(record: CompanyRecord): IndexedCompany {
+    const keys = new Map<string, Key | undefined>();
+    for (const [name, raw] of record.values) {
+      const def = this.definitionOf(name);
+      if (def?.type === 'date' || def?.type === 'datetime') keys.set(memoOf(name, def), sortKey(def, raw));
+    }
+    return { id: record.id, createdAt: record.createdAt, updatedAt: record.updatedAt, values: new Map(record.values), keys };
   }
 
   visible(): IndexedCompany[] {

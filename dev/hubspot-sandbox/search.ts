@@ -5,9 +5,8 @@
 import { validationError } from './hubspot-error.js';
 import type { PropertyRegistry } from './property-registry.js';
 import type { PropertyDefinition } from './property-types.js';
-import { parseDateTime } from './property-values.js';
 import type { SearchFilter, SearchRequest } from './request-schemas.js';
-import type { IndexedCompany } from './search-index.js';
+import { keyReader, sortKey, type IndexedCompany, type Key } from './search-index.js';
 
 export const SEARCH_LIMITS = { pageSize: 200, maxResults: 10_000, filterGroups: 5, filtersPerGroup: 6, filters: 18, bodyChars: 3000 };
 const QUERY_PROPERTIES = ['name', 'domain', 'website', 'phone'];
@@ -21,7 +20,8 @@ export interface SearchOutcome {
 export function runSearch(docs: readonly IndexedCompany[], request: SearchRequest, registry: PropertyRegistry): SearchOutcome {
   const offset = checkPaging(request);
   checkShape(request, registry);
-  const matches = docs.filter((doc) => matchesQuery(doc, request.query) && matchesGroups(doc, request, registry));
+  const matchesFilters = matcherOf(request, registry);
+  const matches = docs.filter((doc) => matchesQuery(doc, request.query) && matchesFilters(doc));
   const compare = comparator(request, registry);
   matches.sort(compare);
   const reachable = Math.min(matches.length, SEARCH_LIMITS.maxResults);
@@ -71,67 +71,67 @@ function checkFilterValues(filter: SearchFilter): void {
   else if (filter.operator !== 'HAS_PROPERTY' && filter.operator !== 'NOT_HAS_PROPERTY') needs(filter.value !== undefined, 'value');
 }
 
-function matchesGroups(doc: IndexedCompany, request: SearchRequest, registry: PropertyRegistry): boolean {
-  if (request.filterGroups.length === 0) return true;
-  return request.filterGroups.some((g) => g.filters.every((f) => matchesFilter(doc, f, registry.live(f.propertyName))));
+/** The request's filter groups, each filter compiled once: its operand parsed, its property's type looked up. */
+function matcherOf(request: SearchRequest, registry: PropertyRegistry): (doc: IndexedCompany) => boolean {
+  if (request.filterGroups.length === 0) return () => true;
+  const groups = request.filterGroups.map((g) => g.filters.map((f) => compileFilter(f, registry.live(f.propertyName))));
+  return (doc) => groups.some((filters) => filters.every((matches) => matches(doc)));
 }
 
-type Key = number | string;
-
-/** A value in the property's own order: numbers and dates numerically, text case-insensitively. */
-function key(def: PropertyDefinition | undefined, raw: string): Key | undefined {
-  if (raw === '') return undefined;
-  if (def?.type === 'number') return Number.isFinite(Number(raw)) ? Number(raw) : undefined;
-  if (def?.type === 'date' || def?.type === 'datetime') return parseDateTime(raw);
-  if (def?.type === 'enumeration' || def?.type === 'bool') return raw;
-  return raw.toLowerCase();
-}
-
-function matchesFilter(doc: IndexedCompany, filter: SearchFilter, def: PropertyDefinition | undefined): boolean {
-  const raw = doc.values.get(filter.propertyName) ?? '';
-  const has = raw !== '';
-  const value = key(def, raw);
-  const operand = filter.value === undefined ? undefined : key(def, filter.value);
-  const inList = () => (filter.values ?? []).some((v) => value !== undefined && key(def, v) === value);
+function compileFilter(filter: SearchFilter, def: PropertyDefinition | undefined): (doc: IndexedCompany) => boolean {
+  const name = filter.propertyName;
+  const keyOf = keyReader(name, def);
+  const has = (doc: IndexedCompany) => (doc.values.get(name) ?? '') !== '';
+  const operand = filter.value === undefined ? undefined : sortKey(def, filter.value);
+  const listed = new Set((filter.values ?? []).map((v) => sortKey(def, v)).filter((k) => k !== undefined));
+  const inList = (doc: IndexedCompany) => {
+    const value = keyOf(doc);
+    return value !== undefined && listed.has(value);
+  };
   switch (filter.operator) {
     case 'HAS_PROPERTY':
       return has;
     case 'NOT_HAS_PROPERTY':
-      return !has;
+      return (doc) => !has(doc);
     case 'EQ':
-      return value !== undefined && value === operand;
+      return (doc) => operand !== undefined && keyOf(doc) === operand;
     case 'NEQ':
-      return value !== operand;
+      return (doc) => keyOf(doc) !== operand;
     case 'IN':
-      return inList();
+      return inList;
     case 'NOT_IN':
-      return !inList();
+      return (doc) => !inList(doc);
     case 'CONTAINS_TOKEN':
-      return has && containsToken(raw, filter.value ?? '');
+      return (doc) => has(doc) && containsToken(doc.values.get(name)!, filter.value ?? '');
     case 'NOT_CONTAINS_TOKEN':
-      return !has || !containsToken(raw, filter.value ?? '');
-    default:
-      return compareOp(filter, def, value, operand);
+      return (doc) => !has(doc) || !containsToken(doc.values.get(name)!, filter.value ?? '');
+    default: {
+      const inRange = rangeOf(filter, def, operand);
+      return (doc) => {
+        const value = keyOf(doc);
+        return value !== undefined && inRange(value);
+      };
+    }
   }
 }
 
-function compareOp(filter: SearchFilter, def: PropertyDefinition | undefined, value: Key | undefined, operand: Key | undefined): boolean {
-  if (value === undefined || operand === undefined) return false;
+function rangeOf(filter: SearchFilter, def: PropertyDefinition | undefined, operand: Key | undefined): (value: Key) => boolean {
+  if (operand === undefined) return () => false;
   switch (filter.operator) {
     case 'GT':
-      return value > operand;
+      return (value) => value > operand;
     case 'GTE':
-      return value >= operand;
+      return (value) => value >= operand;
     case 'LT':
-      return value < operand;
+      return (value) => value < operand;
     case 'LTE':
-      return value <= operand;
+      return (value) => value <= operand;
     case 'BETWEEN': {
-      const high = key(def, filter.highValue ?? '');
-      return high !== undefined && value >= operand && value <= high;
+      const high = sortKey(def, filter.highValue ?? '');
+      return (value) => high !== undefined && value >= operand && value <= high;
     }
     default:
-      return false;
+      return () => false;
   }
 }
 
@@ -164,9 +164,10 @@ function comparator(request: SearchRequest, registry: PropertyRegistry): (a: Ind
   if (!sort) return byId;
   const def = registry.live(sort.propertyName);
   const sign = sort.direction === 'DESCENDING' ? -1 : 1;
+  const keyOf = keyReader(sort.propertyName, def);
   return (a, b) => {
-    const ka = key(def, a.values.get(sort.propertyName) ?? '');
-    const kb = key(def, b.values.get(sort.propertyName) ?? '');
+    const ka = keyOf(a);
+    const kb = keyOf(b);
     // Records without a value sort last whatever the direction.
     if (ka === undefined || kb === undefined) {
       const missing = Number(ka === undefined) - Number(kb === undefined);

@@ -33,7 +33,7 @@ export interface SandboxState {
 export function createState(options: ResolvedOptions): SandboxState {
   const now = options.now;
   const registry = new PropertyRegistry(now);
-  const index = new SearchIndex(now, options.searchIndexLagMs);
+  const index = new SearchIndex(now, options.searchIndexLagMs, (name) => registry.live(name));
   const faults = new Faults(options.random);
   const subscriptions = new WebhookSubscriptions(now, {
     targetUrl: options.webhooks.targetUrl,

@@ -1,6 +1,7 @@
 import type { Detaching } from './detach-companies.js';
 import type { Tx } from '../db/database.js';
 import type { CustomerSyncPlan } from '../sync/plan-customer.js';
+import type { OpenConflict } from '../sync/decide-field.js';
 import { lockCustomersForSync } from '../sync-store/customer-sync-lock.js';
 import { loadFieldStates, type CustomerFieldStates, type StoredFieldState } from '../sync-store/field-state-repository.js';
 import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
@@ -119,14 +120,23 @@ export function movedSincePlanned(
   const now = states ?? {};
   const newBases = stage.kind === 'PLANNED' ? stage.plan.newBases : {};
   const fields = new Set([...Object.keys(work.states), ...Object.keys(now)]);
-  return [...fields].some(
-    (field) => agreement(work.states[field]) !== agreement(now[field]) && !agreesWithPlan(newBases, field, now[field]),
-  );
+  return [...fields].some((field) => !sameAgreement(work.states[field], now[field]) && !agreesWithPlan(newBases, field, now[field]));
 }
 
-/** What a field state says both sides agreed on; change times aside. */
-function agreement(state: StoredFieldState | undefined): string {
-  return JSON.stringify({ base: state?.base ?? null, hasBase: state?.base !== undefined, conflict: state?.openConflict ?? null });
+/** Whether two field states say both sides agreed on the same: base and open conflict; the base's change times aside. */
+function sameAgreement(a: StoredFieldState | undefined, b: StoredFieldState | undefined): boolean {
+  return a?.base === b?.base && sameConflict(a?.openConflict ?? null, b?.openConflict ?? null);
+}
+
+function sameConflict(a: OpenConflict | null, b: OpenConflict | null): boolean {
+  if (a === null || b === null) return a === b;
+  const time = (at: Date | null) => at?.getTime() ?? null;
+  return (
+    a.warpValue === b.warpValue &&
+    a.hubspotValue === b.hubspotValue &&
+    time(a.warpChangedAt) === time(b.warpChangedAt) &&
+    time(a.hubspotChangedAt) === time(b.hubspotChangedAt)
+  );
 }
 
 function agreesWithPlan(newBases: CustomerSyncPlan['newBases'], field: string, state: StoredFieldState | undefined): boolean {

@@ -34,24 +34,29 @@ export interface HubspotPassContext {
 /**
  * HUBSPOT: the companies modified since `since`, a search page at a time, and the customers
  * linked to them. A real run compares each with the page's values and resyncs only those that
- * differ; a dry run plans every one of them.
+ * differ; a dry run plans every one of them. Searches are paced far slower than the rest of the
+ * run, so the first page is asked for at once, while the passes before this one run; the pass
+ * itself runs when the returned function is called.
  */
-export async function searchPass(ctx: HubspotPassContext, since: Date): Promise<void> {
+export function beginSearchPass(ctx: HubspotPassContext, since: Date): () => Promise<void> {
   const { deps } = ctx;
-  const properties = await syncedProperties(deps.db);
-  const request = { modifiedSince: since, properties, pageSize: deps.options.searchPageSize };
-  const search = (afterId: string | undefined) => deps.companies.searchCompanies(request, afterId === undefined ? undefined : { afterId });
-  await forEachPageAhead(
-    search,
-    (page) => page.next?.afterId,
-    ctx.cursor().after ?? undefined,
-    (page) =>
+  const request = syncedProperties(deps.db).then((properties) => ({
+    modifiedSince: since,
+    properties,
+    pageSize: deps.options.searchPageSize,
+  }));
+  const search = async (afterId: string | undefined) =>
+    deps.companies.searchCompanies(await request, afterId === undefined ? undefined : { afterId });
+  const opening = ctx.cursor();
+  const pages = pagesAhead(search, (page) => page.next?.afterId, opening.pass === 'HUBSPOT' ? (opening.after ?? undefined) : undefined);
+  return () =>
+    pages((page) =>
       ctx.chunk(
         (db) => candidatesOf(ctx, page.results, (tx, ids) => customersOfCompanies(tx, ctx.rule, ids, since), db),
         () => (page.next ? { ...ctx.cursor(), after: page.next.afterId } : { ...ctx.cursor(), pass: 'DONE', after: null }),
         { hubspotCalls: ctx.spentCalls(), found: true },
       ),
-  );
+    );
 }
 
 /**
@@ -65,25 +70,24 @@ export async function listingPass(ctx: HubspotPassContext): Promise<void> {
   const { deps } = ctx;
   const properties = await syncedProperties(deps.db);
   const list = (after: string | undefined) => deps.companies.listCompanies(properties, after);
-  await forEachPageAhead(
+  await pagesAhead(
     list,
     (page) => page.after,
     ctx.cursor().after ?? undefined,
-    (page) => {
-      const after = ctx.cursor().listedUpTo ?? null;
-      const companyIds = page.results.map((c) => c.id);
-      const upTo = greatestCompanyId(companyIds, after);
-      const stretch = { companyIds, after, upTo, last: page.after === undefined };
-      return ctx.chunk(
-        (db) => candidatesOf(ctx, page.results, (tx) => customersOfListedStretch(tx, ctx.rule, stretch), db),
-        () =>
-          page.after
-            ? { ...ctx.cursor(), after: page.after, listedUpTo: upTo }
-            : { ...ctx.cursor(), pass: 'DONE', after: null, listedUpTo: null },
-        { hubspotCalls: ctx.spentCalls(), found: false },
-      );
-    },
-  );
+  )((page) => {
+    const after = ctx.cursor().listedUpTo ?? null;
+    const companyIds = page.results.map((c) => c.id);
+    const upTo = greatestCompanyId(companyIds, after);
+    const stretch = { companyIds, after, upTo, last: page.after === undefined };
+    return ctx.chunk(
+      (db) => candidatesOf(ctx, page.results, (tx) => customersOfListedStretch(tx, ctx.rule, stretch), db),
+      () =>
+        page.after
+          ? { ...ctx.cursor(), after: page.after, listedUpTo: upTo }
+          : { ...ctx.cursor(), pass: 'DONE', after: null, listedUpTo: null },
+      { hubspotCalls: ctx.spentCalls(), found: false },
+    );
+  });
 }
 
 async function candidatesOf(
@@ -100,29 +104,52 @@ async function candidatesOf(
   return compareWithCompanies(db, customers, new Map(companies.map((c) => [c.id, c.properties])));
 }
 
+/** Pages a scan may have fetched and not yet handled, beyond the one being handled. */
+const PAGES_AHEAD = 2;
+
 /**
- * Fetches a scan's pages one ahead: the next page is on its way (through the rate budget) while
- * this one is handled, so the database work hides behind the budget's pacing.
+ * A scan's pages, fetched ahead of their handling: each page is asked for as soon as the one
+ * before it arrives (while at most PAGES_AHEAD wait), so the scan moves at HubSpot's pace and the
+ * database work on earlier pages goes on meanwhile. The first page is asked for at once; the
+ * returned function handles the pages in order. A page that fails fails the handling when its turn comes.
  */
-async function forEachPageAhead<P>(
+function pagesAhead<P>(
   fetch: (token: string | undefined) => Promise<P>,
   tokenAfter: (page: P) => string | undefined,
   start: string | undefined,
-  handle: (page: P) => Promise<void>,
-): Promise<void> {
-  const ahead = (token: string | undefined) => {
-    const page = fetch(token);
-    // Awaited in the next round; a run that fails before then must not leave it unhandled.
-    page.catch(() => undefined);
-    return page;
+): (handle: (page: P) => Promise<void>) => Promise<void> {
+  const pages: Array<Promise<P>> = [];
+  let handled = 0;
+  // null once the last page (or a failed one) is on its way.
+  let next: { token: string | undefined } | null = { token: start };
+  let fetching = false;
+  const fetchNext = () => {
+    if (fetching || next === null || pages.length - handled > PAGES_AHEAD) return;
+    fetching = true;
+    const page = fetch(next.token);
+    pages.push(page);
+    // Settled before the handler awaits this page (registered first), so the next fetch is on its way by then.
+    page.then(
+      (p) => {
+        const token = tokenAfter(p);
+        next = token === undefined ? null : { token };
+        fetching = false;
+        fetchNext();
+      },
+      () => {
+        next = null;
+        fetching = false;
+      },
+    );
   };
-  let next: Promise<P> | undefined = ahead(start);
-  while (next) {
-    const page: P = await next;
-    const token = tokenAfter(page);
-    next = token === undefined ? undefined : ahead(token);
-    await handle(page);
-  }
+  fetchNext();
+  return async (handle) => {
+    for (let i = 0; i < pages.length; i++) {
+      await handle(await pages[i]!);
+      handled++;
+      fetchNext();
+    }
+  };
 }
 
 /** Every HubSpot property a mapping names (an override cannot re-point one), and the link's own. */

@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import { planDryRunChunk } from './dry-run.js';
 import { enqueueResyncChunk, type ResyncRowSpec } from './enqueue-resyncs.js';
-import { listingPass, searchPass, type ChunkWork, type HubspotPassContext } from './hubspot-passes.js';
+import { beginSearchPass, listingPass, type ChunkWork, type HubspotPassContext } from './hubspot-passes.js';
 import { isSingleFlight, resyncOrigin, type ReconcileMessage, type ReconcileRequest } from './reconcile-request.js';
 import { createResyncPublisher } from './resync-publisher.js';
 import { countListingRun, countWarpPass, deletedLinks, oneCustomer, warpPassChunk, type OpenWorkRule } from './resync-candidates.js';
@@ -239,6 +239,8 @@ async function executePasses(
       }),
     );
   const chunk = cursor.request.dryRun ? plan : resync;
+  const context: HubspotPassContext = { deps, rule, cursor: () => cursor, chunk, spentCalls };
+  const searchPass = since !== null && (cursor.pass === 'WARP' || cursor.pass === 'HUBSPOT') ? beginSearchPass(context, since) : undefined;
 
   while (cursor.pass === 'WARP') {
     const request = cursor.request;
@@ -263,8 +265,7 @@ async function executePasses(
     );
   }
 
-  const context: HubspotPassContext = { deps, rule, cursor: () => cursor, chunk, spentCalls };
-  if (cursor.pass === 'HUBSPOT' && since !== null) await searchPass(context, since);
+  if (cursor.pass === 'HUBSPOT' && searchPass) await searchPass();
   if (cursor.pass === 'LISTING') await listingPass(context);
   await publisher.flush();
 }

@@ -18,7 +18,21 @@ export async function loadFieldStates(db: DbOrTx, customerIds: readonly string[]
   if (customerIds.length === 0) return result;
   const rows = await db
     .selectFrom('hubspot_field_state')
-    .selectAll()
+    // Not last_synced_at nor conflict_opened_at: rows come by the thousand per batch, and every timestamp costs a parse.
+    .select([
+      'customer_id',
+      'warp_field',
+      'hubspot_property',
+      'base_value',
+      'has_base',
+      'warp_changed_at',
+      'hubspot_changed_at',
+      'conflict_status',
+      'conflict_warp_value',
+      'conflict_hubspot_value',
+      'conflict_warp_at',
+      'conflict_hubspot_at',
+    ])
     .where('customer_id', 'in', [...customerIds])
     .execute();
   for (const row of rows) {

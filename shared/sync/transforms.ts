@@ -170,6 +170,12 @@ const FIXED: Record<Exclude<TransformName, 'enum'>, FieldTransform> = {
   integer,
 };
 
+/** Built once per value table: a sync batch reads the same mappings for every customer in it. */
+const enumTransforms = new WeakMap<Readonly<Record<string, string>>, FieldTransform>();
+
 export function transformFor(spec: TransformSpec): FieldTransform {
-  return spec.name === 'enum' ? enumTransform(spec.values) : FIXED[spec.name];
+  if (spec.name !== 'enum') return FIXED[spec.name];
+  let transform = enumTransforms.get(spec.values);
+  if (!transform) enumTransforms.set(spec.values, (transform = enumTransform(spec.values)));
+  return transform;
 }

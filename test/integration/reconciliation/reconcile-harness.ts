@@ -30,6 +30,7 @@ export interface ReconcileHarness {
 interface DepsOverrides {
   companies?: Partial<ReconcileDeps['companies']>;
   chunkSize?: number;
+  searchPageSize?: number;
 }
 
 export interface RunRow {
@@ -67,7 +68,12 @@ export async function startReconcileHarness(): Promise<ReconcileHarness> {
     outbox: { db: sync.database.db, publisher: sync.publisher, topic: sync.names.outboxTopic },
     log,
     // No overlap: the tests tell runs apart by what changed between them.
-    options: { chunkSize: overrides.chunkSize ?? 1000, overlapMs: 0, searchPageSize: 200, claimLeaseMs: CLAIM_LEASE_MS },
+    options: {
+      chunkSize: overrides.chunkSize ?? 1000,
+      overlapMs: 0,
+      searchPageSize: overrides.searchPageSize ?? 200,
+      claimLeaseMs: CLAIM_LEASE_MS,
+    },
   });
 
   return {

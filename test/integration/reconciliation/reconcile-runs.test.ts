@@ -4,6 +4,9 @@ import type { CreateCustomerInput } from '../../../shared/customers/schemas.js';
 import { customerRow, insertCustomers } from '../../support/customer-factory.js';
 import { ADMIN, CLAIM_LEASE_MS, outboxSettled, sandboxCompaniesByBan, waitFor } from '../outbound-sync/field-sync-harness.js';
 import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
+import type { HubspotCompanies } from '../../../shared/hubspot/client/hubspot-companies.js';
+import { reconcileRequestSchema } from '../../../shared/reconciliation/reconcile-request.js';
+import { reconcile } from '../../../shared/reconciliation/run-reconciliation.js';
 import { rowsOfRun, runResumedAfterFailure, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
 const input = (name: string): CreateCustomerInput => ({
@@ -269,5 +272,40 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     const failed = await h.finishedRun(await h.request({ customerId: missing }));
     expect(failed).toMatchObject({ status: 'FAILED', customer_id: null, customers_changed: 0, error: `customer ${missing} not found` });
     await h.logLine((l) => l.message === 'reconcile request names an unknown customer' && l.customerId === missing);
+  });
+
+  it('an INCREMENTAL run that fails on a search page resumes at that page: each company looked at once', async () => {
+    const { a, b, c } = customers;
+    for (const { companyId } of [a, b, c]) await h.sync.sandbox.control.editAsUser(companyId, { city: 'Resumed City' });
+    const real = h.deps().companies;
+    const searchedAfter: Array<string | undefined> = [];
+    let failSecondPage = true;
+    const companies: Pick<HubspotCompanies, 'searchCompanies'> = {
+      searchCompanies: async (request, cursor) => {
+        searchedAfter.push(cursor?.afterId);
+        if (cursor && failSecondPage) {
+          failSecondPage = false;
+          throw new Error('search unavailable');
+        }
+        return real.searchCompanies(request, cursor);
+      },
+    };
+    const deps = h.deps({ companies, searchPageSize: 1 });
+    const request = reconcileRequestSchema.parse({ all: true });
+    await expect(reconcile(deps, request, 'search-resumed')).rejects.toThrow('search unavailable');
+    const outcome = await reconcile(deps, request, 'search-resumed');
+
+    const [first, second] = [a, b, c].map((x) => x.companyId).sort((x, y) => Number(x) - Number(y));
+    // The first page, the second failing, then from the second page on, each page once.
+    expect(searchedAfter.slice(0, 3)).toEqual([undefined, first, first]);
+    expect(searchedAfter.slice(3)).toContain(second);
+    expect(new Set(searchedAfter.slice(2)).size).toBe(searchedAfter.length - 2);
+    expect(outcome).toMatchObject({ kind: 'SUCCEEDED', errors: 1 });
+    const rows = await rowsOfRun(h, (outcome as { runId: string }).runId);
+    const resynced = rows.map((r) => r.customer_id);
+    expect(resynced).toEqual(expect.arrayContaining([a.id, b.id, c.id]));
+    expect(new Set(resynced).size).toBe(resynced.length);
+    await outboxSettled(h.sync);
+    for (const { id } of [a, b, c]) expect((await customer(id)).address.city).toBe('Resumed City');
   });
 });

@@ -87,6 +87,15 @@ describe('filters', () => {
     ).toEqual(['Beta Telecom', 'Gamma Networks']);
   });
 
+  it('compares an updated company by its new value, not the one an earlier search parsed', async () => {
+    const over = { propertyName: 'warp_current_balance', operator: Op.Gt, value: '200' };
+    expect(await names(over)).toEqual(['Gamma Networks']);
+    const [beta] = (await search({ filterGroups: [{ filters: [{ propertyName: 'name', operator: Op.Eq, value: 'Beta Telecom' }] }] }))
+      .results;
+    await hubspotClient(sandbox).crm.companies.basicApi.update(beta!.id, { properties: { warp_current_balance: '1000' } });
+    expect(await names(over)).toEqual(['Beta Telecom', 'Gamma Networks']);
+  });
+
   it('ORs filter groups and ANDs filters within a group', async () => {
     const result = await search({
       filterGroups: [
