@@ -1,0 +1,47 @@
+/** Pages a scan may have fetched and not yet handled, beyond the one being handled. */
+const PAGES_AHEAD = 2;
+
+/**
+ * A scan's pages, fetched ahead of their handling: each page is asked for as soon as the one
+ * before it arrives (while at most PAGES_AHEAD wait), so the scan moves at HubSpot's pace and the
+ * database work on earlier pages goes on meanwhile. The first page is asked for at once; the
+ * returned function handles the pages in order. A page that fails fails the handling when its turn comes.
+ */
+export function pagesAhead<P>(
+  fetch: (token: string | undefined) => Promise<P>,
+  tokenAfter: (page: P) => string | undefined,
+  start: string | undefined,
+): (handle: (page: P) => Promise<void>) => Promise<void> {
+  const pages: Array<Promise<P>> = [];
+  let handled = 0;
+  // null once the last page (or a failed one) is on its way.
+  let next: { token: string | undefined } | null = { token: start };
+  let fetching = false;
+  const fetchNext = () => {
+    if (fetching || next === null || pages.length - handled > PAGES_AHEAD) return;
+    fetching = true;
+    const page = fetch(next.token);
+    pages.push(page);
+    // Settled before the handler awaits this page (registered first), so the next fetch is on its way by then.
+    page.then(
+      (p) => {
+        const token = tokenAfter(p);
+        next = token === undefined ? null : { token };
+        fetching = false;
+        fetchNext();
+      },
+      () => {
+        next = null;
+        fetching = false;
+      },
+    );
+  };
+  fetchNext();
+  return async (handle) => {
+    for (let i = 0; i < pages.length; i++) {
+      await handle(await pages[i]!);
+      handled++;
+      fetchNext();
+    }
+  };
+}
