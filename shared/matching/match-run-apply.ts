@@ -5,8 +5,8 @@ import { loadEffectiveMappings } from '../sync-store/mapping-repository.js';
 import { HUBSPOT_LIMITS } from '../hubspot/client/api-client-companies.js';
 import type { Logger } from '../logging/logger.js';
 import { readCompanies } from '../reconciliation/dry-run.js';
+import { publishOutboxGroup } from '../outbox/publish-outbox-row.js';
 import { systemClock } from '../runtime/clock.js';
-import { publishResyncRows } from '../reconciliation/enqueue-resyncs.js';
 import type { HubspotSide } from '../sync/plan-customer.js';
 import { linkCompany } from './link-company.js';
 import type { MatchRule } from './match.js';
@@ -32,7 +32,8 @@ type LinkOutcome = { linked: true; outboxId: string | null; differences: unknown
  * mapped property, with history), so a report reviewed days ago links what HubSpot holds now and
  * the bases agree with it; a company deleted since, or stamped with another customer's BAN, is
  * not linked. The links, their outcomes and the cursor commit together; each link's RESYNC
- * (which stamps `warp_ban` on the company) is published after commit, else the outbox relay sends it.
+ * (which stamps `warp_ban` on the company) goes out after commit, the chunk's in one message, else the
+ * outbox relay sends them.
  */
 export async function applyChunk(
   deps: MatchRunDeps,
@@ -87,8 +88,10 @@ export async function applyChunk(
     return ids;
   });
 
-  const { failed, firstError } = await publishResyncRows(deps.outbox, outboxIds);
-  if (failed > 0) log.warn('match run could not publish some link resyncs; the outbox relay will send them', { failed, err: firstError });
+  // One message for the chunk's resyncs: one worker claims them in one batch.
+  await publishOutboxGroup(deps.outbox, outboxIds).catch((err: unknown) =>
+    log.warn('match run could not publish its link resyncs; the outbox relay will send them', { failed: outboxIds.length, err }),
+  );
   return next;
 }
 

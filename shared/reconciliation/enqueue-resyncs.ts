@@ -3,14 +3,10 @@ import { inTransaction, type Db, type Tx } from '../db/database.js';
 import type { OutboxOrigin } from '../db/tables/hubspot-sync.js';
 import { isLeftAlone } from '../sync-store/sync-customer-repository.js';
 import { enqueueResyncs } from '../outbox/outbox-writes.js';
-import { publishOutboxRow, type OutboxPublishDeps } from '../outbox/publish-outbox-row.js';
 import type { ResyncCandidate } from './resync-candidates.js';
 
 /** Serialises enqueue transactions, so two of them never both see "no open row" for one customer. */
 const ENQUEUE_LOCK_ID = 4_404_011;
-
-/** Publishes in flight at once after a chunk commits. */
-const PUBLISH_CONCURRENCY = 32;
 
 export interface ResyncRowSpec {
   origin: Extract<OutboxOrigin, 'RECONCILIATION' | 'OPERATOR'>;
@@ -51,25 +47,4 @@ export async function enqueueResyncChunk(
     await save(tx, chunk);
     return chunk;
   });
-}
-
-/**
- * Publishes committed RESYNC rows to the outbox topic. A row that fails to publish stays
- * unpublished and the outbox relay sends it after its grace period; returns how many failed.
- */
-export async function publishResyncRows(
-  deps: OutboxPublishDeps,
-  outboxIds: readonly string[],
-): Promise<{ failed: number; firstError?: unknown }> {
-  let failed = 0;
-  let firstError: unknown;
-  for (let i = 0; i < outboxIds.length; i += PUBLISH_CONCURRENCY) {
-    const outcomes = await Promise.allSettled(outboxIds.slice(i, i + PUBLISH_CONCURRENCY).map((id) => publishOutboxRow(deps, id)));
-    for (const outcome of outcomes) {
-      if (outcome.status === 'fulfilled') continue;
-      failed++;
-      firstError ??= outcome.reason;
-    }
-  }
-  return { failed, firstError };
 }

@@ -1,4 +1,4 @@
-/** Pages a scan may have fetched and not yet handled, beyond the one being handled. */
+/** Pages a scan may have fetched (or have on their way) and not yet handled, beside the one being handled. */
 const PAGES_AHEAD = 2;
 
 /**
@@ -12,13 +12,13 @@ export function pagesAhead<P>(
   tokenAfter: (page: P) => string | undefined,
   start: string | undefined,
 ): (handle: (page: P) => Promise<void>) => Promise<void> {
+  // Fetched or on their way, not handled yet; a page leaves as its handling starts.
   const pages: Array<Promise<P>> = [];
-  let handled = 0;
   // null once the last page (or a failed one) is on its way.
   let next: { token: string | undefined } | null = { token: start };
   let fetching = false;
   const fetchNext = () => {
-    if (fetching || next === null || pages.length - handled > PAGES_AHEAD) return;
+    if (fetching || next === null || pages.length >= PAGES_AHEAD) return;
     fetching = true;
     const page = fetch(next.token);
     pages.push(page);
@@ -38,10 +38,9 @@ export function pagesAhead<P>(
   };
   fetchNext();
   return async (handle) => {
-    for (let i = 0; i < pages.length; i++) {
-      await handle(await pages[i]!);
-      handled++;
-      fetchNext();
+    for (let page = pages.shift(); page; page = pages.shift()) {
+      fetchNext(); // the page taken made room
+      await handle(await page);
     }
   };
 }
