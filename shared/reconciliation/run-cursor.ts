@@ -16,6 +16,12 @@ export const runCursorSchema = z.object({
   request: reconcileRequestSchema,
   /** Changes at or after this instant are looked at; null = every customer (full pass). */
   since: z.iso.datetime({ offset: true }).nullable(),
+  /**
+   * An incremental run's start: its search looks at changes before it. Later ones are the next
+   * run's (it looks back to this start), and this run's own pushes, made while it searches, are
+   * not paged through again. Absent in cursors written before it existed: no upper bound.
+   */
+  until: z.iso.datetime({ offset: true }).optional(),
   pass: z.enum(['WARP', 'HUBSPOT', 'LISTING', 'DONE']),
   /** Last customer id (WARP) or hs_object_id (HUBSPOT) handled, or the next page's token (LISTING); null = from the start. */
   after: z.string().nullable(),
@@ -48,9 +54,14 @@ export function listsEveryCompany(cursor: RunCursor): boolean {
   return 'all' in cursor.request && cursor.since === null && !cursor.request.dryRun;
 }
 
-/** The first pass of a new run over all customers. */
-export function initialCursor(messageId: string | null, request: RunCursor['request'], since: Date | null): RunCursor {
-  return { messageId, request, since: since?.toISOString() ?? null, pass: 'WARP', after: null };
+/** The first pass of a new run; an incremental run looks at changes within `window`. */
+export function initialCursor(
+  messageId: string | null,
+  request: RunCursor['request'],
+  window: { since: Date; until: Date } | null,
+): RunCursor {
+  const cursor: RunCursor = { messageId, request, since: null, pass: 'WARP', after: null };
+  return window === null ? cursor : { ...cursor, since: window.since.toISOString(), until: window.until.toISOString() };
 }
 
 /** Incremental runs look back to the last successful run's start, minus an overlap. */

@@ -112,13 +112,14 @@ async function executeQueued(deps: ReconcileDeps, runId: string): Promise<Reconc
   return executeRun(deps, cursor.request, runId, cursor);
 }
 
-/** A new run's cursor; an incremental run looks back to the last successful one. */
+/** A new run's cursor; an incremental run looks back to the last successful one, up to its own start. */
 async function newRunCursor(deps: ReconcileDeps, request: ReconcileRequest, messageId: string | null): Promise<RunCursor> {
+  const until = (deps.now ?? systemClock)();
   const since =
     'all' in request && request.mode === 'INCREMENTAL'
       ? incrementalSince(await lastSucceededAllRunStart(deps.db), deps.options.overlapMs)
       : null;
-  return initialCursor(messageId, request, since);
+  return initialCursor(messageId, request, since === null ? null : { since, until });
 }
 
 async function startAndExecute(deps: ReconcileDeps, request: ReconcileRequest, messageId: string): Promise<ReconcileOutcome> {

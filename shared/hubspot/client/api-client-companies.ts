@@ -140,6 +140,9 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
         ...(request.modifiedSince
           ? [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(request.modifiedSince.getTime()) }]
           : []),
+        ...(request.modifiedBefore
+          ? [{ propertyName: 'hs_lastmodifieddate', operator: 'LT', value: String(request.modifiedBefore.getTime()) }]
+          : []),
         ...(cursor ? [{ propertyName: 'hs_object_id', operator: 'GT', value: cursor.afterId }] : []),
       ];
       // Each alternative carries the common filters: HubSpot ANDs within a group and ORs groups.
@@ -165,7 +168,8 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
       );
       const results = response.results.map(toRecord);
       const last = results.at(-1);
-      const next: SearchCursor | undefined = results.length === limit && last ? { afterId: last.id } : undefined;
+      // `total` counts every match from this cursor on: a last page that happens to be full needs no empty one after it.
+      const next: SearchCursor | undefined = results.length === limit && response.total > limit && last ? { afterId: last.id } : undefined;
       return { results, next };
     },
 

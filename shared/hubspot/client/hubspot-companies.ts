@@ -58,6 +58,8 @@ export type BatchUpsertOutcome =
 export interface SearchCompaniesRequest {
   /** Only companies modified at or after this instant (hs_lastmodifieddate >= since). */
   modifiedSince?: Date;
+  /** Only companies modified before this instant (hs_lastmodifieddate < before). */
+  modifiedBefore?: Date;
   properties: readonly string[];
   /** HubSpot's text search over name, domain, website and phone (for a person choosing a company). */
   query?: string;

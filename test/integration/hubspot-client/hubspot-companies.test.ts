@@ -168,6 +168,26 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
     expect(seen.sort()).toEqual(bans(7, 'S').sort());
   });
 
+  it('searches a window of modification times, with no empty page after a full last one', async () => {
+    const { companies } = client();
+    const upsert = (prefix: string, count: number) =>
+      companies.batchUpsertByUniqueProperty(
+        bans(count, prefix).map((idValue) => ({ idValue, properties: { name: idValue } })),
+        'warp_ban',
+      );
+    const times = (outcomes: Awaited<ReturnType<typeof upsert>>) =>
+      outcomes.map((o) => (o.status === 'INVALID' ? Number.NaN : Date.parse(o.record.updatedAt)));
+    const inside = times(await upsert('W', 6));
+    const until = new Date(Math.max(...inside) + 1);
+    // Modified after the window (by the sandbox's clock): written again until they are.
+    await waitFor(async () => times(await upsert('L', 2)).every((t) => t >= until.getTime()), 'writes after the window');
+    const request = { properties: ['warp_ban'], pageSize: 3, modifiedSince: new Date(Math.min(...inside)), modifiedBefore: until };
+    const pages = [await companies.searchCompanies(request)];
+    while (pages.at(-1)!.next) pages.push(await companies.searchCompanies(request, pages.at(-1)!.next));
+    expect(pages.map((p) => p.results.length)).toEqual([3, 3]);
+    expect(pages.flatMap((p) => p.results.map((r) => r.properties.warp_ban)).sort()).toEqual(bans(6, 'W').sort());
+  });
+
   it('four instances on their own connections never push the sandbox past its 10-second limit', async () => {
     const seeded = await sandbox.control.seed(bans(8, 'P').map((b) => ({ name: b, warp_ban: b })));
     await sandbox.control.clearRequests();

@@ -279,10 +279,13 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     for (const { companyId } of [a, b, c]) await h.sync.sandbox.control.editAsUser(companyId, { city: 'Resumed City' });
     const real = h.deps().companies;
     const searchedAfter: Array<string | undefined> = [];
+    const windowEnds = new Set<number | undefined>();
     let failSecondPage = true;
+    const startedBefore = Date.now();
     const companies: Pick<HubspotCompanies, 'searchCompanies'> = {
       searchCompanies: async (request, cursor) => {
         searchedAfter.push(cursor?.afterId);
+        windowEnds.add(request.modifiedBefore?.getTime());
         if (cursor && failSecondPage) {
           failSecondPage = false;
           throw new Error('search unavailable');
@@ -300,6 +303,11 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     expect(searchedAfter.slice(0, 3)).toEqual([undefined, first, first]);
     expect(searchedAfter.slice(3)).toContain(second);
     expect(new Set(searchedAfter.slice(2)).size).toBe(searchedAfter.length - 2);
+    // Changes up to the run's start, the same window after the resume.
+    const [windowEnd] = [...windowEnds];
+    expect(windowEnds.size).toBe(1);
+    expect(windowEnd).toBeGreaterThanOrEqual(startedBefore);
+    expect(windowEnd).toBeLessThan(Date.now());
     expect(outcome).toMatchObject({ kind: 'SUCCEEDED', errors: 1 });
     const rows = await rowsOfRun(h, (outcome as { runId: string }).runId);
     const resynced = rows.map((r) => r.customer_id);

@@ -7,15 +7,22 @@ describe('run cursor', () => {
 
   it('round-trips through the text column', () => {
     const cursor = {
-      ...initialCursor('m-1', request, new Date('2025-01-02T03:04:05.000Z')),
+      ...initialCursor('m-1', request, { since: new Date('2025-01-02T03:04:05.000Z'), until: new Date('2025-01-03T03:04:05.000Z') }),
       pass: 'HUBSPOT' as const,
       after: '30000000007',
     };
     expect(parseCursor(serializeCursor(cursor))).toEqual(cursor);
   });
 
-  it('starts a new run on the WARP pass, with no position', () => {
+  it('starts a new run on the WARP pass, with no position; an incremental one with its window', () => {
     expect(initialCursor('m-2', request, null)).toEqual({ messageId: 'm-2', request, since: null, pass: 'WARP', after: null });
+    const window = { since: new Date('2025-01-02T00:00:00.000Z'), until: new Date('2025-01-03T00:10:00.000Z') };
+    expect(initialCursor('m-3', request, window)).toMatchObject({ since: '2025-01-02T00:00:00.000Z', until: '2025-01-03T00:10:00.000Z' });
+  });
+
+  it('reads a cursor written before runs recorded their window end', () => {
+    const older = { messageId: 'm-4', request, since: '2025-01-02T00:00:00.000Z', pass: 'HUBSPOT', after: '30000000001' };
+    expect(parseCursor(JSON.stringify(older))).toEqual(older);
   });
 
   it('does not take a cursor it did not write', () => {
