@@ -34,10 +34,10 @@ export interface HubspotPassContext {
 
 /**
  * HUBSPOT: the companies modified since `since` and before the run's start (RunCursor.until), a
- * search page at a time, and the customers linked to them. A real run compares each with the page's values and resyncs only those that
- * differ; a dry run plans every one of them. Searches are paced far slower than the rest of the
- * run, so the first page is asked for at once, while the passes before this one run; the pass
- * itself runs when the returned function is called.
+ * search page at a time, and the customers linked to them. A real run compares each with the
+ * page's values and resyncs only those that differ; a dry run plans every one of them. Searches
+ * are paced far slower than the rest of the run, so the first page is asked for at once, while the
+ * passes before this one run; the pass itself runs when the returned function is called.
  */
 export function beginSearchPass(ctx: HubspotPassContext, since: Date): () => Promise<void> {
   const { deps } = ctx;
