@@ -104,22 +104,25 @@ async function executeQueued(deps: ReconcileDeps, runId: string): Promise<Reconc
   }
   let cursor = run.cursor;
   if (run.status === 'QUEUED') {
-    cursor = await newRunCursor(deps, cursor.request, null);
-    await startQueuedRun(deps.db, runId, cursor, now());
+    const startedAt = now();
+    cursor = await newRunCursor(deps, cursor.request, null, startedAt);
+    await startQueuedRun(deps.db, runId, cursor, startedAt);
   } else {
     await reopenRun(deps.db, runId);
   }
   return executeRun(deps, cursor.request, runId, cursor);
 }
 
-/** A new run's cursor; an incremental run looks back to the last successful one, up to its own start. */
-async function newRunCursor(deps: ReconcileDeps, request: ReconcileRequest, messageId: string | null): Promise<RunCursor> {
-  const until = (deps.now ?? systemClock)();
+/**
+ * A new run's cursor; an incremental run looks back to the last successful one's recorded start,
+ * up to its own, `startedAt` (the same instant is recorded as its start: no change falls between).
+ */
+async function newRunCursor(deps: ReconcileDeps, request: ReconcileRequest, messageId: string | null, startedAt: Date): Promise<RunCursor> {
   const since =
     'all' in request && request.mode === 'INCREMENTAL'
       ? incrementalSince(await lastSucceededAllRunStart(deps.db), deps.options.overlapMs)
       : null;
-  return initialCursor(messageId, request, since === null ? null : { since, until });
+  return initialCursor(messageId, request, since === null ? null : { since, until: startedAt });
 }
 
 async function startAndExecute(deps: ReconcileDeps, request: ReconcileRequest, messageId: string): Promise<ReconcileOutcome> {
@@ -149,9 +152,10 @@ async function openRun(
   }
   const customerId = 'customerId' in request ? request.customerId : null;
   const known = customerId === null || (await oneCustomer(deps.db, openWorkRule(deps, now()), customerId)).length > 0;
-  const cursor = await newRunCursor(deps, request, messageId);
+  const startedAt = now();
+  const cursor = await newRunCursor(deps, request, messageId, startedAt);
   // A run row cannot name a customer that does not exist (foreign key): it says so in `error`.
-  const { id: runId } = await insertRun(deps.db, request, cursor, known ? customerId : null);
+  const { id: runId } = await insertRun(deps.db, request, cursor, known ? customerId : null, { startedAt });
   if (known) return { kind: 'OPEN', runId, cursor };
   await finishRun(deps.db, runId, { status: 'FAILED', error: `customer ${customerId} not found` }, now());
   deps.log.warn('reconcile request names an unknown customer', { runId, customerId });

@@ -46,11 +46,12 @@ export async function insertRun(
   request: ReconcileRequest,
   cursor: RunCursor,
   customerId: string | null,
-  options: { status?: Extract<ReconciliationRunStatus, 'QUEUED' | 'RUNNING'>; startedBy?: string } = {},
+  options: { status?: Extract<ReconciliationRunStatus, 'QUEUED' | 'RUNNING'>; startedBy?: string; startedAt?: Date } = {},
 ): Promise<ReconciliationRun> {
   const row = await db
     .insertInto('hubspot_reconciliation_runs')
     .values({
+      ...(options.startedAt ? { started_at: options.startedAt } : {}),
       trigger: request.trigger,
       customer_id: customerId,
       status: options.status ?? 'RUNNING',
