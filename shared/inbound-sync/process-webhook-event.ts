@@ -70,7 +70,8 @@ export async function processWebhookEvent(deps: InboundDeps, message: WebhookEve
   } catch (err) {
     const error = `${(err as Error).name ?? 'Error'}: ${(err as Error).message ?? String(err)}`;
     const state = await recordFailure(deps.db, webhookEventId, error, deps.maxAttempts).catch((recordErr: unknown) => {
-      log.error('could not record the failed attempt', { err: recordErr });
+      // The database is away (the same cause, often): Pub/Sub redelivers the event and its dead-letter limit still bounds the attempts.
+      log.warn('could not record the failed attempt; the event is redelivered all the same', { err: recordErr });
       return undefined;
     });
     if (state?.status === 'FAILED')
