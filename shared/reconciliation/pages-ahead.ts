@@ -20,7 +20,7 @@ export function pagesAhead<P>(
   const fetchNext = () => {
     if (fetching || next === null || pages.length >= PAGES_AHEAD) return;
     fetching = true;
-    const page = fetch(next.token);
+    const page = fetchSafely(fetch, next.token);
     pages.push(page);
     // Settled before the handler awaits this page (registered first), so the next fetch is on its way by then.
     page.then(
@@ -43,4 +43,13 @@ export function pagesAhead<P>(
       await handle(await page);
     }
   };
+}
+
+/** A fetch that throws instead of rejecting still fails its own page, not the pager. */
+function fetchSafely<P>(fetch: (token: string | undefined) => Promise<P>, token: string | undefined): Promise<P> {
+  try {
+    return fetch(token);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
 }

@@ -87,4 +87,15 @@ describe('pagesAhead', () => {
     expect(s.asked).toEqual([undefined, '1']);
     await settle();
   });
+
+  it('fails at its turn a page whose fetch throws instead of rejecting, after the pages before it', async () => {
+    const handled: number[] = [];
+    const fetch = (token: string | undefined): Promise<number> => {
+      if (token === '1') throw new Error('thrown while asking');
+      return Promise.resolve(0);
+    };
+    const running = pagesAhead(fetch, (page) => String(page + 1), undefined)(async (page) => void handled.push(page));
+    await expect(running).rejects.toThrow('thrown while asking');
+    expect(handled).toEqual([0]);
+  });
 });
