@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFieldStates, saveFieldStates, saveFieldStatesOfCustomers } from '../../../shared/sync-store/field-state-repository.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -78,5 +79,51 @@ describe('field state repository', () => {
     });
     expect(states.get(b)!.company_name).toMatchObject({ base: 'B Co', warpChangedAt: later });
     expect(states.get(b)!.legal_name).toMatchObject({ base: undefined, openConflict: { warpValue: 'X', hubspotValue: 'Y' } });
+  });
+
+  it('reads every change time back to the millisecond, truncated as Date keeps it, and an unknown one as null', async () => {
+    const [c] = (await insertCustomersWithOutbox(t.db, 1, { offset: 20 })) as [string];
+    await t.db
+      .insertInto('hubspot_field_state')
+      .values([
+        {
+          customer_id: c,
+          warp_field: 'company_name',
+          hubspot_property: 'name',
+          base_value: 'C Co',
+          warp_changed_at: sql<Date>`'2026-11-03T10:00:00.123999Z'::timestamptz`,
+          hubspot_changed_at: null,
+        },
+        {
+          customer_id: c,
+          warp_field: 'legal_name',
+          hubspot_property: 'warp_legal_name',
+          base_value: null,
+          has_base: false,
+          warp_changed_at: null,
+          hubspot_changed_at: sql<Date>`'1969-12-31T23:59:59.5Z'::timestamptz`,
+          conflict_status: 'OPEN',
+          conflict_warp_value: 'X',
+          conflict_hubspot_value: null,
+          conflict_warp_at: sql<Date>`'2026-11-03T10:00:01.000001+02:00'::timestamptz`,
+          conflict_hubspot_at: null,
+        },
+      ])
+      .execute();
+    const states = (await loadFieldStates(t.db, [c])).get(c)!;
+    expect(states.company_name).toEqual({
+      base: 'C Co',
+      openConflict: null,
+      hubspotProperty: 'name',
+      warpChangedAt: new Date('2026-11-03T10:00:00.123Z'),
+      hubspotChangedAt: null,
+    });
+    expect(states.legal_name).toEqual({
+      base: undefined,
+      openConflict: { warpValue: 'X', hubspotValue: null, warpChangedAt: new Date('2026-11-03T08:00:01.000Z'), hubspotChangedAt: null },
+      hubspotProperty: 'warp_legal_name',
+      warpChangedAt: null,
+      hubspotChangedAt: new Date('1969-12-31T23:59:59.500Z'),
+    });
   });
 });
