@@ -10,11 +10,20 @@ export type JsonObject = Readonly<Record<string, unknown>>;
 const SEGMENT = /^[a-z_][a-z0-9_]*$/;
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 
-function segments(path: string): string[] {
+/** Paths are the mappings' few dozen, read for every customer of a batch: each is split and checked once. */
+const checked = new Map<string, readonly string[]>();
+const MAX_CHECKED = 1024;
+
+function segments(path: string): readonly string[] {
+  const known = checked.get(path);
+  if (known) return known;
   const parts = path.split('.');
   if (parts.some((part) => !SEGMENT.test(part) || FORBIDDEN.has(part))) {
     throw new AppError('INTERNAL', `invalid field path "${path}"`);
   }
+  // Bounded, should paths ever come from somewhere other than the mappings.
+  if (checked.size >= MAX_CHECKED) checked.clear();
+  checked.set(path, parts);
   return parts;
 }
 
@@ -40,7 +49,7 @@ export function setPath<T extends JsonObject>(source: T, path: string, value: un
   return setIn(source, segments(path), value, path) as T;
 }
 
-function setIn(source: JsonObject, [head, ...rest]: string[], value: unknown, path: string): JsonObject {
+function setIn(source: JsonObject, [head, ...rest]: readonly string[], value: unknown, path: string): JsonObject {
   if (head === undefined) return source;
   if (rest.length === 0) return { ...source, [head]: value };
   const child = Object.hasOwn(source, head) ? source[head] : undefined;
