@@ -1,5 +1,5 @@
-import type { BatchReadResult, CompanyRecord } from '../hubspot/client/hubspot-companies.js';
-import { hubspotChangesOf, propertiesWithHistorySchema } from '../sync/hubspot-history.js';
+import type { BatchReadResult } from '../hubspot/client/hubspot-companies.js';
+import { hubspotSideOf } from '../sync/hubspot-history.js';
 import type { JsonObject } from '../sync/json-path.js';
 import { historyCanChangePlan, type HubspotSide } from '../sync/plan-customer.js';
 import type { CustomerStage, StageOf } from './customer-work.js';
@@ -51,7 +51,7 @@ export async function readCompanies(deps: Pick<SyncBatchDeps, 'companies' | 'hub
         work,
         companyId,
         logs,
-        hubspot: withHistory ? sideWithHistory(company, deps.hubspotAppId) : { properties: company.properties },
+        hubspot: withHistory ? hubspotSideOf(company, deps.hubspotAppId) : { properties: company.properties },
       };
     const survivor = survivorOf.get(companyId);
     return survivor ? { kind: 'MERGED_AWAY', work, companyId, logs, survivor } : { kind: 'COMPANY_GONE', work, companyId, logs };
@@ -67,11 +67,6 @@ function planInputOf(stage: Linked, hubspot: HubspotSide) {
     fieldStates: work.states,
     recheck: work.recheck,
   };
-}
-
-function sideWithHistory(company: CompanyRecord, appId: string | undefined): HubspotSide {
-  const history = propertiesWithHistorySchema.parse(company.propertiesWithHistory ?? {});
-  return { properties: company.properties, ...hubspotChangesOf(history, appId) };
 }
 
 function companiesOf(read: BatchReadResult | undefined) {

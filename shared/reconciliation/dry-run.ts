@@ -8,7 +8,7 @@ import { warpChangeTimes } from '../sync-store/warp-change-times.js';
 import type { HubspotCompanies } from '../hubspot/client/hubspot-companies.js';
 import type { Logger } from '../logging/logger.js';
 import type { FieldDecision, RuleReason } from '../sync/decide-field.js';
-import { hubspotChangesOf, propertiesWithHistorySchema } from '../sync/hubspot-history.js';
+import { hubspotSideOf } from '../sync/hubspot-history.js';
 import type { FieldMapping } from '../sync/field-mapping.js';
 import type { JsonObject } from '../sync/json-path.js';
 import { planCustomerSync, type CustomerSyncPlan, type HubspotSide } from '../sync/plan-customer.js';
@@ -148,12 +148,7 @@ export async function readCompanies(
 ): Promise<Map<string, HubspotSide>> {
   if (companyIds.length === 0) return new Map();
   const { results } = await deps.companies.batchReadWithHistory(companyIds, properties);
-  return new Map(
-    results.map((company) => {
-      const history = propertiesWithHistorySchema.parse(company.propertiesWithHistory ?? {});
-      return [company.id, { properties: company.properties, ...hubspotChangesOf(history, deps.hubspotAppId) }];
-    }),
-  );
+  return new Map(results.map((company) => [company.id, hubspotSideOf(company, deps.hubspotAppId)]));
 }
 
 function diffRows(runId: string, customerId: string, plan: CustomerSyncPlan): DiffRow[] {

@@ -1,20 +1,20 @@
-import { z } from 'zod';
+import type { HubspotSide } from './plan-customer.js';
 
 /**
  * Change times from HubSpot's `propertiesWithHistory`. The newest entry of a property tells when
  * it last changed and who changed it; the planner needs the time (LATEST_WINS, stale events) and
- * the log wants to know whether that change was our own write coming back (an echo).
+ * the log wants to know whether that change was our own write coming back (an echo). Entries come
+ * from the HubSpot adapter, which checked each timestamp once, as it read them: a read with history
+ * brings thousands.
  */
-export const historyEntrySchema = z.looseObject({
-  value: z.string().nullable().optional(),
-  timestamp: z.iso.datetime({ offset: true }),
-  sourceType: z.string(),
-  sourceId: z.string().nullable().optional(),
-});
-export const propertiesWithHistorySchema = z.record(z.string(), z.array(historyEntrySchema));
+export interface HistoryEntry {
+  value?: string | null;
+  timestamp: Date;
+  sourceType: string;
+  sourceId?: string | null;
+}
 
-export type HistoryEntry = z.infer<typeof historyEntrySchema>;
-export type PropertiesWithHistory = z.infer<typeof propertiesWithHistorySchema>;
+export type PropertiesWithHistory = Readonly<Record<string, readonly HistoryEntry[]>>;
 
 export interface LatestChange {
   value: string | null;
@@ -23,26 +23,15 @@ export interface LatestChange {
   sourceId: string | null;
 }
 
-/**
- * The latest change per property (the entry with the greatest timestamp: HubSpot lists newest
- * first, but we do not bet correctness on an ordering). Properties without history are absent.
- */
-export function latestPropertyChanges(history: PropertiesWithHistory): Record<string, LatestChange> {
-  const result: Record<string, LatestChange> = {};
-  for (const [property, entries] of Object.entries(history)) {
-    for (const entry of entries) {
-      const changedAt = new Date(entry.timestamp);
-      const known = result[property];
-      if (known && known.changedAt.getTime() >= changedAt.getTime()) continue;
-      result[property] = {
-        value: entry.value ?? null,
-        changedAt,
-        sourceType: entry.sourceType,
-        sourceId: entry.sourceId ?? null,
-      };
-    }
-  }
-  return result;
+/** The entry with the greatest timestamp: HubSpot lists newest first, but we do not bet correctness on an ordering. */
+function newestOf(entries: readonly HistoryEntry[]): HistoryEntry | undefined {
+  let newest: HistoryEntry | undefined;
+  for (const entry of entries) if (!newest || entry.timestamp.getTime() > newest.timestamp.getTime()) newest = entry;
+  return newest;
+}
+
+function changeOf(entry: HistoryEntry): LatestChange {
+  return { value: entry.value ?? null, changedAt: entry.timestamp, sourceType: entry.sourceType, sourceId: entry.sourceId ?? null };
 }
 
 /**
@@ -55,19 +44,28 @@ export function hubspotChangesOf(
   history: PropertiesWithHistory,
   appId: string | number | undefined,
 ): { changedAt: Record<string, Date>; writtenByUs: Set<string>; buriedEdits: Record<string, LatestChange> } {
-  const latest = Object.entries(latestPropertyChanges(history));
-  const isOurs = (change: HistoryEntry | LatestChange) => appId !== undefined && isOwnIntegrationChange(change, appId);
-  const ours = latest.filter(([, change]) => isOurs(change)).map(([property]) => property);
+  const isOurs = (change: HistoryEntry) => appId !== undefined && isOwnIntegrationChange(change, appId);
+  const changedAt: Record<string, Date> = {};
+  const writtenByUs = new Set<string>();
   const buriedEdits: Record<string, LatestChange> = {};
-  for (const property of ours) {
-    const newest = latestPropertyChanges({ [property]: (history[property] ?? []).filter((entry) => !isOurs(entry)) })[property];
-    if (newest) buriedEdits[property] = newest;
+  for (const [property, entries] of Object.entries(history)) {
+    const newest = newestOf(entries);
+    if (!newest) continue;
+    changedAt[property] = newest.timestamp;
+    if (!isOurs(newest)) continue;
+    writtenByUs.add(property);
+    const buried = newestOf(entries.filter((entry) => !isOurs(entry)));
+    if (buried) buriedEdits[property] = changeOf(buried);
   }
-  return {
-    changedAt: Object.fromEntries(latest.map(([property, change]) => [property, change.changedAt])),
-    writtenByUs: new Set(ours),
-    buriedEdits,
-  };
+  return { changedAt, writtenByUs, buriedEdits };
+}
+
+/** HubSpot's side of a company read with its history, for the planner. */
+export function hubspotSideOf(
+  company: { properties: HubspotSide['properties']; propertiesWithHistory?: PropertiesWithHistory },
+  appId: string | number | undefined,
+): HubspotSide {
+  return { properties: company.properties, ...hubspotChangesOf(company.propertiesWithHistory ?? {}, appId) };
 }
 
 /** True when the change was written by our own app (sourceType INTEGRATION, sourceId = app id). */

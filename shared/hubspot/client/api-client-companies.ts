@@ -246,7 +246,7 @@ export function toRecord(o: SimplePublicObject | SimplePublicObjectWithAssociati
         name,
         versions.map((v) => ({
           value: v.value,
-          timestamp: iso(v.timestamp),
+          timestamp: validTime(v.timestamp, `${o.id}.${name}`),
           sourceType: v.sourceType,
           ...(v.sourceId !== undefined ? { sourceId: v.sourceId } : {}),
         })),
@@ -268,6 +268,13 @@ function notFoundIds(response: BatchResponseSimplePublicObject | BatchResponseSi
 
 function iso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+}
+
+/** A history entry's time as the client parsed it; what is no time at all fails the read, naming the company and property. */
+function validTime(value: Date | string, where: string): Date {
+  const time = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(time.getTime())) throw new Error(`HubSpot answered a history entry of ${where} without a valid timestamp`);
+  return time;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

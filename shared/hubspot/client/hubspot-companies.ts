@@ -8,8 +8,8 @@ import type { HubspotValidationError } from './errors.js';
 
 export interface PropertyVersion {
   value: string;
-  /** ISO 8601 */
-  timestamp: string;
+  /** A valid time: the adapter refuses a response with any other. */
+  timestamp: Date;
   sourceType: string;
   sourceId?: string;
 }

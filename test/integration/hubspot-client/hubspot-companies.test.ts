@@ -83,7 +83,7 @@ describe('HubspotCompanies over @hubspot/api-client against the sandbox', () => 
     expect(first.properties.name).toBe('Renamed');
     expect(first.propertiesWithHistory?.name?.map((v) => v.value)).toEqual(['Renamed', 'Co B0']);
     expect(first.propertiesWithHistory?.name?.[0]).toMatchObject({ sourceType: 'INTEGRATION' });
-    expect(Date.parse(first.propertiesWithHistory!.name![0]!.timestamp)).not.toBeNaN();
+    expect(first.propertiesWithHistory!.name![0]!.timestamp.getTime()).not.toBeNaN();
     expect(first.archived).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONFLICT_RULES, DIRECTIONS, type FieldMapping } from '../../../shared/sync/field-mapping.js';
-import { hubspotChangesOf, type PropertiesWithHistory } from '../../../shared/sync/hubspot-history.js';
+import { hubspotChangesOf, type HistoryEntry, type PropertiesWithHistory } from '../../../shared/sync/hubspot-history.js';
 import { historyCanChangePlan, planCustomerSync, type FieldState, type PlanCustomerInput } from '../../../shared/sync/plan-customer.js';
 import { at } from './fixtures.js';
 
@@ -48,7 +48,7 @@ function sidesOf(c: CustomerCase): { input: PlanCustomerInput; history: Properti
   const properties: Record<string, string | null> = {};
   const warpChangedAt: Record<string, Date | null> = {};
   const fieldStates: Record<string, FieldState> = {};
-  const history: PropertiesWithHistory = {};
+  const history: Record<string, HistoryEntry[]> = {};
   FIELDS.forEach(({ warpField, hubspotProperty }, i) => {
     const f = c.fields[i]!;
     mappings.push({
@@ -65,8 +65,8 @@ function sidesOf(c: CustomerCase): { input: PlanCustomerInput; history: Properti
     warpChangedAt[warpField] = f.warpChangedAt;
     fieldStates[warpField] = { ...(f.base !== undefined ? { base: f.base } : {}), openConflict: f.openConflict };
     history[hubspotProperty] = [
-      { value: f.hubspot, timestamp: f.newestAt.toISOString(), ...source(f.newestOurs) },
-      ...f.olderEntries.map((e) => ({ value: e.value, timestamp: e.at.toISOString(), ...source(e.ours) })),
+      { value: f.hubspot, timestamp: f.newestAt, ...source(f.newestOurs) },
+      ...f.olderEntries.map((e) => ({ value: e.value, timestamp: e.at, ...source(e.ours) })),
     ];
   });
   const input: PlanCustomerInput = {
