@@ -31,12 +31,6 @@ import type { HubspotCaller } from './retry-policy.js';
 
 export const HUBSPOT_LIMITS = { batch: 100, batchReadWithHistory: 50, searchPage: 200 } as const;
 
-/**
- * Chunks of one batch read in flight together: a sync batch's two reads with history (50 each)
- * cost one round trip, not two; a larger read still does not send all of its calls at once.
- */
-const READS_AT_ONCE = 2;
-
 export interface ApiClientCompaniesOptions {
   accessToken: string;
   /** e.g. the sandbox's URL; default HubSpot's https://api.hubapi.com */
@@ -64,7 +58,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
     const unique = [...new Set(values)];
     const size = withHistory ? HUBSPOT_LIMITS.batchReadWithHistory : HUBSPOT_LIMITS.batch;
     const results: CompanyRecord[] = [];
-    const read = async (chunk: string[]) => {
+    for (const chunk of chunks(unique, size)) {
       const response = await call({ operation: 'batch.read' }, () =>
         api.batchApi.read(
           {
@@ -77,11 +71,7 @@ export function createApiClientCompanies(options: ApiClientCompaniesOptions, cal
           perCall,
         ),
       );
-      return response.results.map(toRecord);
-    };
-    const parts = chunks(unique, size);
-    for (let i = 0; i < parts.length; i += READS_AT_ONCE) {
-      for (const part of await Promise.all(parts.slice(i, i + READS_AT_ONCE).map(read))) results.push(...part);
+      results.push(...response.results.map(toRecord));
     }
     const found = new Set(results.map((r) => (idProperty ? (r.properties[idProperty] ?? '') : r.id)));
     return { results, missing: unique.filter((v) => !found.has(v)) };
