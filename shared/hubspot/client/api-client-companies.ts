@@ -270,10 +270,14 @@ function iso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 }
 
-/** A history entry's time as the client parsed it; what is no time at all fails the read, naming the company and property. */
-function validTime(value: Date | string, where: string): Date {
-  const time = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(time.getTime())) throw new Error(`HubSpot answered a history entry of ${where} without a valid timestamp`);
+/**
+ * A history entry's time as the client parsed it. A missing one (the client passes null through)
+ * or one that is no time fails the read, naming the company and property.
+ */
+function validTime(value: Date | string | null | undefined, where: string): Date {
+  const time = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+  if (time === null || Number.isNaN(time.getTime()))
+    throw new Error(`HubSpot answered a history entry of ${where} without a valid timestamp`);
   return time;
 }
 

@@ -21,5 +21,6 @@ describe('toRecord', () => {
 
   it('refuses a history entry whose timestamp is no time, naming the company and property', () => {
     expect(() => toRecord(company(new Date('yesterday')))).toThrow('history entry of 42.name without a valid timestamp');
+    expect(() => toRecord(company(null as unknown as Date))).toThrow('history entry of 42.name without a valid timestamp');
   });
 });
