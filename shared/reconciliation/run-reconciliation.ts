@@ -83,6 +83,10 @@ export async function reconcile(deps: ReconcileDeps, message: ReconcileMessage, 
     throw new Error(`queued reconciliation run ${message.runId} waits for the run in progress`);
   }
   if (!isSingleFlight(message)) return startAndExecute(deps, message, messageId);
+  // A redelivery of a request already handled is answered without the lock: holding it, even
+  // briefly, would make a new request arriving meanwhile be dropped with nothing running to cover it.
+  const handled = await alreadyHandled(deps, messageId);
+  if (handled) return handled;
   const locked = await withRunLock(deps.db, () => startAndExecute(deps, message, messageId));
   if (locked.acquired) return locked.value;
   deps.log.notice('reconciliation already running; request dropped', { request: message, messageId });
@@ -141,10 +145,8 @@ async function openRun(
 ): Promise<{ kind: 'OPEN'; runId: string; cursor: RunCursor } | Exclude<ReconcileOutcome, { kind: 'BUSY' | 'SUCCEEDED' }>> {
   const now = deps.now ?? systemClock;
   const existing = await findRunOfMessage(deps.db, messageId);
-  if (existing?.status === 'SUCCEEDED') {
-    deps.log.info('reconcile request already handled', { runId: existing.id, messageId });
-    return { kind: 'ALREADY_DONE', runId: existing.id };
-  }
+  const handled = alreadyHandledAs(deps, existing, messageId);
+  if (handled) return handled;
   if (existing?.cursor) {
     await reopenRun(deps.db, existing.id);
     deps.log.info('reconciliation run resumed', { runId: existing.id, pass: existing.cursor.pass, after: existing.cursor.after });
@@ -160,6 +162,21 @@ async function openRun(
   await finishRun(deps.db, runId, { status: 'FAILED', error: `customer ${customerId} not found` }, now());
   deps.log.warn('reconcile request names an unknown customer', { runId, customerId });
   return { kind: 'FAILED', runId, ...(await runProgress(deps.db, runId)) };
+}
+
+async function alreadyHandled(deps: ReconcileDeps, messageId: string) {
+  return alreadyHandledAs(deps, await findRunOfMessage(deps.db, messageId), messageId);
+}
+
+/** The answer to a request whose run has SUCCEEDED: nothing more to do. */
+function alreadyHandledAs(
+  deps: ReconcileDeps,
+  run: Awaited<ReturnType<typeof findRunOfMessage>>,
+  messageId: string,
+): { kind: 'ALREADY_DONE'; runId: string } | null {
+  if (run?.status !== 'SUCCEEDED') return null;
+  deps.log.info('reconcile request already handled', { runId: run.id, messageId });
+  return { kind: 'ALREADY_DONE', runId: run.id };
 }
 
 async function executeRun(deps: ReconcileDeps, request: ReconcileRequest, runId: string, cursor: RunCursor): Promise<ReconcileOutcome> {

@@ -101,6 +101,10 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
     // The first run, the single customer's; nothing for the dropped request.
     expect(await db().selectFrom('hubspot_reconciliation_runs').select('id').execute()).toHaveLength(runsBefore + 2);
     expect(searches.filter((s) => s === 'HOLD')).toHaveLength(1);
+    // The handler lets go of the run lock only after the run is recorded SUCCEEDED: wait for every
+    // delivery to end, so that the next test's request is not dropped as a concurrent one.
+    await reconciler!.close();
+    reconciler = await startReconciler();
   });
 
   it('a run left RUNNING by an instance that died (its lock died with it) is marked FAILED by the next run', async () => {
