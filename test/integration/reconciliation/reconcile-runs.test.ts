@@ -7,6 +7,7 @@ import type { MessageDelivery } from '../../../dev/local/pubsub-delivery.js';
 import type { HubspotCompanies } from '../../../shared/hubspot/client/hubspot-companies.js';
 import { reconcileRequestSchema } from '../../../shared/reconciliation/reconcile-request.js';
 import { reconcile } from '../../../shared/reconciliation/run-reconciliation.js';
+import { withRunLock } from '../../../shared/reconciliation/run-lock.js';
 import { rowsOfRun, runResumedAfterFailure, startReconcileHarness, type ReconcileHarness } from './reconcile-harness.js';
 
 const input = (name: string): CreateCustomerInput => ({
@@ -316,5 +317,20 @@ describe('reconciliation through the emulator, against the sandbox and the real 
     expect(new Set(resynced).size).toBe(resynced.length);
     await outboxSettled(h.sync);
     for (const { id } of [a, b, c]) expect((await customer(id)).address.city).toBe('Resumed City');
+  });
+
+  it('a redelivery of a request already handled is answered while another run holds the lock, not dropped as concurrent', async () => {
+    const request = reconcileRequestSchema.parse({ all: true });
+    const handled = await reconcile(h.deps(), request, 'handled-before');
+    expect(handled).toMatchObject({ kind: 'SUCCEEDED' });
+    // Another instance's run holds the lock meanwhile.
+    const held = await withRunLock(db(), async () => ({
+      redelivered: await reconcile(h.deps(), request, 'handled-before'),
+      fresh: await reconcile(h.deps(), request, 'new-meanwhile'),
+    }));
+    expect(held).toEqual({
+      acquired: true,
+      value: { redelivered: { kind: 'ALREADY_DONE', runId: (handled as { runId: string }).runId }, fresh: { kind: 'BUSY' } },
+    });
   });
 });
