@@ -83,7 +83,8 @@ export class SearchIndex {
     return { id: record.id, createdAt: record.createdAt, updatedAt: record.updatedAt, values: new Map(record.values), keys };
   }
 
-  visible(): IndexedCompany[] {
+  /** The documents search sees now, to be read at once (a live view of the index). */
+  visible(): Iterable<IndexedCompany> {
     const now = this.now();
     const stillPending: Pending[] = [];
     for (const entry of this.pending) {
@@ -96,6 +97,6 @@ export class SearchIndex {
       }
     }
     this.pending = stillPending;
-    return [...this.docs.values()];
+    return this.docs.values();
   }
 }

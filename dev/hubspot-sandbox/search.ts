@@ -17,11 +17,13 @@ export interface SearchOutcome {
   nextAfter?: string;
 }
 
-export function runSearch(docs: readonly IndexedCompany[], request: SearchRequest, registry: PropertyRegistry): SearchOutcome {
+export function runSearch(docs: Iterable<IndexedCompany>, request: SearchRequest, registry: PropertyRegistry): SearchOutcome {
   const offset = checkPaging(request);
   checkShape(request, registry);
   const matchesFilters = matcherOf(request, registry);
-  const matches = docs.filter((doc) => matchesQuery(doc, request.query) && matchesFilters(doc));
+  const matchesWords = queryMatcher(request.query);
+  const matches: IndexedCompany[] = [];
+  for (const doc of docs) if (matchesWords(doc) && matchesFilters(doc)) matches.push(doc);
   const compare = comparator(request, registry);
   matches.sort(compare);
   const reachable = Math.min(matches.length, SEARCH_LIMITS.maxResults);
@@ -151,11 +153,14 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function matchesQuery(doc: IndexedCompany, query: string | undefined): boolean {
+/** The query's words, split once per search: every one must start a token of a searched property. */
+function queryMatcher(query: string | undefined): (doc: IndexedCompany) => boolean {
   const words = (query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const tokens = QUERY_PROPERTIES.flatMap((p) => (doc.values.get(p) ?? '').toLowerCase().split(/[^\p{L}\p{N}]+/u));
-  return words.every((w) => tokens.some((t) => t.startsWith(w)));
+  if (words.length === 0) return () => true;
+  return (doc) => {
+    const tokens = QUERY_PROPERTIES.flatMap((p) => (doc.values.get(p) ?? '').toLowerCase().split(/[^\p{L}\p{N}]+/u));
+    return words.every((w) => tokens.some((t) => t.startsWith(w)));
+  };
 }
 
 function comparator(request: SearchRequest, registry: PropertyRegistry): (a: IndexedCompany, b: IndexedCompany) => number {
