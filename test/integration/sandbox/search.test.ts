@@ -42,6 +42,17 @@ beforeEach(async () => {
   ]);
 });
 
+describe('query', () => {
+  it('matches companies where every word starts a token of a searched property, together with the filters', async () => {
+    const queried = async (query: string, ...filters: Filter[]) =>
+      (await search({ query, filterGroups: filters.length > 0 ? [{ filters }] : [] })).results.map((r) => r.properties.name).sort();
+    expect(await queried('wire')).toEqual(['Alpha Wireless', 'Delta Wireless Co']);
+    expect(await queried('WIRELESS  delta')).toEqual(['Delta Wireless Co']);
+    expect(await queried('ireless')).toEqual([]);
+    expect(await queried('wireless', { propertyName: 'warp_status', operator: Op.Eq, value: 'ACTIVE' })).toEqual(['Alpha Wireless']);
+  });
+});
+
 describe('filters', () => {
   it('supports every operator with typed comparisons', async () => {
     expect(await names({ propertyName: 'warp_status', operator: Op.Eq, value: 'ACTIVE' })).toEqual(['Alpha Wireless', 'Gamma Networks']);
