@@ -89,7 +89,15 @@ describe('reconcile requests: malformed, concurrent, failing (no field-sync work
     const second = await h.request({ all: true, mode: 'FULL' });
     await h.logLine((l) => l.message === 'reconciliation already running; request dropped' && l.messageId === second);
 
-    // The held run's WARP pass is over; a customer added now has no pending row yet.
+    // The search is fetched ahead while the WARP pass goes: wait for the held run's cursor to leave
+    // that pass, so that a customer added now has no pending row yet.
+    await waitFor(async () => {
+      const runs = await db().selectFrom('hubspot_reconciliation_runs').select('cursor').where('status', '=', 'RUNNING').execute();
+      return runs.some((r) => {
+        const cursor = JSON.parse(r.cursor ?? '{}') as { messageId?: string; pass?: string };
+        return cursor.messageId === first && cursor.pass !== 'WARP';
+      });
+    }, "the held run's WARP pass to end");
     const one = await insertCustomer(db(), 6, { prefix: 'RQ', company_name: 'Requested 6' });
     const single = await h.finishedRun(await h.request({ customerId: one.id }));
     expect(single).toMatchObject({ status: 'SUCCEEDED', customers_changed: 1 });
