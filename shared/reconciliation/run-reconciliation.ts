@@ -85,7 +85,7 @@ export async function reconcile(deps: ReconcileDeps, message: ReconcileMessage, 
   if (!isSingleFlight(message)) return startAndExecute(deps, message, messageId);
   // A redelivery of a request already handled is answered without the lock: holding it, even
   // briefly, would make a new request arriving meanwhile be dropped with nothing running to cover it.
-  const handled = await alreadyHandled(deps, messageId);
+  const handled = alreadyHandled(deps, await findRunOfMessage(deps.db, messageId), messageId);
   if (handled) return handled;
   const locked = await withRunLock(deps.db, () => startAndExecute(deps, message, messageId));
   if (locked.acquired) return locked.value;
@@ -145,7 +145,7 @@ async function openRun(
 ): Promise<{ kind: 'OPEN'; runId: string; cursor: RunCursor } | Exclude<ReconcileOutcome, { kind: 'BUSY' | 'SUCCEEDED' }>> {
   const now = deps.now ?? systemClock;
   const existing = await findRunOfMessage(deps.db, messageId);
-  const handled = alreadyHandledAs(deps, existing, messageId);
+  const handled = alreadyHandled(deps, existing, messageId);
   if (handled) return handled;
   if (existing?.cursor) {
     await reopenRun(deps.db, existing.id);
@@ -164,12 +164,8 @@ async function openRun(
   return { kind: 'FAILED', runId, ...(await runProgress(deps.db, runId)) };
 }
 
-async function alreadyHandled(deps: ReconcileDeps, messageId: string) {
-  return alreadyHandledAs(deps, await findRunOfMessage(deps.db, messageId), messageId);
-}
-
 /** The answer to a request whose run has SUCCEEDED: nothing more to do. */
-function alreadyHandledAs(
+function alreadyHandled(
   deps: ReconcileDeps,
   run: Awaited<ReturnType<typeof findRunOfMessage>>,
   messageId: string,
