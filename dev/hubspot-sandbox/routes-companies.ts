@@ -38,7 +38,7 @@ export function companyRoutes(router: Router<ApiContext>): void {
         throw validationError(`Search request bodies are limited to ${SEARCH_LIMITS.bodyChars} characters.`);
       }
       const request = parseBody(searchSchema, body);
-      const outcome = runSearch(state.index.visible(), request, state.registry);
+      const outcome = runSearch(state.index, request, state.registry);
       return {
         status: 200,
         body: {

@@ -52,9 +52,23 @@ interface Pending {
   doc: IndexedCompany | undefined;
 }
 
+/** The property every modified-since search filters on: the index keeps its documents in its order. */
+export const LAST_MODIFIED = 'hs_lastmodifieddate';
+
+interface Modified {
+  at: number;
+  doc: IndexedCompany;
+}
+
 export class SearchIndex {
   private docs = new Map<string, IndexedCompany>();
   private pending: Pending[] = [];
+  /**
+   * Visible documents by last-modified time, ascending. A replaced or removed document's entry
+   * stays until the entries outnumber twice the documents (then they are compacted): skipping a
+   * stale entry is cheaper than finding it in the array.
+   */
+  private byModified: Modified[] = [];
 
   constructor(
     private readonly now: () => number,
@@ -66,6 +80,7 @@ export class SearchIndex {
   reset(): void {
     this.docs.clear();
     this.pending = [];
+    this.byModified = [];
   }
 
   /** Archived and merged-away records leave the index (search never returns them). */
@@ -85,6 +100,25 @@ export class SearchIndex {
 
   /** The documents search sees now, to be read at once (a live view of the index). */
   visible(): Iterable<IndexedCompany> {
+    this.applyVisible();
+    return this.docs.values();
+  }
+
+  /**
+   * The visible documents last modified at or after `since` (epoch ms), in no promised order: a
+   * superset of what a search whose every filter group bounds the last-modified time from below
+   * can match, so that it need not look at the rest.
+   */
+  *visibleModifiedSince(since: number): Iterable<IndexedCompany> {
+    this.applyVisible();
+    const entries = this.byModified;
+    for (let i = firstWhere(entries, (e) => e.at >= since); i < entries.length; i++) {
+      const { doc } = entries[i]!;
+      if (this.docs.get(doc.id) === doc) yield doc;
+    }
+  }
+
+  private applyVisible(): void {
     const now = this.now();
     const stillPending: Pending[] = [];
     for (const entry of this.pending) {
@@ -92,11 +126,36 @@ export class SearchIndex {
         stillPending.push(entry);
       } else if (entry.doc) {
         this.docs.set(entry.id, entry.doc);
+        this.addModified(entry.doc);
       } else {
         this.docs.delete(entry.id);
       }
     }
     this.pending = stillPending;
-    return this.docs.values();
+    if (this.byModified.length > 2 * this.docs.size + 1000) {
+      this.byModified = this.byModified.filter(({ doc }) => this.docs.get(doc.id) === doc);
+    }
   }
+
+  /** Writes mostly come in time order: appending is the usual case, a binary insert the rest. */
+  private addModified(doc: IndexedCompany): void {
+    const at = keyReader(LAST_MODIFIED, this.definitionOf(LAST_MODIFIED))(doc);
+    if (typeof at !== 'number') return;
+    const entries = this.byModified;
+    const last = entries.at(-1);
+    const position = last === undefined || last.at <= at ? entries.length : firstWhere(entries, (e) => e.at > at);
+    entries.splice(position, 0, { at, doc });
+  }
+}
+
+/** The first index whose entry passes `isPast`, a test that fails up to some index and passes from there on. */
+function firstWhere(entries: Modified[], isPast: (entry: Modified) => boolean): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (isPast(entries[mid]!)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }

@@ -6,7 +6,7 @@ import { validationError } from './hubspot-error.js';
 import type { PropertyRegistry } from './property-registry.js';
 import type { PropertyDefinition } from './property-types.js';
 import type { SearchFilter, SearchRequest } from './request-schemas.js';
-import { keyReader, sortKey, type IndexedCompany, type Key } from './search-index.js';
+import { keyReader, LAST_MODIFIED, sortKey, type IndexedCompany, type Key, type SearchIndex } from './search-index.js';
 
 export const SEARCH_LIMITS = { pageSize: 200, maxResults: 10_000, filterGroups: 5, filtersPerGroup: 6, filters: 18, bodyChars: 3000 };
 const QUERY_PROPERTIES = ['name', 'domain', 'website', 'phone'];
@@ -17,11 +17,16 @@ export interface SearchOutcome {
   nextAfter?: string;
 }
 
-export function runSearch(docs: Iterable<IndexedCompany>, request: SearchRequest, registry: PropertyRegistry): SearchOutcome {
+/** The index as search reads it: every visible document, or those modified since an instant. */
+export type SearchSource = Pick<SearchIndex, 'visible' | 'visibleModifiedSince'>;
+
+export function runSearch(source: SearchSource, request: SearchRequest, registry: PropertyRegistry): SearchOutcome {
   const offset = checkPaging(request);
   checkShape(request, registry);
   const matchesFilters = matcherOf(request, registry);
   const matchesWords = queryMatcher(request.query);
+  const since = modifiedLowerBound(request, registry);
+  const docs = since === undefined ? source.visible() : source.visibleModifiedSince(since);
   const matches: IndexedCompany[] = [];
   for (const doc of docs) if (matchesWords(doc) && matchesFilters(doc)) matches.push(doc);
   const compare = comparator(request, registry);
@@ -30,6 +35,23 @@ export function runSearch(docs: Iterable<IndexedCompany>, request: SearchRequest
   const end = Math.min(offset + request.limit, reachable);
   const page = matches.slice(offset, end);
   return { total: matches.length, page, nextAfter: end < reachable ? String(end) : undefined };
+}
+
+/**
+ * The earliest last-modified time a match can have, when every filter group bounds it from below
+ * (GT, GTE, EQ, BETWEEN): the groups are ORed, so the loosest group's bound.
+ */
+function modifiedLowerBound(request: SearchRequest, registry: PropertyRegistry): number | undefined {
+  if (request.filterGroups.length === 0) return undefined;
+  const def = registry.live(LAST_MODIFIED);
+  const bounds = request.filterGroups.map((group) => {
+    const own = group.filters
+      .filter((f) => f.propertyName === LAST_MODIFIED && ['GT', 'GTE', 'EQ', 'BETWEEN'].includes(f.operator))
+      .map((f) => sortKey(def, f.value ?? ''))
+      .filter((key) => typeof key === 'number');
+    return own.length === 0 ? undefined : Math.max(...own);
+  });
+  return bounds.some((b) => b === undefined) ? undefined : Math.min(...(bounds as number[]));
 }
 
 function checkPaging(request: SearchRequest): number {
