@@ -65,8 +65,8 @@ export class SearchIndex {
   private pending: Pending[] = [];
   /**
    * Visible documents by last-modified time, ascending. A replaced or removed document's entry
-   * stays until the entries outnumber twice the documents (then they are compacted): skipping a
-   * stale entry is cheaper than finding it in the array.
+   * stays until the entries outnumber twice the documents, plus a thousand (then they are
+   * compacted): skipping a stale entry is cheaper than finding it in the array.
    */
   private byModified: Modified[] = [];
 
@@ -120,13 +120,14 @@ export class SearchIndex {
 
   private applyVisible(): void {
     const now = this.now();
+    const modifiedAt = keyReader(LAST_MODIFIED, this.definitionOf(LAST_MODIFIED));
     const stillPending: Pending[] = [];
     for (const entry of this.pending) {
       if (entry.visibleAt > now) {
         stillPending.push(entry);
       } else if (entry.doc) {
         this.docs.set(entry.id, entry.doc);
-        this.addModified(entry.doc);
+        this.addModified(entry.doc, modifiedAt(entry.doc));
       } else {
         this.docs.delete(entry.id);
       }
@@ -138,8 +139,7 @@ export class SearchIndex {
   }
 
   /** Writes mostly come in time order: appending is the usual case, a binary insert the rest. */
-  private addModified(doc: IndexedCompany): void {
-    const at = keyReader(LAST_MODIFIED, this.definitionOf(LAST_MODIFIED))(doc);
+  private addModified(doc: IndexedCompany, at: Key | undefined): void {
     if (typeof at !== 'number') return;
     const entries = this.byModified;
     const last = entries.at(-1);
