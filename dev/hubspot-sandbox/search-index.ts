@@ -1,7 +1,9 @@
 /**
  * What the search endpoint sees: copies of records that become visible
  * `lagMs` after the write, like HubSpot's index that trails writes by "a few
- * moments". Pending copies are applied when read, so no timers are needed.
+ * moments". Pending copies are applied, in the order they become visible, at
+ * every write and read, so no timers are needed and no search pays for a
+ * backlog of writes (HubSpot indexes in the background).
  */
 import type { CompanyRecord } from './company-types.js';
 import type { PropertyDefinition } from './property-types.js';
@@ -86,7 +88,8 @@ export class SearchIndex {
   /** Archived and merged-away records leave the index (search never returns them). */
   recordChanged(record: CompanyRecord): void {
     const doc = record.archived ? undefined : this.indexed(record);
-    this.pending.push({ visibleAt: this.now() + this.lagMs, id: record.id, doc });
+    insertInOrder(this.pending, { visibleAt: this.now() + this.lagMs, id: record.id, doc }, (e) => e.visibleAt);
+    this.applyVisible();
   }
 
   private indexed(record: CompanyRecord): IndexedCompany {
@@ -120,36 +123,37 @@ export class SearchIndex {
 
   private applyVisible(): void {
     const now = this.now();
+    const due = firstWhere(this.pending, (e) => e.visibleAt > now);
+    if (due === 0) return;
     const modifiedAt = keyReader(LAST_MODIFIED, this.definitionOf(LAST_MODIFIED));
-    const stillPending: Pending[] = [];
-    for (const entry of this.pending) {
-      if (entry.visibleAt > now) {
-        stillPending.push(entry);
-      } else if (entry.doc) {
+    for (const entry of this.pending.splice(0, due)) {
+      if (entry.doc) {
         this.docs.set(entry.id, entry.doc);
-        this.addModified(entry.doc, modifiedAt(entry.doc));
+        const at = modifiedAt(entry.doc);
+        if (typeof at === 'number') insertInOrder(this.byModified, { at, doc: entry.doc }, (e) => e.at);
       } else {
         this.docs.delete(entry.id);
       }
     }
-    this.pending = stillPending;
     if (this.byModified.length > 2 * this.docs.size + 1000) {
       this.byModified = this.byModified.filter(({ doc }) => this.docs.get(doc.id) === doc);
     }
   }
+}
 
-  /** Writes mostly come in time order: appending is the usual case, a binary insert the rest. */
-  private addModified(doc: IndexedCompany, at: Key | undefined): void {
-    if (typeof at !== 'number') return;
-    const entries = this.byModified;
-    const last = entries.at(-1);
-    const position = last === undefined || last.at <= at ? entries.length : firstWhere(entries, (e) => e.at > at);
-    entries.splice(position, 0, { at, doc });
-  }
+/**
+ * Inserts `entry` after every entry whose key is not greater. Entries mostly come in key order
+ * (writes in time order): appending is the usual case, a binary search the rest.
+ */
+function insertInOrder<T>(entries: T[], entry: T, keyOf: (entry: T) => number): void {
+  const key = keyOf(entry);
+  const last = entries.at(-1);
+  const position = last === undefined || keyOf(last) <= key ? entries.length : firstWhere(entries, (e) => keyOf(e) > key);
+  entries.splice(position, 0, entry);
 }
 
 /** The first index whose entry passes `isPast`, a test that fails up to some index and passes from there on. */
-function firstWhere(entries: Modified[], isPast: (entry: Modified) => boolean): number {
+function firstWhere<T>(entries: readonly T[], isPast: (entry: T) => boolean): number {
   let low = 0;
   let high = entries.length;
   while (low < high) {

@@ -13,6 +13,15 @@ import {
 import type { RunCursor } from './run-cursor.js';
 import type { ReconcileDeps } from './run-reconciliation.js';
 
+/**
+ * Search pages fetched ahead: CRM search is paced at 5 per second, five times slower than other
+ * calls, so its pages keep coming while the WARP pass runs and the pass never waits for a page
+ * it could have had. 20 pages of 200 companies are a few MB.
+ */
+const SEARCH_PAGES_AHEAD = 20;
+/** Listing pages fetched ahead: enough to keep the listing at HubSpot's pace, few enough to bound memory over a whole portal. */
+const LISTING_PAGES_AHEAD = 2;
+
 export type CandidateLoad = (db: DbOrTx) => Promise<ResyncCandidate[]>;
 
 /** Handles one chunk of candidates and saves the run's progress with `cursor` in one transaction. */
@@ -36,7 +45,7 @@ export interface HubspotPassContext {
  * HUBSPOT: the companies modified since `since` and before the run's start (RunCursor.until), a
  * search page at a time, and the customers linked to them. A real run compares each with the
  * page's values and resyncs only those that differ; a dry run plans every one of them. Searches
- * are paced far slower than the rest of the run, so the first page is asked for at once, while the
+ * are paced far slower than the rest of the run, so the pages are asked for at once, while the
  * passes before this one run; the pass itself runs when the returned function is called.
  */
 export function beginSearchPass(ctx: HubspotPassContext, since: Date): () => Promise<void> {
@@ -51,7 +60,8 @@ export function beginSearchPass(ctx: HubspotPassContext, since: Date): () => Pro
   }));
   const search = async (afterId: string | undefined) =>
     deps.companies.searchCompanies(await request, afterId === undefined ? undefined : { afterId });
-  const pages = pagesAhead(search, (page) => page.next?.afterId, opening.pass === 'HUBSPOT' ? (opening.after ?? undefined) : undefined);
+  const start = opening.pass === 'HUBSPOT' ? (opening.after ?? undefined) : undefined;
+  const pages = pagesAhead(search, (page) => page.next?.afterId, start, SEARCH_PAGES_AHEAD);
   return () =>
     pages((page) =>
       ctx.chunk(
@@ -77,6 +87,7 @@ export async function listingPass(ctx: HubspotPassContext): Promise<void> {
     list,
     (page) => page.after,
     ctx.cursor().after ?? undefined,
+    LISTING_PAGES_AHEAD,
   )((page) => {
     const after = ctx.cursor().listedUpTo ?? null;
     const companyIds = page.results.map((c) => c.id);

@@ -1,16 +1,15 @@
-/** Pages a scan may have fetched (or have on their way) and not yet handled, beside the one being handled. */
-const PAGES_AHEAD = 2;
-
 /**
  * A scan's pages, fetched ahead of their handling: each page is asked for as soon as the one
- * before it arrives (while at most PAGES_AHEAD wait), so the scan moves at HubSpot's pace and the
- * database work on earlier pages goes on meanwhile. The first page is asked for at once; the
- * returned function handles the pages in order. A page that fails fails the handling when its turn comes.
+ * before it arrives (while at most `ahead` wait: pages fetched, or on their way, and not yet
+ * handled, beside the one being handled), so the scan moves at HubSpot's pace and the database
+ * work on earlier pages goes on meanwhile. The first page is asked for at once; the returned
+ * function handles the pages in order. A page that fails fails the handling when its turn comes.
  */
 export function pagesAhead<P>(
   fetch: (token: string | undefined) => Promise<P>,
   tokenAfter: (page: P) => string | undefined,
   start: string | undefined,
+  ahead: number,
 ): (handle: (page: P) => Promise<void>) => Promise<void> {
   // Fetched or on their way, not handled yet; a page leaves as its handling starts.
   const pages: Array<Promise<P>> = [];
@@ -18,7 +17,7 @@ export function pagesAhead<P>(
   let next: { token: string | undefined } | null = { token: start };
   let fetching = false;
   const fetchNext = () => {
-    if (fetching || next === null || pages.length >= PAGES_AHEAD) return;
+    if (fetching || next === null || pages.length >= ahead) return;
     fetching = true;
     const page = fetchSafely(fetch, next.token);
     pages.push(page);

@@ -53,30 +53,55 @@ const openWork = (rule: OpenWorkRule) => (eb: CustomerScope) =>
 const candidateColumns = (rule: OpenWorkRule) => (eb: CustomerScope) => ['c.id', 'c.hubspot_link_status', openWork(rule)(eb)] as const;
 
 /**
- * Customers no page of HubSpot companies can show: still without a company, or with a claim
- * stranded past its lease (only a RESYNC claimed with it moves it on).
+ * The ids of customers no page of HubSpot companies can show: still without a company, or with a
+ * claim stranded past its lease (only a RESYNC claimed with it moves it on). A set read through
+ * indexes (sql/0016), never a test of every customer.
  */
-function beyondHubspotPages(eb: CustomerScope, rule: OpenWorkRule) {
-  return eb.or([
-    eb('c.hubspot_link_status', '=', 'UNLINKED'),
-    eb.exists(queueRowsOf(eb).where('f.status', '=', 'PROCESSING').where('f.claimed_at', '<', rule.leaseCutoff)),
-  ]);
+function customersBeyondHubspotPages(db: DbOrTx, rule: OpenWorkRule) {
+  return db
+    .selectFrom('customers as u')
+    .select('u.id')
+    .where('u.hubspot_link_status', '=', 'UNLINKED')
+    .union(
+      db
+        .selectFrom('hubspot_sync_queue as s')
+        .select('s.customer_id as id')
+        .where('s.status', '=', 'PROCESSING')
+        .where('s.claimed_at', '<', rule.leaseCutoff),
+    );
 }
 
 /**
- * What the WARP side may have missed since `since`: a customer change whose outbox row was lost,
- * an outbox row that failed for good (not PARKED: those resume by themselves), and every customer
- * beyond HubSpot's pages. A change the sync itself made (HubSpot's value pulled, recorded by an
- * outbox row of origin HUBSPOT at the same instant) was not missed.
+ * The ids of what the WARP side may have missed since `since`: a customer change whose outbox row
+ * was lost, an outbox row that failed for good (not PARKED: those resume by themselves), and every
+ * customer beyond HubSpot's pages. A change the sync itself made (HubSpot's value pulled, recorded
+ * by an outbox row of origin HUBSPOT at the same instant) was not missed.
  */
-function warpSideMayHaveMissed(eb: CustomerScope, since: Date, rule: OpenWorkRule) {
-  const failedSince = queueRowsOf(eb).where('f.status', '=', 'FAILED').where('f.processed_at', '>=', since);
-  const pulledBySync = queueRowsOf(eb).where('f.origin', '=', 'HUBSPOT').whereRef('f.changed_at', '=', 'c.updated_at');
-  return eb.or([
-    eb.and([eb('c.updated_at', '>=', since), eb.not(eb.exists(pulledBySync))]),
-    eb.exists(failedSince),
-    beyondHubspotPages(eb, rule),
-  ]);
+function customersWarpSideMayHaveMissed(db: DbOrTx, since: Date, rule: OpenWorkRule) {
+  return db
+    .selectFrom('customers as m')
+    .select('m.id')
+    .where('m.updated_at', '>=', since)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('hubspot_sync_queue as p')
+            .select(sql`1`.as('one'))
+            .whereRef('p.customer_id', '=', 'm.id')
+            .where('p.origin', '=', 'HUBSPOT')
+            .whereRef('p.changed_at', '=', 'm.updated_at'),
+        ),
+      ),
+    )
+    .union(
+      db
+        .selectFrom('hubspot_sync_queue as x')
+        .select('x.customer_id as id')
+        .where('x.status', '=', 'FAILED')
+        .where('x.processed_at', '>=', since),
+    )
+    .union(customersBeyondHubspotPages(db, rule));
 }
 
 /**
@@ -94,8 +119,8 @@ function inWarpPass(db: DbOrTx, rule: OpenWorkRule, scope: WarpPassScope) {
   return db
     .selectFrom('customers as c')
     .$if(scope.ids !== undefined, (qb) => qb.where('c.id', 'in', [...scope.ids!]))
-    .$if(scope.since !== null, (qb) => qb.where((eb) => warpSideMayHaveMissed(eb, scope.since!, rule)))
-    .$if(scope.since === null && scope.beyondListing === true, (qb) => qb.where((eb) => beyondHubspotPages(eb, rule)));
+    .$if(scope.since !== null, (qb) => qb.where('c.id', 'in', customersWarpSideMayHaveMissed(db, scope.since!, rule)))
+    .$if(scope.since === null && scope.beyondListing === true, (qb) => qb.where('c.id', 'in', customersBeyondHubspotPages(db, rule)));
 }
 
 /** The next chunk of the WARP pass, in id order. */
@@ -125,7 +150,7 @@ export async function countWarpPass(db: DbOrTx, rule: OpenWorkRule, scope: WarpP
 export async function countListingRun(db: DbOrTx, rule: OpenWorkRule): Promise<number> {
   const { count } = await db
     .selectFrom('customers as c')
-    .where((eb) => eb.or([eb('c.hubspot_company_id', 'is not', null), beyondHubspotPages(eb, rule)]))
+    .where((eb) => eb.or([eb('c.hubspot_company_id', 'is not', null), eb('c.id', 'in', customersBeyondHubspotPages(db, rule))]))
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .executeTakeFirstOrThrow();
   return Number(count);
@@ -147,7 +172,7 @@ export async function customersOfCompanies(
     .selectAll('c')
     .select(openWork(rule))
     .where('c.hubspot_company_id', 'in', [...companyIds])
-    .where((eb) => eb.not(warpSideMayHaveMissed(eb, since, rule)))
+    .where('c.id', 'not in', customersWarpSideMayHaveMissed(db, since, rule))
     .orderBy('c.id')
     .execute();
   return rows.map(toCustomerOfPage);
@@ -181,7 +206,7 @@ export async function customersOfListedStretch(db: DbOrTx, rule: OpenWorkRule, s
       if (stretch.last) return eb.or([...shown, companyIdWithin(eb, stretch.after, null), companyIdNotDecimal()]);
       return stretch.upTo === null ? eb.or(shown) : eb.or([...shown, companyIdWithin(eb, stretch.after, stretch.upTo)]);
     })
-    .where((eb) => eb.not(beyondHubspotPages(eb, rule)))
+    .where('c.id', 'not in', customersBeyondHubspotPages(db, rule))
     .orderBy('c.id')
     .execute();
   return rows.map(toCustomerOfPage);

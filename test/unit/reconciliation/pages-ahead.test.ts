@@ -26,7 +26,7 @@ const settle = () => new Promise((r) => setImmediate(r));
 describe('pagesAhead', () => {
   it('asks for the first page at once, before handling starts', () => {
     const s = scan(3);
-    pagesAhead(s.fetch, s.tokenAfter, undefined);
+    pagesAhead(s.fetch, s.tokenAfter, undefined, 2);
     expect(s.asked).toEqual([undefined]);
   });
 
@@ -38,6 +38,7 @@ describe('pagesAhead', () => {
       s.fetch,
       s.tokenAfter,
       undefined,
+      2,
     )(async (page) => {
       handled.push(page);
       if (page === 0) await new Promise<void>((r) => (release = r));
@@ -60,7 +61,7 @@ describe('pagesAhead', () => {
   it('fails when a failed page comes to be handled, after the pages before it, and fetches nothing past it', async () => {
     const s = scan(5, 2);
     const handled: number[] = [];
-    const running = pagesAhead(s.fetch, s.tokenAfter, '1')(async (page) => void handled.push(page));
+    const running = pagesAhead(s.fetch, s.tokenAfter, '1', 2)(async (page) => void handled.push(page));
     const outcome = running.then(
       () => 'resolved',
       (err: Error) => err.message,
@@ -77,6 +78,7 @@ describe('pagesAhead', () => {
       s.fetch,
       s.tokenAfter,
       undefined,
+      2,
     )(async () => {
       throw new Error('handler failed');
     });
@@ -94,7 +96,7 @@ describe('pagesAhead', () => {
       if (token === '1') throw new Error('thrown while asking');
       return Promise.resolve(0);
     };
-    const running = pagesAhead(fetch, (page) => String(page + 1), undefined)(async (page) => void handled.push(page));
+    const running = pagesAhead(fetch, (page) => String(page + 1), undefined, 2)(async (page) => void handled.push(page));
     await expect(running).rejects.toThrow('thrown while asking');
     expect(handled).toEqual([0]);
   });
