@@ -161,10 +161,14 @@ export async function startFieldSyncHarness(
 
 export { waitFor };
 
-/** Resolves when no outbox row is PENDING or PROCESSING any more. */
-export function outboxSettled(h: FieldSyncHarness, timeoutMs = 30_000): Promise<true> {
+/**
+ * Resolves when no outbox row is PENDING or PROCESSING any more. `relayTicking`: the relay runs
+ * before every look, as its schedule does in production, for rows handed back to it.
+ */
+export function outboxSettled(h: FieldSyncHarness, timeoutMs = 30_000, options: { relayTicking?: boolean } = {}): Promise<true> {
   return waitFor(
     async () => {
+      if (options.relayTicking) await h.relay();
       const open = await h.database.db
         .selectFrom('hubspot_sync_queue')
         .select((eb) => eb.fn.countAll<string>().as('n'))
